@@ -1,0 +1,42 @@
+"""Parley's store: the domain models and the TinyDB-backed repository."""
+
+from __future__ import annotations
+
+from os import PathLike
+
+from .errors import (
+    CorruptStore,
+    DuplicateId,
+    IntegrityError,
+    InvalidRecord,
+    LockedStore,
+    NotFound,
+    StoreError,
+)
+from .models import *  # noqa: F403
+from .models import RECORD_TYPES, model_for, slugify
+from .repository import Clock, Repository, TimelineEntry, system_clock
+
+
+def open_store(path: str | PathLike[str], clock: Clock | None = None) -> Repository:
+    """Open (or start) the store at ``path``; raises StoreError with a one-line reason."""
+    return Repository(path, clock=clock)
+
+
+__all__ = [  # noqa: RUF022
+    "open_store",
+    "Repository",
+    "TimelineEntry",
+    "Clock",
+    "system_clock",
+    "RECORD_TYPES",
+    "model_for",
+    "slugify",
+    "StoreError",
+    "CorruptStore",
+    "DuplicateId",
+    "IntegrityError",
+    "InvalidRecord",
+    "LockedStore",
+    "NotFound",
+]

@@ -1,0 +1,54 @@
+"""Errors the store raises: each carries one sentence a user can act on."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+
+class StoreError(Exception):
+    """Base of every error the store reports; its message is one line."""
+
+
+class CorruptStore(StoreError):
+    """The file is not a Parley store this version can read."""
+
+
+class LockedStore(StoreError):
+    """Another process holds the store's lock for too long."""
+
+
+class IntegrityError(StoreError):
+    """A write would leave a dangling reference, or delete a record still referred to."""
+
+
+class NotFound(StoreError):
+    """No record of that kind has that id."""
+
+
+class DuplicateId(StoreError):
+    """A record of that kind already has that id."""
+
+
+class InvalidRecord(StoreError):
+    """A record fails the model's validation."""
+
+
+def describe(exc: ValidationError) -> str:
+    """The first problem of a pydantic error as ``field: reason``, on one line."""
+    parts = []
+    for error in exc.errors():
+        loc = ".".join(str(p) for p in error["loc"]) or "record"
+        msg = str(error["msg"]).removeprefix("Value error, ")
+        parts.append(f"{loc}: {msg}")
+    more = f" (and {len(parts) - 1} more)" if len(parts) > 1 else ""
+    return (parts[0] if parts else str(exc)).replace("\n", " ") + more
+
+
+def field_errors(exc: ValidationError) -> dict[str, str]:
+    """Each failing top-level field with its reason; model-level problems under ``""``."""
+    found: dict[str, str] = {}
+    for error in exc.errors():
+        key = str(error["loc"][0]) if error["loc"] else ""
+        msg = str(error["msg"]).removeprefix("Value error, ")
+        found.setdefault(key, msg)
+    return found

@@ -1,0 +1,513 @@
+"""The domain: pydantic models for every kind of record Parley keeps.
+
+Records refer to each other by stable slug ids (``philadelphi-corridor``),
+never by storage ids. Every text field refuses control characters so that a
+record can never carry a terminal escape sequence into the dashboard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_ALLOWED_CONTROL = {"\n", "\t"}
+
+
+def _no_control(value: str) -> str:
+    for ch in value:
+        if ch in _ALLOWED_CONTROL:
+            continue
+        if unicodedata.category(ch) in ("Cc", "Cs"):
+            raise ValueError(f"contains a control character (U+{ord(ch):04X}); remove it")
+    return value
+
+
+def _one_line(value: str) -> str:
+    if "\n" in value or "\t" in value:
+        raise ValueError("must be a single line")
+    return value
+
+
+def _non_empty(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+def _slug(value: str) -> str:
+    if not SLUG_RE.match(value):
+        raise ValueError(
+            f"{value!r} is not a valid id: use lower-case letters, digits and single hyphens"
+        )
+    return value
+
+
+# Long free text (descriptions, stances, outcomes): may span lines.
+Text = Annotated[str, AfterValidator(_no_control)]
+# Short text that names something: one line, may be empty.
+Line = Annotated[str, AfterValidator(_no_control), AfterValidator(_one_line)]
+# A title or name: one line, not empty.
+Title = Annotated[
+    str, AfterValidator(_no_control), AfterValidator(_one_line), AfterValidator(_non_empty)
+]
+# Stance texts, gists and event texts: not empty, may span lines.
+Body = Annotated[str, AfterValidator(_no_control), AfterValidator(_non_empty)]
+Slug = Annotated[str, AfterValidator(_slug)]
+
+
+def slugify(text: str, max_length: int = 48) -> str:
+    """A stable id made from a title: ``Philadelphi Corridor`` -> ``philadelphi-corridor``."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
+    return slug.strip("-") or "record"
+
+
+class ActorKind(StrEnum):
+    STATE = "state"
+    MOVEMENT = "movement"
+    ORGANISATION = "organisation"
+    COALITION = "coalition"
+
+
+class Role(StrEnum):
+    PARTY = "party"
+    MEDIATOR = "mediator"
+    GUARANTOR = "guarantor"
+    OBSERVER = "observer"
+
+
+class RoundFormat(StrEnum):
+    DIRECT = "direct"
+    PROXIMITY = "proximity"
+    SHUTTLE = "shuttle"
+
+
+class RoundStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    UNDER_WAY = "under way"
+    CONCLUDED = "concluded"
+    STALLED = "stalled"
+    COLLAPSED = "collapsed"
+
+
+class PointStatus(StrEnum):
+    OPEN = "open"
+    NARROWING = "narrowing"
+    BRIDGED = "bridged"
+    AGREED = "agreed"
+    DEADLOCKED = "deadlocked"
+
+
+class Priority(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Firmness(StrEnum):
+    RED_LINE = "red line"
+    DEMAND = "demand"
+    CONDITIONAL = "conditional"
+    FLEXIBLE = "flexible"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+class ResponseStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    ACCEPTED_WITH_CONDITIONS = "accepted with conditions"
+    REJECTED = "rejected"
+
+
+class EventKind(StrEnum):
+    STATEMENT = "statement"
+    ACCUSATION = "accusation"
+    MILITARY = "military"
+    ARMS_SALE = "arms sale"
+    ASSASSINATION = "assassination"
+    CASUALTIES = "casualties"
+    DIPLOMATIC = "diplomatic"
+    OTHER = "other"
+
+
+class SourceKind(StrEnum):
+    WIRE = "wire"
+    STATE_MEDIA = "state media"
+    OFFICIAL_STATEMENT = "official statement"
+    ANALYSIS = "analysis"
+    OTHER = "other"
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+
+class Record(Model):
+    """A stored record: its kind names its table, its id is a slug unique per kind."""
+
+    kind: ClassVar[str]
+    # References to other records: field name -> kind of record referred to.
+    refs: ClassVar[dict[str, str]] = {}
+
+    id: Slug
+
+    @property
+    def label(self) -> str:
+        """How the record is named in lists and messages."""
+        for name in ("title", "name", "outlet"):
+            value = getattr(self, name, None)
+            if value:
+                return str(value)
+        return self.id
+
+    def references(self) -> list[tuple[str, str, str]]:
+        """Every (field, kind, id) this record refers to."""
+        found: list[tuple[str, str, str]] = []
+        for field, kind in self.refs.items():
+            value = getattr(self, field)
+            if value is None:
+                continue
+            for ref in value if isinstance(value, list | tuple) else [value]:
+                found.append((field, kind, ref))
+        return found
+
+    @property
+    def sort_date(self) -> dt.date | None:
+        return None
+
+
+class Sourced(Record):
+    """A claim that must say where it comes from, or say explicitly that nothing does."""
+
+    source_ids: list[Slug] = Field(default_factory=list)
+    unsourced: bool = False
+
+    @model_validator(mode="after")
+    def _sourced(self) -> Sourced:
+        if not self.source_ids and not self.unsourced:
+            raise ValueError("give at least one source, or mark the record as unsourced")
+        if self.source_ids and self.unsourced:
+            raise ValueError("a record with sources cannot also be marked unsourced")
+        return self
+
+
+class Participant(Model):
+    actor_id: Slug
+    role: Role
+
+
+class Track(Record):
+    kind: ClassVar[str] = "track"
+    title: Title
+    description: Text = ""
+    region: Line = ""
+    started: dt.date | None = None
+    participants: list[Participant] = Field(default_factory=list)
+
+    def references(self) -> list[tuple[str, str, str]]:
+        return [("participants", "actor", p.actor_id) for p in self.participants]
+
+    def actors_with(self, role: Role) -> list[str]:
+        return [p.actor_id for p in self.participants if p.role == role]
+
+
+class Actor(Record):
+    kind: ClassVar[str] = "actor"
+    name: Title
+    actor_kind: ActorKind
+    aliases: list[Title] = Field(default_factory=list)
+    description: Text = ""
+
+
+class Person(Record):
+    kind: ClassVar[str] = "person"
+    refs: ClassVar[dict[str, str]] = {"actor_id": "actor"}
+    name: Title
+    title: Line = ""
+    actor_id: Slug | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+
+class StatusEntry(Model):
+    """One dated change of status, so that the talks can be shown as they stood."""
+
+    date: dt.date
+    status: str
+    source_ids: list[Slug] = Field(default_factory=list)
+    note: Text = ""
+
+
+class _HasStatusLog(Record):
+    status_log: list[StatusEntry] = Field(default_factory=list)
+
+    def references(self) -> list[tuple[str, str, str]]:
+        found = super().references()
+        for entry in self.status_log:
+            found.extend(("status_log", "source", s) for s in entry.source_ids)
+        return found
+
+    def status_on(self, day: dt.date) -> str | None:
+        """The status logged last on or before ``day``; None when none was logged by then."""
+        current = None
+        for entry in sorted(self.status_log, key=lambda e: e.date):
+            if entry.date <= day:
+                current = entry.status
+        return current
+
+
+class Round(_HasStatusLog):
+    kind: ClassVar[str] = "round"
+    refs: ClassVar[dict[str, str]] = {
+        "track_id": "track",
+        "mediator_ids": "actor",
+        "participant_ids": "actor",
+        "source_ids": "source",
+    }
+    track_id: Slug
+    title: Title
+    start: dt.date
+    end: dt.date | None = None
+    venues: list[Title] = Field(default_factory=list)
+    mediator_ids: list[Slug] = Field(default_factory=list)
+    participant_ids: list[Slug] = Field(default_factory=list)
+    format: RoundFormat
+    outcome: Text = ""
+    status: RoundStatus
+    source_ids: list[Slug] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _dates(self) -> Round:
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        for entry in self.status_log:
+            RoundStatus(entry.status)
+        return self
+
+    @property
+    def sort_date(self) -> dt.date:
+        return self.start
+
+
+class StickingPoint(_HasStatusLog):
+    kind: ClassVar[str] = "point"
+    refs: ClassVar[dict[str, str]] = {"track_id": "track", "source_ids": "source"}
+    track_id: Slug
+    title: Title
+    description: Text = ""
+    status: PointStatus
+    priority: Priority = Priority.MEDIUM
+    raised: dt.date | None = None
+    source_ids: list[Slug] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _log(self) -> StickingPoint:
+        for entry in self.status_log:
+            PointStatus(entry.status)
+        return self
+
+    @property
+    def sort_date(self) -> dt.date | None:
+        return self.raised
+
+
+class Position(Sourced):
+    kind: ClassVar[str] = "position"
+    refs: ClassVar[dict[str, str]] = {
+        "track_id": "track",
+        "point_id": "point",
+        "actor_id": "actor",
+        "speaker_id": "person",
+        "round_id": "round",
+        "source_ids": "source",
+    }
+    track_id: Slug
+    point_id: Slug
+    actor_id: Slug
+    speaker_id: Slug | None = None
+    date: dt.date
+    stance: Body
+    firmness: Firmness
+    quote: Text = ""
+    round_id: Slug | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.actor_id} on {self.point_id}, {self.date.isoformat()}"
+
+    @property
+    def sort_date(self) -> dt.date:
+        return self.date
+
+
+class Response(Model):
+    actor_id: Slug
+    status: ResponseStatus
+    date: dt.date | None = None
+    note: Text = ""
+    source_ids: list[Slug] = Field(default_factory=list)
+    unsourced: bool = False
+
+
+class Proposal(Record):
+    kind: ClassVar[str] = "proposal"
+    refs: ClassVar[dict[str, str]] = {
+        "track_id": "track",
+        "by_ids": "actor",
+        "point_ids": "point",
+        "source_ids": "source",
+    }
+    track_id: Slug
+    title: Title
+    date: dt.date
+    by_ids: list[Slug] = Field(default_factory=list)
+    summary: Text = ""
+    point_ids: list[Slug] = Field(default_factory=list)
+    responses: list[Response] = Field(default_factory=list)
+    source_ids: list[Slug] = Field(default_factory=list)
+
+    def references(self) -> list[tuple[str, str, str]]:
+        found = super().references()
+        for response in self.responses:
+            found.append(("responses", "actor", response.actor_id))
+            found.extend(("responses", "source", s) for s in response.source_ids)
+        return found
+
+    @field_validator("responses")
+    @classmethod
+    def _one_response_per_party(cls, value: list[Response]) -> list[Response]:
+        seen = set()
+        for response in value:
+            if response.actor_id in seen:
+                raise ValueError(f"{response.actor_id} has more than one response")
+            seen.add(response.actor_id)
+        return value
+
+    def response_of(self, actor_id: str, as_of: dt.date | None = None) -> Response | None:
+        for response in self.responses:
+            if response.actor_id != actor_id:
+                continue
+            if as_of and response.date and response.date > as_of:
+                return Response(actor_id=actor_id, status=ResponseStatus.PENDING, unsourced=True)
+            return response
+        return None
+
+    @property
+    def sort_date(self) -> dt.date:
+        return self.date
+
+
+class Event(Sourced):
+    kind: ClassVar[str] = "event"
+    refs: ClassVar[dict[str, str]] = {
+        "track_id": "track",
+        "actor_ids": "actor",
+        "source_ids": "source",
+    }
+    track_id: Slug
+    date: dt.date
+    event_kind: EventKind
+    title: Title
+    text: Body
+    actor_ids: list[Slug] = Field(default_factory=list)
+
+    @property
+    def sort_date(self) -> dt.date:
+        return self.date
+
+
+class Source(Record):
+    kind: ClassVar[str] = "source"
+    outlet: Title
+    title: Title
+    published: dt.date
+    url: Line = ""
+    source_kind: SourceKind
+    reliability: Text = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.outlet}: {self.title}"
+
+
+class Assessment(Record):
+    kind: ClassVar[str] = "assessment"
+    refs: ClassVar[dict[str, str]] = {"track_id": "track", "source_ids": "source"}
+    track_id: Slug
+    analyst: Title
+    affiliation: Line = ""
+    date: dt.date
+    gist: Body
+    quote: Text = ""
+    source_ids: list[Slug] = Field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"{self.analyst}, {self.date.isoformat()}"
+
+    @property
+    def sort_date(self) -> dt.date:
+        return self.date
+
+
+class Change(Model):
+    """One write to the store: what it was before and after, for history and undo."""
+
+    kind: ClassVar[str] = "change"
+
+    seq: int
+    at: dt.datetime
+    action: Literal["add", "update", "delete"]
+    record_kind: str
+    record_id: str
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    undoes: int | None = None
+    summary: str = ""
+
+
+RECORD_TYPES: dict[str, type[Record]] = {
+    cls.kind: cls
+    for cls in (
+        Track,
+        Actor,
+        Person,
+        Source,
+        Round,
+        StickingPoint,
+        Position,
+        Proposal,
+        Event,
+        Assessment,
+    )
+}
+
+# Kinds that belong to a track (everything but actors, people and sources).
+TRACK_KINDS = ("round", "point", "position", "proposal", "event", "assessment")
+
+
+def model_for(kind: str) -> type[Record]:
+    try:
+        return RECORD_TYPES[kind]
+    except KeyError:
+        raise ValueError(
+            f"unknown kind {kind!r}; one of: {', '.join(sorted(RECORD_TYPES))}"
+        ) from None

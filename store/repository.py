@@ -1,0 +1,621 @@
+"""The repository: the only reader and writer of a Parley store.
+
+It returns models, never raw dicts; refuses writes that would leave a dangling
+reference; records every write as a Change; and answers the questions the
+dashboard asks, today or as of a past date.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from os import PathLike
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+from tinydb.table import Document
+
+from .errors import (
+    CorruptStore,
+    DuplicateId,
+    IntegrityError,
+    InvalidRecord,
+    NotFound,
+    StoreError,
+    describe,
+)
+from .models import (
+    RECORD_TYPES,
+    TRACK_KINDS,
+    Assessment,
+    Change,
+    Event,
+    PointStatus,
+    Position,
+    Proposal,
+    Record,
+    Role,
+    Round,
+    RoundStatus,
+    StickingPoint,
+    Track,
+    model_for,
+    slugify,
+)
+from .storage import JournalStorage, Op, ParleyDB
+
+R = TypeVar("R", bound=Record)
+Clock = Callable[[], datetime]
+CHANGES = "change"
+# Compact the journal into the snapshot when closing once it outgrows this.
+COMPACT_AT_BYTES = 4 * 1024 * 1024
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def _dump(record: Record) -> dict[str, Any]:
+    return record.model_dump(mode="json")
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One dated line of a track's timeline."""
+
+    date: date
+    kind: str  # a record kind, or "response" for a party's response to a proposal
+    record: Record
+    text: str
+    actor_ids: tuple[str, ...] = ()
+
+
+class Repository:
+    """Typed access to one store file. Open it with :func:`store.open_store`."""
+
+    def __init__(self, path: str | PathLike[str], clock: Clock | None = None) -> None:
+        self.clock: Clock = clock or system_clock
+        self.db = ParleyDB(path, storage=JournalStorage)
+        self.storage: JournalStorage = self.db.journal
+        self.path = self.storage.path
+        self.version = 0
+        self._models: dict[str, dict[str, Record]] = {}
+        self._by_track: dict[str, dict[str, dict[str, None]]] = {}
+        self._max_seq = 0
+        try:
+            self._load_models()
+        except StoreError:
+            self.db.close()
+            raise
+        self.storage.on_foreign_ops = self._take_ops
+        self.storage.on_reload = self._load_models
+
+    # -- loading ---------------------------------------------------------------
+
+    def _load_models(self) -> None:
+        models: dict[str, dict[str, Record]] = {kind: {} for kind in RECORD_TYPES}
+        by_track: dict[str, dict[str, dict[str, None]]] = {kind: {} for kind in TRACK_KINDS}
+        for table_name, table in self.storage.tables.items():
+            if table_name == CHANGES:
+                continue
+            if table_name not in RECORD_TYPES:
+                raise CorruptStore(f"{self.path}: unknown table {table_name!r}")
+            cls = RECORD_TYPES[table_name]
+            bucket = models[table_name]
+            for doc_id, doc in table.items():
+                record = self._validate(cls, doc_id, doc)
+                bucket[doc_id] = record
+                track_id = getattr(record, "track_id", None)
+                if track_id is not None:
+                    by_track[table_name].setdefault(track_id, {})[doc_id] = None
+        self._models, self._by_track = models, by_track
+        changes = self.storage.tables.get(CHANGES, {})
+        self._max_seq = max((int(k) for k in changes), default=0)
+        self.version += 1
+
+    def _validate(self, cls: type[Record], doc_id: str, doc: dict[str, Any]) -> Record:
+        try:
+            record = cls.model_validate(doc)
+        except ValidationError as exc:
+            raise CorruptStore(f"{self.path}: {cls.kind} {doc_id!r}: {describe(exc)}") from None
+        if record.id != doc_id:
+            raise CorruptStore(
+                f"{self.path}: {cls.kind} {doc_id!r} is stored under a different id ({record.id!r})"
+            )
+        return record
+
+    def _take_ops(self, ops: list[Op]) -> None:
+        """Bring the models in line with operations another process wrote."""
+        for table_name, doc_id, doc in ops:
+            if table_name == CHANGES:
+                self._max_seq = max(self._max_seq, int(doc_id))
+                continue
+            cls = model_for(table_name)
+            self._index(
+                table_name, doc_id, None if doc is None else self._validate(cls, doc_id, doc)
+            )
+        self.version += 1
+
+    def _index(self, kind: str, record_id: str, record: Record | None) -> None:
+        bucket = self._models[kind]
+        old = bucket.pop(record_id, None)
+        if kind in self._by_track and old is not None:
+            self._by_track[kind].get(getattr(old, "track_id", ""), {}).pop(record_id, None)
+        if record is not None:
+            bucket[record_id] = record
+            if kind in self._by_track:
+                track_id = record.track_id  # type: ignore[attr-defined]
+                self._by_track[kind].setdefault(track_id, {})[record_id] = None
+
+    def refresh(self) -> bool:
+        """Take in other processes' writes; True if anything changed."""
+        return self.storage.catch_up()
+
+    def close(self) -> None:
+        if self.storage.journal_size() > COMPACT_AT_BYTES:
+            with self.storage.locked():
+                self.storage.catch_up()
+                self.storage.compact()
+        self.db.close()
+
+    def compact(self) -> None:
+        with self.storage.locked():
+            self.storage.catch_up()
+            self.storage.compact()
+
+    def __enter__(self) -> Repository:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def today(self) -> date:
+        return self.clock().date()
+
+    # -- reading ---------------------------------------------------------------
+
+    def get(self, kind: str, record_id: str) -> Record:
+        model_for(kind)
+        try:
+            return self._models[kind][record_id]
+        except KeyError:
+            raise NotFound(f"no {kind} with id {record_id!r}") from None
+
+    def get_as(self, cls: type[R], record_id: str) -> R:
+        record = self.get(cls.kind, record_id)
+        assert isinstance(record, cls)
+        return record
+
+    def exists(self, kind: str, record_id: str) -> bool:
+        return record_id in self._models.get(kind, {})
+
+    def count(self, kind: str | None = None) -> int:
+        if kind is None:
+            return sum(len(bucket) for bucket in self._models.values())
+        return len(self._models[model_for(kind).kind])
+
+    def list(self, kind: str, **filters: Any) -> builtins.list[Record]:
+        """Records of a kind, oldest first; a filter on a list field matches a member."""
+        model_for(kind)
+        track_id = filters.pop("track_id", None)
+        if track_id is not None and kind in self._by_track:
+            ids = self._by_track[kind].get(track_id, {})
+            candidates: Iterable[Record] = (self._models[kind][i] for i in ids)
+        else:
+            candidates = self._models[kind].values()
+            if track_id is not None:
+                filters["track_id"] = track_id
+        found = []
+        for record in candidates:
+            for name, wanted in filters.items():
+                value = getattr(record, name)
+                if isinstance(value, list) and not isinstance(wanted, list):
+                    if wanted not in value:
+                        break
+                elif value != wanted:
+                    break
+            else:
+                found.append(record)
+        found.sort(key=lambda r: (r.sort_date or date.min, r.id))
+        return found
+
+    def list_as(self, cls: type[R], **filters: Any) -> builtins.list[R]:
+        return [r for r in self.list(cls.kind, **filters) if isinstance(r, cls)]
+
+    def ids(self, kind: str) -> builtins.list[str]:
+        return builtins.list(self._models[model_for(kind).kind])
+
+    def find(self, kind: str, text: str, limit: int = 50) -> builtins.list[Record]:
+        """Records whose label contains text, case-insensitively."""
+        needle = text.casefold()
+        found = []
+        for record in self._models[model_for(kind).kind].values():
+            if needle in record.label.casefold() or needle in record.id:
+                found.append(record)
+                if len(found) >= limit:
+                    break
+        return found
+
+    # -- writing ---------------------------------------------------------------
+
+    def make_id(self, kind: str, text: str) -> str:
+        """A new slug for a record of ``kind`` named ``text``, unique among that kind."""
+        base = slugify(text)
+        bucket = self._models[model_for(kind).kind]
+        candidate, n = base, 2
+        while candidate in bucket:
+            candidate, n = f"{base}-{n}", n + 1
+        return candidate
+
+    def add(self, record: R) -> R:
+        self._write([(record.kind, record.id, record, "add")])
+        return record
+
+    def update(self, record: R) -> R:
+        self._write([(record.kind, record.id, record, "update")])
+        return record
+
+    def delete(self, kind: str, record_id: str) -> Record:
+        record = self.get(kind, record_id)
+        self._write([(kind, record_id, None, "delete")])
+        return record
+
+    def add_many(self, records: Iterable[Record]) -> builtins.list[Change]:
+        """Add records in one transaction: all are written, or none."""
+        return self._write([(r.kind, r.id, r, "add") for r in records])
+
+    def put_many(self, records: Iterable[Record]) -> builtins.list[Change]:
+        """Add or replace records in one transaction: all are written, or none."""
+        return self._write([(r.kind, r.id, r, "put") for r in records])
+
+    def _write(
+        self,
+        items: builtins.list[tuple[str, str, Record | None, str]],
+        undoes: Change | None = None,
+    ) -> builtins.list[Change]:
+        storage = self.storage
+        with storage.locked():
+            storage.catch_up()
+            pending: dict[tuple[str, str], Record | None] = {}
+            planned = []
+            for kind, record_id, record, action in items:
+                key = (kind, record_id)
+                exists = (
+                    pending[key] is not None
+                    if key in pending
+                    else record_id in self._models[model_for(kind).kind]
+                )
+                if action == "put":
+                    action = "update" if exists else "add"
+                if action == "add" and exists:
+                    raise DuplicateId(f"a {kind} with id {record_id!r} already exists")
+                if action in ("update", "delete") and not exists:
+                    raise NotFound(f"no {kind} with id {record_id!r}")
+                if record is not None:
+                    self._revalidate(record)
+                pending[key] = record
+                planned.append((kind, record_id, record, action))
+            for (kind, record_id), record in pending.items():
+                if record is None:
+                    self._check_unreferenced(kind, record_id, pending)
+                else:
+                    self._check_references(record, pending)
+            ops: builtins.list[Op] = []
+            changes = []
+            at = self.clock()
+            for kind, record_id, record, action in planned:
+                before_record = self._models[kind].get(record_id)
+                before = _dump(before_record) if before_record is not None else None
+                after = _dump(record) if record is not None else None
+                if action == "update" and before == after:
+                    continue
+                self._max_seq += 1
+                change = Change(
+                    seq=self._max_seq,
+                    at=at,
+                    action=action,
+                    record_kind=kind,
+                    record_id=record_id,
+                    before=before,
+                    after=after,
+                    undoes=undoes.seq if undoes else None,
+                    summary=(
+                        f"undid: {undoes.summary}"
+                        if undoes
+                        else self._summary(action, kind, record or before_record)
+                    ),
+                )
+                ops.append((kind, record_id, after))
+                ops.append((CHANGES, str(change.seq), change.model_dump(mode="json")))
+                changes.append(change)
+            if not ops:
+                return []
+            storage.commit(ops)
+            for kind, record_id, record, _ in planned:
+                self._index(kind, record_id, record)
+            self.version += 1
+        return changes
+
+    @staticmethod
+    def _summary(action: str, kind: str, record: Record | None) -> str:
+        label = record.label if record is not None else ""
+        verb = {"add": "added", "update": "changed", "delete": "deleted"}[action]
+        return f"{verb} {kind} {label!r}" if label else f"{verb} {kind}"
+
+    @staticmethod
+    def _revalidate(record: Record) -> None:
+        # Models are frozen but model_copy(update=...) skips validation: check again.
+        try:
+            type(record).model_validate(record.model_dump())
+        except ValidationError as exc:
+            raise InvalidRecord(f"{record.kind} {record.id!r}: {describe(exc)}") from None
+
+    def _lookup(
+        self, kind: str, record_id: str, pending: dict[tuple[str, str], Record | None]
+    ) -> Record | None:
+        if (kind, record_id) in pending:
+            return pending[(kind, record_id)]
+        return self._models[kind].get(record_id)
+
+    def _check_references(
+        self, record: Record, pending: dict[tuple[str, str], Record | None]
+    ) -> None:
+        track_id = getattr(record, "track_id", None)
+        for field, kind, ref in record.references():
+            target = self._lookup(kind, ref, pending)
+            if target is None:
+                raise IntegrityError(
+                    f"{record.kind} {record.id!r}: {field} refers to {kind} {ref!r}, "
+                    "which does not exist"
+                )
+            other_track = getattr(target, "track_id", None)
+            if track_id and other_track and other_track != track_id:
+                raise IntegrityError(
+                    f"{record.kind} {record.id!r}: {kind} {ref!r} belongs to track "
+                    f"{other_track!r}, not {track_id!r}"
+                )
+
+    def referrers(self, kind: str, record_id: str) -> builtins.list[Record]:
+        """Every record that refers to the given one."""
+        found: builtins.list[Record] = []
+        for bucket in self._models.values():
+            for record in bucket.values():
+                if any(k == kind and r == record_id for _, k, r in record.references()):
+                    found.append(record)
+        return found
+
+    def _check_unreferenced(
+        self, kind: str, record_id: str, pending: dict[tuple[str, str], Record | None]
+    ) -> None:
+        users = []
+        for r in self.referrers(kind, record_id):
+            # Records rewritten in this same transaction count as they will be after it.
+            after = pending.get((r.kind, r.id), r)
+            if after is not None and any(
+                k == kind and i == record_id for _, k, i in after.references()
+            ):
+                users.append(after)
+        if users:
+            names = ", ".join(f"{r.kind} {r.id!r}" for r in users[:3])
+            more = f" and {len(users) - 3} more" if len(users) > 3 else ""
+            raise IntegrityError(
+                f"cannot delete {kind} {record_id!r}: it is referred to by {names}{more}"
+            )
+
+    # -- history and undo ------------------------------------------------------
+
+    def history(
+        self, kind: str | None = None, record_id: str | None = None, limit: int | None = None
+    ) -> builtins.list[Change]:
+        """Changes, newest first, optionally of one kind or one record."""
+        table = self.storage.tables.get(CHANGES, {})
+        found = []
+        for seq in sorted((int(k) for k in table), reverse=True):
+            doc = table[str(seq)]
+            if kind is not None and doc.get("record_kind") != kind:
+                continue
+            if record_id is not None and doc.get("record_id") != record_id:
+                continue
+            found.append(Change.model_validate(doc))
+            if limit is not None and len(found) >= limit:
+                break
+        return found
+
+    def undoable(self) -> Change | None:
+        """The change ``undo()`` would revert: the newest one not undone and not an undo."""
+        table = self.storage.tables.get(CHANGES, {})
+        undone = set()
+        for seq in sorted((int(k) for k in table), reverse=True):
+            doc = table[str(seq)]
+            if doc.get("undoes") is not None:
+                undone.add(doc["undoes"])
+                continue
+            if seq not in undone:
+                return Change.model_validate(doc)
+        return None
+
+    def undo(self) -> Change | None:
+        """Revert the newest change not yet undone; returns the change that did it."""
+        with self.storage.locked():
+            self.storage.catch_up()
+            target = self.undoable()
+            if target is None:
+                return None
+            kind, record_id = target.record_kind, target.record_id
+            cls = model_for(kind)
+            item: tuple[str, str, Record | None, str]
+            if target.before is None:
+                item = (kind, record_id, None, "delete")
+            else:
+                restored = cls.model_validate(target.before)
+                item = (kind, record_id, restored, "put")
+            try:
+                changes = self._write([item], undoes=target)
+            except IntegrityError as exc:
+                raise IntegrityError(f"cannot undo {target.summary}: {exc}") from None
+        return changes[0] if changes else None
+
+    # -- what the dashboard asks -----------------------------------------------
+
+    def tracks(self) -> builtins.list[Track]:
+        return sorted(self.list_as(Track), key=lambda t: t.title.casefold())
+
+    def parties(self, track_id: str) -> builtins.list[str]:
+        track = self.get_as(Track, track_id)
+        return track.actors_with(Role.PARTY)
+
+    def rounds(self, track_id: str, as_of: date | None = None) -> builtins.list[Round]:
+        """A track's rounds by start date; as of a date, those known by then with their status."""
+        rounds = self.list_as(Round, track_id=track_id)
+        if as_of is None:
+            return rounds
+        shown = []
+        for r in rounds:
+            logged = r.status_on(as_of)
+            if r.start > as_of and logged is None:
+                continue
+            if logged is None:
+                if r.start > as_of:
+                    logged = RoundStatus.SCHEDULED
+                elif r.end is None or r.end >= as_of:
+                    logged = RoundStatus.UNDER_WAY if r.end != r.start else r.status
+                else:
+                    logged = r.status
+            shown.append(r.model_copy(update={"status": RoundStatus(logged)}))
+        return shown
+
+    def points(self, track_id: str, as_of: date | None = None) -> builtins.list[StickingPoint]:
+        """A track's sticking points, by priority then title; as of a date, with the status then."""
+        order = {"high": 0, "medium": 1, "low": 2}
+        points = sorted(
+            self.list_as(StickingPoint, track_id=track_id),
+            key=lambda p: (order[p.priority.value], p.title.casefold()),
+        )
+        if as_of is None:
+            return points
+        shown = []
+        for p in points:
+            if p.raised is not None and p.raised > as_of:
+                continue
+            logged = p.status_on(as_of)
+            if logged is None and p.status_log:
+                logged = PointStatus.OPEN
+            shown.append(
+                p.model_copy(update={"status": PointStatus(logged)}) if logged is not None else p
+            )
+        return shown
+
+    def positions(
+        self,
+        track_id: str,
+        point_id: str | None = None,
+        actor_id: str | None = None,
+        as_of: date | None = None,
+    ) -> builtins.list[Position]:
+        """Positions, newest first."""
+        filters: dict[str, Any] = {"track_id": track_id}
+        if point_id is not None:
+            filters["point_id"] = point_id
+        if actor_id is not None:
+            filters["actor_id"] = actor_id
+        found = [p for p in self.list_as(Position, **filters) if as_of is None or p.date <= as_of]
+        found.reverse()
+        return found
+
+    def latest_positions(
+        self, track_id: str, as_of: date | None = None
+    ) -> dict[tuple[str, str], Position]:
+        """Each party's latest position on each sticking point: (point, actor) -> position."""
+        latest: dict[tuple[str, str], Position] = {}
+        for position in reversed(self.positions(track_id, as_of=as_of)):
+            latest[(position.point_id, position.actor_id)] = position
+        return latest
+
+    def proposals(self, track_id: str, as_of: date | None = None) -> builtins.list[Proposal]:
+        found = []
+        for proposal in self.list_as(Proposal, track_id=track_id):
+            if as_of is not None:
+                if proposal.date > as_of:
+                    continue
+                proposal = self._proposal_as_of(proposal, as_of)
+            found.append(proposal)
+        return found
+
+    def proposal(self, proposal_id: str, as_of: date | None = None) -> Proposal:
+        """A proposal with each party's response, as they stood on ``as_of``."""
+        proposal = self.get_as(Proposal, proposal_id)
+        return proposal if as_of is None else self._proposal_as_of(proposal, as_of)
+
+    @staticmethod
+    def _proposal_as_of(proposal: Proposal, as_of: date) -> Proposal:
+        responses = [
+            r
+            if r.date is None or r.date <= as_of
+            else r.model_copy(
+                update={"status": "pending", "date": None, "note": "", "source_ids": []}
+            )
+            for r in proposal.responses
+        ]
+        return proposal.model_copy(update={"responses": responses})
+
+    def events(self, track_id: str, as_of: date | None = None) -> builtins.list[Event]:
+        return [
+            e for e in self.list_as(Event, track_id=track_id) if as_of is None or e.date <= as_of
+        ]
+
+    def assessments(self, track_id: str, as_of: date | None = None) -> builtins.list[Assessment]:
+        return [
+            a
+            for a in self.list_as(Assessment, track_id=track_id)
+            if as_of is None or a.date <= as_of
+        ]
+
+    def timeline(self, track_id: str, as_of: date | None = None) -> builtins.list[TimelineEntry]:
+        """Rounds, positions, proposals, responses and events of a track in date order."""
+        entries: builtins.list[TimelineEntry] = []
+        for r in self.rounds(track_id, as_of):
+            actors = tuple(r.mediator_ids + r.participant_ids)
+            entries.append(TimelineEntry(r.start, "round", r, r.title, actors))
+        for p in self.positions(track_id, as_of=as_of):
+            entries.append(TimelineEntry(p.date, "position", p, p.stance, (p.actor_id,)))
+        for pr in self.proposals(track_id, as_of):
+            entries.append(TimelineEntry(pr.date, "proposal", pr, pr.title, tuple(pr.by_ids)))
+            for resp in pr.responses:
+                if resp.date is not None:
+                    text = f"{resp.actor_id}: {resp.status.value} ({pr.title})"
+                    entries.append(TimelineEntry(resp.date, "response", pr, text, (resp.actor_id,)))
+        for e in self.events(track_id, as_of):
+            entries.append(TimelineEntry(e.date, "event", e, e.title, tuple(e.actor_ids)))
+        order = {"round": 0, "proposal": 1, "response": 2, "position": 3, "event": 4}
+        entries.sort(key=lambda t: (t.date, order[t.kind], t.record.id))
+        return entries
+
+    def citing(self, source_id: str) -> builtins.list[Record]:
+        """Every record that cites a source."""
+        return self.referrers("source", source_id)
+
+    # -- checking --------------------------------------------------------------
+
+    def problems(self) -> builtins.list[str]:
+        """Every problem with the stored records: dangling references and bad changes."""
+        found = []
+        for bucket in self._models.values():
+            for record in bucket.values():
+                for field, kind, ref in record.references():
+                    if ref not in self._models[kind]:
+                        found.append(
+                            f"{record.kind} {record.id!r}: {field} refers to missing {kind} {ref!r}"
+                        )
+        for seq, doc in self.storage.tables.get(CHANGES, {}).items():
+            try:
+                Change.model_validate(doc)
+            except ValidationError as exc:
+                found.append(f"change {seq}: {describe(exc)}")
+        return found
+
+    def get_document(self, kind: str, record_id: str) -> Document | None:
+        """The stored document, through TinyDB (for tools that inspect the raw file)."""
+        doc = self.db.table(kind).get(doc_id=record_id)  # type: ignore[call-overload]
+        return doc if isinstance(doc, Document) else None

@@ -1,0 +1,393 @@
+"""Durable, shared storage for TinyDB: a snapshot plus an append-only journal.
+
+Stock ``JSONStorage`` rewrites the whole file in place on every write, so a
+crash mid-write can leave a spliced file and an update costs time in
+proportion to the store. Here instead:
+
+* ``parley.json`` is a snapshot, only ever replaced whole (temp file, fsync,
+  ``os.replace``, directory fsync), so it is always either the old or the new one;
+* ``parley.json.journal`` gets one JSON line per transaction, appended and
+  fsync'd before the write returns, so a write costs time in proportion to
+  the record, not the store. A line cut short by a crash has no newline and
+  is ignored (and cut off by the next writer): that write was never acknowledged;
+* ``parley.json.lock`` is held exclusively while writing and shared while
+  reading, and every writer first catches up with what other processes
+  appended, so two processes on one file both keep their edits.
+
+Compaction folds the journal into a new snapshot with the next generation
+number; journal lines from an older generation are then skipped on replay,
+which makes a crash between the snapshot's replacement and the journal's
+truncation harmless.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Table
+
+from .errors import CorruptStore, LockedStore
+from .migrations import CURRENT_SCHEMA, migrate
+
+FORMAT = "parley"
+Tables = dict[str, dict[str, dict[str, Any]]]
+# One operation: (table, doc id, the new document or None to remove it).
+Op = tuple[str, str, dict[str, Any] | None]
+LOCK_TIMEOUT = 10.0
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _parse_snapshot(path: Path, raw: bytes) -> tuple[int, int, Tables]:
+    """Check a snapshot's bytes and return (schema, generation, tables)."""
+    name = str(path)
+    if not raw.strip():
+        raise CorruptStore(f"{name}: the file is empty; it is not a Parley store")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise CorruptStore(f"{name}: the file starts with a byte-order mark; save it without one")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CorruptStore(f"{name}: byte {exc.start} is not valid UTF-8") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CorruptStore(
+            f"{name}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from None
+    if not isinstance(data, dict):
+        raise CorruptStore(
+            f"{name}: expected a JSON object at the top level, found {type(data).__name__}"
+        )
+    if data.get("format") != FORMAT:
+        raise CorruptStore(f'{name}: not a Parley store (no "format": "{FORMAT}" at the top)')
+    schema = data.get("schema")
+    if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
+        raise CorruptStore(f'{name}: "schema" must be a positive whole number')
+    if schema > CURRENT_SCHEMA:
+        raise CorruptStore(
+            f"{name}: written by a newer Parley (schema {schema}; this one reads up to "
+            f"{CURRENT_SCHEMA}); upgrade Parley to open it"
+        )
+    generation = data.get("generation")
+    if not isinstance(generation, int) or isinstance(generation, bool) or generation < 0:
+        raise CorruptStore(f'{name}: "generation" must be a whole number')
+    tables = data.get("tables")
+    if not isinstance(tables, dict):
+        raise CorruptStore(f'{name}: "tables" must be an object of tables')
+    for table_name, table in tables.items():
+        if not isinstance(table, dict):
+            raise CorruptStore(f'{name}: table "{table_name}" must be an object of records')
+        for doc_id, doc in table.items():
+            if not isinstance(doc, dict):
+                raise CorruptStore(
+                    f'{name}: record "{doc_id}" in table "{table_name}" must be an object'
+                )
+    unknown = set(data) - {"format", "schema", "generation", "tables"}
+    if unknown:
+        raise CorruptStore(f"{name}: unexpected top-level key {sorted(unknown)[0]!r}")
+    if schema < CURRENT_SCHEMA:
+        tables = migrate(tables, schema)
+    return schema, generation, tables
+
+
+def _parse_journal_line(path: Path, lineno: int, line: bytes) -> tuple[int, list[Op]]:
+    where = f"{path} line {lineno}"
+    try:
+        entry = json.loads(line.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise CorruptStore(f"{where}: not a valid journal entry") from None
+    if not isinstance(entry, dict) or not isinstance(entry.get("g"), int):
+        raise CorruptStore(f"{where}: a journal entry needs a generation number")
+    ops = entry.get("ops")
+    if not isinstance(ops, list):
+        raise CorruptStore(f"{where}: a journal entry needs a list of operations")
+    parsed: list[Op] = []
+    for op in ops:
+        if (
+            not isinstance(op, list)
+            or len(op) != 3
+            or not isinstance(op[0], str)
+            or not isinstance(op[1], str)
+            or not (op[2] is None or isinstance(op[2], dict))
+        ):
+            raise CorruptStore(f"{where}: malformed operation {str(op)[:60]}")
+        parsed.append((op[0], op[1], op[2]))
+    return entry["g"], parsed
+
+
+class JournalStorage(Storage):
+    """A TinyDB storage over a snapshot file and its journal; see the module doc."""
+
+    def __init__(self, path: str | os.PathLike[str], create: bool = True) -> None:
+        self.path = Path(path)
+        self.journal_path = self.path.with_name(self.path.name + ".journal")
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self.create = create
+        self.tables: Tables = {}
+        self.generation = 0
+        self.schema = CURRENT_SCHEMA
+        self._snapshot_stat: tuple[int, int, int] | None = None
+        self._journal_offset = 0
+        self._journal_fd: int | None = None
+        self._lock_fd: int | None = None
+        self._lock_depth = 0
+        self._lock_mode = 0
+        # Called with the ops another process wrote, after they are applied.
+        self.on_foreign_ops: Callable[[list[Op]], None] | None = None
+        self.on_reload: Callable[[], None] | None = None
+        with self.locked(shared=True):
+            self._load()
+        if self.schema < CURRENT_SCHEMA:
+            with self.locked():
+                self.compact()
+
+    # -- locking ---------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def locked(self, shared: bool = False) -> Iterator[None]:
+        """Hold the store's lock; re-entrant, and an exclusive hold covers a shared one."""
+        if self._lock_depth and (shared or self._lock_mode == fcntl.LOCK_EX):
+            self._lock_depth += 1
+            try:
+                yield
+            finally:
+                self._lock_depth -= 1
+            return
+        if self._lock_depth:
+            raise RuntimeError("cannot upgrade a shared lock to an exclusive one")
+        if self._lock_fd is None:
+            if not self.lock_path.parent.exists():
+                if not self.create:
+                    raise CorruptStore(f"{self.path}: no such store")
+                self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+            self._lock_fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
+        deadline = time.monotonic() + LOCK_TIMEOUT
+        while True:
+            try:
+                fcntl.flock(self._lock_fd, mode | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise LockedStore(
+                        f"{self.path}: another process has held the store's lock for "
+                        f"{LOCK_TIMEOUT:.0f} s; try again"
+                    ) from None
+                time.sleep(0.002)
+        self._lock_depth, self._lock_mode = 1, mode
+        try:
+            yield
+        finally:
+            self._lock_depth, self._lock_mode = 0, 0
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+
+    # -- reading ---------------------------------------------------------------
+
+    def _stat_snapshot(self) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def _load(self) -> None:
+        """Read the snapshot and replay the journal; never writes."""
+        stat = self._stat_snapshot()
+        if stat is None:
+            self.tables, self.generation, self.schema = {}, 0, CURRENT_SCHEMA
+        else:
+            raw = self.path.read_bytes()
+            self.schema, self.generation, self.tables = _parse_snapshot(self.path, raw)
+        self._snapshot_stat = stat
+        self._journal_offset = 0
+        self._replay()
+
+    def _replay(self) -> list[Op]:
+        """Apply complete journal lines past the last offset read; return their ops."""
+        try:
+            with open(self.journal_path, "rb") as fh:
+                fh.seek(self._journal_offset)
+                data = fh.read()
+        except FileNotFoundError:
+            return []
+        applied: list[Op] = []
+        end = data.rfind(b"\n") + 1
+        # The line count is only for messages; count lines before the offset lazily.
+        base_line = None
+        for raw_line in data[:end].splitlines():
+            if base_line is None:
+                base_line = self._lines_before_offset()
+            base_line += 1
+            if not raw_line.strip():
+                continue
+            generation, ops = _parse_journal_line(self.journal_path, base_line, raw_line)
+            if generation != self.generation:
+                # Folded into the snapshot already by a compaction that crashed before
+                # truncating the journal.
+                continue
+            self._apply(ops)
+            applied.extend(ops)
+        self._journal_offset += end
+        return applied
+
+    def _lines_before_offset(self) -> int:
+        if not self._journal_offset:
+            return 0
+        with open(self.journal_path, "rb") as fh:
+            return fh.read(self._journal_offset).count(b"\n")
+
+    def _apply(self, ops: list[Op]) -> None:
+        for table, doc_id, doc in ops:
+            if doc is None:
+                self.tables.get(table, {}).pop(doc_id, None)
+            else:
+                self.tables.setdefault(table, {})[doc_id] = doc
+
+    def catch_up(self) -> bool:
+        """Take in what other processes wrote since we last looked; True if anything changed."""
+        with self.locked(shared=True):
+            stat = self._stat_snapshot()
+            if stat != self._snapshot_stat:
+                self._load()
+                if self.on_reload:
+                    self.on_reload()
+                return True
+            ops = self._replay()
+            if ops and self.on_foreign_ops:
+                self.on_foreign_ops(ops)
+            return bool(ops)
+
+    # -- TinyDB's Storage interface -------------------------------------------
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        return self.tables
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        """Replace the whole store (TinyDB's generic path); durable on return."""
+        with self.locked():
+            self.tables = {name: dict(table) for name, table in data.items()}
+            self.compact()
+
+    def close(self) -> None:
+        if self._journal_fd is not None:
+            os.close(self._journal_fd)
+            self._journal_fd = None
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    # -- writing ---------------------------------------------------------------
+
+    def commit(self, ops: list[Op]) -> None:
+        """Append one transaction to the journal, durably. Call under ``locked()``."""
+        assert self._lock_mode == fcntl.LOCK_EX, "commit() needs the exclusive lock"
+        if self._snapshot_stat is None:
+            self.compact()
+        if self._journal_fd is None:
+            self._journal_fd = os.open(
+                self.journal_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644
+            )
+        size = os.fstat(self._journal_fd).st_size
+        if size > self._journal_offset:
+            # A torn line from a writer that died mid-append: it was never acknowledged.
+            os.ftruncate(self._journal_fd, self._journal_offset)
+        line = json.dumps(
+            {"g": self.generation, "ops": ops}, ensure_ascii=False, separators=(",", ":")
+        )
+        payload = (line + "\n").encode("utf-8")
+        written = os.write(self._journal_fd, payload)
+        if written != len(payload):
+            os.ftruncate(self._journal_fd, self._journal_offset)
+            raise OSError(f"{self.journal_path}: short write; nothing was saved")
+        os.fsync(self._journal_fd)
+        self._journal_offset += len(payload)
+        self._apply(ops)
+
+    def journal_size(self) -> int:
+        return self._journal_offset
+
+    def compact(self) -> None:
+        """Fold the journal into a new snapshot, atomically. Call under ``locked()``."""
+        assert self._lock_mode == fcntl.LOCK_EX, "compact() needs the exclusive lock"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        generation = self.generation + 1 if self._snapshot_stat is not None else 0
+        document = {
+            "format": FORMAT,
+            "schema": CURRENT_SCHEMA,
+            "generation": generation,
+            "tables": self.tables,
+        }
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(document, fh, ensure_ascii=False, separators=(",", ":"))
+            fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.path)
+        _fsync_dir(self.path.parent)
+        self.generation, self.schema = generation, CURRENT_SCHEMA
+        self._snapshot_stat = self._stat_snapshot()
+        if self._journal_fd is not None:
+            os.close(self._journal_fd)
+            self._journal_fd = None
+        if self.journal_path.exists():
+            with open(self.journal_path, "r+b") as fh:
+                fh.truncate(0)
+                fh.flush()
+                os.fsync(fh.fileno())
+        self._journal_offset = 0
+
+
+class JournalTable(Table):
+    """A TinyDB table keyed by the records' stable slugs, stored through the journal.
+
+    TinyDB's default table converts every key and rewrites the whole database on
+    each change; this one reads the live table and writes only what changed.
+    """
+
+    document_id_class = str  # type: ignore[assignment]
+    _storage: JournalStorage
+
+    def _read_table(self) -> dict[str, Mapping[Any, Any]]:
+        return self._storage.tables.get(self.name, {})  # type: ignore[return-value]
+
+    def _update_table(self, updater: Callable[[dict[Any, Mapping[Any, Any]]], None]) -> None:
+        storage = self._storage
+        with storage.locked():
+            storage.catch_up()
+            live = storage.tables.get(self.name, {})
+            table = {k: dict(v) for k, v in live.items()}
+            updater(table)  # type: ignore[arg-type]
+            ops: list[Op] = [(self.name, k, dict(v)) for k, v in table.items() if live.get(k) != v]
+            ops.extend((self.name, k, None) for k in live if k not in table)
+            if ops:
+                storage.commit(ops)
+        self.clear_cache()
+
+    def _get_next_id(self) -> str:
+        raise TypeError("records are keyed by their slug: insert a Document with its doc_id")
+
+
+class ParleyDB(TinyDB):
+    table_class = JournalTable
+    default_storage_class = JournalStorage  # type: ignore[assignment]
+
+    @property
+    def journal(self) -> JournalStorage:
+        return self.storage  # type: ignore[return-value]
