@@ -16,6 +16,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     field_validator,
@@ -55,6 +56,22 @@ def _slug(value: str) -> str:
     return value
 
 
+def _iso_date(value: Any) -> Any:
+    # pydantic's lax mode would take Unix timestamps and datetimes; a date is a date.
+    if isinstance(value, dt.datetime):
+        raise ValueError("must be a date (YYYY-MM-DD), not a date and time")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a real date") from None
+    raise ValueError(f"{value!r} is not an ISO date (YYYY-MM-DD)")
+
+
+ISODate = Annotated[dt.date, BeforeValidator(_iso_date)]
+
 # Long free text (descriptions, stances, outcomes): may span lines.
 Text = Annotated[str, AfterValidator(_no_control)]
 # Short text that names something: one line, may be empty.
@@ -70,7 +87,9 @@ Slug = Annotated[str, AfterValidator(_slug)]
 
 def slugify(text: str, max_length: int = 48) -> str:
     """A stable id made from a title: ``Philadelphi Corridor`` -> ``philadelphi-corridor``."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    # Split words at any punctuation first: NFKD-to-ASCII drops dashes like "–" outright.
+    spaced = re.sub(r"[^\w]+", " ", text)
+    folded = unicodedata.normalize("NFKD", spaced).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
     if len(slug) > max_length:
         slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
@@ -217,7 +236,7 @@ class Track(Record):
     title: Title
     description: Text = ""
     region: Line = ""
-    started: dt.date | None = None
+    started: ISODate | None = None
     participants: list[Participant] = Field(default_factory=list)
 
     def references(self) -> list[tuple[str, str, str]]:
@@ -250,7 +269,7 @@ class Person(Record):
 class StatusEntry(Model):
     """One dated change of status, so that the talks can be shown as they stood."""
 
-    date: dt.date
+    date: ISODate
     status: str
     source_ids: list[Slug] = Field(default_factory=list)
     note: Text = ""
@@ -284,8 +303,8 @@ class Round(_HasStatusLog):
     }
     track_id: Slug
     title: Title
-    start: dt.date
-    end: dt.date | None = None
+    start: ISODate
+    end: ISODate | None = None
     venues: list[Title] = Field(default_factory=list)
     mediator_ids: list[Slug] = Field(default_factory=list)
     participant_ids: list[Slug] = Field(default_factory=list)
@@ -315,7 +334,7 @@ class StickingPoint(_HasStatusLog):
     description: Text = ""
     status: PointStatus
     priority: Priority = Priority.MEDIUM
-    raised: dt.date | None = None
+    raised: ISODate | None = None
     source_ids: list[Slug] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -343,8 +362,10 @@ class Position(Sourced):
     point_id: Slug
     actor_id: Slug
     speaker_id: Slug | None = None
-    date: dt.date
+    date: ISODate
     stance: Body
+    # The stance in a few words, for boards and briefs.
+    gist: Line = ""
     firmness: Firmness
     quote: Text = ""
     round_id: Slug | None = None
@@ -361,7 +382,7 @@ class Position(Sourced):
 class Response(Model):
     actor_id: Slug
     status: ResponseStatus
-    date: dt.date | None = None
+    date: ISODate | None = None
     note: Text = ""
     source_ids: list[Slug] = Field(default_factory=list)
     unsourced: bool = False
@@ -377,7 +398,7 @@ class Proposal(Record):
     }
     track_id: Slug
     title: Title
-    date: dt.date
+    date: ISODate
     by_ids: list[Slug] = Field(default_factory=list)
     summary: Text = ""
     point_ids: list[Slug] = Field(default_factory=list)
@@ -423,7 +444,7 @@ class Event(Sourced):
         "source_ids": "source",
     }
     track_id: Slug
-    date: dt.date
+    date: ISODate
     event_kind: EventKind
     title: Title
     text: Body
@@ -438,7 +459,7 @@ class Source(Record):
     kind: ClassVar[str] = "source"
     outlet: Title
     title: Title
-    published: dt.date
+    published: ISODate
     url: Line = ""
     source_kind: SourceKind
     reliability: Text = ""
@@ -454,7 +475,7 @@ class Assessment(Record):
     track_id: Slug
     analyst: Title
     affiliation: Line = ""
-    date: dt.date
+    date: ISODate
     gist: Body
     quote: Text = ""
     source_ids: list[Slug] = Field(default_factory=list)

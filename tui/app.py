@@ -1,0 +1,108 @@
+"""The Parley app: the store, the track and date in view, and the keys that work everywhere."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+
+from store import Record, Repository, Track
+from tui.commands import RecordsProvider
+from tui.screens.dashboard import DashboardScreen, OpenRecord
+
+POLL_SECONDS = 1.0
+
+
+class ParleyApp(App[None]):
+    """A dashboard of negotiation tracks over one store."""
+
+    TITLE = "Parley"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {RecordsProvider}
+    COMMAND_PALETTE_BINDING = "ctrl+p"
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help"),
+        Binding("T", "switch_track", "Track"),
+        Binding("ctrl+p", "command_palette", "Find", show=False),
+    ]
+
+    track_id: reactive[str] = reactive("")
+    as_of: reactive[date | None] = reactive(None)
+    # Bumped whenever the store changes, here or in another process.
+    version: reactive[int] = reactive(0)
+
+    def __init__(self, repo: Repository, *, track_id: str | None = None, poll: bool = True) -> None:
+        super().__init__()
+        self.repo = repo
+        self._poll = poll
+        tracks = repo.tracks()
+        self.set_reactive(ParleyApp.track_id, track_id or (tracks[0].id if tracks else ""))
+
+    def today(self) -> date:
+        return self.repo.today()
+
+    def on_mount(self) -> None:
+        self._update_subtitle()
+        self.push_screen(DashboardScreen())
+        if self._poll:
+            self.set_interval(POLL_SECONDS, self.poll_store)
+
+    def poll_store(self) -> None:
+        """Show what other processes wrote to the store."""
+        if self.repo.refresh():
+            self.version = self.repo.version
+
+    def store_changed(self) -> None:
+        """Call after this app wrote to the store, so every view shows the write."""
+        self.version = self.repo.version
+
+    def watch_track_id(self) -> None:
+        self._update_subtitle()
+
+    def watch_as_of(self) -> None:
+        self._update_subtitle()
+
+    def watch_version(self) -> None:
+        self._update_subtitle()
+
+    def _update_subtitle(self) -> None:
+        if not self.track_id or not self.repo.exists("track", self.track_id):
+            self.sub_title = "no track yet"
+            return
+        title = self.repo.get_as(Track, self.track_id).title
+        self.sub_title = f"{title} · as of {self.as_of.isoformat()}" if self.as_of else title
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def action_switch_track(self) -> None:
+        from tui.screens.track_picker import TrackPickerScreen
+
+        def picked(track_id: str | None) -> None:
+            if track_id:
+                self.track_id = track_id
+
+        self.push_screen(TrackPickerScreen(), picked)
+
+    def open_record(self, kind: str, record_id: str) -> None:
+        """Bring a record into view: its track, the view that lists it, the cursor on it."""
+        if not self.repo.exists(kind, record_id):
+            self.notify(f"No {kind} {record_id!r} any more.", severity="warning")
+            return
+        record: Record = self.repo.get(kind, record_id)
+        if isinstance(record, Track):
+            self.track_id = record.id
+            return
+        track_id = getattr(record, "track_id", None)
+        if track_id and track_id != self.track_id:
+            self.track_id = track_id
+        screen = self.screen
+        if isinstance(screen, DashboardScreen):
+            screen.post_message(OpenRecord(kind, record_id))

@@ -1,0 +1,71 @@
+"""The command palette's provider: jump to any record by name."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import cast
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
+
+from tui.text import plain
+
+KINDS = ("track", "round", "point", "actor", "person", "proposal", "source")
+LIMIT_PER_KIND = 2000
+
+
+def highlight(matcher: Matcher, text: str) -> Content:
+    """Matcher.highlight parses its text as markup; store text must stay literal."""
+    content = Content(text)
+    _, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    for offset in offsets:
+        if not text[offset].isspace():
+            content = content.stylize("bold reverse", offset, offset + 1)
+    return content
+
+
+class RecordsProvider(Provider):
+    """Tracks, rounds, sticking points, actors, people, proposals and sources."""
+
+    def _candidates(self) -> list[tuple[str, str, str, str]]:
+        from tui.app import ParleyApp
+
+        repo = cast(ParleyApp, self.app).repo
+        found = []
+        for kind in KINDS:
+            for record in repo.list(kind)[:LIMIT_PER_KIND]:
+                label = plain(record.label)
+                found.append((kind, record.id, label, f"{label} ({kind})"))
+        return found
+
+    async def discover(self) -> Hits:
+        from tui.app import ParleyApp
+
+        app = cast(ParleyApp, self.app)
+        for kind, record_id, label, _ in self._candidates():
+            if kind in ("track", "point"):
+                yield DiscoveryHit(
+                    Content(f"{label} ({kind})"),
+                    partial(app.open_record, kind, record_id),
+                    help=f"open {kind}",
+                )
+
+    async def search(self, query: str) -> Hits:
+        from tui.app import ParleyApp
+
+        app = cast(ParleyApp, self.app)
+        matcher = self.matcher(query)
+        needle = query.casefold()
+        for kind, record_id, _, text in self._candidates():
+            # A cheap substring test first: the fuzzy matcher is slow on large stores.
+            if not any(word in text.casefold() for word in needle.split()):
+                continue
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(
+                    score,
+                    highlight(matcher, text),
+                    partial(app.open_record, kind, record_id),
+                    help=f"open {kind}",
+                )

@@ -1,0 +1,40 @@
+"""A record's detail, full screen: what enter opens, esc closes."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer
+
+from tui.text import literal
+from tui.widgets.text_block import TextBlock
+
+
+class DetailScreen(ModalScreen[None]):
+    CSS_PATH = "modal.tcss"
+    BINDINGS = [
+        Binding("escape,q", "dismiss", "Back"),
+        Binding("j,down", "scroll('down')", "Down", show=False),
+        Binding("k,up", "scroll('up')", "Up", show=False),
+    ]
+
+    def __init__(self, body: Content, title: str = "") -> None:
+        super().__init__()
+        self.body, self.heading = body, title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield TextBlock(literal(self.heading), classes="dialog-title")
+            with VerticalScroll(classes="dialog-body"):
+                yield TextBlock(self.body)
+        yield Footer()
+
+    def action_scroll(self, direction: str) -> None:
+        body = self.query_one(".dialog-body", VerticalScroll)
+        if direction == "down":
+            body.scroll_down()
+        else:
+            body.scroll_up()

@@ -1,0 +1,56 @@
+"""The sources of one record: where what it says comes from (`o`)."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from textual.app import ComposeResult
+from textual.content import Content
+
+from store import Record, Source
+from tui.format import MUTED, heading
+from tui.screens.detail import DetailScreen
+from tui.text import line
+
+
+class RecordSourcesScreen(DetailScreen):
+    def __init__(self, record: Record) -> None:
+        self.record = record
+        super().__init__(Content(""), title=f"Sources of {record.kind} {record.label}")
+
+    def compose(self) -> ComposeResult:
+        from tui.app import ParleyApp
+
+        repo = cast(ParleyApp, self.app).repo
+        ids: list[str] = []
+        for _, kind, ref in self.record.references():
+            if kind == "source" and ref not in ids:
+                ids.append(ref)
+        parts: list[Content] = []
+        if not ids:
+            unsourced = getattr(self.record, "unsourced", False)
+            parts.append(
+                line(
+                    (
+                        "Marked unsourced: no source was given for this record."
+                        if unsourced
+                        else "This record cites no source.",
+                        "bold #ff9f43",
+                    )
+                )
+            )
+        for source_id in ids:
+            if not repo.exists("source", source_id):
+                parts.append(line((f"missing source {source_id}", MUTED)))
+                continue
+            source = repo.get_as(Source, source_id)
+            parts += [
+                heading(source.label),
+                line(("Published: ", "bold"), source.published.isoformat()),
+                line(("Kind: ", "bold"), source.source_kind.value),
+                line(("URL: ", "bold"), source.url or "—"),
+                line(("Reliability: ", "bold"), source.reliability or "—"),
+                Content(""),
+            ]
+        self.body = Content("\n").join(parts)
+        yield from super().compose()

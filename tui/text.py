@@ -1,0 +1,66 @@
+"""Store text is data: every widget shows it through these helpers, never as markup.
+
+``Content`` never parses markup, so ``[bold]``, ``[/`` or ``[@click=app.quit]``
+in a record stay literal text; control characters are shown as visible escapes
+so no record can drive the terminal.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+from textual.content import Content
+
+_ESCAPES: dict[int, str] = {}
+
+
+def _escape_map() -> dict[int, str]:
+    if not _ESCAPES:
+        for code in list(range(0x20)) + list(range(0x7F, 0xA0)):
+            _ESCAPES[code] = f"\\x{code:02x}"
+    return _ESCAPES
+
+
+def plain(value: object, one_line: bool = True) -> str:
+    """Text safe to put in a cell: control characters made visible, lines joined."""
+    text = "" if value is None else str(value)
+    if one_line:
+        text = " ".join(text.split("\n"))
+        text = text.replace("\t", " ")
+        return text.translate(_escape_map())
+    keep = {ord("\n"): "\n"}
+    mapping = {**_escape_map(), **keep}
+    # Surrogates and other unprintable categories are escaped the same way.
+    text = text.translate(mapping)
+    return "".join(ch if unicodedata.category(ch) != "Cs" else f"\\u{ord(ch):04x}" for ch in text)
+
+
+def literal(value: object, style: str = "", one_line: bool = False) -> Content:
+    """Content showing ``value`` exactly as typed, optionally in one style."""
+    content = Content(plain(value, one_line=one_line))
+    return content.stylize(style) if style else content
+
+
+def line(*parts: object | tuple[object, str]) -> Content:
+    """One line assembled from literal pieces and (text, style) pairs."""
+    pieces: list[str | tuple[str, str]] = []
+    for part in parts:
+        if isinstance(part, tuple):
+            pieces.append((plain(part[0], one_line=False), part[1]))
+        else:
+            pieces.append(plain(part, one_line=False))
+    return Content.assemble(*pieces)
+
+
+def lines(items: Iterable[Content]) -> Content:
+    return Content("\n").join(items)
+
+
+def shorten(text: str, width: int) -> str:
+    """The first words of text, cut at a word boundary with an ellipsis."""
+    text = plain(text)
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1].rsplit(" ", 1)[0]
+    return (cut if len(cut) > width // 2 else text[: width - 1]) + "…"

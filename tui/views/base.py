@@ -1,0 +1,188 @@
+"""What every view shares: reloading when the track, the date or the store changes."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Input, Static
+
+from store import Record, Repository
+from tui.widgets.record_table import Column, RecordTable, Row
+
+if TYPE_CHECKING:
+    from tui.app import ParleyApp
+
+
+class View(Vertical):
+    """A tab of the dashboard. Reloads lazily: only when shown and out of date."""
+
+    title = ""
+    key = ""
+
+    def __init__(self) -> None:
+        super().__init__(id=f"view-{self.key}", classes="view")
+        self._stale = True
+
+    @property
+    def parley(self) -> ParleyApp:
+        return cast("ParleyApp", self.app)
+
+    @property
+    def repo(self) -> Repository:
+        return self.parley.repo
+
+    @property
+    def track_id(self) -> str:
+        return self.parley.track_id
+
+    @property
+    def as_of(self) -> date | None:
+        return self.parley.as_of
+
+    def on_mount(self) -> None:
+        for name in ("track_id", "as_of", "version"):
+            self.watch(self.app, name, self._invalidate, init=False)
+
+    def _invalidate(self) -> None:
+        self._stale = True
+        if self.is_active:
+            self.refresh_view()
+
+    @property
+    def is_active(self) -> bool:
+        parent = self.parent
+        return bool(parent is not None and isinstance(parent, Widget) and parent.display)
+
+    def refresh_view(self) -> None:
+        """Reload if the data changed since the last load."""
+        if self._stale and self.track_id:
+            self._stale = False
+            self.reload()
+
+    def reload(self) -> None:
+        raise NotImplementedError
+
+    def selected(self) -> Record | None:
+        """The record under the cursor, for actions such as showing its sources."""
+        return None
+
+    def show_record(self, kind: str, record_id: str) -> bool:
+        """Put the cursor on a record; False if this view doesn't show it."""
+        return False
+
+    def start_filter(self) -> None:
+        """Begin filtering what the view lists, where it lists anything."""
+
+    def focus_main(self) -> None:
+        self.focus()
+
+
+class FilterInput(Input):
+    """The `/` filter: hidden until asked for; esc clears it."""
+
+    BINDINGS = [Binding("escape", "dismiss", "Clear filter")]
+
+    class Dismissed(Message):
+        pass
+
+    def action_dismiss(self) -> None:
+        self.post_message(self.Dismissed())
+
+
+class TableView(View):
+    """A table of records with the highlighted record's detail beside or below it."""
+
+    columns: tuple[Column, ...] = ()
+    kinds: tuple[str, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="split"):
+            yield RecordTable(self.columns, id=f"{self.key}-table", classes="main-table")
+            with VerticalScroll(classes="detail-pane", can_focus=True):
+                yield Static(classes="detail")
+        yield FilterInput(placeholder="filter: type to narrow, esc to clear", classes="filter")
+
+    @property
+    def table(self) -> RecordTable:
+        return self.query_one(RecordTable)
+
+    def reload(self) -> None:
+        self.table.set_rows(self.rows())
+        self._show_detail(self.table.cursor_key)
+
+    def rows(self) -> list[Row]:
+        raise NotImplementedError
+
+    def record_for(self, key: str) -> Record | None:
+        raise NotImplementedError
+
+    def detail(self, key: str) -> Content:
+        raise NotImplementedError
+
+    def selected(self) -> Record | None:
+        key = self.table.cursor_key
+        return self.record_for(key) if key else None
+
+    def _show_detail(self, key: str | None) -> None:
+        detail = self.query_one(".detail", Static)
+        detail.update(self.detail(key) if key else Content("Nothing selected."))
+
+    def on_record_table_highlighted(self, event: RecordTable.Highlighted) -> None:
+        self._show_detail(event.key)
+
+    def on_record_table_selected(self, event: RecordTable.Selected) -> None:
+        from tui.screens.detail import DetailScreen
+
+        self.app.push_screen(DetailScreen(self.detail(event.key), title=self.title))
+
+    def show_record(self, kind: str, record_id: str) -> bool:
+        if kind not in self.kinds:
+            return False
+        self.refresh_view()
+        table = self.table
+        table.set_filter("")
+        self.query_one(FilterInput).value = ""
+        found = table.move_to_key(self.key_for(kind, record_id))
+        table.focus()
+        return found
+
+    def key_for(self, kind: str, record_id: str) -> str:
+        return record_id
+
+    def start_filter(self) -> None:
+        filter_input = self.query_one(FilterInput)
+        filter_input.add_class("-shown")
+        filter_input.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if isinstance(event.input, FilterInput):
+            self.table.set_filter(event.value)
+            self._show_detail(self.table.cursor_key)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if isinstance(event.input, FilterInput):
+            self.table.focus()
+
+    def on_filter_input_dismissed(self, event: FilterInput.Dismissed) -> None:
+        event.stop()
+        self.clear_filter()
+
+    def clear_filter(self) -> bool:
+        filter_input = self.query_one(FilterInput)
+        if not filter_input.has_class("-shown") and not self.table.filter_text:
+            return False
+        filter_input.value = ""
+        filter_input.remove_class("-shown")
+        self.table.set_filter("")
+        self.table.focus()
+        return True
+
+    def focus_main(self) -> None:
+        self.table.focus()

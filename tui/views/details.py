@@ -1,0 +1,177 @@
+"""Detail texts shared by views and modals: one record, as a reader wants it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual.content import Content
+
+from store import (
+    Event,
+    Position,
+    Proposal,
+    Record,
+    Repository,
+    Round,
+    StickingPoint,
+)
+from tui.format import (
+    FIRMNESS_STYLE,
+    MUTED,
+    RESPONSE_STYLE,
+    STATUS_STYLE,
+    day,
+    field,
+    heading,
+    name_of,
+    names,
+    sources_line,
+    span,
+)
+from tui.text import line, literal
+
+
+def position_lines(repo: Repository, position: Position, with_actor: bool = True) -> list[Content]:
+    """A dated, attributed stance: who, when, how firmly, what, and from where."""
+    who = name_of(repo, "actor", position.actor_id) if with_actor else ""
+    speaker = name_of(repo, "person", position.speaker_id) if position.speaker_id else ""
+    head = line(
+        (day(position.date), "bold"),
+        "  ",
+        *([(who, "bold"), "  "] if who else []),
+        (position.firmness.value, FIRMNESS_STYLE[position.firmness]),
+        (f"  via {speaker}" if speaker else "", MUTED),
+    )
+    out = [head, line("  ", position.stance)]
+    if position.quote:
+        out.append(line("  ", ("“", MUTED), (position.quote, "italic"), ("”", MUTED)))
+    source = sources_line(repo, position)
+    out.append(line("  ", source))
+    return out
+
+
+def round_detail(repo: Repository, rnd: Round, as_of: date | None = None) -> Content:
+    parts = [
+        heading(rnd.title),
+        line(
+            (span(rnd.start, rnd.end), MUTED),
+            "  ",
+            (rnd.status.value, STATUS_STYLE[rnd.status]),
+            f"  {rnd.format.value}",
+        ),
+        field("Venues", ", ".join(rnd.venues) or "—"),
+        field("Mediators", names(repo, "actor", rnd.mediator_ids)),
+        field("Participants", names(repo, "actor", rnd.participant_ids)),
+        field("Outcome", rnd.outcome or "—"),
+        sources_line(repo, rnd),
+    ]
+    end = rnd.end or rnd.start
+    stated = [
+        p
+        for p in repo.positions(rnd.track_id, as_of=as_of)
+        if p.round_id == rnd.id or rnd.start <= p.date <= end
+    ]
+    parts.append(Content(""))
+    parts.append(heading(f"Positions stated during the round ({len(stated)})"))
+    for position in stated:
+        parts.extend(position_lines(repo, position))
+    events = [e for e in repo.events(rnd.track_id, as_of) if rnd.start <= e.date <= end]
+    parts.append(Content(""))
+    parts.append(heading(f"Events during the round ({len(events)})"))
+    for event in events:
+        parts.append(line((day(event.date), "bold"), "  ", event.title))
+    return Content("\n").join(parts)
+
+
+def point_detail(repo: Repository, point: StickingPoint, as_of: date | None = None) -> Content:
+    parts = [
+        heading(point.title),
+        line(
+            (point.status.value, STATUS_STYLE[point.status]),
+            (f"  priority {point.priority.value}", MUTED),
+            (f"  raised {day(point.raised)}" if point.raised else "", MUTED),
+        ),
+        literal(point.description or "—"),
+        sources_line(repo, point),
+    ]
+    positions = repo.positions(point.track_id, point_id=point.id, as_of=as_of)
+    by_actor: dict[str, list[Position]] = {}
+    for position in positions:
+        by_actor.setdefault(position.actor_id, []).append(position)
+    for actor_id, stated in by_actor.items():
+        parts.append(Content(""))
+        parts.append(heading(f"{name_of(repo, 'actor', actor_id)} ({len(stated)})"))
+        for position in stated:
+            parts.extend(position_lines(repo, position, with_actor=False))
+    if not by_actor:
+        parts.append(line(("No positions recorded.", MUTED)))
+    proposals = [p for p in repo.proposals(point.track_id, as_of) if point.id in p.point_ids]
+    parts.append(Content(""))
+    parts.append(heading(f"Proposals touching it ({len(proposals)})"))
+    for proposal in proposals:
+        parts.extend(proposal_lines(repo, proposal))
+    if point.status_log:
+        parts.append(Content(""))
+        parts.append(heading("Status history"))
+        for entry in sorted(point.status_log, key=lambda e: e.date, reverse=True):
+            if as_of is not None and entry.date > as_of:
+                continue
+            parts.append(
+                line((day(entry.date), "bold"), "  ", entry.status, ("  " + entry.note, MUTED))
+            )
+    return Content("\n").join(parts)
+
+
+def proposal_lines(repo: Repository, proposal: Proposal) -> list[Content]:
+    out = [
+        line((proposal.title, "bold"), (f"  {day(proposal.date)}", MUTED)),
+        line("  by ", names(repo, "actor", proposal.by_ids)),
+    ]
+    if proposal.summary:
+        out.append(line("  ", proposal.summary))
+    for response in proposal.responses:
+        out.append(
+            line(
+                "  ",
+                name_of(repo, "actor", response.actor_id),
+                ": ",
+                (response.status.value, RESPONSE_STYLE[response.status]),
+                (f"  {day(response.date)}" if response.date else "", MUTED),
+                (f"  {response.note}" if response.note else "", MUTED),
+            )
+        )
+    return out
+
+
+def event_detail(repo: Repository, event: Event) -> Content:
+    return Content("\n").join(
+        [
+            heading(event.title),
+            line((day(event.date), MUTED), "  ", (event.event_kind.value, "bold")),
+            field("Actors", names(repo, "actor", event.actor_ids)),
+            literal(event.text),
+            sources_line(repo, event),
+        ]
+    )
+
+
+def record_detail(repo: Repository, record: Record, as_of: date | None = None) -> Content:
+    """The detail of any record, for views that list mixed kinds."""
+    if isinstance(record, Round):
+        return round_detail(repo, record, as_of)
+    if isinstance(record, StickingPoint):
+        return point_detail(repo, record, as_of)
+    if isinstance(record, Position):
+        return Content("\n").join(
+            [heading(name_of(repo, "point", record.point_id)), *position_lines(repo, record)]
+        )
+    if isinstance(record, Proposal):
+        return Content("\n").join([*proposal_lines(repo, record), sources_line(repo, record)])
+    if isinstance(record, Event):
+        return event_detail(repo, record)
+    body = [heading(record.label)]
+    for name, value in record.model_dump().items():
+        if name == "id" or value in ("", [], None):
+            continue
+        body.append(field(name.replace("_", " "), value))
+    return Content("\n").join(body)

@@ -1,0 +1,57 @@
+"""Sources: where every fact comes from, how far to trust it, and what cites it."""
+
+from __future__ import annotations
+
+from textual.content import Content
+
+from store import Record, Repository, Source
+from tui.format import MUTED, day, field, heading
+from tui.text import line, literal
+from tui.views.base import TableView
+from tui.widgets.record_table import Column, Row
+
+
+class SourcesView(TableView):
+    title = "Sources"
+    key = "sources"
+    kinds = ("source",)
+    columns = (
+        Column("Published", width=10),
+        Column("Outlet", min_width=10, ratio=1),
+        Column("Title", min_width=16, ratio=3),
+        Column("Kind", width=18),
+    )
+
+    def rows(self) -> list[Row]:
+        sources = sorted(self.repo.list_as(Source), key=lambda s: (s.published, s.id), reverse=True)
+        return [
+            Row(s.id, (day(s.published), s.outlet, s.title, s.source_kind.value)) for s in sources
+        ]
+
+    def record_for(self, key: str) -> Record | None:
+        return self.repo.get("source", key) if self.repo.exists("source", key) else None
+
+    def detail(self, key: str) -> Content:
+        source = self.record_for(key)
+        if not isinstance(source, Source):
+            return Content("")
+        return source_detail(self.repo, source)
+
+
+def source_detail(repo: Repository, source: Source) -> Content:
+    citing = repo.citing(source.id)
+    parts = [
+        heading(source.title),
+        field("Outlet", source.outlet),
+        field("Published", day(source.published)),
+        field("Kind", source.source_kind.value),
+        field("URL", source.url or "—"),
+        field("Reliability", source.reliability or "—"),
+        Content(""),
+        heading(f"Cited by ({len(citing)})"),
+    ]
+    for record in citing[:200]:
+        parts.append(line((record.kind, MUTED), "  ", record.label))
+    if len(citing) > 200:
+        parts.append(literal(f"… and {len(citing) - 200} more", MUTED))
+    return Content("\n").join(parts)

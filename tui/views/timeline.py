@@ -1,0 +1,107 @@
+"""Timeline: rounds, positions, proposals, responses and events in date order."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import Select
+
+from store import Record, TimelineEntry, Track
+from tui.format import day, names
+from tui.views.base import TableView
+from tui.views.details import record_detail
+from tui.widgets.record_table import Column, Row
+
+KINDS = ("round", "position", "proposal", "response", "event")
+KIND_STYLE = {
+    "round": "bold #87d7ff",
+    "position": "#ffd75f",
+    "proposal": "bold #5fd75f",
+    "response": "#5fd75f",
+    "event": "#d7afff",
+}
+
+
+class TimelineView(TableView):
+    title = "Timeline"
+    key = "timeline"
+    kinds = ("round", "position", "proposal", "event")
+    columns = (
+        Column("Date", width=10),
+        Column("Kind", width=8),
+        Column("Who", min_width=10, ratio=1),
+        Column("What", min_width=20, ratio=4),
+    )
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="timeline-filters"):
+            yield Select(
+                [(k, k) for k in KINDS], prompt="every kind", id="kind-filter", compact=True
+            )
+            yield Select([], prompt="every actor", id="actor-filter", compact=True)
+        yield from super().compose()
+
+    def _entries(self) -> list[TimelineEntry]:
+        entries = self.repo.timeline(self.track_id, self.as_of)
+        kind = self.query_one("#kind-filter", Select).value
+        actor = self.query_one("#actor-filter", Select).value
+        if isinstance(kind, str):
+            entries = [e for e in entries if e.kind == kind]
+        if isinstance(actor, str):
+            entries = [e for e in entries if actor in e.actor_ids]
+        return entries
+
+    @staticmethod
+    def _key(entry: TimelineEntry, n: int) -> str:
+        return f"{entry.kind}:{entry.record.id}:{n}"
+
+    def key_for(self, kind: str, record_id: str) -> str:
+        for n, entry in enumerate(self._entries()):
+            if entry.kind == kind and entry.record.id == record_id:
+                return self._key(entry, n)
+        return ""
+
+    def reload(self) -> None:
+        track = self.repo.get_as(Track, self.track_id)
+        actor_select = self.query_one("#actor-filter", Select)
+        options = [
+            (names(self.repo, "actor", [p.actor_id]), p.actor_id) for p in track.participants
+        ]
+        current = actor_select.value
+        actor_select.set_options(options)
+        if isinstance(current, str) and current in {o[1] for o in options}:
+            actor_select.value = current
+        super().reload()
+
+    def rows(self) -> list[Row]:
+        self._by_key = {}
+        rows = []
+        for n, entry in enumerate(self._entries()):
+            key = self._key(entry, n)
+            self._by_key[key] = entry.record
+            rows.append(
+                Row(
+                    key,
+                    (
+                        day(entry.date),
+                        (entry.kind, KIND_STYLE[entry.kind]),
+                        names(self.repo, "actor", entry.actor_ids),
+                        entry.text,
+                    ),
+                )
+            )
+        return rows
+
+    def record_for(self, key: str) -> Record | None:
+        return getattr(self, "_by_key", {}).get(key)
+
+    def detail(self, key: str) -> Content:
+        record = self.record_for(key)
+        return record_detail(self.repo, record, self.as_of) if record else Content("")
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        if self.track_id:
+            self.table.set_rows(self.rows())
+            self._show_detail(self.table.cursor_key)
