@@ -83,13 +83,14 @@ class ParleyApp(App[None]):
         self.push_screen(HelpScreen(self.screen))
 
     def action_switch_track(self) -> None:
-        from tui.screens.track_picker import TrackPickerScreen
+        from tui.screens.choice import ChoiceScreen
 
         def picked(track_id: str | None) -> None:
             if track_id:
                 self.track_id = track_id
 
-        self.push_screen(TrackPickerScreen(), picked)
+        tracks = [(t.id, t.title) for t in self.repo.tracks()]
+        self.push_screen(ChoiceScreen("Switch track", tracks, self.track_id), picked)
 
     def open_record(self, kind: str, record_id: str) -> None:
         """Bring a record into view: its track, the view that lists it, the cursor on it."""

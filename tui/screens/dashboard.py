@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import TYPE_CHECKING, cast
+
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
+from store import Position, Proposal, Record, Round, StickingPoint, StoreError
+from tui.forms import KIND_NAMES, Forms
+from tui.screens.choice import ChoiceScreen
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.form import FormResult
+from tui.screens.history import HistoryScreen
 from tui.views.actors import ActorsView
 from tui.views.base import TableView, View
 from tui.views.overview import OverviewView
@@ -16,6 +26,9 @@ from tui.views.positions import PositionsView
 from tui.views.rounds import RoundsView
 from tui.views.sources import SourcesView
 from tui.views.timeline import TimelineView
+
+if TYPE_CHECKING:
+    from tui.app import ParleyApp
 
 VIEWS: tuple[type[View], ...] = (
     OverviewView,
@@ -57,7 +70,19 @@ class DashboardScreen(Screen[None]):
             for n, view in enumerate(VIEWS, start=1)
         ),
         Binding("slash", "filter", "Filter"),
-        Binding("o", "sources", "Sources"),
+        Binding("o", "sources", "Sources", show=False),
+        Binding("s", "set_status", "Status"),
+        Binding("p", "add_position", "Position"),
+        Binding("r", "add('round')", "Round"),
+        Binding("a", "respond", "Response"),
+        Binding("n", "add('event')", "Event"),
+        Binding("plus", "add_any", "Add…", show=False),
+        Binding("e", "edit", "Edit"),
+        Binding("d", "delete", "Delete"),
+        Binding("u", "undo", "Undo"),
+        Binding("h", "history", "History"),
+        Binding("H", "history_all", "All history", show=False),
+        Binding("t", "as_of", "As of"),
         Binding("escape", "back", "Back", show=False),
     ]
 
@@ -65,9 +90,9 @@ class DashboardScreen(Screen[None]):
         yield Header(show_clock=False, icon="§")
         with TabbedContent(id="views"):
             for n, view in enumerate(VIEWS, start=1):
-                with TabPane(f"{n} {view.title}", id=f"tab-{view.key}"):
+                with TabPane(f"{n} {view.tab_label or view.title}", id=f"tab-{view.key}"):
                     yield view()
-        yield Footer()
+        yield Footer(compact=True)
 
     @property
     def active_view(self) -> View:
@@ -86,6 +111,7 @@ class DashboardScreen(Screen[None]):
         view = event.pane.query_one(View)
         view.refresh_view()
         view.focus_main()
+        self.refresh_bindings()
 
     def action_show_view(self, key: str) -> None:
         self.query_one(TabbedContent).active = f"tab-{key}"
@@ -101,6 +127,10 @@ class DashboardScreen(Screen[None]):
         view = self.active_view
         if isinstance(view, TableView) and view.clear_filter():
             return
+        if self.parley.as_of is not None:
+            self.parley.as_of = None
+            self.notify("Back to today.", timeout=3)
+            return
         view.focus_main()
 
     def action_sources(self) -> None:
@@ -111,6 +141,159 @@ class DashboardScreen(Screen[None]):
             self.notify("Select a record first.", severity="warning", timeout=3)
             return
         self.app.push_screen(RecordSourcesScreen(record))
+
+    # -- quick actions ---------------------------------------------------------
+
+    @property
+    def parley(self) -> ParleyApp:
+        return cast("ParleyApp", self.app)
+
+    def forms(self) -> Forms:
+        app = self.parley
+        return Forms(app.repo, app.track_id, app.today())
+
+    def selected(self) -> Record | None:
+        """The selected record as stored now (views may show it as of a past date)."""
+        try:
+            record = self.active_view.selected()
+        except NoMatches:
+            return None
+        if record is None or not self.parley.repo.exists(record.kind, record.id):
+            return None
+        return self.parley.repo.get(record.kind, record.id)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("set_status", "add_position", "edit", "delete", "history"):
+            if not self.is_mounted:
+                return True
+            record = self.selected()
+            if action == "set_status":
+                return isinstance(record, Round | StickingPoint)
+            if action == "add_position":
+                return isinstance(record, StickingPoint | Position)
+            return record is not None
+        return True
+
+    def on_record_table_highlighted(self) -> None:
+        self.refresh_bindings()
+
+    def _saved(self, result: FormResult | None) -> None:
+        if result is None or result.record is None:
+            return
+        record = result.record
+        self.notify(f"Saved {record.kind}: {record.label}", timeout=3)
+        self.parley.open_record(record.kind, record.id)
+
+    def action_add(self, kind: str) -> None:
+        self.app.push_screen(self.forms().record_form(kind), self._saved)
+
+    def action_add_any(self) -> None:
+        def chosen(kind: str | None) -> None:
+            if kind:
+                self.action_add(kind)
+
+        self.app.push_screen(
+            ChoiceScreen("Add a record", [(k, v) for k, v in KIND_NAMES.items()]), chosen
+        )
+
+    def action_add_position(self) -> None:
+        record = self.selected()
+        preset: dict[str, str] = {}
+        if isinstance(record, StickingPoint):
+            preset["point_id"] = record.id
+        elif isinstance(record, Position):
+            preset.update(point_id=record.point_id, actor_id=record.actor_id)
+        self.app.push_screen(self.forms().record_form("position", preset=preset), self._saved)
+
+    def action_set_status(self) -> None:
+        record = self.selected()
+        if isinstance(record, Round | StickingPoint):
+            self.app.push_screen(self.forms().status_form(record), self._saved)
+
+    def action_respond(self) -> None:
+        record = self.selected()
+        proposal = record if isinstance(record, Proposal) else None
+        if proposal is None:
+            proposals = self.parley.repo.proposals(self.parley.track_id)
+            if not proposals:
+                self.notify("This track has no proposal to respond to.", severity="warning")
+                return
+            pending = [p for p in proposals if any(r.status == "pending" for r in p.responses)]
+            proposal = (pending or proposals)[-1]
+        self.app.push_screen(self.forms().response_form(proposal), self._saved)
+
+    def action_edit(self) -> None:
+        record = self.selected()
+        if record is not None:
+            self.app.push_screen(self.forms().record_form(record.kind, record), self._saved)
+
+    def action_delete(self) -> None:
+        record = self.selected()
+        if record is None:
+            return
+        repo = self.parley.repo
+        users = repo.referrers(record.kind, record.id)
+        if users:
+            names = ", ".join(f"{r.kind} {r.label!r}" for r in users[:3])
+            more = f" and {len(users) - 3} more" if len(users) > 3 else ""
+            self.notify(
+                f"Cannot delete {record.kind} {record.label!r}: {names}{more} refer to it. "
+                "Nothing was deleted.",
+                severity="error",
+                timeout=8,
+            )
+            return
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                repo.delete(record.kind, record.id)
+            except StoreError as exc:
+                self.notify(f"{exc}. Nothing was deleted.", severity="error", timeout=8)
+                return
+            self.parley.store_changed()
+            self.notify(f"Deleted {record.kind} {record.label!r}. u undoes it.", timeout=5)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Delete {record.kind}?", f"Delete {record.kind} {record.label!r}? u undoes it."
+            ),
+            answered,
+        )
+
+    def action_undo(self) -> None:
+        try:
+            change = self.parley.repo.undo()
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return
+        if change is None:
+            self.notify("Nothing to undo.", timeout=3)
+            return
+        self.parley.store_changed()
+        self.notify(change.summary.replace("undid:", "Undid:", 1), timeout=5)
+
+    def action_history(self) -> None:
+        record = self.selected()
+        if record is not None:
+            self.app.push_screen(HistoryScreen(record.kind, record.id))
+
+    def action_history_all(self) -> None:
+        self.app.push_screen(HistoryScreen())
+
+    def action_as_of(self) -> None:
+        app = self.parley
+        if app.as_of is not None:
+            app.as_of = None
+            self.notify("Back to today.", timeout=3)
+            return
+
+        def chosen(result: FormResult | None) -> None:
+            if result is not None and result.values.get("date"):
+                app.as_of = date.fromisoformat(result.values["date"])
+
+        self.app.push_screen(self.forms().as_of_form(app.as_of), chosen)
 
     def on_open_record(self, message: OpenRecord) -> None:
         key = VIEW_FOR_KIND.get(message.kind)

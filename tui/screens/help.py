@@ -17,7 +17,7 @@ from tui.widgets.text_block import TextBlock
 # Keys that every list and view understands, handled by widgets rather than bindings.
 MOVES = [
     ("j / ↓, k / ↑", "move down / up"),
-    ("h / ←, l / →", "move between cells (matrix, gap board)"),
+    ("← / →", "move between cells (matrix, gap board)"),
     ("g / home, G / end", "first / last row"),
     ("pgup / pgdn", "page up / down"),
     ("enter", "open the highlighted record"),

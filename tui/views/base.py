@@ -25,6 +25,8 @@ class View(Vertical):
 
     title = ""
     key = ""
+    # The tab's label; short, so that all seven tabs fit in 80 columns.
+    tab_label = ""
 
     def __init__(self) -> None:
         super().__init__(id=f"view-{self.key}", classes="view")

@@ -13,6 +13,7 @@ from tui.widgets.record_table import Column, Row
 
 class PointsView(TableView):
     title = "Sticking points"
+    tab_label = "Points"
     key = "points"
     kinds = ("point",)
     columns = (

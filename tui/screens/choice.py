@@ -1,13 +1,12 @@
-"""`T`: choose which negotiation track the dashboard follows."""
+"""Choose one of a few things: a track to follow, a kind of record to add."""
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Sequence
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList
 from textual.widgets.option_list import Option
@@ -16,28 +15,26 @@ from tui.text import literal
 from tui.widgets.text_block import TextBlock
 
 
-class TrackPickerScreen(ModalScreen[str | None]):
+class ChoiceScreen(ModalScreen[str | None]):
     CSS_PATH = "modal.tcss"
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
-    def compose(self) -> ComposeResult:
-        from tui.app import ParleyApp
+    def __init__(
+        self, title: str, choices: Sequence[tuple[str, str]], current: str | None = None
+    ) -> None:
+        super().__init__()
+        self.title_text, self.choices, self.current = title, list(choices), current
 
-        app = cast(ParleyApp, self.app)
-        options = [Option(literal(t.title), id=t.id) for t in app.repo.tracks()]
+    def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield TextBlock(Content("Switch track"), classes="dialog-title")
-            option_list = OptionList(*options, id="tracks")
-            yield option_list
+            yield TextBlock(literal(self.title_text), classes="dialog-title")
+            yield OptionList(*(Option(literal(label), id=key) for key, label in self.choices))
         yield Footer()
 
     def on_mount(self) -> None:
-        from tui.app import ParleyApp
-
         option_list = self.query_one(OptionList)
-        current = cast(ParleyApp, self.app).track_id
-        for index, option in enumerate(option_list.options):
-            if option.id == current:
+        for index, (key, _) in enumerate(self.choices):
+            if key == self.current:
                 option_list.highlighted = index
         option_list.focus()
 

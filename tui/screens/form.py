@@ -1,0 +1,193 @@
+"""A modal form: fields, a message beside each invalid one, and nothing written until all is valid.
+
+The form knows nothing of record kinds. It reads its fields into a dict and
+hands it to a ``build`` function that returns the records to write (or raises
+``FormErrors``); the records are then written in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, Footer, Input, Label, Select, TextArea
+
+from store import Record, StoreError
+from tui.text import literal
+from tui.widgets.ref_chooser import RefChooser
+from tui.widgets.text_block import TextBlock
+
+if TYPE_CHECKING:
+    from tui.app import ParleyApp
+
+Widget = Literal["text", "area", "date", "choice", "ref", "refs", "check"]
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    widget: Widget = "text"
+    choices: tuple[str, ...] = ()
+    ref_kind: str = ""
+    hint: str = ""
+
+
+class FormErrors(Exception):
+    """Problems to show beside fields: field name -> message ("" for the whole form)."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" if k else v for k, v in errors.items()))
+        self.errors = errors
+
+
+Build = Callable[[dict[str, Any]], list[Record]]
+
+
+@dataclass(frozen=True)
+class FormResult:
+    """What a saved form wrote, and the values it was saved with."""
+
+    records: list[Record]
+    values: dict[str, Any]
+
+    @property
+    def record(self) -> Record | None:
+        return self.records[-1] if self.records else None
+
+
+Options = Callable[[str], list[tuple[str, str]]]
+
+
+class FormScreen(ModalScreen[FormResult | None]):
+    CSS_PATH = "modal.tcss"
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        fields: Sequence[Field],
+        values: dict[str, Any],
+        build: Build,
+        options: Options,
+    ) -> None:
+        super().__init__()
+        self.form_title = title
+        self.fields = list(fields)
+        self.initial = values
+        self.build = build
+        self.options = options
+
+    @property
+    def parley(self) -> ParleyApp:
+        return cast("ParleyApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog form"):
+            yield TextBlock(literal(self.form_title), classes="dialog-title")
+            yield TextBlock(classes="form-error", id="error-")
+            with VerticalScroll(classes="dialog-body"):
+                for field in self.fields:
+                    with Vertical(classes=f"form-row row-{field.widget}"):
+                        if field.widget != "check":
+                            yield Label(literal(field.label), classes="form-label")
+                        yield self._widget(field)
+                        if field.hint:
+                            yield TextBlock(literal(field.hint), classes="form-hint")
+                        yield TextBlock(classes="form-error", id=f"error-{field.name}")
+        yield Footer()
+
+    def _widget(self, field: Field) -> Any:
+        value = self.initial.get(field.name)
+        wid = f"field-{field.name}"
+        if field.widget == "area":
+            return TextArea(
+                str(value or ""), id=wid, soft_wrap=True, show_line_numbers=False, compact=True
+            )
+        if field.widget == "choice":
+            options = [(literal(c), c) for c in field.choices]
+            return Select(
+                options,
+                value=value if value in field.choices else Select.NULL,
+                id=wid,
+                allow_blank=value not in field.choices,
+                compact=True,
+            )
+        if field.widget in ("ref", "refs"):
+            chosen = value if isinstance(value, list) else ([value] if value else [])
+            return RefChooser(
+                self.options(field.ref_kind),
+                multiple=field.widget == "refs",
+                chosen=chosen,
+                noun=field.label.lower(),
+                id=wid,
+            )
+        if field.widget == "check":
+            return Checkbox(literal(field.label), bool(value), id=wid, compact=True)
+        placeholder = "YYYY-MM-DD" if field.widget == "date" else ""
+        return Input(str(value or ""), placeholder=placeholder, id=wid, compact=True)
+
+    def on_mount(self) -> None:
+        self.focus_next()
+
+    def values(self) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for field in self.fields:
+            widget = self.query_one(f"#field-{field.name}")
+            if isinstance(widget, TextArea):
+                found[field.name] = widget.text
+            elif isinstance(widget, Select):
+                found[field.name] = None if widget.is_blank() else widget.value
+            elif isinstance(widget, RefChooser):
+                chosen = widget.value
+                found[field.name] = chosen if field.widget == "refs" else next(iter(chosen), None)
+            elif isinstance(widget, Checkbox):
+                found[field.name] = widget.value
+            elif isinstance(widget, Input):
+                text = widget.value.strip()
+                found[field.name] = text if text or field.widget != "date" else None
+        return found
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        names = {f.name for f in self.fields}
+        general = [msg for key, msg in errors.items() if key not in names]
+        for block in self.query(".form-error").results(TextBlock):
+            key = (block.id or "").removeprefix("error-")
+            message = errors.get(key, "") if key else "; ".join(general)
+            block.update(literal(message) if message else Content(""))
+            block.set_class(bool(message), "-shown")
+        first = next((f for f in self.fields if f.name in errors), None)
+        if first is not None:
+            self.query_one(f"#field-{first.name}").scroll_visible()
+
+    def action_save(self) -> None:
+        values = self.values()
+        try:
+            records = self.build(values)
+            if records:
+                self.parley.repo.put_many(records)
+        except FormErrors as exc:
+            self.show_errors(exc.errors)
+            return
+        except StoreError as exc:
+            self.show_errors({"": str(exc)})
+            return
+        if records:
+            self.parley.store_changed()
+        self.dismiss(FormResult(records, values))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()

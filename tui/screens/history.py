@@ -1,0 +1,99 @@
+"""`h`: the change log of a record or of the whole store: when, what, before and after."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer
+
+from store import Change
+from tui.format import MUTED, heading
+from tui.text import line, literal
+from tui.widgets.record_table import Column, RecordTable, Row
+from tui.widgets.text_block import TextBlock
+
+SHOWN = 2000
+
+
+def _show(value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    return str(value)
+
+
+def change_detail(change: Change) -> Content:
+    """The fields a change touched, each as before → after."""
+    before, after = change.before or {}, change.after or {}
+    parts = [
+        heading(change.summary),
+        line(
+            (f"#{change.seq}  {change.at.isoformat(timespec='seconds')}  ", MUTED),
+            f"{change.action} {change.record_kind} {change.record_id}",
+        ),
+        Content(""),
+    ]
+    for key in [*before, *(k for k in after if k not in before)]:
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        parts.append(line((key, "bold")))
+        if change.before is not None:
+            parts.append(line(("  before  ", "#ff5f5f"), _show(old)))
+        if change.after is not None:
+            parts.append(line(("  after   ", "#5fd75f"), _show(new)))
+    return Content("\n").join(parts)
+
+
+class HistoryScreen(ModalScreen[None]):
+    CSS_PATH = "modal.tcss"
+    BINDINGS = [Binding("escape,q", "dismiss", "Back")]
+
+    def __init__(self, kind: str | None = None, record_id: str | None = None) -> None:
+        super().__init__()
+        self.kind, self.record_id = kind, record_id
+        self.changes: dict[str, Change] = {}
+
+    def compose(self) -> ComposeResult:
+        from tui.app import ParleyApp
+
+        repo = cast(ParleyApp, self.app).repo
+        changes = repo.history(self.kind, self.record_id, limit=SHOWN)
+        self.changes = {str(c.seq): c for c in changes}
+        what = f"{self.kind} {self.record_id}" if self.record_id else "everything"
+        title = f"History of {what}: {len(changes)} change(s), newest first"
+        if len(changes) == SHOWN:
+            title += f" (the newest {SHOWN})"
+        table = RecordTable(
+            [Column("When", width=19), Column("Change", min_width=20, ratio=3)],
+            id="changes",
+            empty_text="No changes recorded.",
+        )
+        table.set_rows(
+            [Row(str(c.seq), (c.at.strftime("%Y-%m-%d %H:%M:%S"), c.summary)) for c in changes]
+        )
+        with Vertical(classes="dialog wide"):
+            yield TextBlock(literal(title), classes="dialog-title")
+            with Horizontal(classes="history-split"):
+                yield table
+                with VerticalScroll(classes="history-detail"):
+                    yield TextBlock(id="change-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(RecordTable)
+        table.focus()
+        self._show(table.cursor_key)
+
+    def _show(self, key: str | None) -> None:
+        change = self.changes.get(key or "")
+        self.query_one("#change-detail", TextBlock).update(
+            change_detail(change) if change else Content("")
+        )
+
+    def on_record_table_highlighted(self, event: RecordTable.Highlighted) -> None:
+        self._show(event.key)
