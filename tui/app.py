@@ -6,6 +6,7 @@ from datetime import date
 
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 
 from store import Record, Repository, Track
@@ -40,6 +41,18 @@ class ParleyApp(App[None]):
         self._poll = poll
         tracks = repo.tracks()
         self.set_reactive(ParleyApp.track_id, track_id or (tracks[0].id if tracks else ""))
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        # Messages quote record names; those are data and must never run as markup.
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def today(self) -> date:
         return self.repo.today()

@@ -66,11 +66,11 @@ class DashboardScreen(Screen[None]):
 
     BINDINGS = [
         *(
-            Binding(str(n), f"show_view('{view.key}')", view.title, show=False)
+            Binding(str(n), f"show_view('{view.key}')", f"{view.title} view", show=False)
             for n, view in enumerate(VIEWS, start=1)
         ),
         Binding("slash", "filter", "Filter"),
-        Binding("o", "sources", "Sources", show=False),
+        Binding("o", "sources", "Sources of the selection", show=False),
         Binding("s", "set_status", "Status"),
         Binding("p", "add_position", "Position"),
         Binding("r", "add('round')", "Round"),

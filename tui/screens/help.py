@@ -27,8 +27,18 @@ MOVES = [
 ]
 
 
+KEY_NAMES = {
+    "slash": "/",
+    "question_mark": "?",
+    "plus": "+",
+    "escape": "esc",
+    "pageup": "pgup",
+    "pagedown": "pgdn",
+}
+
+
 def _key_label(key: str) -> str:
-    return {"slash": "/", "question_mark": "?", "ctrl+p": "ctrl+p"}.get(key, key)
+    return KEY_NAMES.get(key, key)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -40,16 +50,21 @@ class HelpScreen(ModalScreen[None]):
         self.under = screen
 
     def compose(self) -> ComposeResult:
-        rows = []
-        seen = set()
+        # One row per action, its keys together: the screen's first, then the app's,
+        # then those of the focused widget.
+        grouped: dict[tuple[int, str, str, str], list[str]] = {}
         for key, active in self.under.active_bindings.items():
             binding = active.binding
-            description = binding.description or binding.action
-            if (key, description) in seen:
-                continue
-            seen.add((key, description))
-            where = "app" if active.node is self.app else type(active.node).__name__
-            rows.append(Row(key, (_key_label(key), description, where)))
+            node = active.node
+            order = 0 if node is self.under else 1 if node is self.app else 2
+            where = {0: "this screen", 1: "everywhere"}.get(order, type(node).__name__)
+            what = binding.description or binding.action
+            group = (order, where, binding.action, what)
+            grouped.setdefault(group, []).append(_key_label(key))
+        rows = [
+            Row(f"{order}:{action}", (" / ".join(keys), what, where))
+            for (order, where, action, what), keys in sorted(grouped.items(), key=lambda i: i[0][0])
+        ]
         for key, what in MOVES:
             rows.append(Row(f"move:{key}", (key, what, "lists")))
         with Vertical(classes="dialog wide"):

@@ -9,6 +9,7 @@ from textual.widgets import Select
 
 from store import Record, TimelineEntry, Track
 from tui.format import day, names
+from tui.text import literal
 from tui.views.base import TableView
 from tui.views.details import record_detail
 from tui.widgets.record_table import Column, Row
@@ -66,7 +67,8 @@ class TimelineView(TableView):
         track = self.repo.get_as(Track, self.track_id)
         actor_select = self.query_one("#actor-filter", Select)
         options = [
-            (names(self.repo, "actor", [p.actor_id]), p.actor_id) for p in track.participants
+            (literal(names(self.repo, "actor", [p.actor_id])), p.actor_id)
+            for p in track.participants
         ]
         current = actor_select.value
         actor_select.set_options(options)
