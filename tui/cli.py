@@ -1,17 +1,30 @@
-"""The ``parley`` command: the dashboard, and subcommands for the store."""
+"""The ``parley`` command: the dashboard, and subcommands for the store.
+
+Every failure prints one line on standard error, never a traceback: exit
+status 1 for a problem with the input (a bad store, a bad import file, an
+unknown track), 2 for a mistake in the command line itself.
+"""
 
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
+import shlex
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
+from typing import Any, NoReturn
 
 from store import Repository, StoreError, open_store
 from store.seed import seed
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "parley.json"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Imports bigger than this show a progress bar on standard error.
+PROGRESS_THRESHOLD = 2000
+BRIEF_FORMATS = ("text", "markdown", "html")
 
 EPILOG = """\
 examples:
@@ -19,6 +32,13 @@ examples:
   parley --db talks.json       open another store
   parley seed                  fill an empty store with the seed data
   parley check                 list every problem with the store
+  parley brief --since 2024-08-19
+                               where the talks stand, and what changed since
+  parley export -o talks-export.json
+                               the whole store, history included, as JSON
+  parley import talks-export.json --dry-run
+                               what an import would add or change
+  parley serve                 the dashboard in a browser, on 127.0.0.1:8000
 """
 
 
@@ -26,8 +46,71 @@ class Failure(Exception):
     """A problem with the user's input: printed as one line, exit status 1."""
 
 
+class UsageError(Failure):
+    """A mistake in the command line: printed as one line, exit status 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with its errors on one line (usage is one ``--help`` away)."""
+
+    def error(self, message: str) -> NoReturn:
+        message = " ".join(message.split())
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def db_path(args: argparse.Namespace) -> Path:
     return Path(args.db or os.environ.get("PARLEY_DB") or DEFAULT_DB)
+
+
+def iso_date(text: str) -> date:
+    """An ISO date (YYYY-MM-DD); argparse names the option in the error."""
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from None
+
+
+def port_number(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1-65535)")
+    return port
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost: an address only this machine can reach."""
+    bare = host.strip().removeprefix("[").removesuffix("]")
+    if bare.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(bare).is_loopback
+    except ValueError:
+        return False
+
+
+def one_line(text: str) -> str:
+    """A message fit for one terminal line: line breaks and control characters escaped."""
+    return "".join(
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
+        for ch in text
+    )
+
+
+def write_output(path: str, text: str) -> None:
+    from store.exchange import write_atomic
+
+    try:
+        write_atomic(Path(path), text)
+    except OSError as exc:
+        raise Failure(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+# -- commands --------------------------------------------------------------------
 
 
 def cmd_dashboard(args: argparse.Namespace, repo: Repository) -> int:
@@ -58,11 +141,168 @@ def cmd_check(args: argparse.Namespace, repo: Repository) -> int:
     return 0
 
 
+def cmd_brief(args: argparse.Namespace, repo: Repository) -> int:
+    from rich.console import Console
+
+    from tui.brief import build_brief, render, render_text
+
+    if args.since and args.as_of and args.since > args.as_of:
+        raise UsageError(f"--since {args.since} is after --as-of {args.as_of}")
+    brief = build_brief(repo, args.track, as_of=args.as_of, since=args.since)
+    tracks = repo.tracks()
+    if not args.track and len(tracks) > 1:
+        print(
+            f"parley: the store holds {len(tracks)} tracks; this brief is on "
+            f"{brief.track_id!r} (choose with --track ID)",
+            file=sys.stderr,
+        )
+    width = 100
+    if args.format == "text" and not args.output and sys.stdout.isatty():
+        if not os.environ.get("NO_COLOR"):
+            render_text(brief, Console(markup=False, highlight=False, emoji=False))
+            return 0
+        width = os.get_terminal_size().columns
+    # Plain text when written to a file or a pipe, or when NO_COLOR asks for it.
+    text = render(brief, args.format, width)
+    if args.output:
+        write_output(args.output, text)
+        print(f"wrote the {args.format} brief on {brief.track_id!r} to {args.output}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, repo: Repository) -> int:
+    from store.exchange import dump_export, export_csv, export_document
+
+    if args.format == "csv":
+        if not args.output or args.output == "-":
+            raise UsageError("--format csv writes one file per kind: give a folder with -o FOLDER")
+        written = export_csv(repo, Path(args.output))
+        print(f"exported {repo.count()} records to {len(written)} CSV files in {args.output}")
+        return 0
+    document = export_document(repo)
+    text = dump_export(document)
+    if args.output and args.output != "-":
+        write_output(args.output, text)
+        changes = len(document["changes"])
+        print(f"exported {repo.count()} records and {changes} changes to {args.output}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+class ImportProgress:
+    """A rich progress bar on standard error, shown only for imports of many records."""
+
+    def __init__(self, threshold: int = PROGRESS_THRESHOLD) -> None:
+        self.threshold = threshold
+        self.progress: Any = None
+        self.task: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if total <= self.threshold:
+            return
+        if self.progress is None:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            self.progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self.progress.start()
+            self.task = self.progress.add_task("checking records", total=total)
+        finished = done >= total
+        self.progress.update(
+            self.task,
+            completed=done,
+            description="writing" if finished else "checking records",
+        )
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+            self.progress = None
+
+
+def cmd_import(args: argparse.Namespace, repo: Repository) -> int:
+    from store.exchange import import_path
+
+    path = Path(args.file)
+    if args.file != "-" and not path.exists():
+        raise Failure(f"{path}: no such file or folder")
+    progress = ImportProgress()
+    try:
+        report = import_path(repo, path, dry_run=args.dry_run, progress=progress)
+    finally:
+        progress.close()
+    if report.problems:
+        for problem in report.problems:
+            print(problem, file=sys.stderr)
+        count = len(report.problems)
+        raise Failure(f"{count} problem(s) in {args.file}; nothing was imported")
+    if args.dry_run:
+        for line in report.lines():
+            print(line)
+        print(f"dry run of {args.file}: {report.summary()}; nothing was written")
+    else:
+        print(f"imported {args.file} into {repo.path}: {report.summary()}")
+    return 0
+
+
+def check_serve(args: argparse.Namespace) -> None:
+    """Refuse an address other machines can reach unless --allow-remote says so."""
+    host = args.host.strip()
+    if not is_loopback(host) and not args.allow_remote:
+        raise UsageError(
+            f"refusing to serve on {host}: it is not a loopback address, so other machines "
+            "could read and change the store; add --allow-remote if that is what you want"
+        )
+
+
+def cmd_serve(args: argparse.Namespace, repo: Repository) -> int:
+    from textual_serve.server import Server
+
+    check_serve(args)
+    host = args.host.strip()
+
+    bare = host.removeprefix("[").removesuffix("]")
+    url_host = f"[{bare}]" if ":" in bare else bare
+    store = Path(repo.path).resolve()
+    # Each browser session runs its own app process on this store; the store's journal
+    # and lock keep concurrent writers safe.
+    command = f"{shlex.quote(sys.executable)} -m tui.cli --db {shlex.quote(str(store))}"
+    # The sessions start in whatever folder this was run from: make sure they find Parley.
+    paths = [str(PROJECT_ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+    if not is_loopback(host):
+        print(
+            f"parley: serving on {host}: anyone who can reach port {args.port} can change {store}",
+            file=sys.stderr,
+        )
+    server = Server(
+        command,
+        host=bare,
+        port=args.port,
+        title="Parley",
+        public_url=f"http://{url_host}:{args.port}",
+    )
+    try:
+        server.serve()
+    except OSError as exc:
+        raise Failure(f"cannot serve on {host} port {args.port}: {exc.strerror or exc}") from None
+    return 0
+
+
 Command = Callable[[argparse.Namespace, Repository], int]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="parley",
         description="Follow ceasefire and peace negotiations from the terminal.",
         epilog=EPILOG,
@@ -72,7 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--db", metavar="PATH", help="the store file (default: $PARLEY_DB, else data/parley.json)"
     )
     parser.set_defaults(func=cmd_dashboard)
-    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
 
     def add(name: str, func: Command, help: str, example: str) -> argparse.ArgumentParser:
         p = sub.add_parser(
@@ -87,6 +327,74 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("seed", cmd_seed, "fill an empty store with the seed data", "parley --db talks.json seed")
     add("check", cmd_check, "validate a store and list every problem", "parley check")
+
+    p = add(
+        "brief",
+        cmd_brief,
+        "a briefing on one track: where talks stand, sticking points, proposals, sources",
+        "parley brief --since 2024-08-19 --format html -o brief.html",
+    )
+    p.add_argument("--track", metavar="ID", help="the track (default: the only or first one)")
+    p.add_argument("--as-of", metavar="DATE", type=iso_date, help="the talks as they stood on DATE")
+    p.add_argument(
+        "--since", metavar="DATE", type=iso_date, help="also list what changed on or after DATE"
+    )
+    p.add_argument(
+        "--format",
+        choices=BRIEF_FORMATS,
+        default="text",
+        help="text for the terminal (default), Markdown, or one self-contained HTML file",
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of the screen")
+
+    p = add(
+        "export",
+        cmd_export,
+        "write the whole store, history included, as JSON or as CSV files",
+        "parley export --format csv -o talks-csv/",
+    )
+    p.add_argument(
+        "--format",
+        choices=("json", "csv"),
+        default="json",
+        help="json: one file (default); csv: one file per kind in a folder",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="PATH",
+        help="the JSON file (default: standard output) or the CSV folder (required)",
+    )
+
+    p = add(
+        "import",
+        cmd_import,
+        "add or update records from an export, all or nothing",
+        "parley import talks-export.json --dry-run",
+    )
+    p.add_argument(
+        "file", metavar="FILE", help="a JSON export, a folder of CSV files, or - for stdin"
+    )
+    p.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+
+    p = add(
+        "serve",
+        cmd_serve,
+        "serve the dashboard to a web browser (each tab runs its own session)",
+        "parley serve --port 8080",
+    )
+    p.add_argument(
+        "--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1)"
+    )
+    p.add_argument(
+        "--port", type=port_number, default=8000, help="the port to listen on (default: 8000)"
+    )
+    p.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow a --host other machines can reach; they can then change the store",
+    )
+    p.set_defaults(precheck=check_serve)
     return parser
 
 
@@ -94,10 +402,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        precheck = getattr(args, "precheck", None)
+        if precheck is not None:
+            precheck(args)
         with open_store(db_path(args)) as repo:
             return int(args.func(args, repo))
+    except UsageError as exc:
+        print(f"parley: {one_line(str(exc))}", file=sys.stderr)
+        return 2
     except (StoreError, Failure) as exc:
-        print(f"parley: {exc}", file=sys.stderr)
+        print(f"parley: {one_line(str(exc))}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # The reader went away (`parley brief | head`): stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return 1
     except KeyboardInterrupt:
         return 130
