@@ -106,6 +106,11 @@ class DashboardScreen(Screen[None]):
     def on_mount(self) -> None:
         self.active_view.refresh_view()
         self.active_view.focus_main()
+        self.watch(self.app, "as_of", self._mark_as_of)
+
+    def _mark_as_of(self) -> None:
+        # Looking at the past should be impossible to miss.
+        self.query_one(Header).set_class(self.parley.as_of is not None, "-as-of")
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         view = event.pane.query_one(View)
