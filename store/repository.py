@@ -36,6 +36,7 @@ from .models import (
     Position,
     Proposal,
     Record,
+    ResponseStatus,
     Role,
     Round,
     RoundStatus,
@@ -112,6 +113,11 @@ class Repository:
                     by_track[table_name].setdefault(track_id, {})[doc_id] = None
         self._models, self._by_track = models, by_track
         changes = self.storage.tables.get(CHANGES, {})
+        bad = next(
+            (k for k in changes if not (k.isascii() and k.isdigit() and str(int(k)) == k)), None
+        )
+        if bad is not None:
+            raise CorruptStore(f"{self.path}: change {bad!r} is not numbered")
         self._max_seq = max((int(k) for k in changes), default=0)
         self.version += 1
 
@@ -302,11 +308,18 @@ class Repository:
                     self._check_unreferenced(kind, record_id, pending)
                 else:
                     self._check_references(record, pending)
+                    self._check_move(record, pending)
             ops: builtins.list[Op] = []
             changes = []
             at = self.clock()
+            # What each record is before each step: a batch may write one record twice.
+            current: dict[tuple[str, str], Record | None] = {}
             for kind, record_id, record, action in planned:
-                before_record = self._models[kind].get(record_id)
+                key = (kind, record_id)
+                before_record = (
+                    current[key] if key in current else self._models[kind].get(record_id)
+                )
+                current[key] = record
                 before = _dump(before_record) if before_record is not None else None
                 after = _dump(record) if record is not None else None
                 if action == "update" and before == after:
@@ -375,6 +388,26 @@ class Repository:
                 raise IntegrityError(
                     f"{record.kind} {record.id!r}: {kind} {ref!r} belongs to track "
                     f"{other_track!r}, not {track_id!r}"
+                )
+
+    def _check_move(self, record: Record, pending: dict[tuple[str, str], Record | None]) -> None:
+        """Refuse moving a record to another track while records of its old track refer to it."""
+        track_id = getattr(record, "track_id", None)
+        old = self._models[record.kind].get(record.id)
+        if old is None or track_id is None or getattr(old, "track_id", None) == track_id:
+            return
+        for r in self.referrers(record.kind, record.id):
+            after = pending.get((r.kind, r.id), r)
+            other = getattr(after, "track_id", None)
+            if (
+                after is not None
+                and other
+                and other != track_id
+                and any(k == record.kind and i == record.id for _, k, i in after.references())
+            ):
+                raise IntegrityError(
+                    f"cannot move {record.kind} {record.id!r} to track {track_id!r}: "
+                    f"{after.kind} {after.id!r} of track {other!r} refers to it"
                 )
 
     def referrers(self, kind: str, record_id: str) -> builtins.list[Record]:
@@ -554,7 +587,12 @@ class Repository:
             r
             if r.date is None or r.date <= as_of
             else r.model_copy(
-                update={"status": "pending", "date": None, "note": "", "source_ids": []}
+                update={
+                    "status": ResponseStatus.PENDING,
+                    "date": None,
+                    "note": "",
+                    "source_ids": [],
+                }
             )
             for r in proposal.responses
         ]
