@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -24,15 +25,16 @@ from pydantic import (
 )
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_ALLOWED_CONTROL = {"\n", "\t"}
+
+
+# C0 controls but tab and newline, DEL, C1 controls, and lone surrogates.
+_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def _no_control(value: str) -> str:
-    for ch in value:
-        if ch in _ALLOWED_CONTROL:
-            continue
-        if unicodedata.category(ch) in ("Cc", "Cs"):
-            raise ValueError(f"contains a control character (U+{ord(ch):04X}); remove it")
+    found = _CONTROL_RE.search(value)
+    if found:
+        raise ValueError(f"contains a control character (U+{ord(found.group()):04X}); remove it")
     return value
 
 
@@ -197,12 +199,17 @@ class Record(Model):
 
     def references(self) -> list[tuple[str, str, str]]:
         """Every (field, kind, id) this record refers to."""
+        return self.refs_of(self.model_dump(mode="json"))
+
+    @classmethod
+    def refs_of(cls, doc: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+        """The references in a stored document of this kind, without building the model."""
         found: list[tuple[str, str, str]] = []
-        for field, kind in self.refs.items():
-            value = getattr(self, field)
+        for field, kind in cls.refs.items():
+            value = doc.get(field)
             if value is None:
                 continue
-            for ref in value if isinstance(value, list | tuple) else [value]:
+            for ref in value if isinstance(value, list) else [value]:
                 found.append((field, kind, ref))
         return found
 
@@ -239,8 +246,9 @@ class Track(Record):
     started: ISODate | None = None
     participants: list[Participant] = Field(default_factory=list)
 
-    def references(self) -> list[tuple[str, str, str]]:
-        return [("participants", "actor", p.actor_id) for p in self.participants]
+    @classmethod
+    def refs_of(cls, doc: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+        return [("participants", "actor", p["actor_id"]) for p in doc.get("participants") or []]
 
     def actors_with(self, role: Role) -> list[str]:
         return [p.actor_id for p in self.participants if p.role == role]
@@ -278,10 +286,11 @@ class StatusEntry(Model):
 class _HasStatusLog(Record):
     status_log: list[StatusEntry] = Field(default_factory=list)
 
-    def references(self) -> list[tuple[str, str, str]]:
-        found = super().references()
-        for entry in self.status_log:
-            found.extend(("status_log", "source", s) for s in entry.source_ids)
+    @classmethod
+    def refs_of(cls, doc: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+        found = super().refs_of(doc)
+        for entry in doc.get("status_log") or []:
+            found.extend(("status_log", "source", s) for s in entry.get("source_ids") or [])
         return found
 
     def status_on(self, day: dt.date) -> str | None:
@@ -405,11 +414,12 @@ class Proposal(Record):
     responses: list[Response] = Field(default_factory=list)
     source_ids: list[Slug] = Field(default_factory=list)
 
-    def references(self) -> list[tuple[str, str, str]]:
-        found = super().references()
-        for response in self.responses:
-            found.append(("responses", "actor", response.actor_id))
-            found.extend(("responses", "source", s) for s in response.source_ids)
+    @classmethod
+    def refs_of(cls, doc: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+        found = super().refs_of(doc)
+        for response in doc.get("responses") or []:
+            found.append(("responses", "actor", response["actor_id"]))
+            found.extend(("responses", "source", s) for s in response.get("source_ids") or [])
         return found
 
     @field_validator("responses")

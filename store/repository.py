@@ -8,7 +8,7 @@ dashboard asks, today or as of a past date.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from os import PathLike
@@ -45,11 +45,12 @@ from .models import (
     model_for,
     slugify,
 )
+from .storage import CHANGES as STORED_CHANGES
 from .storage import JournalStorage, Op, ParleyDB
 
 R = TypeVar("R", bound=Record)
 Clock = Callable[[], datetime]
-CHANGES = "change"
+CHANGES = STORED_CHANGES
 # Compact the journal into the snapshot when closing once it outgrows this.
 COMPACT_AT_BYTES = 4 * 1024 * 1024
 
@@ -82,43 +83,49 @@ class Repository:
         self.storage: JournalStorage = self.db.journal
         self.path = self.storage.path
         self.version = 0
-        self._models: dict[str, dict[str, Record]] = {}
+        # Models are built from the stored documents when first asked for: a large
+        # store opens without building a hundred thousand of them.
+        self._cache: dict[str, dict[str, Record]] = {}
         self._by_track: dict[str, dict[str, dict[str, None]]] = {}
-        self._max_seq = 0
         try:
-            self._load_models()
+            self._load()
         except StoreError:
             self.db.close()
             raise
         self.storage.on_foreign_ops = self._take_ops
-        self.storage.on_reload = self._load_models
+        self.storage.on_reload = self._load
 
     # -- loading ---------------------------------------------------------------
 
-    def _load_models(self) -> None:
-        models: dict[str, dict[str, Record]] = {kind: {} for kind in RECORD_TYPES}
+    def _load(self) -> None:
+        """Check what was read and index it by track.
+
+        A snapshot Parley wrote whole (its digest matches) holds only records that
+        were validated when written, so only the journal's records are validated
+        again; any other snapshot is validated record by record.
+        """
+        storage = self.storage
         by_track: dict[str, dict[str, dict[str, None]]] = {kind: {} for kind in TRACK_KINDS}
-        for table_name, table in self.storage.tables.items():
+        for table_name, table in storage.tables.items():
             if table_name == CHANGES:
                 continue
             if table_name not in RECORD_TYPES:
                 raise CorruptStore(f"{self.path}: unknown table {table_name!r}")
             cls = RECORD_TYPES[table_name]
-            bucket = models[table_name]
+            index = by_track.get(table_name)
             for doc_id, doc in table.items():
-                record = self._validate(cls, doc_id, doc)
-                bucket[doc_id] = record
-                track_id = getattr(record, "track_id", None)
-                if track_id is not None:
-                    by_track[table_name].setdefault(track_id, {})[doc_id] = None
-        self._models, self._by_track = models, by_track
-        changes = self.storage.tables.get(CHANGES, {})
+                if not storage.trusted or (table_name, doc_id) in storage.replayed:
+                    self._validate(cls, doc_id, doc)
+                if index is not None:
+                    index.setdefault(doc.get("track_id", ""), {})[doc_id] = None
+        changes = storage.tables.get(CHANGES, {})
         bad = next(
             (k for k in changes if not (k.isascii() and k.isdigit() and str(int(k)) == k)), None
         )
         if bad is not None:
             raise CorruptStore(f"{self.path}: change {bad!r} is not numbered")
-        self._max_seq = max((int(k) for k in changes), default=0)
+        self._cache = {kind: {} for kind in RECORD_TYPES}
+        self._by_track = by_track
         self.version += 1
 
     def _validate(self, cls: type[Record], doc_id: str, doc: dict[str, Any]) -> Record:
@@ -132,11 +139,33 @@ class Repository:
             )
         return record
 
-    def _take_ops(self, ops: list[Op]) -> None:
+    def _docs(self, kind: str) -> dict[str, dict[str, Any]]:
+        return self.storage.tables.get(kind, {})
+
+    def _record(self, kind: str, record_id: str) -> Record:
+        """The model of a stored record; KeyError when there is none."""
+        cached = self._cache[kind].get(record_id)
+        if cached is None:
+            doc = self._docs(kind)[record_id]
+            cached = self._validate(RECORD_TYPES[kind], record_id, doc)
+            self._cache[kind][record_id] = cached
+        return cached
+
+    def _maybe(self, kind: str, record_id: str) -> Record | None:
+        return self._record(kind, record_id) if record_id in self._docs(kind) else None
+
+    def _all(self, kind: str) -> Iterator[Record]:
+        for record_id in builtins.list(self._docs(kind)):
+            yield self._record(kind, record_id)
+
+    @property
+    def _max_seq(self) -> int:
+        return self.storage.last_seq
+
+    def _take_ops(self, ops: builtins.list[Op]) -> None:
         """Bring the models in line with operations another process wrote."""
         for table_name, doc_id, doc in ops:
             if table_name == CHANGES:
-                self._max_seq = max(self._max_seq, int(doc_id))
                 continue
             cls = model_for(table_name)
             self._index(
@@ -145,15 +174,16 @@ class Repository:
         self.version += 1
 
     def _index(self, kind: str, record_id: str, record: Record | None) -> None:
-        bucket = self._models[kind]
-        old = bucket.pop(record_id, None)
-        if kind in self._by_track and old is not None:
-            self._by_track[kind].get(getattr(old, "track_id", ""), {}).pop(record_id, None)
-        if record is not None:
-            bucket[record_id] = record
-            if kind in self._by_track:
+        self._cache[kind].pop(record_id, None)
+        if kind in self._by_track:
+            # The old track is not known once the document is replaced: look in each.
+            for ids in self._by_track[kind].values():
+                ids.pop(record_id, None)
+            if record is not None:
                 track_id = record.track_id  # type: ignore[attr-defined]
                 self._by_track[kind].setdefault(track_id, {})[record_id] = None
+        if record is not None:
+            self._cache[kind][record_id] = record
 
     def refresh(self) -> bool:
         """Take in other processes' writes; True if anything changed."""
@@ -185,7 +215,7 @@ class Repository:
     def get(self, kind: str, record_id: str) -> Record:
         model_for(kind)
         try:
-            return self._models[kind][record_id]
+            return self._record(kind, record_id)
         except KeyError:
             raise NotFound(f"no {kind} with id {record_id!r}") from None
 
@@ -195,22 +225,22 @@ class Repository:
         return record
 
     def exists(self, kind: str, record_id: str) -> bool:
-        return record_id in self._models.get(kind, {})
+        return kind in RECORD_TYPES and record_id in self._docs(kind)
 
     def count(self, kind: str | None = None) -> int:
         if kind is None:
-            return sum(len(bucket) for bucket in self._models.values())
-        return len(self._models[model_for(kind).kind])
+            return sum(len(self._docs(k)) for k in RECORD_TYPES)
+        return len(self._docs(model_for(kind).kind))
 
     def list(self, kind: str, **filters: Any) -> builtins.list[Record]:
         """Records of a kind, oldest first; a filter on a list field matches a member."""
         model_for(kind)
         track_id = filters.pop("track_id", None)
         if track_id is not None and kind in self._by_track:
-            ids = self._by_track[kind].get(track_id, {})
-            candidates: Iterable[Record] = (self._models[kind][i] for i in ids)
+            ids = builtins.list(self._by_track[kind].get(track_id, {}))
+            candidates: Iterable[Record] = (self._record(kind, i) for i in ids)
         else:
-            candidates = self._models[kind].values()
+            candidates = self._all(kind)
             if track_id is not None:
                 filters["track_id"] = track_id
         found = []
@@ -231,13 +261,13 @@ class Repository:
         return [r for r in self.list(cls.kind, **filters) if isinstance(r, cls)]
 
     def ids(self, kind: str) -> builtins.list[str]:
-        return builtins.list(self._models[model_for(kind).kind])
+        return builtins.list(self._docs(model_for(kind).kind))
 
     def find(self, kind: str, text: str, limit: int = 50) -> builtins.list[Record]:
         """Records whose label contains text, case-insensitively."""
         needle = text.casefold()
         found = []
-        for record in self._models[model_for(kind).kind].values():
+        for record in self._all(model_for(kind).kind):
             if needle in record.label.casefold() or needle in record.id:
                 found.append(record)
                 if len(found) >= limit:
@@ -249,7 +279,7 @@ class Repository:
     def make_id(self, kind: str, text: str) -> str:
         """A new slug for a record of ``kind`` named ``text``, unique among that kind."""
         base = slugify(text)
-        bucket = self._models[model_for(kind).kind]
+        bucket = self._docs(model_for(kind).kind)
         candidate, n = base, 2
         while candidate in bucket:
             candidate, n = f"{base}-{n}", n + 1
@@ -291,7 +321,7 @@ class Repository:
                 exists = (
                     pending[key] is not None
                     if key in pending
-                    else record_id in self._models[model_for(kind).kind]
+                    else record_id in self._docs(model_for(kind).kind)
                 )
                 if action == "put":
                     action = "update" if exists else "add"
@@ -311,22 +341,21 @@ class Repository:
                     self._check_move(record, pending)
             ops: builtins.list[Op] = []
             changes = []
+            seq = self._max_seq
             at = self.clock()
             # What each record is before each step: a batch may write one record twice.
             current: dict[tuple[str, str], Record | None] = {}
             for kind, record_id, record, action in planned:
                 key = (kind, record_id)
-                before_record = (
-                    current[key] if key in current else self._models[kind].get(record_id)
-                )
+                before_record = current[key] if key in current else self._maybe(kind, record_id)
                 current[key] = record
                 before = _dump(before_record) if before_record is not None else None
                 after = _dump(record) if record is not None else None
                 if action == "update" and before == after:
                     continue
-                self._max_seq += 1
+                seq += 1
                 change = Change(
-                    seq=self._max_seq,
+                    seq=seq,
                     at=at,
                     action=action,
                     record_kind=kind,
@@ -370,7 +399,7 @@ class Repository:
     ) -> Record | None:
         if (kind, record_id) in pending:
             return pending[(kind, record_id)]
-        return self._models[kind].get(record_id)
+        return self._maybe(kind, record_id)
 
     def _check_references(
         self, record: Record, pending: dict[tuple[str, str], Record | None]
@@ -393,7 +422,7 @@ class Repository:
     def _check_move(self, record: Record, pending: dict[tuple[str, str], Record | None]) -> None:
         """Refuse moving a record to another track while records of its old track refer to it."""
         track_id = getattr(record, "track_id", None)
-        old = self._models[record.kind].get(record.id)
+        old = self._maybe(record.kind, record.id)
         if old is None or track_id is None or getattr(old, "track_id", None) == track_id:
             return
         for r in self.referrers(record.kind, record.id):
@@ -413,10 +442,11 @@ class Repository:
     def referrers(self, kind: str, record_id: str) -> builtins.list[Record]:
         """Every record that refers to the given one."""
         found: builtins.list[Record] = []
-        for bucket in self._models.values():
-            for record in bucket.values():
-                if any(k == kind and r == record_id for _, k, r in record.references()):
-                    found.append(record)
+        # Scan the stored documents: building every model to ask it would be far slower.
+        for other_kind, cls in RECORD_TYPES.items():
+            for doc_id, doc in self._docs(other_kind).items():
+                if any(k == kind and r == record_id for _, k, r in cls.refs_of(doc)):
+                    found.append(self._record(other_kind, doc_id))
         return found
 
     def _check_unreferenced(
@@ -443,10 +473,10 @@ class Repository:
         self, kind: str | None = None, record_id: str | None = None, limit: int | None = None
     ) -> builtins.list[Change]:
         """Changes, newest first, optionally of one kind or one record."""
-        table = self.storage.tables.get(CHANGES, {})
+        table = self.storage.history()
         found = []
-        for seq in sorted((int(k) for k in table), reverse=True):
-            doc = table[str(seq)]
+        for seq in sorted(table, reverse=True):
+            doc = table[seq]
             if kind is not None and doc.get("record_kind") != kind:
                 continue
             if record_id is not None and doc.get("record_id") != record_id:
@@ -458,10 +488,10 @@ class Repository:
 
     def undoable(self) -> Change | None:
         """The change ``undo()`` would revert: the newest one not undone and not an undo."""
-        table = self.storage.tables.get(CHANGES, {})
+        table = self.storage.history()
         undone = set()
-        for seq in sorted((int(k) for k in table), reverse=True):
-            doc = table[str(seq)]
+        for seq in sorted(table, reverse=True):
+            doc = table[seq]
             if doc.get("undoes") is not None:
                 undone.add(doc["undoes"])
                 continue
@@ -637,16 +667,25 @@ class Repository:
     # -- checking --------------------------------------------------------------
 
     def problems(self) -> builtins.list[str]:
-        """Every problem with the stored records: dangling references and bad changes."""
+        """Every problem in the store: invalid records, dangling references, bad changes."""
         found = []
-        for bucket in self._models.values():
-            for record in bucket.values():
-                for field, kind, ref in record.references():
-                    if ref not in self._models[kind]:
+        for kind, cls in RECORD_TYPES.items():
+            for doc_id, doc in self._docs(kind).items():
+                try:
+                    self._validate(cls, doc_id, doc)
+                except CorruptStore as exc:
+                    found.append(str(exc).removeprefix(f"{self.path}: "))
+                    continue
+                for field, ref_kind, ref in cls.refs_of(doc):
+                    if ref not in self._docs(ref_kind):
                         found.append(
-                            f"{record.kind} {record.id!r}: {field} refers to missing {kind} {ref!r}"
+                            f"{kind} {doc_id!r}: {field} refers to missing {ref_kind} {ref!r}"
                         )
-        for seq, doc in self.storage.tables.get(CHANGES, {}).items():
+        try:
+            history = self.storage.history()
+        except CorruptStore as exc:
+            return [*found, str(exc)]
+        for seq, doc in history.items():
             try:
                 Change.model_validate(doc)
             except ValidationError as exc:

@@ -19,6 +19,12 @@ number; journal lines from an older generation are then skipped on replay,
 which makes a crash between the snapshot's replacement and the journal's
 truncation harmless.
 
+The snapshot carries a digest of its tables. A snapshot whose digest matches was
+written whole by Parley from validated records, so opening it need not validate
+each record again; any other (a hand-edited file) is validated record by record.
+The change history is not in the snapshot: compaction appends the journal's
+changes to ``parley.json.history``, which is read only when history is asked for.
+
 Each storage keeps the snapshot it read open. While it is open its inode
 number cannot go to another file, so a replaced snapshot always shows a new
 inode, even where timestamps are too coarse to tell two snapshots apart.
@@ -29,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import glob
+import hashlib
 import json
 import os
 import time
@@ -45,6 +52,8 @@ from .errors import CorruptStore, LockedStore
 from .migrations import CURRENT_SCHEMA, migrate
 
 FORMAT = "parley"
+CHANGES = "change"
+TABLES_KEY = b',"tables":'
 Tables = dict[str, dict[str, dict[str, Any]]]
 # One operation: (table, doc id, the new document or None to remove it).
 Op = tuple[str, str, dict[str, Any] | None]
@@ -59,8 +68,22 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _parse_snapshot(path: Path, raw: bytes) -> tuple[int, int, Tables]:
-    """Check a snapshot's bytes and return (schema, generation, tables)."""
+def _digest(tables_bytes: bytes | memoryview) -> str:
+    return hashlib.blake2b(tables_bytes, digest_size=20).hexdigest()
+
+
+def _tables_bytes(raw: bytes) -> memoryview:
+    """The bytes of the tables as Parley writes them: last in the file, after the header.
+
+    A view, not a copy: the file may be tens of megabytes.
+    """
+    start = raw.find(TABLES_KEY)
+    end = raw.rfind(b"}")
+    return memoryview(raw)[start + len(TABLES_KEY) : end] if 0 <= start < end else memoryview(b"")
+
+
+def _parse_snapshot(path: Path, raw: bytes) -> tuple[int, int, int, bool, Tables]:
+    """Check a snapshot's bytes; return (schema, generation, last seq, digest ok, tables)."""
     name = str(path)
     if raw.isspace() or not raw:
         raise CorruptStore(f"{name}: the file is empty; it is not a Parley store")
@@ -105,10 +128,15 @@ def _parse_snapshot(path: Path, raw: bytes) -> tuple[int, int, Tables]:
                 raise CorruptStore(
                     f'{name}: record "{doc_id}" in table "{table_name}" must be an object'
                 )
-    unknown = set(data) - {"format", "schema", "generation", "tables"}
+    last_seq = data.get("last_seq", 0)
+    if not isinstance(last_seq, int) or isinstance(last_seq, bool) or last_seq < 0:
+        raise CorruptStore(f'{name}: "last_seq" must be a whole number')
+    unknown = set(data) - {"format", "schema", "generation", "last_seq", "digest", "tables"}
     if unknown:
         raise CorruptStore(f"{name}: unexpected top-level key {sorted(unknown)[0]!r}")
-    return schema, generation, tables
+    digest = data.get("digest")
+    trusted = isinstance(digest, str) and digest == _digest(_tables_bytes(raw))
+    return schema, generation, last_seq, trusted, tables
 
 
 def _parse_journal_line(path: Path, lineno: int, line: bytes) -> tuple[int, list[Op]]:
@@ -143,7 +171,14 @@ class JournalStorage(Storage):
         self.path = Path(path)
         self.journal_path = self.path.with_name(self.path.name + ".journal")
         self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self.history_path = self.path.with_name(self.path.name + ".history")
         self.create = create
+        # Set by _load: was the snapshot written whole by Parley, and which records
+        # came from the journal since (those are validated again on open)?
+        self.trusted = False
+        self.replayed: set[tuple[str, str]] = set()
+        self.last_seq = 0
+        self._history: dict[int, dict[str, Any]] | None = None
         self.tables: Tables = {}
         self.generation = 0
         self.schema = CURRENT_SCHEMA
@@ -240,12 +275,12 @@ class JournalStorage(Storage):
         except OSError as exc:
             raise CorruptStore(f"{self.path}: cannot read the file: {exc.strerror}") from None
         tables: Tables = {}
-        schema, generation = CURRENT_SCHEMA, 0
+        schema, generation, last_seq, trusted = CURRENT_SCHEMA, 0, 0, True
         if fd is not None:
             try:
                 with open(fd, "rb", closefd=False) as fh:
                     raw = fh.read()
-                schema, generation, tables = _parse_snapshot(self.path, raw)
+                schema, generation, last_seq, trusted, tables = _parse_snapshot(self.path, raw)
                 del raw
             except BaseException as exc:
                 os.close(fd)
@@ -256,6 +291,8 @@ class JournalStorage(Storage):
                 raise
         self._hold_snapshot(fd)
         self.schema, self.generation, self.tables = schema, generation, tables
+        self.trusted, self.last_seq, self.replayed = trusted, last_seq, set()
+        self._history = None
         self._journal_offset = 0
         self._replay()
         if self.schema < CURRENT_SCHEMA:
@@ -296,8 +333,12 @@ class JournalStorage(Storage):
         with open(self.journal_path, "rb") as fh:
             return fh.read(self._journal_offset).count(b"\n")
 
-    def _apply(self, ops: list[Op]) -> None:
+    def _apply(self, ops: list[Op], replayed: bool = True) -> None:
         for table, doc_id, doc in ops:
+            if table == CHANGES and doc_id.isdigit():
+                self.last_seq = max(self.last_seq, int(doc_id))
+            elif replayed:
+                self.replayed.add((table, doc_id))
             if doc is None:
                 self.tables.get(table, {}).pop(doc_id, None)
             else:
@@ -367,22 +408,40 @@ class JournalStorage(Storage):
                 os.ftruncate(self._journal_fd, self._journal_offset)
             raise
         self._journal_offset += len(payload)
-        self._apply(ops)
+        # Our own writes were validated before they were written.
+        self._apply(ops, replayed=False)
 
     def journal_size(self) -> int:
         return self._journal_offset
 
     def compact(self) -> None:
-        """Fold the journal into a new snapshot, atomically. Call under ``locked()``."""
+        """Fold the journal into a new snapshot, atomically. Call under ``locked()``.
+
+        The journal's changes go to the history file first: should a crash follow,
+        the journal still holds them, and reading history drops the duplicates.
+        """
         assert self._lock_mode == fcntl.LOCK_EX, "compact() needs the exclusive lock"
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        changes = self.tables.pop(CHANGES, {})
+        if changes:
+            self._append_history(changes)
+            if self._history is not None:
+                for seq, doc in changes.items():
+                    self._history[int(seq)] = doc
         generation = self.generation + 1 if self._snapshot_stat is not None else 0
-        document = {
-            "format": FORMAT,
-            "schema": CURRENT_SCHEMA,
-            "generation": generation,
-            "tables": self.tables,
-        }
+        tables_bytes = json.dumps(self.tables, ensure_ascii=False, separators=(",", ":")).encode(
+            "utf-8"
+        )
+        header = json.dumps(
+            {
+                "format": FORMAT,
+                "schema": CURRENT_SCHEMA,
+                "generation": generation,
+                "last_seq": self.last_seq,
+                "digest": _digest(tables_bytes),
+            },
+            separators=(",", ":"),
+        ).encode("utf-8")
         # No other compaction runs under the exclusive lock: a temporary file found
         # now was left by one that a crash cut short.
         prefix = f".{self.path.name}."
@@ -391,14 +450,15 @@ class JournalStorage(Storage):
                 with contextlib.suppress(OSError):
                     stale.unlink()
         tmp = self.path.with_name(f"{prefix}{os.getpid()}.tmp")
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(document, fh, ensure_ascii=False, separators=(",", ":"))
-            fh.write("\n")
+        with open(tmp, "wb") as fh:
+            fh.write(header[:-1] + TABLES_KEY + tables_bytes + b"}\n")
             fh.flush()
             os.fsync(fh.fileno())
+        del tables_bytes
         os.replace(tmp, self.path)
         _fsync_dir(self.path.parent)
-        self.generation, self.schema = generation, CURRENT_SCHEMA
+        self.generation, self.schema, self.trusted = generation, CURRENT_SCHEMA, True
+        self.replayed = set()
         self._hold_snapshot(os.open(self.path, os.O_RDONLY))
         if self._journal_fd is not None:
             os.close(self._journal_fd)
@@ -409,6 +469,54 @@ class JournalStorage(Storage):
                 fh.flush()
                 os.fsync(fh.fileno())
         self._journal_offset = 0
+
+    # -- history ---------------------------------------------------------------
+
+    def _append_history(self, changes: dict[str, dict[str, Any]]) -> None:
+        with open(self.history_path, "ab") as fh:
+            size = fh.tell()
+            if size:
+                # Cut a line torn by a crash mid-append: it was never part of a snapshot.
+                with open(self.history_path, "rb") as rh:
+                    rh.seek(max(size - 1, 0))
+                    if rh.read(1) != b"\n":
+                        rh.seek(0)
+                        good = rh.read().rfind(b"\n") + 1
+                        fh.truncate(good)
+            lines = [
+                json.dumps(changes[k], ensure_ascii=False, separators=(",", ":"))
+                for k in sorted(changes, key=int)
+            ]
+            fh.write(("\n".join(lines) + "\n").encode("utf-8"))
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def history(self) -> dict[int, dict[str, Any]]:
+        """Every change ever written, by number: the history file and the journal's."""
+        if self._history is None:
+            found: dict[int, dict[str, Any]] = {}
+            try:
+                with open(self.history_path, "rb") as fh:
+                    data = fh.read()
+            except FileNotFoundError:
+                data = b""
+            end = data.rfind(b"\n") + 1
+            for lineno, line in enumerate(data[:end].splitlines(), start=1):
+                if not line.strip():
+                    continue
+                try:
+                    doc = json.loads(line)
+                    seq = int(doc["seq"])
+                except (ValueError, KeyError, TypeError):
+                    raise CorruptStore(
+                        f"{self.history_path} line {lineno}: not a valid change"
+                    ) from None
+                found[seq] = doc
+            self._history = found
+        merged = dict(self._history)
+        for key, doc in self.tables.get(CHANGES, {}).items():
+            merged[int(key)] = doc
+        return merged
 
 
 class JournalTable(Table):

@@ -1,0 +1,103 @@
+"""The snapshot's digest, and the change history kept in its own file."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import fixed_clock
+
+from store import Actor, CorruptStore, Source, open_store
+
+
+def _fill(path: Path) -> None:
+    with open_store(path, clock=fixed_clock) as repo:
+        repo.add(
+            Source(
+                id="wire",
+                outlet="Wire",
+                title="A report",
+                published=date(2024, 8, 21),
+                source_kind="wire",
+            )
+        )
+        repo.add(Actor(id="hamas", name="Hamas", actor_kind="movement"))
+        repo.update(Actor(id="hamas", name="Hamas movement", actor_kind="movement"))
+        repo.compact()
+
+
+def test_a_snapshot_parley_wrote_is_trusted_and_history_survives(store_path: Path) -> None:
+    _fill(store_path)
+    history_file = store_path.with_name(store_path.name + ".history")
+    assert history_file.exists()
+    document = json.loads(store_path.read_text())
+    assert "change" not in document["tables"]
+    assert document["last_seq"] == 3
+    with open_store(store_path, clock=fixed_clock) as repo:
+        assert repo.storage.trusted
+        assert [c.seq for c in repo.history()] == [3, 2, 1]
+        assert repo.history()[0].before == {
+            "id": "hamas",
+            "name": "Hamas",
+            "actor_kind": "movement",
+            "aliases": [],
+            "description": "",
+        }
+        repo.add(Actor(id="qatar", name="Qatar", actor_kind="state"))
+        assert repo.history(limit=1)[0].seq == 4
+
+
+def test_a_hand_edited_snapshot_is_validated_record_by_record(store_path: Path) -> None:
+    _fill(store_path)
+    document = json.loads(store_path.read_text())
+    document["tables"]["actor"]["hamas"]["actor_kind"] = "militia"
+    store_path.write_text(json.dumps(document))
+    before = store_path.read_bytes()
+    with pytest.raises(CorruptStore, match=r"actor 'hamas': actor_kind"):
+        open_store(store_path)
+    assert store_path.read_bytes() == before
+
+
+def test_a_valid_hand_edit_opens_untrusted(store_path: Path) -> None:
+    _fill(store_path)
+    document = json.loads(store_path.read_text())
+    document["tables"]["actor"]["hamas"]["name"] = "Harakat Hamas"
+    store_path.write_text(json.dumps(document, indent=2))
+    with open_store(store_path) as repo:
+        assert not repo.storage.trusted
+        assert repo.get("actor", "hamas").label == "Harakat Hamas"
+
+
+def test_history_written_twice_by_an_interrupted_compaction_reads_once(
+    store_path: Path,
+) -> None:
+    with open_store(store_path, clock=fixed_clock) as repo:
+        repo.add(Actor(id="hamas", name="Hamas", actor_kind="movement"))
+        repo.add(Actor(id="qatar", name="Qatar", actor_kind="state"))
+        journal_changes = dict(repo.storage.tables["change"])
+        # A compaction that appended the history and then died before its snapshot.
+        repo.storage._append_history(journal_changes)
+    with open_store(store_path, clock=fixed_clock) as repo:
+        assert [c.seq for c in repo.history()] == [2, 1]
+        repo.compact()
+    with open_store(store_path, clock=fixed_clock) as repo:
+        assert [c.seq for c in repo.history()] == [2, 1]
+        assert repo.undo() is not None
+        assert not repo.exists("actor", "qatar")
+
+
+def test_a_torn_history_line_is_cut_before_the_next_append(store_path: Path) -> None:
+    _fill(store_path)
+    history_file = store_path.with_name(store_path.name + ".history")
+    with open(history_file, "ab") as fh:
+        fh.write(b'{"seq": 99, "at": "2024-08-')
+    with open_store(store_path, clock=fixed_clock) as repo:
+        assert [c.seq for c in repo.history()] == [3, 2, 1]
+        repo.add(Actor(id="qatar", name="Qatar", actor_kind="state"))
+        repo.compact()
+    assert b'"seq": 99' not in history_file.read_bytes()
+    with open_store(store_path, clock=fixed_clock) as repo:
+        assert [c.seq for c in repo.history()] == [4, 3, 2, 1]
+        assert repo.problems() == []
