@@ -87,6 +87,7 @@ class Repository:
         # store opens without building a hundred thousand of them.
         self._cache: dict[str, dict[str, Record]] = {}
         self._by_track: dict[str, dict[str, dict[str, None]]] = {}
+        self._referrers: dict[tuple[str, str], set[tuple[str, str]]] | None = None
         try:
             self._load()
         except StoreError:
@@ -126,6 +127,7 @@ class Repository:
             raise CorruptStore(f"{self.path}: change {bad!r} is not numbered")
         self._cache = {kind: {} for kind in RECORD_TYPES}
         self._by_track = by_track
+        self._referrers = None
         self.version += 1
 
     def _validate(self, cls: type[Record], doc_id: str, doc: dict[str, Any]) -> Record:
@@ -164,6 +166,8 @@ class Repository:
 
     def _take_ops(self, ops: builtins.list[Op]) -> None:
         """Bring the models in line with operations another process wrote."""
+        # Rebuilt when next asked for: the documents these ops replaced are gone.
+        self._referrers = None
         for table_name, doc_id, doc in ops:
             if table_name == CHANGES:
                 continue
@@ -375,6 +379,8 @@ class Repository:
             if not ops:
                 return []
             storage.commit(ops)
+            for change in changes:
+                self._reindex_refs(change)
             for kind, record_id, record, _ in planned:
                 self._index(kind, record_id, record)
             self.version += 1
@@ -439,15 +445,31 @@ class Repository:
                     f"{after.kind} {after.id!r} of track {other!r} refers to it"
                 )
 
+    def _referrer_index(self) -> dict[tuple[str, str], set[tuple[str, str]]]:
+        """Who refers to what: built from the documents when first needed, then kept."""
+        if self._referrers is None:
+            index: dict[tuple[str, str], set[tuple[str, str]]] = {}
+            for kind, cls in RECORD_TYPES.items():
+                for doc_id, doc in self._docs(kind).items():
+                    for _, ref_kind, ref in cls.refs_of(doc):
+                        index.setdefault((ref_kind, ref), set()).add((kind, doc_id))
+            self._referrers = index
+        return self._referrers
+
+    def _reindex_refs(self, change: Change) -> None:
+        if self._referrers is None:
+            return
+        cls = RECORD_TYPES[change.record_kind]
+        me = (change.record_kind, change.record_id)
+        for _, ref_kind, ref in cls.refs_of(change.before or {}):
+            self._referrers.get((ref_kind, ref), set()).discard(me)
+        for _, ref_kind, ref in cls.refs_of(change.after or {}):
+            self._referrers.setdefault((ref_kind, ref), set()).add(me)
+
     def referrers(self, kind: str, record_id: str) -> builtins.list[Record]:
         """Every record that refers to the given one."""
-        found: builtins.list[Record] = []
-        # Scan the stored documents: building every model to ask it would be far slower.
-        for other_kind, cls in RECORD_TYPES.items():
-            for doc_id, doc in self._docs(other_kind).items():
-                if any(k == kind and r == record_id for _, k, r in cls.refs_of(doc)):
-                    found.append(self._record(other_kind, doc_id))
-        return found
+        users = sorted(self._referrer_index().get((kind, record_id), ()))
+        return [self._record(k, i) for k, i in users if i in self._docs(k)]
 
     def _check_unreferenced(
         self, kind: str, record_id: str, pending: dict[tuple[str, str], Record | None]

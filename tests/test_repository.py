@@ -437,7 +437,7 @@ def test_moving_a_record_to_another_track_under_its_referrers_is_refused(
         full.update(point.model_copy(update={"track_id": "lebanon"}))
     assert str(info.value) == (
         "cannot move point 'philadelphi' to track 'lebanon': "
-        "position 'israel-philadelphi-1' of track 'gaza' refers to it"
+        "position 'hamas-philadelphi-1' of track 'gaza' refers to it"
     )
     assert file_state(full.path) == before
     # A record nobody refers to may move.
@@ -461,7 +461,7 @@ def test_delete_of_a_referenced_record_is_refused_naming_the_referrer(
     assert message.startswith("cannot delete source 'xinhua': it is referred to by ")
     assert message.endswith(" more")
     assert "\n" not in message
-    with pytest.raises(IntegrityError, match="referred to by person 'blinken'"):
+    with pytest.raises(IntegrityError, match="referred to by .*person 'blinken'"):
         full.delete("actor", "us")
     assert file_state(full.path) == before
 

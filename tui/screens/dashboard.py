@@ -39,6 +39,7 @@ VIEWS: tuple[type[View], ...] = (
     TimelineView,
     SourcesView,
 )
+VIEW_BY_KEY = {view.key: view for view in VIEWS}
 # Where the palette sends each kind of record.
 VIEW_FOR_KIND = {
     "round": "rounds",
@@ -91,17 +92,31 @@ class DashboardScreen(Screen[None]):
         with TabbedContent(id="views"):
             for n, view in enumerate(VIEWS, start=1):
                 with TabPane(f"{n} {view.tab_label or view.title}", id=f"tab-{view.key}"):
-                    yield view()
+                    # Only the first view is built now; each other one when first shown,
+                    # which keeps start-up short.
+                    if n == 1:
+                        yield view()
         yield Footer(compact=True)
 
     @property
     def active_view(self) -> View:
+        """The view on show; NoMatches while it is still being built."""
         pane = self.query_one(TabbedContent).active_pane
-        assert pane is not None
+        if pane is None:
+            raise NoMatches("no view is active")
         return pane.query_one(View)
 
-    def view(self, key: str) -> View:
-        return self.query_one(f"#view-{key}", View)
+    async def view(self, key: str) -> View:
+        """The view with that key, built and mounted if it had not been yet."""
+        pane = self.query_one(f"#tab-{key}", TabPane)
+        found = pane.query(View)
+        if found:
+            return found.first()
+        view = VIEW_BY_KEY[key]()
+        await pane.mount(view)
+        return view
+
+    _selected_kind: str | None = None
 
     def on_mount(self) -> None:
         self.active_view.refresh_view()
@@ -112,8 +127,8 @@ class DashboardScreen(Screen[None]):
         # Looking at the past should be impossible to miss.
         self.query_one(Header).set_class(self.parley.as_of is not None, "-as-of")
 
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        view = event.pane.query_one(View)
+    async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        view = await self.view((event.pane.id or "").removeprefix("tab-"))
         view.refresh_view()
         view.focus_main()
         self.refresh_bindings()
@@ -122,14 +137,20 @@ class DashboardScreen(Screen[None]):
         self.query_one(TabbedContent).active = f"tab-{key}"
 
     def action_filter(self) -> None:
-        view = self.active_view
+        try:
+            view = self.active_view
+        except NoMatches:
+            return
         if isinstance(view, TableView):
             view.start_filter()
         else:
             self.notify("This view has nothing to filter; try Rounds or Timeline.", timeout=3)
 
     def action_back(self) -> None:
-        view = self.active_view
+        try:
+            view = self.active_view
+        except NoMatches:
+            return
         if isinstance(view, TableView) and view.clear_filter():
             return
         if self.parley.as_of is not None:
@@ -141,7 +162,10 @@ class DashboardScreen(Screen[None]):
     def action_sources(self) -> None:
         from tui.screens.record_sources import RecordSourcesScreen
 
-        record = self.active_view.selected()
+        try:
+            record = self.active_view.selected()
+        except NoMatches:
+            return
         if record is None:
             self.notify("Select a record first.", severity="warning", timeout=3)
             return
@@ -180,7 +204,13 @@ class DashboardScreen(Screen[None]):
         return True
 
     def on_record_table_highlighted(self) -> None:
-        self.refresh_bindings()
+        # Which quick actions apply depends on the kind of record selected; redrawing
+        # the footer on every cursor move would cost more than the move.
+        record = self.selected()
+        kind = record.kind if record is not None else None
+        if kind != self._selected_kind:
+            self._selected_kind = kind
+            self.refresh_bindings()
 
     def _saved(self, result: FormResult | None) -> None:
         if result is None or result.record is None:
@@ -300,12 +330,12 @@ class DashboardScreen(Screen[None]):
 
         self.app.push_screen(self.forms().as_of_form(app.as_of), chosen)
 
-    def on_open_record(self, message: OpenRecord) -> None:
+    async def on_open_record(self, message: OpenRecord) -> None:
         key = VIEW_FOR_KIND.get(message.kind)
         if key is None:
             return
         self.action_show_view(key)
-        view = self.view(key)
+        view = await self.view(key)
         view.refresh_view()
         # The tab switch lands after this handler; place the cursor once it has.
         self.call_after_refresh(view.show_record, message.kind, message.record_id)
