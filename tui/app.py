@@ -52,7 +52,9 @@ class ParleyApp(App[None]):
         markup: bool = False,
     ) -> None:
         # Messages quote record names; those are data and must never run as markup.
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        # Widget.notify passes markup=True on its callers' behalf, so it is ignored here.
+        del markup
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def today(self) -> date:
         return self.repo.today()

@@ -44,7 +44,7 @@ ROLE_FIELDS = {
     Role.GUARANTOR: "guarantors",
     Role.OBSERVER: "observers",
 }
-# Fields typed as "a, b, c" but stored as lists.
+# Fields typed as "a; b; c" but stored as lists (a venue such as "Doha, Qatar" has a comma).
 LIST_FIELDS = ("aliases", "venues")
 
 
@@ -80,7 +80,7 @@ FIELDS: dict[str, list[Field]] = {
     "actor": [
         Field("name", "Name"),
         Field("actor_kind", "Kind", "choice", _values(ActorKind)),
-        Field("aliases", "Aliases", hint="comma-separated"),
+        Field("aliases", "Aliases", hint="separate them with ;"),
         Field("description", "Description", "area"),
     ],
     "person": [
@@ -100,7 +100,7 @@ FIELDS: dict[str, list[Field]] = {
         Field("title", "Title"),
         Field("start", "Start", "date"),
         Field("end", "End", "date", hint="leave empty if open-ended"),
-        Field("venues", "Venues", hint="comma-separated"),
+        Field("venues", "Venues", hint="separate them with ; (a venue may hold a comma)"),
         Field("format", "Format", "choice", _values(RoundFormat)),
         Field("status", "Status", "choice", _values(RoundStatus)),
         Field("mediator_ids", "Mediators", "refs", ref_kind="actor"),
@@ -176,8 +176,11 @@ def validate(cls: type[Record], data: dict[str, Any], rename: dict[str, str] | N
         rename = rename or {}
         errors = {}
         for key, message in field_errors(exc).items():
+            # Model-level checks name no field; put them beside the field they are about.
             if key == "" and "source" in message:
                 key = "source_ids"
+            elif key == "" and message.startswith("end "):
+                key = "end"
             errors[rename.get(key, key)] = message
         raise FormErrors(errors) from None
 
@@ -274,7 +277,7 @@ class Forms:
         values = record.model_dump(mode="json")
         for name in LIST_FIELDS:
             if name in values:
-                values[name] = ", ".join(values[name])
+                values[name] = "; ".join(values[name])
         if isinstance(record, Track):
             for role, name in ROLE_FIELDS.items():
                 values[name] = record.actors_with(role)
@@ -291,7 +294,7 @@ class Forms:
         for name in LIST_FIELDS:
             if name in values:
                 values[name] = [
-                    part.strip() for part in (values[name] or "").split(",") if part.strip()
+                    part.strip() for part in (values[name] or "").split(";") if part.strip()
                 ]
         if kind == "track":
             participants = []
@@ -359,7 +362,8 @@ class Forms:
                 raise FormErrors({"status": "choose a status"})
             data = record.model_dump()
             data["status_log"] = [*data.get("status_log", []), checked.model_dump()]
-            latest = max(data["status_log"], key=lambda e: e["date"])
+            # The entry dated last wins; on a tie, the one logged last.
+            latest = sorted(data["status_log"], key=lambda e: e["date"])[-1]
             data["status"] = latest["status"]
             return [*created, validate(type(record), data)]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 from typing import TYPE_CHECKING, cast
 
@@ -217,7 +218,12 @@ class DashboardScreen(Screen[None]):
             return
         record = result.record
         self.notify(f"Saved {record.kind}: {record.label}", timeout=3)
-        self.parley.open_record(record.kind, record.id)
+        # Stay in the view the form was opened from; show the record there if it lists it.
+        self.call_after_refresh(self._select_saved, record.kind, record.id)
+
+    def _select_saved(self, kind: str, record_id: str) -> None:
+        with contextlib.suppress(NoMatches):
+            self.active_view.show_record(kind, record_id)
 
     def action_add(self, kind: str) -> None:
         self.app.push_screen(self.forms().record_form(kind), self._saved)

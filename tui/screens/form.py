@@ -138,6 +138,10 @@ class FormScreen(ModalScreen[FormResult | None]):
 
     def on_mount(self) -> None:
         self.focus_next()
+        # Focusing the first field scrolls it into view, which hides its label.
+        self.call_after_refresh(
+            self.query_one(".dialog-body", VerticalScroll).scroll_home, animate=False
+        )
 
     def values(self) -> dict[str, Any]:
         found: dict[str, Any] = {}

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -56,9 +57,10 @@ def _style(text: str) -> Style:
 
 
 def _fit(text: str, width: int) -> str:
-    if len(text) <= width:
-        return text + " " * (width - len(text))
-    return text[: max(width - 1, 0)] + "…" if width else ""
+    """Text padded or cut to exactly ``width`` terminal cells (wide characters take two)."""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, max(width - 1, 0)) + "…" if width else ""
 
 
 class RecordTable(ScrollView, can_focus=True):
@@ -207,17 +209,23 @@ class RecordTable(ScrollView, can_focus=True):
         flexible = [c for c in self.columns if c.width is None]
         left = max(room - fixed, 0)
         shares = sum(c.ratio for c in flexible) or 1
-        # Below the columns' minimums, share what there is rather than overflow.
-        tight = left < sum(c.min_width for c in flexible)
+        # Each flexible column gets its minimum, then a share of what is left by ratio;
+        # below the minimums, they share what there is rather than overflow.
+        minimums = sum(c.min_width for c in flexible)
+        tight = left < minimums
+        extra = left - minimums
         widths = []
         given = 0
         for column in self.columns:
             if column.width is not None:
                 widths.append(column.width)
                 continue
-            width = left * column.ratio // shares
-            widths.append(max(width, 3) if tight else max(width, column.min_width))
-            given += widths[-1]
+            if tight:
+                width = max(left * column.ratio // shares, 3)
+            else:
+                width = column.min_width + extra * column.ratio // shares
+            widths.append(width)
+            given += width
         if flexible and given < left:
             # Hand the rounding remainder to the last flexible column.
             last = max(i for i, c in enumerate(self.columns) if c.width is None)
