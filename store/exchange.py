@@ -753,25 +753,6 @@ def _plan(repo: Repository, bundle: Bundle, report: ImportReport) -> None:
     report.history_restored = len(bundle.changes)
 
 
-def _restore_history(repo: Repository, made: list[Change], history: list[Change]) -> None:
-    """Swap the changes ``put_many`` just recorded for the history that led to the records.
-
-    Call while holding the store's exclusive lock, right after the ``put_many``. It is a
-    second journal entry: should the process die between the two, the store keeps the
-    records with the import recorded as ordinary changes, which is consistent too.
-    """
-    ops: list[tuple[str, str, dict[str, Any] | None]] = [(CHANGES, str(c.seq), None) for c in made]
-    ops += [(CHANGES, str(c.seq), c.model_dump(mode="json")) for c in sorted(history, key=_seq)]
-    repo.storage.commit(ops)
-    # Let the repository take the new change numbers in, as it does for another process's writes.
-    if repo.storage.on_foreign_ops is not None:
-        repo.storage.on_foreign_ops(ops)
-
-
-def _seq(change: Change) -> int:
-    return change.seq
-
-
 def import_bundle(
     repo: Repository, bundle: Bundle, problems: list[Problem], dry_run: bool = False
 ) -> ImportReport:
@@ -791,7 +772,12 @@ def import_bundle(
             return report
         to_write = report.added + [r for r, _ in report.changed]
         try:
-            made = repo.put_many(to_write)
+            if report.history_restored:
+                # Records and the history that led to them, in one transaction.
+                repo.restore(to_write, bundle.changes)
+                made = bundle.changes
+            else:
+                made = repo.put_many(to_write)
         except StoreError as exc:
             report.problems.append(Problem(bundle.name or "import", "", "", str(exc)))
             report.added, report.changed, report.unchanged = [], [], 0
@@ -800,14 +786,6 @@ def import_bundle(
         except OSError as exc:
             raise StoreError(f"{repo.path}: cannot write: {exc.strerror or exc}") from None
         report.written = bool(made)
-        if report.history_restored:
-            try:
-                _restore_history(repo, made, bundle.changes)
-            except OSError as exc:
-                raise StoreError(
-                    f"the records were imported but their history was not restored: {exc}"
-                ) from None
-            report.written = True
     return report
 
 

@@ -386,6 +386,34 @@ class Repository:
             self.version += 1
         return changes
 
+    def restore(self, records: Iterable[Record], changes: Iterable[Change]) -> None:
+        """Fill an empty store with records and the history that led to them, in one
+        transaction: what an import of a whole exported store does."""
+        storage = self.storage
+        with storage.locked():
+            storage.catch_up()
+            if self.count() or storage.history():
+                raise StoreError(f"{self.path}: a history can only be restored into an empty store")
+            pending: dict[tuple[str, str], Record | None] = {(r.kind, r.id): r for r in records}
+            for record in pending.values():
+                assert record is not None
+                self._revalidate(record)
+                self._check_references(record, pending)
+            ops: builtins.list[Op] = [
+                (kind, record_id, _dump(record))
+                for (kind, record_id), record in pending.items()
+                if record is not None
+            ]
+            ops += [
+                (CHANGES, str(c.seq), c.model_dump(mode="json"))
+                for c in sorted(changes, key=lambda c: c.seq)
+            ]
+            storage.commit(ops)
+            for (kind, record_id), record in pending.items():
+                self._index(kind, record_id, record)
+            self._referrers = None
+            self.version += 1
+
     @staticmethod
     def _summary(action: str, kind: str, record: Record | None) -> str:
         label = record.label if record is not None else ""
