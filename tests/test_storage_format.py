@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import fixed_clock
 
-from store import Actor, CorruptStore, Source, open_store
+from store import Actor, CorruptStore, Source, StoreError, open_store
 
 
 def _fill(path: Path) -> None:
@@ -101,3 +101,23 @@ def test_a_torn_history_line_is_cut_before_the_next_append(store_path: Path) -> 
     with open_store(store_path, clock=fixed_clock) as repo:
         assert [c.seq for c in repo.history()] == [4, 3, 2, 1]
         assert repo.problems() == []
+
+
+def test_restore_writes_records_and_history_at_once_into_an_empty_store_only(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "a.json"
+    _fill(source)
+    with open_store(source, clock=fixed_clock) as repo:
+        records = [*repo.list("source"), *repo.list("actor")]
+        changes = repo.history()
+    target = tmp_path / "b.json"
+    with open_store(target, clock=fixed_clock) as repo:
+        repo.restore(records, changes)
+        journal = target.with_name(target.name + ".journal").read_bytes()
+        assert journal.count(b"\n") == 1
+    with open_store(target, clock=fixed_clock) as repo:
+        assert [c.seq for c in repo.history()] == [3, 2, 1]
+        assert repo.get("actor", "hamas").label == "Hamas movement"
+        with pytest.raises(StoreError, match="empty store"):
+            repo.restore(records, changes)
