@@ -87,7 +87,6 @@ class Repository:
         # store opens without building a hundred thousand of them.
         self._cache: dict[str, dict[str, Record]] = {}
         self._by_track: dict[str, dict[str, dict[str, None]]] = {}
-        self._referrers: dict[tuple[str, str], set[tuple[str, str]]] | None = None
         try:
             self._load()
         except StoreError:
@@ -127,7 +126,6 @@ class Repository:
             raise CorruptStore(f"{self.path}: change {bad!r} is not numbered")
         self._cache = {kind: {} for kind in RECORD_TYPES}
         self._by_track = by_track
-        self._referrers = None
         self.version += 1
 
     def _validate(self, cls: type[Record], doc_id: str, doc: dict[str, Any]) -> Record:
@@ -166,8 +164,6 @@ class Repository:
 
     def _take_ops(self, ops: builtins.list[Op]) -> None:
         """Bring the models in line with operations another process wrote."""
-        # Rebuilt when next asked for: the documents these ops replaced are gone.
-        self._referrers = None
         for table_name, doc_id, doc in ops:
             if table_name == CHANGES:
                 continue
@@ -379,8 +375,6 @@ class Repository:
             if not ops:
                 return []
             storage.commit(ops)
-            for change in changes:
-                self._reindex_refs(change)
             for kind, record_id, record, _ in planned:
                 self._index(kind, record_id, record)
             self.version += 1
@@ -411,7 +405,6 @@ class Repository:
             storage.commit(ops)
             for (kind, record_id), record in pending.items():
                 self._index(kind, record_id, record)
-            self._referrers = None
             self.version += 1
 
     @staticmethod
@@ -473,31 +466,18 @@ class Repository:
                     f"{after.kind} {after.id!r} of track {other!r} refers to it"
                 )
 
-    def _referrer_index(self) -> dict[tuple[str, str], set[tuple[str, str]]]:
-        """Who refers to what: built from the documents when first needed, then kept."""
-        if self._referrers is None:
-            index: dict[tuple[str, str], set[tuple[str, str]]] = {}
-            for kind, cls in RECORD_TYPES.items():
-                for doc_id, doc in self._docs(kind).items():
-                    for _, ref_kind, ref in cls.refs_of(doc):
-                        index.setdefault((ref_kind, ref), set()).add((kind, doc_id))
-            self._referrers = index
-        return self._referrers
-
-    def _reindex_refs(self, change: Change) -> None:
-        if self._referrers is None:
-            return
-        cls = RECORD_TYPES[change.record_kind]
-        me = (change.record_kind, change.record_id)
-        for _, ref_kind, ref in cls.refs_of(change.before or {}):
-            self._referrers.get((ref_kind, ref), set()).discard(me)
-        for _, ref_kind, ref in cls.refs_of(change.after or {}):
-            self._referrers.setdefault((ref_kind, ref), set()).add(me)
-
     def referrers(self, kind: str, record_id: str) -> builtins.list[Record]:
-        """Every record that refers to the given one."""
-        users = sorted(self._referrer_index().get((kind, record_id), ()))
-        return [self._record(k, i) for k, i in users if i in self._docs(k)]
+        """Every record that refers to the given one.
+
+        A scan of the stored documents, not of models: deletes and checks are rare,
+        and an index of every reference would cost more memory than the scan costs time.
+        """
+        found: builtins.list[Record] = []
+        for other_kind, cls in RECORD_TYPES.items():
+            for doc_id, doc in self._docs(other_kind).items():
+                if any(k == kind and r == record_id for _, k, r in cls.refs_of(doc)):
+                    found.append(self._record(other_kind, doc_id))
+        return found
 
     def _check_unreferenced(
         self, kind: str, record_id: str, pending: dict[tuple[str, str], Record | None]
@@ -710,9 +690,18 @@ class Repository:
         entries.sort(key=lambda t: (t.date, order[t.kind], t.record.id))
         return entries
 
-    def citing(self, source_id: str) -> builtins.list[Record]:
-        """Every record that cites a source."""
-        return self.referrers("source", source_id)
+    def citing(self, source_id: str, track_id: str | None = None) -> builtins.list[Record]:
+        """Every record that cites a source; of one track only, when given (much faster)."""
+        if track_id is None:
+            return self.referrers("source", source_id)
+        found: builtins.list[Record] = []
+        for kind in TRACK_KINDS:
+            cls = RECORD_TYPES[kind]
+            docs = self._docs(kind)
+            for doc_id in builtins.list(self._by_track.get(kind, {}).get(track_id, {})):
+                if any(r == source_id for _, k, r in cls.refs_of(docs[doc_id]) if k == "source"):
+                    found.append(self._record(kind, doc_id))
+        return found
 
     # -- checking --------------------------------------------------------------
 

@@ -7,7 +7,15 @@ from datetime import date
 
 from textual.content import Content
 
-from store import Firmness, PointStatus, Record, Repository, ResponseStatus, RoundStatus
+from store import (
+    Firmness,
+    PointStatus,
+    Position,
+    Record,
+    Repository,
+    ResponseStatus,
+    RoundStatus,
+)
 from tui.text import line, literal
 
 FIRMNESS_STYLE = {
@@ -62,6 +70,15 @@ def name_of(repo: Repository, kind: str, record_id: str | None) -> str:
     if repo.exists(kind, record_id):
         return repo.get(kind, record_id).label
     return record_id
+
+
+def describe(repo: Repository, record: Record) -> str:
+    """A record's label for a reader: a position by who said it on what, not by ids."""
+    if isinstance(record, Position):
+        who = name_of(repo, "actor", record.actor_id)
+        what = name_of(repo, "point", record.point_id)
+        return f"{who} on {what}, {record.date.isoformat()}"
+    return record.label
 
 
 def names(repo: Repository, kind: str, ids: Iterable[str]) -> str:

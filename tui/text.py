@@ -29,7 +29,7 @@ def plain(value: object, one_line: bool = True) -> str:
         text = " ".join(text.split("\n"))
         text = text.replace("\t", " ")
         return text.translate(_escape_map())
-    keep = {ord("\n"): "\n"}
+    keep = {ord("\n"): "\n", ord("\t"): "    "}
     mapping = {**_escape_map(), **keep}
     # Surrogates and other unprintable categories are escaped the same way.
     text = text.translate(mapping)

@@ -117,8 +117,6 @@ class DashboardScreen(Screen[None]):
         await pane.mount(view)
         return view
 
-    _selected_kind: str | None = None
-
     def on_mount(self) -> None:
         self.active_view.refresh_view()
         self.active_view.focus_main()
@@ -193,25 +191,23 @@ class DashboardScreen(Screen[None]):
         return self.parley.repo.get(record.kind, record.id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("set_status", "add_position", "edit", "delete", "history"):
-            if not self.is_mounted:
-                return True
-            record = self.selected()
-            if action == "set_status":
-                return isinstance(record, Round | StickingPoint)
-            if action == "add_position":
-                return isinstance(record, StickingPoint | Position)
-            return record is not None
-        return True
-
-    def on_record_table_highlighted(self) -> None:
-        # Which quick actions apply depends on the kind of record selected; redrawing
-        # the footer on every cursor move would cost more than the move.
-        record = self.selected()
-        kind = record.kind if record is not None else None
-        if kind != self._selected_kind:
-            self._selected_kind = kind
-            self.refresh_bindings()
+        # Whether an action applies depends on what the view in front can select, not on
+        # the row under the cursor: redrawing the footer on cursor moves is costly.
+        needs = {
+            "set_status": {"round", "point"},
+            "add_position": {"point", "position"},
+            "edit": None,
+            "delete": None,
+            "history": None,
+        }
+        if action not in needs or not self.is_mounted:
+            return True
+        try:
+            selects = set(self.active_view.selects)
+        except NoMatches:
+            return True
+        wanted = needs[action]
+        return bool(selects & wanted) if wanted is not None else bool(selects)
 
     def _saved(self, result: FormResult | None) -> None:
         if result is None or result.record is None:
@@ -250,6 +246,8 @@ class DashboardScreen(Screen[None]):
         record = self.selected()
         if isinstance(record, Round | StickingPoint):
             self.app.push_screen(self.forms().status_form(record), self._saved)
+        else:
+            self.notify("Select a round or a sticking point first.", severity="warning")
 
     def action_respond(self) -> None:
         record = self.selected()
@@ -265,7 +263,9 @@ class DashboardScreen(Screen[None]):
 
     def action_edit(self) -> None:
         record = self.selected()
-        if record is not None:
+        if record is None:
+            self.notify("Select a record first.", severity="warning")
+        else:
             self.app.push_screen(self.forms().record_form(record.kind, record), self._saved)
 
     def action_delete(self) -> None:

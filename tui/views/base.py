@@ -27,6 +27,8 @@ class View(Vertical):
     key = ""
     # The tab's label; short, so that all seven tabs fit in 80 columns.
     tab_label = ""
+    # The kinds of record its cursor can select, which decide the quick actions shown.
+    selects: tuple[str, ...] = ()
 
     def __init__(self) -> None:
         super().__init__(id=f"view-{self.key}", classes="view")
@@ -103,6 +105,10 @@ class TableView(View):
 
     columns: tuple[Column, ...] = ()
     kinds: tuple[str, ...] = ()
+
+    @property
+    def selects(self) -> tuple[str, ...]:  # type: ignore[override]
+        return self.kinds
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="split"):

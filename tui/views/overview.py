@@ -38,6 +38,7 @@ def gap_cell(position: Position | None) -> tuple[str, str]:
 class OverviewView(View):
     title = "Overview"
     key = "overview"
+    selects = ("point", "position")
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="overview-scroll"):

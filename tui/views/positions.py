@@ -14,6 +14,7 @@ from tui.widgets.record_table import Column, RecordTable, Row
 class PositionsView(View):
     title = "Positions"
     key = "positions"
+    selects = ("point", "position")
 
     def compose(self) -> ComposeResult:
         yield RecordTable(cell_cursor=True, id="matrix", empty_text="No sticking points.")

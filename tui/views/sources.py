@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 
 from store import Record, Repository, Source
-from tui.format import MUTED, day, field, heading
+from tui.format import MUTED, day, describe, field, heading
 from tui.text import line, literal
 from tui.views.base import TableView
 from tui.widgets.record_table import Column, Row
@@ -35,11 +35,11 @@ class SourcesView(TableView):
         source = self.record_for(key)
         if not isinstance(source, Source):
             return Content("")
-        return source_detail(self.repo, source)
+        return source_detail(self.repo, source, self.track_id)
 
 
-def source_detail(repo: Repository, source: Source) -> Content:
-    citing = repo.citing(source.id)
+def source_detail(repo: Repository, source: Source, track_id: str) -> Content:
+    citing = repo.citing(source.id, track_id)
     parts = [
         heading(source.title),
         field("Outlet", source.outlet),
@@ -48,10 +48,10 @@ def source_detail(repo: Repository, source: Source) -> Content:
         field("URL", source.url or "—"),
         field("Reliability", source.reliability or "—"),
         Content(""),
-        heading(f"Cited by ({len(citing)})"),
+        heading(f"Cited on this track by ({len(citing)})"),
     ]
     for record in citing[:200]:
-        parts.append(line((record.kind, MUTED), "  ", record.label))
+        parts.append(line((record.kind, MUTED), "  ", describe(repo, record)))
     if len(citing) > 200:
         parts.append(literal(f"… and {len(citing) - 200} more", MUTED))
     return Content("\n").join(parts)
