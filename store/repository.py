@@ -682,7 +682,9 @@ class Repository:
             entries.append(TimelineEntry(pr.date, "proposal", pr, pr.title, tuple(pr.by_ids)))
             for resp in pr.responses:
                 if resp.date is not None:
-                    text = f"{resp.actor_id}: {resp.status.value} ({pr.title})"
+                    actor = self._maybe("actor", resp.actor_id)
+                    who = actor.label if actor is not None else resp.actor_id
+                    text = f"{who}: {resp.status.value} ({pr.title})"
                     entries.append(TimelineEntry(resp.date, "response", pr, text, (resp.actor_id,)))
         for e in self.events(track_id, as_of):
             entries.append(TimelineEntry(e.date, "event", e, e.title, tuple(e.actor_ids)))

@@ -1,0 +1,679 @@
+"""How the dashboard feels on big stores: start-up, view switches, jumps, memory.
+
+Run ``python benchmarks/tui_bench.py`` (``--sizes 1000,10000`` for fewer sizes,
+``--terminal 120x40`` for another terminal size).
+
+For each size a store is generated across 50 tracks, each with a few rounds,
+up to ten sticking points, three or four parties and one or two mediators, a
+proposal or two, and mostly positions and events; sources, actors and people
+are shared. The records are written with ``repo.put_many`` in chunks, in a
+child process.
+
+Then the real ``parley --db STORE`` runs in a pseudo-terminal, exactly as a
+person would start it, and this script keeps a screen of what it draws (a
+small terminal emulator: Textual writes only the cells that change):
+
+* first interactive: from spawning the process to the first screen that shows
+  the Overview filled in (its "Latest round" line; the Overview loads the
+  track's rounds, points, latest positions, proposals and events);
+* view switch: from writing a number key to the pty to the screen showing the
+  new view (its column headings, which no other view has). The first visit to
+  a view loads its data ("cold"); later visits only show it ("warm", the median
+  of five);
+* jump: ``G`` in the Timeline (the biggest per-track table) and in Sources
+  (the biggest table: every source of the store), until the last row's text is
+  on screen twice, in the table and in the detail beside it (median of five);
+* peak memory: ``ru_maxrss`` of the dashboard process, after ``q``.
+
+The baseline, in the same run: Textual's stock ``DataTable`` in an otherwise
+empty app, loaded with the same rows as the Sources view, timed from spawn to
+the first frame showing its first row.
+
+Times include the terminal round trip, as a person sees them. Other processes
+on the machine slow everything down: the load average is printed at the start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import codecs
+import fcntl
+import json
+import os
+import pty
+import random
+import select
+import statistics
+import struct
+import sys
+import tempfile
+import termios
+import time
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+TRACKS = 50
+TARGETS = {"first_s": 1.0, "switch_ms": 100.0, "peak_mb": 200.0}
+VOCABULARY = """
+ceasefire talks mediators proposal corridor withdrawal hostages prisoners guarantees phase
+troops border crossing humanitarian aid delegation envoy statement rejects accepts conditions
+demands timetable security arrangements negotiators round shuttle bridging sticking point
+sides agreement framework monitoring exchange release return displaced reconstruction
+"""
+WORDS = VOCABULARY.split()
+TIMEOUT = 120.0
+QUIET = 0.25
+# Warm switches and jumps are timed this many times; the median is reported.
+REPEATS = 5
+
+
+# -- the stores -------------------------------------------------------------------------
+
+
+def _sentence(rng: random.Random, low: int, high: int) -> str:
+    return " ".join(rng.choices(WORDS, k=rng.randint(low, high))).capitalize() + "."
+
+
+def generate(n: int, seed: int = 11) -> Iterator[Any]:
+    """``n`` valid records, referring only to records generated before them."""
+    sys.path.insert(0, str(ROOT))
+    from store import (
+        Actor,
+        Assessment,
+        Event,
+        Participant,
+        Person,
+        Position,
+        Proposal,
+        Response,
+        Round,
+        Source,
+        StickingPoint,
+        Track,
+    )
+
+    rng = random.Random(seed)
+    day0 = date(2023, 1, 1)
+
+    def day() -> date:
+        return day0 + timedelta(days=rng.randrange(600))
+
+    actors = [f"actor-{i:02d}" for i in range(40)]
+    people = [f"person-{i:02d}" for i in range(60)]
+    sources = [f"source-{i:06d}" for i in range(max(20, n * 6 // 100))]
+    shared = len(actors) + len(people) + len(sources)
+    budget = (n - shared) // TRACKS  # records per track, the track included
+    rounds_per = min(6, max(1, budget // 40))
+    points_per = min(10, max(2, budget // 8))
+    proposals_per = min(3, budget // 60)
+    assessments_per = min(2, budget // 100)
+    made = 0
+    for i, a in enumerate(actors):
+        yield Actor(
+            id=a,
+            name=f"Party {i:02d}",
+            actor_kind=rng.choice(["state", "movement", "organisation"]),
+            aliases=[f"P{i:02d}"],
+            description=_sentence(rng, 5, 15),
+        )
+    for i, p in enumerate(people):
+        yield Person(id=p, name=f"Envoy {i:02d}", title="Envoy", actor_id=actors[i % 40])
+    for i, s in enumerate(sources):
+        yield Source(
+            id=s,
+            outlet=rng.choice(["Wire service", "State media", "Daily paper", "Think tank"]),
+            title=f"Dispatch {i:06d}: {_sentence(rng, 4, 10)}",
+            published=day(),
+            source_kind=rng.choice(["wire", "state media", "analysis", "official statement"]),
+            reliability=_sentence(rng, 0, 12),
+        )
+    made += shared
+    for t in range(TRACKS):
+        track = f"track-{t:02d}"
+        left = n - made if t == TRACKS - 1 else budget
+        cast = rng.sample(actors, 6)
+        parties, mediators = cast[: rng.choice([3, 4])], cast[4:]
+        yield Track(
+            id=track,
+            title=f"Track {t:02d}: {_sentence(rng, 2, 4)}",
+            description=_sentence(rng, 10, 30),
+            participants=[Participant(actor_id=a, role="party") for a in parties]
+            + [Participant(actor_id=a, role="mediator") for a in mediators],
+        )
+        round_ids = [f"round-{t:02d}-{r}" for r in range(rounds_per)]
+        for r, rid in enumerate(round_ids):
+            start = day0 + timedelta(days=100 * r + rng.randrange(60))
+            yield Round(
+                id=rid,
+                track_id=track,
+                title=f"Round {r + 1} of track {t:02d}",
+                start=start,
+                end=start + timedelta(days=rng.randrange(4)),
+                venues=[rng.choice(["Doha", "Cairo", "Geneva", "Jeddah"])],
+                mediator_ids=mediators,
+                participant_ids=parties,
+                format=rng.choice(["direct", "proximity", "shuttle"]),
+                outcome=_sentence(rng, 5, 25),
+                status="concluded",
+                source_ids=[rng.choice(sources)],
+            )
+        point_ids = [f"point-{t:02d}-{k}" for k in range(points_per)]
+        for k, pid in enumerate(point_ids):
+            yield StickingPoint(
+                id=pid,
+                track_id=track,
+                title=f"Point {k + 1}: {_sentence(rng, 2, 5)}",
+                description=_sentence(rng, 10, 30),
+                status=rng.choice(["open", "narrowing", "deadlocked", "bridged"]),
+                priority=rng.choice(["high", "medium", "low"]),
+                raised=day(),
+                source_ids=[rng.choice(sources)],
+            )
+        for k in range(proposals_per):
+            yield Proposal(
+                id=f"proposal-{t:02d}-{k}",
+                track_id=track,
+                title=f"Proposal {k + 1} of track {t:02d}",
+                date=day(),
+                by_ids=mediators[:1],
+                summary=_sentence(rng, 20, 40),
+                point_ids=point_ids[:3],
+                responses=[
+                    Response(
+                        actor_id=a,
+                        status=rng.choice(["accepted", "rejected", "pending"]),
+                        date=day(),
+                        source_ids=[rng.choice(sources)],
+                    )
+                    for a in parties
+                ],
+                source_ids=[rng.choice(sources)],
+            )
+        for k in range(assessments_per):
+            yield Assessment(
+                id=f"assessment-{t:02d}-{k}",
+                track_id=track,
+                analyst=f"Analyst {k}",
+                affiliation="A think tank",
+                date=day(),
+                gist=_sentence(rng, 15, 40),
+                source_ids=[rng.choice(sources)],
+            )
+        fixed = 1 + rounds_per + points_per + proposals_per + assessments_per
+        rest = left - fixed
+        for j in range(rest):
+            if j % 5 < 3:  # three positions for every two events
+                actor = rng.choice(parties if rng.random() < 0.85 else mediators)
+                yield Position(
+                    id=f"position-{t:02d}-{j:06d}",
+                    track_id=track,
+                    point_id=rng.choice(point_ids),
+                    actor_id=actor,
+                    speaker_id=rng.choice(people),
+                    date=day(),
+                    stance=f"Stance {t:02d}-{j:06d}: {_sentence(rng, 10, 35)}",
+                    gist=_sentence(rng, 2, 5),
+                    firmness=rng.choice(["red line", "demand", "conditional", "flexible"]),
+                    round_id=rng.choice(round_ids),
+                    source_ids=rng.sample(sources, rng.randint(1, 2)),
+                )
+            else:
+                yield Event(
+                    id=f"event-{t:02d}-{j:06d}",
+                    track_id=track,
+                    date=day(),
+                    event_kind=rng.choice(["statement", "military", "diplomatic", "accusation"]),
+                    title=f"Event {t:02d}-{j:06d}: {_sentence(rng, 3, 8)}",
+                    text=_sentence(rng, 15, 50),
+                    actor_ids=rng.sample(parties, 2),
+                    source_ids=[rng.choice(sources)],
+                )
+        made += fixed + rest
+
+
+def _marker(text: str) -> str:
+    """The unique start of a generated text ("Event 03-000042:"), short enough for a cell."""
+    head, colon, _ = text.partition(":")
+    return head + colon if colon else text[:16]
+
+
+def build(n: int, path: Path, rows_path: Path) -> dict[str, Any]:
+    """Write the store; save the Sources view's rows for the baseline; return markers."""
+    from store import Source, open_store
+
+    chunk: list[Any] = []
+    with open_store(path) as repo:
+        for record in generate(n):
+            chunk.append(record)
+            if len(chunk) == 5000:
+                repo.put_many(chunk)
+                chunk = []
+        if chunk:
+            repo.put_many(chunk)
+        assert repo.count() == n, (repo.count(), n)
+        track = repo.tracks()[0].id
+        timeline = repo.timeline(track)
+        last = timeline[-1]
+        sources = sorted(repo.list_as(Source), key=lambda s: (s.published, s.id), reverse=True)
+        rows = [(s.published.isoformat(), s.outlet, s.title, s.source_kind.value) for s in sources]
+        rows_path.write_text(json.dumps(rows), encoding="utf-8")
+        repo.compact()
+        return {
+            "records": repo.count(),
+            "timeline_rows": len(timeline),
+            "timeline_first": _marker(timeline[0].text),
+            "timeline_last": _marker(last.text),
+            "sources": len(sources),
+            "sources_last": _marker(sources[-1].title),
+            "sources_first": _marker(sources[0].title),
+        }
+
+
+# -- driving a program in a pseudo-terminal ---------------------------------------------
+
+
+class Screen:
+    """Just enough of a terminal to know what text is where.
+
+    Textual writes only the cells that changed between frames, so the text of a
+    repainted row is often not in the output in one piece; what the person sees
+    is what this keeps: each line's characters, styles ignored.
+    """
+
+    def __init__(self, columns: int, lines: int) -> None:
+        self.columns, self.lines = columns, lines
+        self.cells = [[" "] * columns for _ in range(lines)]
+        self.row = self.col = 0
+        self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self.pending = ""
+
+    def text(self) -> list[str]:
+        return ["".join(line) for line in self.cells]
+
+    def feed(self, data: bytes) -> None:
+        text = self.pending + self.decoder.decode(data)
+        self.pending = ""
+        i, n = 0, len(text)
+        while i < n:
+            ch = text[i]
+            if ch == "\x1b":
+                end = self._escape(text, i)
+                if end is None:  # cut short: wait for the rest
+                    self.pending = text[i:]
+                    return
+                i = end
+                continue
+            if ch == "\r":
+                self.col = 0
+            elif ch == "\n":
+                self.row = min(self.row + 1, self.lines - 1)
+            elif ch == "\b":
+                self.col = max(self.col - 1, 0)
+            elif ch >= " ":
+                self._put(ch)
+            i += 1
+
+    def _put(self, ch: str) -> None:
+        if unicodedata.combining(ch) or ch in "\u200b\u200d\ufe0f":
+            return
+        wide = unicodedata.east_asian_width(ch) in "WF"
+        if self.col < self.columns and 0 <= self.row < self.lines:
+            self.cells[self.row][self.col] = ch
+            if wide and self.col + 1 < self.columns:
+                self.cells[self.row][self.col + 1] = ""
+        self.col += 2 if wide else 1
+
+    def _escape(self, text: str, i: int) -> int | None:
+        """Apply the escape sequence at ``i``; the index after it, or None if incomplete."""
+        if i + 1 >= len(text):
+            return None
+        kind = text[i + 1]
+        if kind == "[":
+            j = i + 2
+            while j < len(text) and not ("@" <= text[j] <= "~"):
+                j += 1
+            if j >= len(text):
+                return None
+            self._csi(text[i + 2 : j], text[j])
+            return j + 1
+        if kind in "]P_^":  # OSC, DCS, ...: up to BEL or ESC \\
+            j = i + 2
+            while j < len(text):
+                if text[j] == "\x07":
+                    return j + 1
+                if text[j] == "\x1b" and j + 1 < len(text) and text[j + 1] == "\\":
+                    return j + 2
+                j += 1
+            return None
+        return i + 2
+
+    def _csi(self, params: str, final: str) -> None:
+        if params.startswith(("?", ">", "<", "=")):
+            return
+        numbers = [int(p) if p.isdigit() else 0 for p in params.split(";")] if params else []
+
+        def arg(k: int, default: int) -> int:
+            return numbers[k] if len(numbers) > k and numbers[k] else default
+
+        if final in "Hf":
+            self.row = min(arg(0, 1), self.lines) - 1
+            self.col = min(arg(1, 1), self.columns) - 1
+        elif final == "G":
+            self.col = min(arg(0, 1), self.columns) - 1
+        elif final == "A":
+            self.row = max(self.row - arg(0, 1), 0)
+        elif final == "B":
+            self.row = min(self.row + arg(0, 1), self.lines - 1)
+        elif final == "C":
+            self.col = min(self.col + arg(0, 1), self.columns - 1)
+        elif final == "D":
+            self.col = max(self.col - arg(0, 1), 0)
+        elif final == "K":
+            line, mode = self.cells[self.row], arg(0, 0)
+            start, stop = {0: (self.col, self.columns), 1: (0, self.col + 1)}.get(
+                mode, (0, self.columns)
+            )
+            for c in range(start, stop):
+                line[c] = " "
+        elif final == "J" and arg(0, 0) == 2:
+            self.cells = [[" "] * self.columns for _ in range(self.lines)]
+
+
+Check = Callable[[list[str]], bool]
+
+
+def contains(text: str, times: int = 1) -> Check:
+    return lambda lines: sum(line.count(text) for line in lines) >= times
+
+
+def starts_line(text: str) -> Check:
+    return lambda lines: any(line.startswith(text) for line in lines)
+
+
+@dataclass
+class Terminal:
+    """A child process on a pty, and the screen it has drawn."""
+
+    argv: list[str]
+    columns: int
+    lines: int
+    pid: int = 0
+    fd: int = -1
+    started: float = 0.0
+    screen: Screen = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.screen = Screen(self.columns, self.lines)
+
+    def spawn(self) -> None:
+        env = dict(os.environ, TERM="xterm-256color", COLORTERM="truecolor")
+        self.started = time.perf_counter()
+        pid, fd = pty.fork()
+        if pid == 0:  # the child
+            winsize = struct.pack("HHHH", self.lines, self.columns, 0, 0)
+            fcntl.ioctl(0, termios.TIOCSWINSZ, winsize)
+            os.chdir(ROOT)
+            os.execve(self.argv[0], self.argv, env)
+        self.pid, self.fd = pid, fd
+
+    def _read(self, timeout: float) -> bool:
+        ready, _, _ = select.select([self.fd], [], [], timeout)
+        if not ready:
+            return False
+        try:
+            data = os.read(self.fd, 1 << 16)
+        except OSError:  # the child has gone
+            return False
+        if not data:
+            return False
+        self.screen.feed(data)
+        return True
+
+    def wait_until(self, check: Check, what: str) -> float:
+        """Read until the screen passes ``check``; the time it first did."""
+        deadline = time.perf_counter() + TIMEOUT
+        while not check(self.screen.text()):
+            if time.perf_counter() > deadline:
+                shown = "\n".join(self.screen.text())
+                raise TimeoutError(f"{what}: never on screen; the screen:\n{shown}")
+            self._read(0.5)
+        return time.perf_counter()
+
+    def settle(self) -> None:
+        """Read until the program has been quiet for a while."""
+        deadline = time.perf_counter() + TIMEOUT
+        while self._read(QUIET):
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"the program never stopped drawing for {QUIET} s")
+
+    def press(self, key: str, check: Check, what: str) -> float:
+        """Seconds from writing ``key`` to the screen passing ``check``."""
+        self.settle()
+        if check(self.screen.text()):
+            raise AssertionError(f"{what}: already on screen before {key!r}")
+        start = time.perf_counter()
+        os.write(self.fd, key.encode())
+        return self.wait_until(check, what) - start
+
+    def finish(self, key: str = "q") -> float:
+        """Quit; the child's peak resident memory in MB."""
+        self.settle()
+        os.write(self.fd, key.encode())
+        deadline = time.perf_counter() + TIMEOUT
+        while True:
+            pid, _, usage = os.wait4(self.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                raise TimeoutError("the program did not quit")
+            self._read(0.05)
+        os.close(self.fd)
+        self.pid = 0
+        return usage.ru_maxrss / 1024  # KiB on Linux
+
+    def kill(self) -> None:
+        if self.pid:
+            os.kill(self.pid, 9)
+            os.waitpid(self.pid, 0)
+            os.close(self.fd)
+            self.pid = 0
+
+
+# What each view shows, and no other view does.
+VIEWS: dict[str, tuple[str, Check]] = {
+    "1": ("Overview", contains("Latest round")),
+    "2": ("Rounds", starts_line("Dates ")),
+    "3": ("Sticking points", starts_line("Status     Sticking point")),
+    "4": ("Positions", starts_line("Sticking point")),
+    "5": ("Actors", contains("Role here")),
+    "6": ("Timeline", contains("every kind")),
+    "7": ("Sources", starts_line("Published")),
+}
+
+
+def measure_parley(store: Path, info: dict[str, Any], columns: int, lines: int) -> dict[str, Any]:
+    cli = [sys.executable, "-m", "tui.cli", "--db", str(store)]
+    term = Terminal(cli, columns, lines)
+    term.spawn()
+    try:
+        return drive_parley(term, info)
+    finally:
+        term.kill()
+
+
+def drive_parley(term: Terminal, info: dict[str, Any]) -> dict[str, Any]:
+    first = term.wait_until(VIEWS["1"][1], "the Overview") - term.started
+    term.settle()
+    first_rss = _rss_mb(term.pid)
+
+    def show(key: str) -> float:
+        name, check = VIEWS[key]
+        return term.press(key, check, name)
+
+    # The first visit to a view loads it; later visits only show it.
+    cold = {key: show(key) for key in "2345671"}
+    warm: dict[str, list[float]] = {key: [] for key in "2345671"}
+    for _ in range(REPEATS):
+        for key in "2345671":
+            warm[key].append(show(key))
+    # A row's text shows twice once the cursor is on it: in the table and in the detail.
+    jumps: dict[str, list[float]] = {"6": [], "7": []}
+    for key, name in (("6", "timeline"), ("7", "sources")):
+        show(key)
+        for _ in range(REPEATS):
+            last, first_row = info[f"{name}_last"], info[f"{name}_first"]
+            jumps[key].append(term.press("G", contains(last, 2), f"{name} last row"))
+            term.press("g", contains(first_row, 2), f"{name} first row")
+    peak = term.finish()
+    return {
+        "first_s": first,
+        "cold_ms": {k: v * 1000 for k, v in cold.items()},
+        "warm_ms": {k: statistics.median(v) * 1000 for k, v in warm.items()},
+        "jump_timeline_ms": statistics.median(jumps["6"]) * 1000,
+        "jump_sources_ms": statistics.median(jumps["7"]) * 1000,
+        "peak_mb": peak,
+        "first_rss_mb": first_rss,
+    }
+
+
+def _rss_mb(pid: int) -> float:
+    """A running process's resident memory now, in MB (Linux)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(status.split("VmRSS:")[1].split()[0]) / 1024
+
+
+def measure_baseline(rows_path: Path, info: dict[str, Any], columns: int, lines: int) -> Any:
+    argv = [sys.executable, __file__, "--datatable", str(rows_path)]
+    term = Terminal(argv, columns, lines)
+    term.spawn()
+    try:
+        first = term.wait_until(contains(info["sources_first"]), "the first row") - term.started
+        return {"first_s": first, "peak_mb": term.finish("q")}
+    finally:
+        term.kill()
+
+
+def run_datatable(rows_path: str) -> None:
+    """The baseline app: a stock DataTable with the rows, nothing else."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import DataTable
+
+    rows = [tuple(r) for r in json.loads(Path(rows_path).read_text(encoding="utf-8"))]
+
+    class Baseline(App[None]):
+        BINDINGS = [("q", "quit", "Quit")]
+
+        def compose(self) -> ComposeResult:
+            yield DataTable(cursor_type="row")
+
+        def on_mount(self) -> None:
+            table = self.query_one(DataTable)
+            table.add_columns("Published", "Outlet", "Title", "Kind")
+            table.add_rows(rows)
+            table.focus()
+
+    Baseline().run()
+
+
+# -- the report ---------------------------------------------------------------------------
+
+
+def spawn_build(n: int, directory: Path) -> dict[str, Any]:
+    # A child of its own: ru_maxrss carries a parent's high-water mark into its children,
+    # so this process stays small.
+    import subprocess
+
+    out = subprocess.run(
+        [sys.executable, __file__, "--build", str(n), str(directory)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--terminal", default="120x40", help="COLUMNSxLINES")
+    parser.add_argument("--build", nargs=2, metavar=("N", "DIR"), help=argparse.SUPPRESS)
+    parser.add_argument("--datatable", metavar="ROWS", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.build:
+        sys.path.insert(0, str(ROOT))
+        n, directory = int(args.build[0]), Path(args.build[1])
+        info = build(n, directory / f"parley-{n}.json", directory / f"rows-{n}.json")
+        print(json.dumps(info))
+        return 0
+    if args.datatable:
+        run_datatable(args.datatable)
+        return 0
+
+    columns, lines = (int(x) for x in args.terminal.split("x"))
+    sizes = [int(s) for s in args.sizes.split(",")]
+    print(
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
+        f"{os.getloadavg()[0]:.1f} at start; terminal {columns}x{lines}; times from spawn "
+        "or key press until the screen shows the result"
+    )
+    results = []
+    with tempfile.TemporaryDirectory(prefix="parley-tui-bench-") as tmp:
+        directory = Path(tmp)
+        for n in sizes:
+            started = time.perf_counter()
+            info = spawn_build(n, directory)
+            built = time.perf_counter() - started
+            store = directory / f"parley-{n}.json"
+            parley = measure_parley(store, info, columns, lines)
+            baseline = measure_baseline(directory / f"rows-{n}.json", info, columns, lines)
+            results.append((n, info, parley, baseline))
+            print(
+                f"\n{n:,} records ({info['timeline_rows']:,} timeline rows in the first track, "
+                f"{info['sources']:,} sources; store {store.stat().st_size / 1e6:.1f} MB, "
+                f"built in {built:.0f} s)"
+            )
+            print(f"  {'':<30} {'Parley':>9} {'DataTable':>10}")
+            print(
+                f"  {'first interactive, s':<30} {parley['first_s']:>9.2f} "
+                f"{baseline['first_s']:>10.2f}   (DataTable: the Sources rows, nothing else)"
+            )
+            print(
+                f"  {'RSS at first screen, MB':<30} {parley['first_rss_mb']:>9.0f}"
+                f"   (after the switches and jumps below: peak RSS)"
+            )
+            print(f"  {'peak RSS, MB':<30} {parley['peak_mb']:>9.0f} {baseline['peak_mb']:>10.0f}")
+            print(f"  {'switch to view, ms':<30} {'cold':>9} {'warm':>10}")
+            for key in "2345671":
+                name = f"  {key} {VIEWS[key][0]}"
+                print(
+                    f"  {name:<30} {parley['cold_ms'][key]:>9.0f} {parley['warm_ms'][key]:>10.0f}"
+                )
+            print(f"  {'G in Timeline, ms':<30} {parley['jump_timeline_ms']:>9.0f}")
+            print(f"  {'G in Sources, ms':<30} {parley['jump_sources_ms']:>9.0f}")
+            sys.stdout.flush()
+
+    n, _, parley, _ = results[-1]
+    worst_switch = max([*parley["cold_ms"].values(), *parley["warm_ms"].values()])
+    worst_warm = max(parley["warm_ms"].values())
+    worst_jump = max(parley["jump_timeline_ms"], parley["jump_sources_ms"])
+    print(f"\nTargets at {n:,} records:")
+    for name, value, target, unit in [
+        ("first interactive", parley["first_s"], TARGETS["first_s"], "s"),
+        ("slowest switch, cold", worst_switch, TARGETS["switch_ms"], "ms"),
+        ("slowest switch, warm", worst_warm, TARGETS["switch_ms"], "ms"),
+        ("slowest jump (G)", worst_jump, TARGETS["switch_ms"], "ms"),
+        ("peak RSS", parley["peak_mb"], TARGETS["peak_mb"], "MB"),
+    ]:
+        mark = "ok" if value <= target else "MISSED"
+        print(f"  {name:<22} {value:>8.2f} {unit:<2} (target <= {target:g} {unit})  {mark}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

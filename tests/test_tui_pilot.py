@@ -1,0 +1,272 @@
+"""The dashboard driven from the keyboard, as a person would use it."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+import pytest
+from textual.command import CommandList, CommandPalette
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static, TabbedContent
+from textual.widgets._footer import FooterKey
+from tui_helpers import (
+    SECOND_TRACK,
+    SEED_TRACK,
+    add_second_track,
+    dashboard,
+    make_app,
+    press,
+    run_async,
+    screen_text,
+    seeded_store,
+    settle,
+)
+
+from store import Position, Repository, Source
+from store.seed import seed
+from tui.app import ParleyApp
+from tui.screens.dashboard import DashboardScreen
+from tui.views.base import FilterInput, TableView, View
+
+# Number key -> view key, and a text only that view shows on the seed track.
+VIEWS = [
+    ("2", "rounds", "Doha round, mid-August 2024"),
+    ("3", "points", "Hostage-release deal"),
+    ("4", "positions", "United States"),
+    ("5", "actors", "Antony Blinken"),
+    ("6", "timeline", "every actor"),
+    ("7", "sources", "Xinhua News Agency"),
+    ("1", "overview", "Gap board: each party's latest stance"),
+]
+
+
+@pytest.fixture
+def app(repo: Repository) -> ParleyApp:
+    seed(repo)
+    return make_app(repo)
+
+
+def detail_text(app: ParleyApp) -> str:
+    """What the active view's detail pane says."""
+    view = dashboard(app).active_view
+    return str(view.query_one(".detail", Static).content)
+
+
+@run_async
+async def test_number_keys_reach_every_view(app: ParleyApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = dashboard(app)
+        tabs = screen.query_one(TabbedContent)
+        assert tabs.active == "tab-overview"
+        for key, view_key, text in VIEWS:
+            await press(pilot, key)
+            assert tabs.active == f"tab-{view_key}", key
+            view = screen.active_view
+            assert view.key == view_key
+            assert view.is_active and view.region.area > 0
+            # Every other view is hidden.
+            for other in screen.query(View):
+                assert other is view or not other.is_active
+            # The view's main widget has the keyboard, and the view shows its data.
+            assert app.focused is not None and view in app.focused.ancestors_with_self
+            assert text in screen_text(app), (view_key, text)
+
+
+@run_async
+async def test_palette_finds_a_sticking_point(app: ParleyApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+p")
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"philadelphi")
+        command_list = app.screen.query_one(CommandList)
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if command_list.option_count:
+                break
+        assert command_list.option_count >= 1
+        first = str(command_list.get_option_at_index(0).prompt)
+        assert "Philadelphi Corridor" in first and "(point)" in first
+        await press(pilot, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        view = app.screen.active_view
+        assert view.key == "points"
+        assert isinstance(view, TableView)
+        assert view.table.cursor_key == "philadelphi-corridor"
+        assert app.focused is view.table
+        detail = detail_text(app)
+        assert detail.startswith('Philadelphi Corridor: Israeli troops staying "the day after"')
+        assert "Israel (" in detail and "Hamas (" in detail
+
+
+@run_async
+async def test_filter_narrows_rounds_and_esc_clears(app: ParleyApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "2")
+        view = dashboard(app).active_view
+        assert isinstance(view, TableView)
+        table = view.table
+        everything = [row.key for row in table.rows]
+        assert len(everything) == 2
+        await press(pilot, "slash")
+        filter_input = view.query_one(FilterInput)
+        assert filter_input.display and app.focused is filter_input
+        await pilot.press(*"DOHA")
+        await settle(pilot)
+        assert table.filter_text == "DOHA"
+        assert table.row_count == 1 < len(everything)
+        assert [row.key for row in table.rows] == ["doha-round-2024-08"]
+        assert table.cursor_key == "doha-round-2024-08"
+        assert detail_text(app).startswith("Doha round, mid-August 2024")
+        text = screen_text(app)
+        assert "Doha round, mid" in text and "Blinken's ninth" not in text
+        # Nothing matches: the table says so, and nothing is selected.
+        await pilot.press(*"zzz")
+        await settle(pilot)
+        assert table.row_count == 0 and table.cursor_key is None
+        assert "Nothing selected." in detail_text(app)
+        # With nothing selected, `o` says so rather than failing.
+        await press(pilot, "enter", "o")
+        assert isinstance(app.screen, DashboardScreen)
+        assert any("Select a record first" in str(n.message) for n in app._notifications)
+        await press(pilot, "slash")
+        await press(pilot, "escape")
+        assert table.filter_text == "" and filter_input.value == ""
+        assert not filter_input.display
+        assert [row.key for row in table.rows] == everything
+        assert app.focused is table
+        # A second esc is harmless.
+        await press(pilot, "escape")
+        assert isinstance(app.screen, DashboardScreen)
+
+
+@run_async
+async def test_enter_opens_detail_and_esc_closes(app: ParleyApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "2", "down")
+        view = dashboard(app).active_view
+        assert isinstance(view, TableView)
+        assert view.table.cursor_key == "blinken-tour-2024-08"
+        await press(pilot, "enter")
+        assert isinstance(app.screen, ModalScreen)
+        text = screen_text(app)
+        assert "Blinken's ninth Middle East tour, 19–20 August 2024" in text
+        assert "Venues: Israel, Egypt, Qatar" in text
+        await press(pilot, "escape")
+        assert isinstance(app.screen, DashboardScreen)
+        assert app.focused is view.table
+        assert view.table.cursor_key == "blinken-tour-2024-08"
+
+
+@run_async
+async def test_track_switch(tmp_path: Path) -> None:
+    repo = seeded_store(tmp_path / "two.json")
+    add_second_track(repo)
+    app = make_app(repo)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert app.track_id == SEED_TRACK
+            assert app.sub_title == "Gaza ceasefire and hostage-release talks"
+            await press(pilot, "2")
+            view = dashboard(app).active_view
+            assert isinstance(view, TableView)
+            assert len(view.table.rows) == 2
+            await press(pilot, "T")
+            assert isinstance(app.screen, ModalScreen)
+            options = app.screen.query_one(OptionList)
+            assert [str(options.get_option_at_index(i).prompt) for i in range(2)] == [
+                "Gaza ceasefire and hostage-release talks",
+                "Sudan: Jeddah talks",
+            ]
+            assert options.highlighted == 0
+            await press(pilot, "down", "enter")
+            assert isinstance(app.screen, DashboardScreen)
+            assert app.track_id == SECOND_TRACK
+            assert app.sub_title == "Sudan: Jeddah talks"
+            assert "Parley — Sudan: Jeddah talks" in screen_text(app)
+            # The view in front reloads at once; the others when next shown.
+            assert [row.key for row in view.table.rows] == ["jeddah-round-one"]
+            await press(pilot, "1")
+            assert "Sudan: Jeddah talks" in screen_text(app)
+            assert "Doha round" not in screen_text(app)
+            # And back; esc in the picker changes nothing.
+            await press(pilot, "T", "escape")
+            assert app.track_id == SECOND_TRACK
+            await press(pilot, "T", "up", "enter")
+            assert app.track_id == SEED_TRACK
+            assert "Blinken's ninth Middle East tour" in screen_text(app)
+    finally:
+        repo.close()
+
+
+@run_async
+async def test_q_quits(app: ParleyApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.is_running
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.return_code == 0
+        assert not app.is_running
+
+
+@run_async
+async def test_o_on_a_position_shows_its_source(app: ParleyApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        # The gap board's cursor starts on the first point; the third column is Israel's.
+        await press(pilot, "right", "right")
+        selected = dashboard(app).active_view.selected()
+        assert isinstance(selected, Position)
+        assert selected.actor_id == "israel"
+        source = app.repo.get_as(Source, selected.source_ids[0])
+        await press(pilot, "o")
+        assert isinstance(app.screen, ModalScreen)
+        text = screen_text(app)
+        assert f"Sources of position {selected.label}" in text
+        assert source.outlet == "Xinhua News Agency"
+        assert f"{source.outlet}: {source.title}" in text
+        assert "Kind: state media" in text
+        await press(pilot, "escape")
+        assert isinstance(app.screen, DashboardScreen)
+
+
+@run_async
+async def test_last_row_and_back(app: ParleyApp) -> None:
+    """G jumps to the last timeline entry, g back to the first; the detail follows."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "6")
+        view = dashboard(app).active_view
+        assert isinstance(view, TableView)
+        table = view.table
+        last = table.rows[-1].key
+        await press(pilot, "G")
+        assert table.cursor_row == table.row_count - 1 and table.cursor_key == last
+        assert table.scroll_y > 0
+        await press(pilot, "g")
+        assert table.cursor_row == 0 and table.scroll_y == 0
+
+
+@run_async
+async def test_cursor_moves_do_not_pile_up_widgets(app: ParleyApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "6")
+
+        def footer_keys() -> int:
+            gc.collect()
+            return sum(isinstance(o, FooterKey) for o in gc.get_objects())
+
+        before = footer_keys()
+        mounted = len(app.screen.query(FooterKey))
+        for _ in range(10):
+            await pilot.press("j")
+        await settle(pilot)
+        assert footer_keys() - before <= mounted
