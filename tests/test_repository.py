@@ -461,7 +461,7 @@ def test_delete_of_a_referenced_record_is_refused_naming_the_referrer(
     assert message.startswith("cannot delete source 'xinhua': it is referred to by ")
     assert message.endswith(" more")
     assert "\n" not in message
-    with pytest.raises(IntegrityError, match="referred to by .*person 'blinken'"):
+    with pytest.raises(IntegrityError, match=r"referred to by .*person 'blinken'"):
         full.delete("actor", "us")
     assert file_state(full.path) == before
 
