@@ -437,7 +437,7 @@ def test_moving_a_record_to_another_track_under_its_referrers_is_refused(
         full.update(point.model_copy(update={"track_id": "lebanon"}))
     assert str(info.value) == (
         "cannot move point 'philadelphi' to track 'lebanon': "
-        "position 'hamas-philadelphi-1' of track 'gaza' refers to it"
+        "position 'israel-philadelphi-1' of track 'gaza' refers to it"
     )
     assert file_state(full.path) == before
     # A record nobody refers to may move.
@@ -820,8 +820,8 @@ def test_timeline_as_of(full: Repository) -> None:
     assert full_lines == sorted(full_lines, key=lambda t: t[0])
     response = [e for e in full.timeline("gaza") if e.kind == "response"]
     assert [e.text for e in response] == [
-        "israel: accepted (Bridging proposal)",
-        "hamas: rejected (Bridging proposal)",
+        "Israel: accepted (Bridging proposal)",
+        "Hamas: rejected (Bridging proposal)",
     ]
     assert response[1].actor_ids == ("hamas",)
     assert lines("2024-08-12") == []
