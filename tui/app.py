@@ -88,7 +88,8 @@ class ParleyApp(App[None]):
             self.sub_title = "no track yet"
             return
         title = self.repo.get_as(Track, self.track_id).title
-        self.sub_title = f"{title} · as of {self.as_of.isoformat()}" if self.as_of else title
+        # The date first: on a narrow screen the header cuts the end of the line.
+        self.sub_title = f"as of {self.as_of.isoformat()} · {title}" if self.as_of else title
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

@@ -114,7 +114,9 @@ class FormScreen(ModalScreen[FormResult | None]):
                 str(value or ""), id=wid, soft_wrap=True, show_line_numbers=False, compact=True
             )
         if field.widget == "choice":
-            options = [(literal(c), c) for c in field.choices]
+            # Choices are the models' own enum values, never store text; as plain strings
+            # they let Select find a choice as you type.
+            options = [(c, c) for c in field.choices]
             return Select(
                 options,
                 value=value if value in field.choices else Select.NULL,
