@@ -1,0 +1,126 @@
+"""SVG snapshots of the screens that update the store: every form with a validation
+error on show, the delete confirmation, the history of an edited record, and the
+overview as it stood on an earlier date.
+
+Regenerate with ``pytest tests/test_update_snapshots.py --snapshot-update`` and look at
+what changed (``snapshot_report.html`` shows the differences) before committing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
+from tui_helpers import SIZE_IDS, SIZES, THEME, make_app, settle
+
+from store import Repository, Round
+from store.seed import seed
+from tui.app import ParleyApp
+
+sizes = pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+
+Compare = Callable[..., bool]
+
+
+KINDS = 10  # track, actor, person, source, round, point, position, proposal, event, assessment
+
+
+def add(n: int) -> tuple[str, ...]:
+    """`+`, then the n-th kind of the list, reached from whichever end is nearer."""
+    if n < KINDS - 1 - n:
+        return ("plus", "home", *["down"] * n, "enter")
+    return ("plus", "end", *["up"] * (KINDS - 1 - n), "enter")
+
+
+# How each form is reached from the dashboard, and what is typed before ctrl+s so
+# that it shows a validation error. Most forms are simply saved empty.
+FORMS: dict[str, tuple[str, ...]] = {
+    "round": ("2", "r"),
+    "point": ("3", *add(5)),
+    "position": ("3", "p"),
+    "proposal": ("6", *add(7)),
+    "event": ("6", "n"),
+    "source": ("7", *add(3)),
+    "actor": ("5", *add(1)),
+    "person": ("5", *add(2)),
+    "track": add(0),
+    "assessment": add(9),
+    "status": ("3", "s"),
+    "response": ("a",),
+    "as-of": ("t", "end", "ctrl+u", *"16 August"),
+}
+
+
+def no_blink(app: ParleyApp) -> None:
+    """Stop every text cursor blinking, on every screen, so screenshots are stable."""
+    for screen in app.screen_stack:
+        for widget in screen.query("Input, TextArea"):
+            assert isinstance(widget, Input | TextArea)
+            widget.cursor_blink = False
+
+
+def keys(*pressed: str) -> Callable[[Pilot[None]], Awaitable[None]]:
+    """A run_before that presses ``pressed`` one by one with every cursor kept still."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, ParleyApp)
+        app.theme = THEME
+        await settle(pilot)
+        # Each key is handled before the next is pressed (pilot.press waits for idle).
+        await pilot.press(*pressed)
+        no_blink(app)
+        await settle(pilot)
+
+    return run_before
+
+
+def shoot(snap_compare: Compare, repo: Repository, size: tuple[int, int], *pressed: str) -> Any:
+    return snap_compare(make_app(repo), terminal_size=size, run_before=keys(*pressed))
+
+
+@pytest.fixture
+def seeded(repo: Repository) -> Repository:
+    seed(repo)
+    return repo
+
+
+@sizes
+@pytest.mark.parametrize("form", list(FORMS))
+def test_form_with_error(
+    snap_compare: Compare, seeded: Repository, form: str, size: tuple[int, int]
+) -> None:
+    """The form, saved with ctrl+s while empty or invalid: the reason shows beside the field
+    at fault. Position, event, status and response forms check sources first, so theirs
+    is that a source is needed, shown under Sources."""
+    assert shoot(snap_compare, seeded, size, *FORMS[form], "ctrl+s")
+
+
+@sizes
+def test_delete_confirmation(
+    snap_compare: Compare, seeded: Repository, size: tuple[int, int]
+) -> None:
+    """`d` on the Doha round (first row of Rounds, referred to by nothing): asks first."""
+    assert shoot(snap_compare, seeded, size, "2", "d")
+
+
+@sizes
+def test_history_after_an_edit(
+    snap_compare: Compare, seeded: Repository, size: tuple[int, int]
+) -> None:
+    """`h` on the Doha round after its title was changed: two changes, the edit's before
+    and after on the right."""
+    doha = seeded.get_as(Round, "doha-round-2024-08")
+    seeded.update(doha.model_copy(update={"title": "Doha talks, 15-16 August 2024"}))
+    assert shoot(snap_compare, seeded, size, "2", "h")
+
+
+@sizes
+def test_overview_as_of(snap_compare: Compare, seeded: Repository, size: tuple[int, int]) -> None:
+    """`t`, 2024-08-16, ctrl+s: the overview as it stood then (the Doha round the latest,
+    concluded; no position stated; no proposal yet); the header, highlighted, leads with
+    "as of 2024-08-16" (at 80 columns the track title after it is cut short)."""
+    assert shoot(snap_compare, seeded, size, "t", "end", "ctrl+u", *"2024-08-16", "ctrl+s")
