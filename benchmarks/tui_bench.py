@@ -58,7 +58,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 TRACKS = 50
-TARGETS = {"first_s": 1.0, "switch_ms": 100.0, "peak_mb": 200.0}
+TARGETS = {"first_s": 1.0, "switch_ms": 100.0, "peak_mb": 200.0, "save_ms": 50.0}
 VOCABULARY = """
 ceasefire talks mediators proposal corridor withdrawal hostages prisoners guarantees phase
 troops border crossing humanitarian aid delegation envoy statement rejects accepts conditions
@@ -529,8 +529,10 @@ def drive_parley(term: Terminal, info: dict[str, Any]) -> dict[str, Any]:
             last, first_row = info[f"{name}_last"], info[f"{name}_first"]
             jumps[key].append(term.press("G", contains(last, 2), f"{name} last row"))
             term.press("g", contains(first_row, 2), f"{name} first row")
+    saves = [save_status(term, status) for status in SAVE_STATUSES]
     peak = term.finish()
     return {
+        "save_ms": statistics.median(saves) * 1000,
         "first_s": first,
         "cold_ms": {k: v * 1000 for k, v in cold.items()},
         "warm_ms": {k: statistics.median(v) * 1000 for k, v in warm.items()},
@@ -539,6 +541,49 @@ def drive_parley(term: Terminal, info: dict[str, Any]) -> dict[str, Any]:
         "peak_mb": peak,
         "first_rss_mb": first_rss,
     }
+
+
+# Each save sets the first sticking point to the next of these; no two in a row match.
+SAVE_STATUSES = ("bridged", "agreed", "narrowing", "deadlocked", "bridged", "agreed")
+POINT_STATUSES = ("open", "narrowing", "bridged", "agreed", "deadlocked")
+# From the status drop-down of the `s` form to its "No source" box, by tab.
+TABS_TO_NO_SOURCE = 10
+
+
+def drop_down_open(screen: list[str]) -> bool:
+    """Every status shows as an option inside the form's frame."""
+    shown = {text.split("█")[1].strip() for text in screen if text.count("█") >= 2}
+    return all(status in shown for status in POINT_STATUSES)
+
+
+def save_status(term: Terminal, status: str) -> float:
+    """Seconds from ctrl+s on the `s` form to the Points table showing the new status."""
+    term.settle()
+    if not VIEWS["3"][1](term.screen.text()):
+        term.press("3", VIEWS["3"][1], "Sticking points")
+    lines = term.screen.text()
+    header = next(i for i, text in enumerate(lines) if text.startswith("Status     Sticking"))
+    title = lines[header + 1][11:40].strip()
+    current = lines[header + 1][:10].strip()
+    term.press("s", contains("Set status:"), "the status form")
+    # Open the drop-down (on the current status), move to the new one, take it.
+    steps = POINT_STATUSES.index(status) - POINT_STATUSES.index(current)
+    arrows = ("\x1b[B" if steps > 0 else "\x1b[A") * abs(steps)
+    os.write(term.fd, b"\r")
+    term.wait_until(drop_down_open, "the status drop-down")
+    for keys in (arrows, "\r"):
+        if keys:
+            os.write(term.fd, keys.encode())
+            term.settle()
+    for _ in range(TABS_TO_NO_SOURCE):
+        os.write(term.fd, b"\t")
+    term.settle()
+    os.write(term.fd, b" ")
+
+    def saved(screen: list[str]) -> bool:
+        return any(text.startswith(f"{status} ") and title in text for text in screen)
+
+    return term.press("\x13", saved, f"status {status} in the table")
 
 
 def _rss_mb(pid: int) -> float:
@@ -656,6 +701,10 @@ def main() -> int:
                 )
             print(f"  {'G in Timeline, ms':<30} {parley['jump_timeline_ms']:>9.0f}")
             print(f"  {'G in Sources, ms':<30} {parley['jump_sources_ms']:>9.0f}")
+            print(
+                f"  {'save a status (s), ms':<30} {parley['save_ms']:>9.0f}"
+                "   (median: ctrl+s to the table showing it)"
+            )
             sys.stdout.flush()
 
     n, _, parley, _ = results[-1]
@@ -668,6 +717,7 @@ def main() -> int:
         ("slowest switch, cold", worst_switch, TARGETS["switch_ms"], "ms"),
         ("slowest switch, warm", worst_warm, TARGETS["switch_ms"], "ms"),
         ("slowest jump (G)", worst_jump, TARGETS["switch_ms"], "ms"),
+        ("status save, median", parley["save_ms"], TARGETS["save_ms"], "ms"),
         ("peak RSS", parley["peak_mb"], TARGETS["peak_mb"], "MB"),
     ]:
         mark = "ok" if value <= target else "MISSED"
