@@ -280,6 +280,8 @@ class StatusEntry(Model):
     date: ISODate
     status: str
     source_ids: list[Slug] = Field(default_factory=list)
+    # Said explicitly when the change was recorded without a source.
+    unsourced: bool = False
     note: Text = ""
 
 

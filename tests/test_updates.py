@@ -331,7 +331,7 @@ async def test_status_of_a_round_needs_a_source_or_no_source(
     assert round_.status == RoundStatus.STALLED
     assert round_.status_log == [
         *old.status_log,
-        StatusEntry(date=TODAY, status="stalled", source_ids=[]),
+        StatusEntry(date=TODAY, status="stalled", source_ids=[], unsourced=True),
     ]
 
 

@@ -353,6 +353,7 @@ class Forms:
                 "status": form.get("status"),
                 "note": form.get("note") or "",
                 "source_ids": ids,
+                "unsourced": form["unsourced"],
             }
             try:
                 checked = StatusEntry.model_validate(entry)

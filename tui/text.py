@@ -7,12 +7,13 @@ so no record can drive the terminal.
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from collections.abc import Iterable
 
 from textual.content import Content
 
 _ESCAPES: dict[int, str] = {}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _escape_map() -> dict[int, str]:
@@ -31,9 +32,8 @@ def plain(value: object, one_line: bool = True) -> str:
         return text.translate(_escape_map())
     keep = {ord("\n"): "\n", ord("\t"): "    "}
     mapping = {**_escape_map(), **keep}
-    # Surrogates and other unprintable categories are escaped the same way.
-    text = text.translate(mapping)
-    return "".join(ch if unicodedata.category(ch) != "Cs" else f"\\u{ord(ch):04x}" for ch in text)
+    # Lone surrogates cannot be drawn either: escape them the same way.
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text.translate(mapping))
 
 
 def literal(value: object, style: str = "", one_line: bool = False) -> Content:

@@ -117,7 +117,13 @@ def point_detail(repo: Repository, point: StickingPoint, as_of: date | None = No
             if as_of is not None and entry.date > as_of:
                 continue
             parts.append(
-                line((day(entry.date), "bold"), "  ", entry.status, ("  " + entry.note, MUTED))
+                line(
+                    (day(entry.date), "bold"),
+                    "  ",
+                    entry.status,
+                    ("  unsourced" if entry.unsourced else "", "bold #ff9f43"),
+                    ("  " + entry.note, MUTED),
+                )
             )
     return Content("\n").join(parts)
 
