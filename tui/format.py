@@ -16,7 +16,7 @@ from store import (
     ResponseStatus,
     RoundStatus,
 )
-from tui.text import line, literal
+from tui.text import line
 
 FIRMNESS_STYLE = {
     Firmness.RED_LINE: "bold #ff5f5f",
@@ -101,7 +101,3 @@ def sources_line(repo: Repository, record: Record) -> Content:
             return line(("Sources: ", "bold"), ("unsourced", "bold #ff9f43"))
         return line(("Sources: ", "bold"), ("none given", MUTED))
     return line(("Sources: ", "bold"), names(repo, "source", ids))
-
-
-def styled(text: str, style: str) -> Content:
-    return literal(text, style)
