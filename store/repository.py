@@ -46,7 +46,7 @@ from .models import (
     slugify,
 )
 from .storage import CHANGES as STORED_CHANGES
-from .storage import JournalStorage, Op, ParleyDB
+from .storage import JournalStorage, Op, ParleyDB, collector_paused
 
 R = TypeVar("R", bound=Record)
 Clock = Callable[[], datetime]
@@ -88,7 +88,8 @@ class Repository:
         self._cache: dict[str, dict[str, Record]] = {}
         self._by_track: dict[str, dict[str, dict[str, None]]] = {}
         try:
-            self._load()
+            with collector_paused():
+                self._load()
         except StoreError:
             self.db.close()
             raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from textual.app import App
@@ -35,12 +36,25 @@ class ParleyApp(App[None]):
     # Bumped whenever the store changes, here or in another process.
     version: reactive[int] = reactive(0)
 
-    def __init__(self, repo: Repository, *, track_id: str | None = None, poll: bool = True) -> None:
+    def __init__(
+        self,
+        repo: Repository,
+        *,
+        track_id: str | None = None,
+        poll: bool = True,
+        on_shown: Callable[[], None] | None = None,
+    ) -> None:
+        """``on_shown`` is called once, when the dashboard is first on screen."""
         super().__init__()
         self.repo = repo
         self._poll = poll
+        self._on_shown = on_shown
         tracks = repo.tracks()
         self.set_reactive(ParleyApp.track_id, track_id or (tracks[0].id if tracks else ""))
+        # Given now, these are not set again (with their watchers called) once mounted:
+        # that would have every view reload what it has just loaded.
+        self.set_reactive(ParleyApp.as_of, None)
+        self.set_reactive(ParleyApp.version, 0)
 
     def notify(
         self,
@@ -61,7 +75,10 @@ class ParleyApp(App[None]):
 
     def on_mount(self) -> None:
         self._update_subtitle()
-        self.push_screen(DashboardScreen())
+        screen = DashboardScreen()
+        self.push_screen(screen)
+        if self._on_shown is not None:
+            screen.call_after_refresh(self._on_shown)
         if self._poll:
             self.set_interval(POLL_SECONDS, self.poll_store)
 
