@@ -113,11 +113,16 @@ class Repository:
             if table_name not in RECORD_TYPES:
                 raise CorruptStore(f"{self.path}: unknown table {table_name!r}")
             cls = RECORD_TYPES[table_name]
-            index = by_track.get(table_name)
-            for doc_id, doc in table.items():
-                if not storage.trusted or (table_name, doc_id) in storage.replayed:
+            if not storage.trusted:
+                for doc_id, doc in table.items():
                     self._validate(cls, doc_id, doc)
-                if index is not None:
+            elif storage.replayed:
+                for doc_id, doc in table.items():
+                    if (table_name, doc_id) in storage.replayed:
+                        self._validate(cls, doc_id, doc)
+            index = by_track.get(table_name)
+            if index is not None:
+                for doc_id, doc in table.items():
                     index.setdefault(doc.get("track_id", ""), {})[doc_id] = None
         changes = storage.tables.get(CHANGES, {})
         bad = next(

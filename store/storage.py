@@ -39,6 +39,7 @@ import glob
 import hashlib
 import json
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -102,6 +103,36 @@ def _tables_bytes(raw: bytes) -> memoryview:
     return memoryview(raw)[start + len(TABLES_KEY) : end] if 0 <= start < end else memoryview(b"")
 
 
+class _Digester(threading.Thread):
+    """The digest of a snapshot's tables, worked out beside the parse.
+
+    hashlib lets go of the interpreter lock while it hashes, and the parser holds
+    it throughout, so the two take no time from each other on a machine with a
+    spare core: on a large store that is the whole of the hashing time.
+    """
+
+    def __init__(self, raw: bytes) -> None:
+        super().__init__(name="snapshot digest", daemon=True)
+        self.raw = raw
+        self.result = ""
+        self._hashing = threading.Event()
+
+    def start(self) -> None:
+        super().start()
+        # Return only once the hash is about to run: the parser, once started, would
+        # keep this thread waiting for the lock until it finishes.
+        self._hashing.wait()
+
+    def run(self) -> None:
+        view = _tables_bytes(self.raw)
+        self._hashing.set()
+        self.result = _digest(view)
+
+    def digest(self) -> str:
+        self.join()
+        return self.result
+
+
 def _parse_snapshot(path: Path, raw: bytes) -> tuple[int, int, int, bool, Tables]:
     """Check a snapshot's bytes; return (schema, generation, last seq, digest ok, tables)."""
     name = str(path)
@@ -109,6 +140,8 @@ def _parse_snapshot(path: Path, raw: bytes) -> tuple[int, int, int, bool, Tables
         raise CorruptStore(f"{name}: the file is empty; it is not a Parley store")
     if raw.startswith(b"\xef\xbb\xbf"):
         raise CorruptStore(f"{name}: the file starts with a byte-order mark; save it without one")
+    digester = _Digester(raw)
+    digester.start()
     try:
         # pydantic-core's parser reads the bytes without a decoded copy and shares
         # repeated strings (keys, ids, dates, enum values): opening a 100k-record
@@ -156,7 +189,7 @@ def _parse_snapshot(path: Path, raw: bytes) -> tuple[int, int, int, bool, Tables
     if unknown:
         raise CorruptStore(f"{name}: unexpected top-level key {sorted(unknown)[0]!r}")
     digest = data.get("digest")
-    trusted = isinstance(digest, str) and digest == _digest(_tables_bytes(raw))
+    trusted = isinstance(digest, str) and digest == digester.digest()
     return schema, generation, last_seq, trusted, tables
 
 
