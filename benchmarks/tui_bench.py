@@ -575,9 +575,10 @@ def save_status(term: Terminal, status: str) -> float:
         if keys:
             os.write(term.fd, keys.encode())
             term.settle()
+    # One at a time: a burst of tabs can outrun the form's focus changes on a busy machine.
     for _ in range(TABS_TO_NO_SOURCE):
         os.write(term.fd, b"\t")
-    term.settle()
+        term.settle()
     os.write(term.fd, b" ")
 
     def saved(screen: list[str]) -> bool:

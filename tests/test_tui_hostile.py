@@ -63,6 +63,7 @@ from tui.screens.dashboard import DashboardScreen
 from tui.text import plain
 from tui.views.base import TableView
 from tui.widgets.record_table import RecordTable
+from tui.widgets.text_view import TextView
 
 LONG_WORD = "Antidisestablishmentarianism" * 8
 
@@ -402,7 +403,7 @@ async def test_every_view_shows_hostile_text_literally(hostile_repo: Repository)
             await press(pilot, "G")
             record = view.record_for(table.rows[-1].key)
             assert record is not None
-            detail = view.query_one(".detail", Static).content
+            detail = view.query_one(".detail", TextView).content
             assert_literal(detail, detail_texts(record), f"{view_key} detail pane")
             assert_on_screen(app, detail_texts(record)[:1], f"{view_key} detail pane")
         assert_untouched(app, tripwire)

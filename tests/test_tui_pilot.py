@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from textual.command import CommandList, CommandPalette
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static, TabbedContent
+from textual.widgets import OptionList, TabbedContent
 from textual.widgets._footer import FooterKey
 from tui_helpers import (
     SECOND_TRACK,
@@ -28,6 +28,7 @@ from store.seed import seed
 from tui.app import ParleyApp
 from tui.screens.dashboard import DashboardScreen
 from tui.views.base import FilterInput, TableView, View
+from tui.widgets.text_view import TextView
 
 # Number key -> view key, and a text only that view shows on the seed track.
 VIEWS = [
@@ -50,7 +51,7 @@ def app(repo: Repository) -> ParleyApp:
 def detail_text(app: ParleyApp) -> str:
     """What the active view's detail pane says."""
     view = dashboard(app).active_view
-    return str(view.query_one(".detail", Static).content)
+    return str(view.query_one(".detail", TextView).content)
 
 
 @run_async

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer
 
 from tui.text import literal
 from tui.widgets.text_block import TextBlock
+from tui.widgets.text_view import TextView
 
 
 class DetailScreen(ModalScreen[None]):
@@ -28,12 +29,11 @@ class DetailScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
             yield TextBlock(literal(self.heading), classes="dialog-title")
-            with VerticalScroll(classes="dialog-body"):
-                yield TextBlock(self.body)
+            yield TextView(self.body, classes="dialog-body")
         yield Footer()
 
     def action_scroll(self, direction: str) -> None:
-        body = self.query_one(".dialog-body", VerticalScroll)
+        body = self.query_one(".dialog-body", TextView)
         if direction == "down":
             body.scroll_down()
         else:

@@ -7,14 +7,15 @@ from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from store import Record, Repository
 from tui.widgets.record_table import Column, RecordTable, Row
+from tui.widgets.text_view import TextView
 
 if TYPE_CHECKING:
     from tui.app import ParleyApp
@@ -113,8 +114,7 @@ class TableView(View):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="split"):
             yield RecordTable(self.columns, id=f"{self.key}-table", classes="main-table")
-            with VerticalScroll(classes="detail-pane", can_focus=True):
-                yield Static(classes="detail")
+            yield TextView(classes="detail-pane detail")
         yield FilterInput(placeholder="filter: type to narrow, esc to clear", classes="filter")
 
     @property
@@ -139,7 +139,7 @@ class TableView(View):
         return self.record_for(key) if key else None
 
     def _show_detail(self, key: str | None) -> None:
-        detail = self.query_one(".detail", Static)
+        detail = self.query_one(".detail", TextView)
         detail.update(self.detail(key) if key else Content("Nothing selected."))
 
     def on_record_table_highlighted(self, event: RecordTable.Highlighted) -> None:
