@@ -16,11 +16,18 @@ from .errors import (
 from .models import *  # noqa: F403
 from .models import RECORD_TYPES, model_for, slugify
 from .repository import Clock, Repository, TimelineEntry, system_clock
+from .storage import Preread
 
 
-def open_store(path: str | PathLike[str], clock: Clock | None = None) -> Repository:
-    """Open (or start) the store at ``path``; raises StoreError with a one-line reason."""
-    return Repository(path, clock=clock)
+def open_store(
+    path: str | PathLike[str], clock: Clock | None = None, preread: Preread | None = None
+) -> Repository:
+    """Open (or start) the store at ``path``; raises StoreError with a one-line reason.
+
+    ``preread`` is the snapshot file read ahead without the lock (see ``read_ahead``
+    in ``tui.cli``); it is used only if it is still the store's snapshot.
+    """
+    return Repository(path, clock=clock, preread=preread)
 
 
 __all__ = [  # noqa: RUF022

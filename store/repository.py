@@ -46,7 +46,7 @@ from .models import (
     slugify,
 )
 from .storage import CHANGES as STORED_CHANGES
-from .storage import JournalStorage, Op, ParleyDB, collector_paused
+from .storage import JournalStorage, Op, ParleyDB, Preread, collector_paused
 
 R = TypeVar("R", bound=Record)
 Clock = Callable[[], datetime]
@@ -77,9 +77,14 @@ class TimelineEntry:
 class Repository:
     """Typed access to one store file. Open it with :func:`store.open_store`."""
 
-    def __init__(self, path: str | PathLike[str], clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        path: str | PathLike[str],
+        clock: Clock | None = None,
+        preread: Preread | None = None,
+    ) -> None:
         self.clock: Clock = clock or system_clock
-        self.db = ParleyDB(path, storage=JournalStorage)
+        self.db = ParleyDB(path, storage=JournalStorage, preread=preread)
         self.storage: JournalStorage = self.db.journal
         self.path = self.storage.path
         self.version = 0

@@ -59,6 +59,8 @@ TABLES_KEY = b',"tables":'
 Tables = dict[str, dict[str, dict[str, Any]]]
 # One operation: (table, doc id, the new document or None to remove it).
 Op = tuple[str, str, dict[str, Any] | None]
+# The snapshot read ahead of opening the store: an open descriptor and the file's bytes.
+Preread = tuple[int, bytes]
 LOCK_TIMEOUT = 10.0
 
 
@@ -221,8 +223,13 @@ def _parse_journal_line(path: Path, lineno: int, line: bytes) -> tuple[int, list
 class JournalStorage(Storage):
     """A TinyDB storage over a snapshot file and its journal; see the module doc."""
 
-    def __init__(self, path: str | os.PathLike[str], create: bool = True) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], create: bool = True, preread: Preread | None = None
+    ) -> None:
+        """``preread`` is the snapshot as read without the lock; this takes its descriptor
+        over, and uses its bytes only if the file is still the snapshot once locked."""
         self.path = Path(path)
+        self._preread = preread
         self.journal_path = self.path.with_name(self.path.name + ".journal")
         self.lock_path = self.path.with_name(self.path.name + ".lock")
         self.history_path = self.path.with_name(self.path.name + ".history")
@@ -320,20 +327,43 @@ class JournalStorage(Storage):
             st = os.fstat(fd)
             self._snapshot_stat = (st.st_ino, st.st_size, st.st_mtime_ns)
 
+    def _take_preread(self) -> tuple[int | None, bytes | None]:
+        """The bytes read ahead, if the file they came from is the snapshot now.
+
+        A snapshot is only ever replaced whole, never written in place, so a file
+        with the same inode, size and modification time holds the same bytes.
+        """
+        preread, self._preread = self._preread, None
+        if preread is None:
+            return None, None
+        fd, raw = preread
+        try:
+            st = os.fstat(fd)
+            read = (st.st_ino, st.st_size, st.st_mtime_ns)
+            if len(raw) == st.st_size and self._stat_snapshot() == read:
+                return fd, raw
+        except OSError:
+            pass
+        os.close(fd)
+        return None, None
+
     def _load(self) -> None:
         """Read the snapshot, replay the journal and migrate the result; never writes."""
-        try:
-            fd: int | None = os.open(self.path, os.O_RDONLY)
-        except FileNotFoundError:
-            fd = None
-        except OSError as exc:
-            raise CorruptStore(f"{self.path}: cannot read the file: {exc.strerror}") from None
+        fd, raw = self._take_preread()
+        if fd is None:
+            try:
+                fd = os.open(self.path, os.O_RDONLY)
+            except FileNotFoundError:
+                fd = None
+            except OSError as exc:
+                raise CorruptStore(f"{self.path}: cannot read the file: {exc.strerror}") from None
         tables: Tables = {}
         schema, generation, last_seq, trusted = CURRENT_SCHEMA, 0, 0, True
         if fd is not None:
             try:
-                with open(fd, "rb", closefd=False) as fh:
-                    raw = fh.read()
+                if raw is None:
+                    with open(fd, "rb", closefd=False) as fh:
+                        raw = fh.read()
                 schema, generation, last_seq, trusted, tables = _parse_snapshot(self.path, raw)
                 del raw
             except BaseException as exc:
@@ -424,6 +454,9 @@ class JournalStorage(Storage):
             self.compact()
 
     def close(self) -> None:
+        if self._preread is not None:
+            os.close(self._preread[0])
+            self._preread = None
         self._hold_snapshot(None)
         if self._journal_fd is not None:
             os.close(self._journal_fd)

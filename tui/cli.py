@@ -13,6 +13,7 @@ import ipaddress
 import os
 import shlex
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -71,6 +72,42 @@ class Collector:
 
 
 COLLECTOR = Collector()
+
+
+class ReadAhead(threading.Thread):
+    """The store's snapshot, read while the interpreter imports the rest of Parley.
+
+    Reading a large snapshot takes a good part of a tenth of a second, all of it
+    outside the interpreter lock; the store uses the bytes only after checking,
+    under its lock, that the file is still its snapshot.
+    """
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(name="read ahead", daemon=True)
+        self.path = path
+        self.found: tuple[int, bytes] | None = None
+
+    def run(self) -> None:
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except OSError:
+            return
+        try:
+            with open(fd, "rb", closefd=False) as fh:
+                self.found = (fd, fh.read())
+        except OSError:
+            os.close(fd)
+
+    def take(self) -> tuple[int, bytes] | None:
+        """The open descriptor and the bytes, once; whoever takes them closes it."""
+        self.join()
+        found, self.found = self.found, None
+        return found
+
+    def discard(self) -> None:
+        found = self.take()
+        if found is not None:
+            os.close(found[0])
 
 
 class Failure(Exception):
@@ -435,23 +472,28 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    path = db_path(args)
+    ahead = ReadAhead(path)
+    ahead.start()
     if args.func is cmd_dashboard:
         COLLECTOR.pause()
     try:
-        return _run(args)
+        return _run(args, path, ahead)
     finally:
+        ahead.discard()
         COLLECTOR.resume()
 
 
-def _run(args: argparse.Namespace) -> int:
-    # Imported here, not at the top, so that the import runs with the collector paused.
+def _run(args: argparse.Namespace, path: Path, ahead: ReadAhead) -> int:
+    # Imported here, not at the top: the import runs while the snapshot is read, and
+    # with the collector paused.
     from store import StoreError, open_store
 
     try:
         precheck = getattr(args, "precheck", None)
         if precheck is not None:
             precheck(args)
-        with open_store(db_path(args)) as repo:
+        with open_store(path, preread=ahead.take()) as repo:
             return int(args.func(args, repo))
     except UsageError as exc:
         print(f"parley: {one_line(str(exc))}", file=sys.stderr)
