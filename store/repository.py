@@ -91,6 +91,8 @@ class Repository:
         # Models are built from the stored documents when first asked for: a large
         # store opens without building a hundred thousand of them.
         self._cache: dict[str, dict[str, Record]] = {}
+        # kind -> track -> the ids of its records of that kind; a track's ids are
+        # gathered when first asked for, so opening needs no pass over every record.
         self._by_track: dict[str, dict[str, dict[str, None]]] = {}
         try:
             with collector_paused():
@@ -104,14 +106,13 @@ class Repository:
     # -- loading ---------------------------------------------------------------
 
     def _load(self) -> None:
-        """Check what was read and index it by track.
+        """Check what was read.
 
         A snapshot Parley wrote whole (its digest matches) holds only records that
         were validated when written, so only the journal's records are validated
         again; any other snapshot is validated record by record.
         """
         storage = self.storage
-        by_track: dict[str, dict[str, dict[str, None]]] = {kind: {} for kind in TRACK_KINDS}
         for table_name, table in storage.tables.items():
             if table_name == CHANGES:
                 continue
@@ -125,10 +126,6 @@ class Repository:
                 for doc_id, doc in table.items():
                     if (table_name, doc_id) in storage.replayed:
                         self._validate(cls, doc_id, doc)
-            index = by_track.get(table_name)
-            if index is not None:
-                for doc_id, doc in table.items():
-                    index.setdefault(doc.get("track_id", ""), {})[doc_id] = None
         changes = storage.tables.get(CHANGES, {})
         bad = next(
             (k for k in changes if not (k.isascii() and k.isdigit() and str(int(k)) == k)), None
@@ -136,7 +133,7 @@ class Repository:
         if bad is not None:
             raise CorruptStore(f"{self.path}: change {bad!r} is not numbered")
         self._cache = {kind: {} for kind in RECORD_TYPES}
-        self._by_track = by_track
+        self._by_track = {kind: {} for kind in TRACK_KINDS}
         self.version += 1
 
     def _validate(self, cls: type[Record], doc_id: str, doc: dict[str, Any]) -> Record:
@@ -152,6 +149,18 @@ class Repository:
 
     def _docs(self, kind: str) -> dict[str, dict[str, Any]]:
         return self.storage.tables.get(kind, {})
+
+    def _track_ids(self, kind: str, track_id: str) -> dict[str, None]:
+        """The ids of a track's records of a kind that belongs to tracks, in stored order."""
+        tracks = self._by_track[kind]
+        ids = tracks.get(track_id)
+        if ids is None:
+            ids = tracks[track_id] = {
+                doc_id: None
+                for doc_id, doc in self._docs(kind).items()
+                if doc.get("track_id") == track_id
+            }
+        return ids
 
     def _record(self, kind: str, record_id: str) -> Record:
         """The model of a stored record; KeyError when there is none."""
@@ -191,8 +200,10 @@ class Repository:
             for ids in self._by_track[kind].values():
                 ids.pop(record_id, None)
             if record is not None:
-                track_id = record.track_id  # type: ignore[attr-defined]
-                self._by_track[kind].setdefault(track_id, {})[record_id] = None
+                # A track not gathered yet will find the record when it is.
+                gathered = self._by_track[kind].get(record.track_id)  # type: ignore[attr-defined]
+                if gathered is not None:
+                    gathered[record_id] = None
         if record is not None:
             self._cache[kind][record_id] = record
 
@@ -248,7 +259,7 @@ class Repository:
         model_for(kind)
         track_id = filters.pop("track_id", None)
         if track_id is not None and kind in self._by_track:
-            ids = builtins.list(self._by_track[kind].get(track_id, {}))
+            ids = builtins.list(self._track_ids(kind, track_id))
             candidates: Iterable[Record] = (self._record(kind, i) for i in ids)
         else:
             candidates = self._all(kind)
@@ -711,7 +722,7 @@ class Repository:
         for kind in TRACK_KINDS:
             cls = RECORD_TYPES[kind]
             docs = self._docs(kind)
-            for doc_id in builtins.list(self._by_track.get(kind, {}).get(track_id, {})):
+            for doc_id in builtins.list(self._track_ids(kind, track_id)):
                 if any(r == source_id for _, k, r in cls.refs_of(docs[doc_id]) if k == "source"):
                     found.append(self._record(kind, doc_id))
         return found
