@@ -271,3 +271,21 @@ async def test_cursor_moves_do_not_pile_up_widgets(app: ParleyApp) -> None:
             await pilot.press("j")
         await settle(pilot)
         assert footer_keys() - before <= mounted
+
+
+@run_async
+async def test_footer_redraws_do_not_keep_old_keys(app: ParleyApp) -> None:
+    """Each tab switch and each closed form redraws the footer; the old keys must go."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "3")
+
+        def alive() -> int:
+            gc.collect()
+            return sum(isinstance(o, FooterKey) for o in gc.get_objects())
+
+        before = alive()
+        for _ in range(5):
+            await press(pilot, "s", "escape", "2", "3")
+        mounted = len(app.screen.query(FooterKey))
+        assert alive() <= before + mounted, "footer keys outlive their footer"

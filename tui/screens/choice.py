@@ -8,10 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui.text import literal
+from tui.widgets.footer import KeyFooter
 from tui.widgets.text_block import TextBlock
 
 
@@ -29,7 +30,7 @@ class ChoiceScreen(ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield TextBlock(literal(self.title_text), classes="dialog-title")
             yield OptionList(*(Option(literal(label), id=key) for key, label in self.choices))
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         option_list = self.query_one(OptionList)

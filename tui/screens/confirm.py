@@ -7,9 +7,9 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer
 
 from tui.text import literal
+from tui.widgets.footer import KeyFooter
 from tui.widgets.text_block import TextBlock
 
 
@@ -29,7 +29,7 @@ class ConfirmScreen(ModalScreen[bool]):
             yield TextBlock(literal(self.title_text), classes="dialog-title")
             yield TextBlock(literal(self.question))
             yield TextBlock(Content("y: yes    n or esc: no"), classes="hint")
-        yield Footer()
+        yield KeyFooter()
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.widgets import Header, TabbedContent, TabPane
 
 from store import Position, Proposal, Record, Round, StickingPoint, StoreError
 from tui.forms import KIND_NAMES, Forms
@@ -27,6 +27,7 @@ from tui.views.positions import PositionsView
 from tui.views.rounds import RoundsView
 from tui.views.sources import SourcesView
 from tui.views.timeline import TimelineView
+from tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     from tui.app import ParleyApp
@@ -97,7 +98,7 @@ class DashboardScreen(Screen[None]):
                     # which keeps start-up short.
                     if n == 1:
                         yield view()
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     @property
     def active_view(self) -> View:

@@ -7,9 +7,9 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer
 
 from tui.text import literal
+from tui.widgets.footer import KeyFooter
 from tui.widgets.text_block import TextBlock
 from tui.widgets.text_view import TextView
 
@@ -30,7 +30,7 @@ class DetailScreen(ModalScreen[None]):
         with Vertical(classes="dialog wide"):
             yield TextBlock(literal(self.heading), classes="dialog-title")
             yield TextView(self.body, classes="dialog-body")
-        yield Footer()
+        yield KeyFooter()
 
     def action_scroll(self, direction: str) -> None:
         body = self.query_one(".dialog-body", TextView)

@@ -16,10 +16,11 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Footer, Input, Label, Select, TextArea
+from textual.widgets import Checkbox, Input, Label, Select, TextArea
 
 from store import Record, StoreError
 from tui.text import literal
+from tui.widgets.footer import KeyFooter
 from tui.widgets.ref_chooser import RefChooser
 from tui.widgets.text_block import TextBlock
 
@@ -104,7 +105,7 @@ class FormScreen(ModalScreen[FormResult | None]):
                         if field.hint:
                             yield TextBlock(literal(field.hint), classes="form-hint")
                         yield TextBlock(classes="form-error", id=f"error-{field.name}")
-        yield Footer()
+        yield KeyFooter()
 
     def _widget(self, field: Field) -> Any:
         value = self.initial.get(field.name)

@@ -7,10 +7,10 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer
 
 from tui.format import heading
 from tui.text import line
+from tui.widgets.footer import KeyFooter
 from tui.widgets.record_table import Column, RecordTable, Row
 from tui.widgets.text_block import TextBlock
 
@@ -86,4 +86,4 @@ class HelpScreen(ModalScreen[None]):
                 ),
                 classes="hint",
             )
-        yield Footer()
+        yield KeyFooter()

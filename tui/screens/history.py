@@ -9,11 +9,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer
 
 from store import Change
 from tui.format import MUTED, heading
 from tui.text import line, literal
+from tui.widgets.footer import KeyFooter
 from tui.widgets.record_table import Column, RecordTable, Row
 from tui.widgets.text_block import TextBlock
 
@@ -82,7 +82,7 @@ class HistoryScreen(ModalScreen[None]):
                 yield table
                 with VerticalScroll(classes="history-detail"):
                     yield TextBlock(id="change-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(RecordTable)
