@@ -24,7 +24,7 @@ def open_store(
 ) -> Repository:
     """Open (or start) the store at ``path``; raises StoreError with a one-line reason.
 
-    ``preread`` is the snapshot file read ahead without the lock (see ``read_ahead``
+    ``preread`` is the snapshot file read ahead without the lock (see ``ReadAhead``
     in ``tui.cli``); it is used only if it is still the store's snapshot.
     """
     return Repository(path, clock=clock, preread=preread)
