@@ -1,14 +1,20 @@
-"""Textual's Footer, without the keys it leaves behind each time it redraws.
+"""Textual's Footer, redrawn only when the keys it shows change, and without leaks.
 
-``Footer.compose`` data-binds every ``FooterKey`` it makes to the footer's
+``Footer`` recomposes, removing and mounting every key, each time the bindings
+might have changed: on every tab switch, modal closed or focus moved, several
+times per key press, though the keys shown rarely differ. Here it recomposes
+only when what it would show is different.
+
+``Footer.compose`` also data-binds every ``FooterKey`` to the footer's
 ``compact`` reactive. That registers a watcher on the footer that nothing
-removes when the keys are replaced, so each redraw (every tab switch, every
-modal closed) kept the old keys alive: about 5 MB per form opened on a large
-store. The keys here take ``compact`` once, as the footer has it; Parley never
-changes it afterwards.
+removes when the keys are replaced, so each redraw kept the old keys alive:
+about 5 MB per form opened on a large store. The keys here take ``compact``
+once, as the footer has it; Parley never changes it afterwards.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.widgets import Footer
@@ -16,7 +22,27 @@ from textual.widgets._footer import FooterKey
 
 
 class KeyFooter(Footer):
+    _shown: tuple[Any, ...] | None = None
+
+    def _keys(self) -> tuple[Any, ...]:
+        """What compose would show: each visible binding, enabled or not."""
+        return tuple(
+            (binding.key, binding.action, binding.description, enabled, tooltip)
+            for (_, binding, enabled, tooltip) in self.screen.active_bindings.values()
+            if binding.show or binding.key == self.app.COMMAND_PALETTE_BINDING
+        )
+
+    async def recompose(self) -> None:
+        if not self.is_attached:
+            return
+        keys = self._keys()
+        if keys == self._shown and self.children:
+            return
+        await super().recompose()
+
     def compose(self) -> ComposeResult:
+        if self._bindings_ready:
+            self._shown = self._keys()
         for widget in super().compose():
             if isinstance(widget, FooterKey):
                 widget._reactive_connect = None
