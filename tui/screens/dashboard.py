@@ -42,6 +42,8 @@ VIEWS: tuple[type[View], ...] = (
     SourcesView,
 )
 VIEW_BY_KEY = {view.key: view for view in VIEWS}
+# Seconds between building one hidden view and the next, after the first screen.
+PRELOAD_PAUSE = 0.05
 # Where the palette sends each kind of record.
 VIEW_FOR_KIND = {
     "round": "rounds",
@@ -122,6 +124,23 @@ class DashboardScreen(Screen[None]):
         self.active_view.refresh_view()
         self.active_view.focus_main()
         self.watch(self.app, "as_of", self._mark_as_of)
+        self.call_after_refresh(self.set_timer, PRELOAD_PAUSE, self._preload)
+
+    async def _preload(self) -> None:
+        """Build one view not yet shown, then come back for the next after a pause.
+
+        On a large store the first visit to a view costs a tenth of a second or more
+        (mounting it, building its records); done while nobody is typing, every visit
+        is as quick as a later one. One view at a time, so a key pressed meanwhile
+        waits for one view at most.
+        """
+        for view_class in VIEWS:
+            pane = self.query_one(f"#tab-{view_class.key}", TabPane)
+            if not pane.query(View):
+                view = await self.view(view_class.key)
+                view.refresh_view()
+                self.set_timer(PRELOAD_PAUSE, self._preload)
+                return
 
     def _mark_as_of(self) -> None:
         # Looking at the past should be impossible to miss.
