@@ -122,7 +122,12 @@ class TableView(View):
         return self.query_one(RecordTable)
 
     def reload(self) -> None:
+        self.show_rows()
+
+    def show_rows(self) -> None:
+        """Fill the table afresh, and the detail of the row the cursor lands on."""
         self.table.set_rows(self.rows())
+        self._detail_key = None
         self._show_detail(self.table.cursor_key)
 
     def rows(self) -> list[Row]:
@@ -138,7 +143,15 @@ class TableView(View):
         key = self.table.cursor_key
         return self.record_for(key) if key else None
 
+    # The row whose detail is on show, until the rows are filled afresh. One save
+    # highlights the same row several times over (reload, filter reset, cursor
+    # placed); a long detail is built once.
+    _detail_key: str | None = None
+
     def _show_detail(self, key: str | None) -> None:
+        if key is not None and key == self._detail_key:
+            return
+        self._detail_key = key
         detail = self.query_one(".detail", TextView)
         detail.update(self.detail(key) if key else Content("Nothing selected."))
 

@@ -105,5 +105,4 @@ class TimelineView(TableView):
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
         if self.track_id:
-            self.table.set_rows(self.rows())
-            self._show_detail(self.table.cursor_key)
+            self.show_rows()
