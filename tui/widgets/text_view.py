@@ -25,11 +25,23 @@ from textual.visual import Visual
 CACHED_PARAGRAPHS = 256
 
 
+# Wrapped heights by (text, width). A detail built again after a save, or shown
+# again as the cursor comes back, is mostly the same paragraphs: measured once.
+_HEIGHTS: dict[tuple[str, int], int] = {}
+HEIGHTS_KEPT = 50_000
+
+
 def _height(paragraph: Content, width: int) -> int:
     """Lines the paragraph wraps to: as ``Content`` wraps it, without building the lines."""
     if paragraph.cell_length <= width:
         return 1
-    return len(divide_line(paragraph.plain, width, fold=True)) + 1
+    key = (paragraph.plain, width)
+    height = _HEIGHTS.get(key)
+    if height is None:
+        if len(_HEIGHTS) >= HEIGHTS_KEPT:
+            _HEIGHTS.clear()
+        height = _HEIGHTS[key] = len(divide_line(paragraph.plain, width, fold=True)) + 1
+    return height
 
 
 class TextView(ScrollView, can_focus=True):
