@@ -59,8 +59,9 @@ TABLES_KEY = b',"tables":'
 Tables = dict[str, dict[str, dict[str, Any]]]
 # One operation: (table, doc id, the new document or None to remove it).
 Op = tuple[str, str, dict[str, Any] | None]
-# The snapshot read ahead of opening the store: an open descriptor and the file's bytes.
-Preread = tuple[int, bytes]
+# The snapshot read ahead of opening the store: an open descriptor, the file's bytes,
+# and its modification time (ns) as it was before they were read.
+Preread = tuple[int, bytes, int]
 LOCK_TIMEOUT = 10.0
 
 
@@ -330,17 +331,18 @@ class JournalStorage(Storage):
     def _take_preread(self) -> tuple[int | None, bytes | None]:
         """The bytes read ahead, if the file they came from is the snapshot now.
 
-        A snapshot is only ever replaced whole, never written in place, so a file
-        with the same inode, size and modification time holds the same bytes.
+        A snapshot is only ever replaced whole, and the open descriptor keeps its
+        inode from going to another file, so the same inode means no replacement.
+        A write in place (a hand edit) keeps the inode, so the size must still be
+        that of the bytes and the mtime the one taken before they were read: the mtime
+        of the descriptor now would have moved with any such write.
         """
         preread, self._preread = self._preread, None
         if preread is None:
             return None, None
-        fd, raw = preread
+        fd, raw, mtime_ns = preread
         try:
-            st = os.fstat(fd)
-            read = (st.st_ino, st.st_size, st.st_mtime_ns)
-            if len(raw) == st.st_size and self._stat_snapshot() == read:
+            if self._stat_snapshot() == (os.fstat(fd).st_ino, len(raw), mtime_ns):
                 return fd, raw
         except OSError:
             pass

@@ -25,6 +25,7 @@ from store import CorruptStore, open_store
 from store import migrations as migrations_module
 from store import storage as storage_module
 from store.models import Actor, ActorKind, Event, EventKind, Source, SourceKind, Track
+from tui.cli import ReadAhead
 from tui.cli import main as cli_main
 
 FORK = multiprocessing.get_context("fork")
@@ -541,3 +542,196 @@ def test_a_failed_journal_write_leaves_nothing_behind(
     with open_store(store_path, clock=fixed_clock) as repo:
         assert sorted(repo.ids("actor")) == ["egypt", "israel"]
         assert before[0] == store_path.read_bytes()
+
+
+# -- the snapshot read ahead of opening ---------------------------------------------------------
+
+
+def _read_ahead(path: Path) -> storage_module.Preread | None:
+    ahead = ReadAhead(path)
+    ahead.start()
+    return ahead.take()
+
+
+def _compacted(path: Path, *actor_ids: str) -> None:
+    with open_store(path, clock=fixed_clock) as repo:
+        for actor_id in actor_ids:
+            repo.add(actor(actor_id))
+        repo.compact()
+
+
+def _snapshot_opens(monkeypatch: pytest.MonkeyPatch, path: Path) -> list[str]:
+    """Where each later os.open of ``path`` itself (not its lock or journal) is recorded."""
+    opened: list[str] = []
+    real_open = os.open
+
+    def recording_open(file: Any, *args: Any, **kwargs: Any) -> int:
+        if os.fspath(file) == os.fspath(path):
+            opened.append(os.fspath(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", recording_open)
+    return opened
+
+
+def test_read_ahead_bytes_of_an_unchanged_snapshot_are_used(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _compacted(store_path, "israel", "hamas")
+    preread = _read_ahead(store_path)
+    assert preread is not None
+    opened = _snapshot_opens(monkeypatch, store_path)
+    with open_store(store_path, clock=fixed_clock, preread=preread) as repo:
+        assert opened == []
+        # The descriptor read ahead is the one the store keeps on its snapshot.
+        assert repo.storage._snapshot_fd == preread[0]
+        assert sorted(repo.ids("actor")) == ["hamas", "israel"]
+        assert repo.storage.trusted
+        repo.add(actor("egypt"))
+    with open_store(store_path, clock=fixed_clock) as repo:
+        assert sorted(repo.ids("actor")) == ["egypt", "hamas", "israel"]
+
+
+def test_the_command_reads_an_unchanged_snapshot_once(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _compacted(store_path, "israel")
+    opened = _snapshot_opens(monkeypatch, store_path)
+    assert cli_main(["--db", str(store_path), "check"]) == 0
+    assert opened == [str(store_path)]
+    capsys.readouterr()
+
+
+def test_read_ahead_bytes_are_ignored_once_another_writer_compacts(store_path: Path) -> None:
+    _compacted(store_path, "israel")
+    preread = _read_ahead(store_path)
+    # The other writer's compaction folds its journal into a new snapshot and
+    # empties the journal: the old bytes with the new journal would lose "hamas".
+    _compacted(store_path, "hamas")
+    assert journal_of(store_path).read_bytes() == b""
+    with open_store(store_path, clock=fixed_clock, preread=preread) as repo:
+        assert sorted(repo.ids("actor")) == ["hamas", "israel"]
+        repo.add(actor("egypt"))
+    with open_store(store_path, clock=fixed_clock) as repo:
+        assert sorted(repo.ids("actor")) == ["egypt", "hamas", "israel"]
+
+
+def test_read_ahead_bytes_are_ignored_when_another_store_replaces_the_file(
+    tmp_path: Path,
+) -> None:
+    # The other store has the same size, and is given the same mtime: only the
+    # inode tells the two files apart.
+    path, other = tmp_path / "parley.json", tmp_path / "other.json"
+    _compacted(path, "aaaa")
+    _compacted(other, "bbbb")
+    assert path.stat().st_size == other.stat().st_size
+    preread = _read_ahead(path)
+    first = path.stat()
+    os.utime(other, ns=(first.st_atime_ns, first.st_mtime_ns))
+    os.replace(other, path)
+    with open_store(path, clock=fixed_clock, preread=preread) as repo:
+        assert repo.ids("actor") == ["bbbb"]
+
+
+def test_read_ahead_bytes_are_ignored_when_the_file_is_changed_in_place(
+    store_path: Path,
+) -> None:
+    """A same-size edit in place is told by the mtime, as it was before the read.
+
+    Parley never writes a snapshot in place, but a hand edit (or a tool that
+    rewrites a file through its existing inode) can, keeping the inode and the
+    size. The mtime is taken before the bytes are read, so a write at any time
+    after that shows as a different mtime, but only if the filesystem's clock
+    has moved on: timestamps advance in ticks (a few milliseconds on Linux, which
+    stamps files with its coarse clock), and a write within the tick of the read
+    leaves the same mtime, and cannot be told from no write at all. The test
+    sets a later mtime itself, as a write one tick later would.
+    """
+    _compacted(store_path, "aaaa")
+    preread = _read_ahead(store_path)
+    read = store_path.stat()
+    with open(store_path, "r+b") as fh:
+        data = fh.read()
+        assert b"aaaa" in data
+        fh.seek(0)
+        fh.write(data.replace(b"aaaa", b"bbbb"))
+    os.utime(store_path, ns=(read.st_atime_ns, read.st_mtime_ns + 1_000_000_000))
+    after = store_path.stat()
+    assert (after.st_ino, after.st_size) == (read.st_ino, read.st_size)
+    with open_store(store_path, clock=fixed_clock, preread=preread) as repo:
+        assert repo.ids("actor") == ["bbbb"]
+        # The edit broke the digest, so the records are checked one by one.
+        assert not repo.storage.trusted
+
+
+def test_read_ahead_bytes_of_a_removed_snapshot_are_ignored(store_path: Path) -> None:
+    _compacted(store_path, "israel")
+    preread = _read_ahead(store_path)
+    store_path.unlink()
+    journal_of(store_path).unlink(missing_ok=True)
+    with open_store(store_path, clock=fixed_clock, preread=preread) as repo:
+        assert repo.ids("actor") == []
+
+
+def test_a_read_ahead_of_a_missing_file_then_creating_the_store(store_path: Path) -> None:
+    preread = _read_ahead(store_path)
+    assert preread is None
+    with open_store(store_path, clock=fixed_clock, preread=preread) as repo:
+        assert repo.ids("actor") == []
+        repo.add(actor("israel"))
+    with open_store(store_path, clock=fixed_clock) as repo:
+        assert repo.ids("actor") == ["israel"]
+
+
+def test_a_read_ahead_of_a_missing_file_then_another_creates_it(store_path: Path) -> None:
+    preread = _read_ahead(store_path)
+    _compacted(store_path, "israel")
+    with open_store(store_path, clock=fixed_clock, preread=preread) as repo:
+        assert repo.ids("actor") == ["israel"]
+
+
+@pytest.mark.parametrize("case", sorted(CORRUPT))
+def test_a_damaged_file_read_ahead_is_refused_with_the_same_message(
+    tmp_path: Path, case: str
+) -> None:
+    path = tmp_path / "damaged.json"
+    path.write_bytes(CORRUPT[case])
+    with pytest.raises(CorruptStore) as without:
+        open_store(path)
+    preread = _read_ahead(path)
+    assert preread is not None
+    with pytest.raises(CorruptStore) as ahead:
+        open_store(path, preread=preread)
+    assert str(ahead.value) == str(without.value)
+    # The store took the descriptor over and closed it on the way out.
+    with pytest.raises(OSError):
+        os.fstat(preread[0])
+
+
+def test_a_directory_read_ahead_is_refused_as_without(tmp_path: Path) -> None:
+    path = tmp_path / "dir.json"
+    path.mkdir()
+    assert _read_ahead(path) is None
+    with pytest.raises(store.StoreError) as info:
+        open_store(path, preread=None)
+    assert str(info.value).startswith(f"{path}: ")
+
+
+@pytest.mark.parametrize("case", ["empty", "truncated", "invalid-record"])
+def test_the_dashboard_on_a_damaged_store_exits_1_in_one_line(tmp_path: Path, case: str) -> None:
+    path = tmp_path / "damaged.json"
+    path.write_bytes(CORRUPT[case])
+    with pytest.raises(CorruptStore) as info:
+        open_store(path)
+    result = subprocess.run(
+        [sys.executable, "-m", "tui.cli", "--db", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parent.parent,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr == f"parley: {info.value}\n"
+    assert path.read_bytes() == CORRUPT[case]

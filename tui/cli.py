@@ -85,7 +85,7 @@ class ReadAhead(threading.Thread):
     def __init__(self, path: Path) -> None:
         super().__init__(name="read ahead", daemon=True)
         self.path = path
-        self.found: tuple[int, bytes] | None = None
+        self.found: tuple[int, bytes, int] | None = None
 
     def run(self) -> None:
         try:
@@ -93,13 +93,17 @@ class ReadAhead(threading.Thread):
         except OSError:
             return
         try:
+            # Taken before reading, so that a write in place during or after the
+            # read shows as a later mtime than the store finds.
+            mtime_ns = os.fstat(fd).st_mtime_ns
             with open(fd, "rb", closefd=False) as fh:
-                self.found = (fd, fh.read())
+                self.found = (fd, fh.read(), mtime_ns)
         except OSError:
             os.close(fd)
 
-    def take(self) -> tuple[int, bytes] | None:
-        """The open descriptor and the bytes, once; whoever takes them closes it."""
+    def take(self) -> tuple[int, bytes, int] | None:
+        """The descriptor, the bytes and the mtime before the read, once; whoever
+        takes them closes the descriptor."""
         self.join()
         found, self.found = self.found, None
         return found
