@@ -8,6 +8,7 @@ dashboard asks, today or as of a past date.
 from __future__ import annotations
 
 import builtins
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -525,10 +526,14 @@ class Repository:
         self, kind: str | None = None, record_id: str | None = None, limit: int | None = None
     ) -> builtins.list[Change]:
         """Changes, newest first, optionally of one kind or one record."""
-        table = self.storage.history()
+        # The id as the history file spells it, to pass over other records' lines unread.
+        needle = (
+            json.dumps({"record_id": record_id}, ensure_ascii=False, separators=(",", ":"))[1:-1]
+            if record_id is not None
+            else None
+        )
         found = []
-        for seq in sorted(table, reverse=True):
-            doc = table[seq]
+        for doc in self.storage.newest_changes(needle.encode("utf-8") if needle else None):
             if kind is not None and doc.get("record_kind") != kind:
                 continue
             if record_id is not None and doc.get("record_id") != record_id:
@@ -540,14 +545,12 @@ class Repository:
 
     def undoable(self) -> Change | None:
         """The change ``undo()`` would revert: the newest one not undone and not an undo."""
-        table = self.storage.history()
         undone = set()
-        for seq in sorted(table, reverse=True):
-            doc = table[seq]
+        for doc in self.storage.newest_changes():
             if doc.get("undoes") is not None:
                 undone.add(doc["undoes"])
                 continue
-            if seq not in undone:
+            if doc.get("seq") not in undone:
                 return Change.model_validate(doc)
         return None
 

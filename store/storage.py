@@ -39,6 +39,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -63,6 +64,10 @@ Op = tuple[str, str, dict[str, Any] | None]
 # and its modification time (ns) as it was before they were read.
 Preread = tuple[int, bytes, int]
 LOCK_TIMEOUT = 10.0
+# The history file is read backwards in blocks of this many bytes.
+HISTORY_BLOCK = 256 * 1024
+# A change as Parley writes it starts with its number.
+_SEQ_RE = re.compile(rb'\{"seq":(\d+)[,}]')
 
 
 @contextlib.contextmanager
@@ -606,6 +611,91 @@ class JournalStorage(Storage):
         for key, doc in self.tables.get(CHANGES, {}).items():
             merged[int(key)] = doc
         return merged
+
+    def newest_changes(self, containing: bytes | None = None) -> Iterator[dict[str, Any]]:
+        """Changes, newest first, read from the end of the history file only as far
+        as the caller goes: the last change, or a screenful of them, costs no more on a
+        store with a hundred thousand changes than on a new one, and nothing is kept.
+
+        ``containing``: skip, without parsing them, history lines without these bytes
+        (a pre-filter only: the caller still checks what it gets).
+        Yields what ``history()`` holds, in the same order, duplicates left out.
+        """
+        journal = self.tables.get(CHANGES, {})
+        lowest: int | None = None
+        for seq in sorted((int(k) for k in journal), reverse=True):
+            lowest = seq
+            yield journal[str(seq)]
+        if self._history is not None:
+            for seq in sorted(self._history, reverse=True):
+                if lowest is None or seq < lowest:
+                    yield self._history[seq]
+            return
+        for offset, line in self._history_lines_backwards():
+            found = _SEQ_RE.match(line)
+            doc = None
+            if found is None:
+                doc = self._history_doc(offset, line)
+                seq = int(doc["seq"])
+            else:
+                seq = int(found.group(1))
+            # A compaction cut short may have written some changes twice; the copy
+            # written last is the one history() keeps, and the first met here.
+            if lowest is not None and seq >= lowest:
+                continue
+            lowest = seq
+            if containing is not None and containing not in line:
+                continue
+            yield doc if doc is not None else self._history_doc(offset, line)
+
+    def _history_doc(self, offset: int, line: bytes) -> dict[str, Any]:
+        try:
+            doc = json.loads(line)
+            int(doc["seq"])
+        except (ValueError, KeyError, TypeError):
+            raise CorruptStore(
+                f"{self.history_path}: the line at byte {offset} is not a valid change"
+            ) from None
+        if not isinstance(doc, dict):
+            raise CorruptStore(f"{self.history_path}: the line at byte {offset} is not a change")
+        return doc
+
+    def _history_lines_backwards(self) -> Iterator[tuple[int, bytes]]:
+        """(byte offset, line) of each complete line of the history file, last first."""
+        try:
+            fh = self.history_path.open("rb")
+        except FileNotFoundError:
+            return
+        with fh:
+            position = fh.seek(0, os.SEEK_END)
+            # Bytes after the last newline are a line torn by a crash: never part of
+            # a snapshot, and ignored as history() ignores them.
+            end = 0
+            while position > 0:
+                size = min(HISTORY_BLOCK, position)
+                position -= size
+                fh.seek(position)
+                newline = fh.read(size).rfind(b"\n")
+                if newline >= 0:
+                    end = position + newline + 1
+                    break
+            position, carry = end, b""
+            while position > 0:
+                size = min(HISTORY_BLOCK, position)
+                position -= size
+                fh.seek(position)
+                lines = (fh.read(size) + carry).split(b"\n")
+                carry = lines[0]
+                start = position + len(carry) + 1
+                found = []
+                for line in lines[1:]:
+                    found.append((start, line))
+                    start += len(line) + 1
+                for line_offset, line in reversed(found):
+                    if line.strip():
+                        yield line_offset, line
+            if carry.strip():
+                yield 0, carry
 
 
 class JournalTable(Table):

@@ -121,3 +121,44 @@ def test_restore_writes_records_and_history_at_once_into_an_empty_store_only(
         assert repo.get("actor", "hamas").label == "Hamas movement"
         with pytest.raises(StoreError, match="empty store"):
             repo.restore(records, changes)
+
+
+@pytest.mark.parametrize("block", [7, 64, 1 << 20])
+def test_changes_read_from_the_end_match_the_whole_history(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch, block: int
+) -> None:
+    """Newest first, duplicates of a cut-short compaction once, a torn line ignored,
+    the journal's changes first; whatever size the file is read back in."""
+    import store.storage as storage_module
+
+    monkeypatch.setattr(storage_module, "HISTORY_BLOCK", block)
+    with open_store(store_path, clock=fixed_clock) as repo:
+        for n in range(12):
+            repo.add(Actor(id=f"actor-{n}", name=f"Actor «{n}»", actor_kind="state"))
+            if n in (3, 7):
+                repo.compact()
+        # A compaction that appended the history, died, and was done again.
+        repo.storage._append_history(dict(repo.storage.tables["change"]))
+        repo.compact()
+        repo.update(Actor(id="actor-3", name="Actor three", actor_kind="state"))
+    history_file = store_path.with_name(store_path.name + ".history")
+    with open(history_file, "ab") as fh:
+        fh.write(b'{"seq":99,"at":"2024-')
+    with open_store(store_path, clock=fixed_clock) as repo:
+        streamed = [c.seq for c in repo.history()]
+        assert repo.storage._history is None, "the whole history was loaded"
+        whole = sorted(repo.storage.history(), reverse=True)
+        assert streamed == whole == list(range(13, 0, -1))
+        assert [c.seq for c in repo.history(limit=3)] == [13, 12, 11]
+        assert [c.seq for c in repo.history("actor", "actor-3")] == [13, 4]
+        assert [c.summary for c in repo.history(record_id="actor-1")] == ["added actor 'Actor «1»'"]
+
+
+def test_undo_and_a_record_history_leave_the_history_file_unloaded(store_path: Path) -> None:
+    _fill(store_path)
+    with open_store(store_path, clock=fixed_clock) as repo:
+        assert [c.seq for c in repo.history("actor", "hamas", limit=10)] == [3, 2]
+        undone = repo.undo()
+        assert undone is not None and undone.undoes == 3
+        assert repo.get("actor", "hamas").label == "Hamas"
+        assert repo.storage._history is None
