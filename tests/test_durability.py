@@ -201,9 +201,10 @@ def test_four_processes_writing_at_once_keep_every_write(store_path: Path) -> No
         seqs = [c.seq for c in history]
         assert sorted(seqs) == list(range(1, workers * each + 1))
         assert {c.record_id for c in history} == set(repo.ids("actor"))
-        # The writers really took turns, rather than one after another.
+        # The writers really took turns, rather than one after another (which would
+        # change writer only workers - 1 times). How often is up to the scheduler.
         writers = [c.record_id.split("-")[0] for c in reversed(history)]
-        assert sum(a != b for a, b in itertools.pairwise(writers)) >= 8
+        assert sum(a != b for a, b in itertools.pairwise(writers)) > workers - 1
         assert repo.problems() == []
 
 
