@@ -907,3 +907,76 @@ async def test_other_processes_writes_show_and_an_open_form_keeps_its_text(
         assert round_.outcome == "Ended without a breakthrough."
         assert fresh.exists("round", "cairo-round-2024-08")
         assert fresh.exists("event", "cairo-talks-resume-2024-08-22")
+
+
+# -- one save shows every error ----------------------------------------------
+
+
+@pilot_test
+async def test_an_empty_position_form_shows_every_error_at_once(
+    seeded: Repository, store_path: Path
+) -> None:
+    """`p` on a sticking point, saved with no party, firmness, stance or source: one ctrl+s
+    shows the missing source and each other missing field, each beside its field, and
+    writes nothing; with all of them put right, the next ctrl+s saves."""
+    before = store_files(store_path)
+    positions = set(seeded.ids("position"))
+    async with running(seeded) as (app, pilot):
+        await cursor_to(pilot, "points", "philadelphi-corridor")
+        await keys(pilot, "p")
+        await keys(pilot, "ctrl+s")
+        screen = form(app)  # still open
+        errors = shown_errors(screen)
+        assert "choose a source" in errors.get("source_ids", ""), errors
+        assert {"actor_id", "firmness", "stance"} <= set(errors), errors
+        assert "" not in errors, errors
+        assert store_files(store_path) == before
+
+        # The source alone put right, the others still show.
+        await tick(pilot, "unsourced")
+        await keys(pilot, "ctrl+s")
+        errors = shown_errors(form(app))
+        assert "source_ids" not in errors and "unsourced" not in errors, errors
+        assert {"actor_id", "firmness", "stance"} <= set(errors), errors
+        assert store_files(store_path) == before
+
+        await pick(pilot, "actor_id", "Israel", "israel")
+        await choose(pilot, "firmness", "demand")
+        await fill(pilot, "stance", "Troops stay on the corridor.")
+        await save(pilot)
+    with reopened(store_path) as fresh:
+        (new,) = new_ids(positions, fresh, "position")
+        position = fresh.get_as(Position, new)
+    assert (position.actor_id, position.point_id) == ("israel", "philadelphi-corridor")
+    assert (position.source_ids, position.unsourced) == ([], True)
+
+
+@pilot_test
+async def test_a_status_change_shows_the_source_error_with_the_others(
+    seeded: Repository, store_path: Path
+) -> None:
+    """`s` with the date cleared and no source: both errors show from one ctrl+s."""
+    before = store_files(store_path)
+    async with running(seeded) as (app, pilot):
+        await cursor_to(pilot, "rounds", "blinken-tour-2024-08")
+        await keys(pilot, "s")
+        await send(pilot, *tabs_to(app, "date"))
+        await send(pilot, "end", "ctrl+u")
+        await keys(pilot, "ctrl+s")
+        errors = shown_errors(form(app))
+        assert set(errors) == {"date", "source_ids"}, errors
+        assert store_files(store_path) == before
+
+
+@pilot_test
+async def test_a_response_shows_the_source_error_with_the_others(
+    seeded: Repository, store_path: Path
+) -> None:
+    """`a` with no response chosen and no source: both errors show from one ctrl+s."""
+    before = store_files(store_path)
+    async with running(seeded) as (app, pilot):
+        await keys(pilot, "6", "a")
+        await keys(pilot, "ctrl+s")
+        errors = shown_errors(form(app))
+        assert set(errors) == {"status", "source_ids"}, errors
+        assert store_files(store_path) == before

@@ -8,6 +8,8 @@ form, or say explicitly that there is none.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -185,6 +187,18 @@ def validate(cls: type[Record], data: dict[str, Any], rename: dict[str, str] | N
         raise FormErrors(errors) from None
 
 
+@contextmanager
+def also_raising(found: dict[str, str]) -> Iterator[None]:
+    """Raise ``found`` together with whatever FormErrors the block raises, so that one
+    save shows every problem of the form rather than one group of them at a time."""
+    try:
+        yield
+    except FormErrors as exc:
+        raise FormErrors({**exc.errors, **found}) from None
+    if found:
+        raise FormErrors(found)
+
+
 class Forms:
     """Builds the form for a kind of record, new or existing, on the app's current track."""
 
@@ -202,41 +216,52 @@ class Forms:
 
     def _take_sources(
         self, values: dict[str, Any], required: bool
-    ) -> tuple[list[str], list[Record]]:
-        """The chosen source ids (a new source's included) and the new source to write."""
+    ) -> tuple[list[str], list[Record], dict[str, str]]:
+        """The chosen source ids (a new source's included), the new source to write, and
+        what is wrong with the form's source fields."""
         ids = list(values.pop("source_ids", None) or [])
         new = {k: values.pop(k, None) for k in list(values) if k.startswith("new_")}
         unsourced = bool(values.pop("unsourced", False))
         created: list[Record] = []
-        if new.get("new_outlet") or new.get("new_title"):
-            source = validate(
-                Source,
-                {
-                    "id": self.repo.make_id("source", new.get("new_title") or new["new_outlet"]),
-                    "outlet": new.get("new_outlet") or "",
-                    "title": new.get("new_title") or "",
-                    "published": new.get("new_published"),
-                    "source_kind": new.get("new_source_kind"),
-                    "url": new.get("new_url") or "",
-                },
-                rename={
-                    "outlet": "new_outlet",
-                    "title": "new_title",
-                    "published": "new_published",
-                    "source_kind": "new_source_kind",
-                    "url": "new_url",
-                },
-            )
-            ids.append(source.id)
-            created.append(source)
-        if required and not ids and not unsourced:
-            raise FormErrors({"source_ids": "choose a source, add a new one, or tick “No source”"})
-        if ids and unsourced:
-            raise FormErrors({"unsourced": "a record with sources cannot be marked unsourced"})
+        errors: dict[str, str] = {}
+        adding = bool(new.get("new_outlet") or new.get("new_title"))
+        if adding:
+            try:
+                source = validate(
+                    Source,
+                    {
+                        "id": self.repo.make_id(
+                            "source", new.get("new_title") or new["new_outlet"]
+                        ),
+                        "outlet": new.get("new_outlet") or "",
+                        "title": new.get("new_title") or "",
+                        "published": new.get("new_published"),
+                        "source_kind": new.get("new_source_kind"),
+                        "url": new.get("new_url") or "",
+                    },
+                    rename={
+                        "outlet": "new_outlet",
+                        "title": "new_title",
+                        "published": "new_published",
+                        "source_kind": "new_source_kind",
+                        "url": "new_url",
+                    },
+                )
+            except FormErrors as exc:
+                errors.update(exc.errors)
+            else:
+                ids.append(source.id)
+                created.append(source)
+        if required and not ids and not adding and not unsourced:
+            errors["source_ids"] = "choose a source, add a new one, or tick “No source”"
+        if (ids or adding) and unsourced:
+            errors["unsourced"] = "a record with sources cannot be marked unsourced"
         if required:
-            values["unsourced"] = unsourced
+            # While the sources are at fault the rest of the form is still checked, as
+            # though they were settled: the model would otherwise report them again.
+            values["unsourced"] = not ids if errors else unsourced
         values["source_ids"] = ids
-        return ids, created
+        return ids, created, errors
 
     # -- record forms -------------------------------------------------------
 
@@ -288,9 +313,10 @@ class Forms:
         cls = model_for(kind)
         values = dict(form)
         created: list[Record] = []
+        source_errors: dict[str, str] = {}
         if any(f.name == "source_ids" for f in FIELDS[kind]):
             required = any(f.name == "unsourced" for f in FIELDS[kind])
-            _, created = self._take_sources(values, required)
+            _, created, source_errors = self._take_sources(values, required)
         for name in LIST_FIELDS:
             if name in values:
                 values[name] = [
@@ -326,7 +352,8 @@ class Forms:
                     {"actor_id": a, "status": "pending", "unsourced": True}
                     for a in track.actors_with(Role.PARTY)
                 ]
-        return [*created, validate(cls, data)]
+        with also_raising(source_errors):
+            return [*created, validate(cls, data)]
 
     # -- quick actions ------------------------------------------------------
 
@@ -347,26 +374,27 @@ class Forms:
 
         def build(form: dict[str, Any]) -> list[Record]:
             form = dict(form)
-            ids, created = self._take_sources(form, required=True)
-            entry = {
-                "date": form.get("date"),
-                "status": form.get("status"),
-                "note": form.get("note") or "",
-                "source_ids": ids,
-                "unsourced": form["unsourced"],
-            }
-            try:
-                checked = StatusEntry.model_validate(entry)
-            except ValidationError as exc:
-                raise FormErrors(field_errors(exc)) from None
-            if checked.status not in choices:
-                raise FormErrors({"status": "choose a status"})
-            data = record.model_dump()
-            data["status_log"] = [*data.get("status_log", []), checked.model_dump()]
-            # The entry dated last wins; on a tie, the one logged last.
-            latest = sorted(data["status_log"], key=lambda e: e["date"])[-1]
-            data["status"] = latest["status"]
-            return [*created, validate(type(record), data)]
+            ids, created, source_errors = self._take_sources(form, required=True)
+            with also_raising(source_errors):
+                entry = {
+                    "date": form.get("date"),
+                    "status": form.get("status"),
+                    "note": form.get("note") or "",
+                    "source_ids": ids,
+                    "unsourced": form["unsourced"],
+                }
+                try:
+                    checked = StatusEntry.model_validate(entry)
+                except ValidationError as exc:
+                    raise FormErrors(field_errors(exc)) from None
+                if checked.status not in choices:
+                    raise FormErrors({"status": "choose a status"})
+                data = record.model_dump()
+                data["status_log"] = [*data.get("status_log", []), checked.model_dump()]
+                # The entry dated last wins; on a tie, the one logged last.
+                latest = sorted(data["status_log"], key=lambda e: e["date"])[-1]
+                data["status"] = latest["status"]
+                return [*created, validate(type(record), data)]
 
         return FormScreen(f"Set status: {record.label}", fields, values, build, self.options)
 
@@ -393,29 +421,30 @@ class Forms:
 
         def build(form: dict[str, Any]) -> list[Record]:
             form = dict(form)
-            _, created = self._take_sources(form, required=True)
-            errors = {}
-            if not form.get("proposal_id"):
-                errors["proposal_id"] = "choose the proposal"
-            if not form.get("actor_id"):
-                errors["actor_id"] = "choose the party that responded"
-            if not form.get("status"):
-                errors["status"] = "choose the response"
-            if errors:
-                raise FormErrors(errors)
-            target = self.repo.get_as(Proposal, form["proposal_id"])
-            response = {
-                "actor_id": form["actor_id"],
-                "status": form["status"],
-                "date": form.get("date"),
-                "note": form.get("note") or "",
-                "source_ids": form["source_ids"],
-                "unsourced": form["unsourced"],
-            }
-            data = target.model_dump()
-            others = [r for r in data["responses"] if r["actor_id"] != form["actor_id"]]
-            data["responses"] = [*others, response]
-            return [*created, validate(Proposal, data, rename={"responses": "status"})]
+            _, created, source_errors = self._take_sources(form, required=True)
+            with also_raising(source_errors):
+                errors = {}
+                if not form.get("proposal_id"):
+                    errors["proposal_id"] = "choose the proposal"
+                if not form.get("actor_id"):
+                    errors["actor_id"] = "choose the party that responded"
+                if not form.get("status"):
+                    errors["status"] = "choose the response"
+                if errors:
+                    raise FormErrors(errors)
+                target = self.repo.get_as(Proposal, form["proposal_id"])
+                response = {
+                    "actor_id": form["actor_id"],
+                    "status": form["status"],
+                    "date": form.get("date"),
+                    "note": form.get("note") or "",
+                    "source_ids": form["source_ids"],
+                    "unsourced": form["unsourced"],
+                }
+                data = target.model_dump()
+                others = [r for r in data["responses"] if r["actor_id"] != form["actor_id"]]
+                data["responses"] = [*others, response]
+                return [*created, validate(Proposal, data, rename={"responses": "status"})]
 
         return FormScreen("Record a response", fields, values, build, self.options)
 
