@@ -289,3 +289,22 @@ async def test_footer_redraws_do_not_keep_old_keys(app: ParleyApp) -> None:
             await press(pilot, "s", "escape", "2", "3")
         mounted = len(app.screen.query(FooterKey))
         assert alive() <= before + mounted, "footer keys outlive their footer"
+
+
+@run_async
+async def test_closed_dialogs_leave_no_render_caches_behind(app: ParleyApp) -> None:
+    """Textual 8.2 memoised a method on its widgets' render caches, keeping them alive."""
+    from textual._styles_cache import StylesCache
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "3", "question_mark", "escape")
+
+        def alive() -> int:
+            gc.collect()
+            return sum(isinstance(o, StylesCache) for o in gc.get_objects())
+
+        before = alive()
+        for _ in range(5):
+            await press(pilot, "question_mark", "escape", "s", "escape")
+        assert alive() <= before
