@@ -28,7 +28,16 @@ from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_fro
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, OptionList, Select, TabbedContent, TextArea
-from tui_helpers import SEED_TRACK, THEME, dashboard, screen_text, seeded_store, settle
+from tui_helpers import (
+    SECOND_TRACK,
+    SEED_TRACK,
+    THEME,
+    add_second_track,
+    dashboard,
+    screen_text,
+    seeded_store,
+    settle,
+)
 
 from store import (
     Event,
@@ -980,3 +989,55 @@ async def test_a_response_shows_the_source_error_with_the_others(
         errors = shown_errors(form(app))
         assert set(errors) == {"status", "source_ids"}, errors
         assert store_files(store_path) == before
+
+
+# -- enter in the history ------------------------------------------------------
+
+
+async def history_cursor_to(pilot: Pilot[None], summary: str) -> None:
+    """In the open history: arrow the cursor to the newest change with that summary."""
+    history = pilot.app.screen
+    assert isinstance(history, HistoryScreen)
+    table = history.query_one(RecordTable)
+    index = next(i for i, row in enumerate(table.rows) if row.cells[1] == summary)
+    await send(pilot, "home", *["down"] * index)
+    assert table.cursor_row == index
+
+
+@pilot_test
+async def test_enter_in_the_history_opens_the_changed_record(
+    seeded: Repository, store_path: Path
+) -> None:
+    """`H`, enter on a change of a round of another track: the history closes, the app
+    switches to that track and the Rounds view shows with the round selected."""
+    add_second_track(seeded)
+    before = store_files(store_path)
+    async with running(seeded) as (app, pilot):
+        assert app.track_id == SEED_TRACK
+        await keys(pilot, "H")
+        await history_cursor_to(pilot, "added round 'Jeddah round one'")
+        await keys(pilot, "enter")
+        assert isinstance(app.screen, DashboardScreen)
+        assert app.track_id == SECOND_TRACK
+        assert app.sub_title == "Sudan: Jeddah talks"
+        tabs = dashboard(app).query_one(TabbedContent)
+        assert tabs.active == "tab-rounds"
+        rounds = (await dashboard(app).view("rounds")).query_one(RecordTable)
+        assert (app.focused, rounds.cursor_key) == (rounds, "jeddah-round-one")
+    assert store_files(store_path) == before
+
+
+@pilot_test
+async def test_enter_in_the_history_on_a_deleted_record_says_so_and_stays(
+    seeded: Repository, store_path: Path
+) -> None:
+    """Enter on the change that deleted a person: one line says it is gone; the history
+    stays open."""
+    seeded.delete("person", "baris-doster")
+    async with running(seeded) as (app, pilot):
+        await keys(pilot, "H")
+        history = app.screen
+        await history_cursor_to(pilot, "deleted person 'Baris Doster'")
+        await keys(pilot, "enter")
+        assert app.screen is history
+        assert notices(app) == "No person 'baris-doster' any more: it was deleted."

@@ -1,8 +1,11 @@
-"""`h`: the change log of a record or of the whole store: when, what, before and after."""
+"""`h`: the change log of a record or of the whole store: when, what, before and after.
+
+Enter on a change opens the record it changed in the dashboard, if it still exists.
+"""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,6 +19,9 @@ from tui.text import line, literal
 from tui.widgets.footer import KeyFooter
 from tui.widgets.record_table import Column, RecordTable, Row
 from tui.widgets.text_block import TextBlock
+
+if TYPE_CHECKING:
+    from tui.app import ParleyApp
 
 SHOWN = 2000
 
@@ -58,10 +64,12 @@ class HistoryScreen(ModalScreen[None]):
         self.kind, self.record_id = kind, record_id
         self.changes: dict[str, Change] = {}
 
-    def compose(self) -> ComposeResult:
-        from tui.app import ParleyApp
+    @property
+    def parley(self) -> ParleyApp:
+        return cast("ParleyApp", self.app)
 
-        repo = cast(ParleyApp, self.app).repo
+    def compose(self) -> ComposeResult:
+        repo = self.parley.repo
         changes = repo.history(self.kind, self.record_id, limit=SHOWN)
         self.changes = {str(c.seq): c for c in changes}
         what = f"{self.kind} {self.record_id}" if self.record_id else "everything"
@@ -97,3 +105,19 @@ class HistoryScreen(ModalScreen[None]):
 
     def on_record_table_highlighted(self, event: RecordTable.Highlighted) -> None:
         self._show(event.key)
+
+    def on_record_table_selected(self, event: RecordTable.Selected) -> None:
+        event.stop()
+        change = self.changes.get(event.key)
+        if change is None:
+            return
+        app = self.parley
+        kind, record_id = change.record_kind, change.record_id
+        if not app.repo.exists(kind, record_id):
+            # Stay: the change's before and after are all that is left of the record.
+            app.notify(f"No {kind} {record_id!r} any more: it was deleted.", severity="warning")
+            return
+        # The history leaves the stack at once, so the dashboard is the screen the
+        # record is opened on.
+        self.dismiss()
+        app.open_record(kind, record_id)
