@@ -1041,3 +1041,30 @@ async def test_enter_in_the_history_on_a_deleted_record_says_so_and_stays(
         await keys(pilot, "enter")
         assert app.screen is history
         assert notices(app) == "No person 'baris-doster' any more: it was deleted."
+
+
+# -- +: a new track is shown ---------------------------------------------------
+
+
+@pilot_test
+async def test_a_new_track_is_switched_to(seeded: Repository, store_path: Path) -> None:
+    """`+` → track, a title, ctrl+s: the app shows the new (empty) track, as `T` would."""
+    before = set(seeded.ids("track"))
+    async with running(seeded) as (app, pilot):
+        await keys(pilot, "plus")
+        await choose_option(pilot, "track")
+        assert form(app).form_title == "New track"
+        await fill(pilot, "title", "Lebanon border talks")
+        await save(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        assert app.track_id == "lebanon-border-talks"
+        assert app.sub_title == "Lebanon border talks"
+        assert "Lebanon border talks" in screen_text(app).splitlines()[0]
+        assert "Saved track: Lebanon border talks" in notices(app)
+        # The views list the new track's records: none yet.
+        await keys(pilot, "2")
+        rounds = (await dashboard(app).view("rounds")).query_one(RecordTable)
+        assert rounds.rows == []
+    with reopened(store_path) as fresh:
+        assert new_ids(before, fresh, "track") == ["lebanon-border-talks"]
+        assert fresh.get("track", "lebanon-border-talks").label == "Lebanon border talks"

@@ -234,6 +234,9 @@ class DashboardScreen(Screen[None]):
             return
         record = result.record
         self.notify(f"Saved {record.kind}: {record.label}", timeout=3)
+        if record.kind == "track" and record.id != self.parley.track_id:
+            # A new track has nothing in it yet; it is shown so that it can be filled in.
+            self.parley.track_id = record.id
         # Stay in the view the form was opened from; show the record there if it lists it.
         self.call_after_refresh(self._select_saved, record.kind, record.id)
 
