@@ -74,6 +74,8 @@ class DashboardScreen(Screen[None]):
             Binding(str(n), f"show_view('{view.key}')", f"{view.title} view", show=False)
             for n, view in enumerate(VIEWS, start=1)
         ),
+        # Ahead of the other keys, so it shows even where a narrow footer cuts the rest.
+        Binding("question_mark", "app.help", "Keys"),
         Binding("slash", "filter", "Filter"),
         Binding("o", "sources", "Sources of the selection", show=False),
         Binding("s", "set_status", "Status"),
