@@ -561,6 +561,8 @@ def save_status(term: Terminal, status: str) -> float:
     term.settle()
     if not VIEWS["3"][1](term.screen.text()):
         term.press("3", VIEWS["3"][1], "Sticking points")
+        # The heading can arrive a frame before the rows: read them once all is drawn.
+        term.settle()
     lines = term.screen.text()
     header = next(i for i, text in enumerate(lines) if text.startswith("Status     Sticking"))
     title = lines[header + 1][11:40].strip()
