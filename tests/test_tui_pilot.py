@@ -308,3 +308,24 @@ async def test_closed_dialogs_leave_no_render_caches_behind(app: ParleyApp) -> N
         for _ in range(5):
             await press(pilot, "question_mark", "escape", "s", "escape")
         assert alive() <= before
+
+
+@run_async
+async def test_every_view_is_built_behind_the_first_screen(repo: Repository) -> None:
+    """Once the first screen is up, the other views are built while nobody types,
+    and the app says so once they all are."""
+    seed(repo)
+    calls: list[int] = []
+    app = ParleyApp(repo, poll=False, on_views_built=lambda: calls.append(1))
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(100):
+            if calls:
+                break
+            await pilot.pause(0.05)
+        screen = dashboard(app)
+        assert calls == [1]
+        assert len(screen.query(View)) == 7
+        assert screen.query_one(TabbedContent).active == "tab-overview"
+        # Built and loaded: showing one now draws what is there, without a reload.
+        points = await screen.view("points")
+        assert not points._stale

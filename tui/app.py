@@ -44,12 +44,15 @@ class ParleyApp(App[None]):
         track_id: str | None = None,
         poll: bool = True,
         on_shown: Callable[[], None] | None = None,
+        on_views_built: Callable[[], None] | None = None,
     ) -> None:
-        """``on_shown`` is called once, when the dashboard is first on screen."""
+        """``on_shown`` is called once, when the dashboard is first on screen;
+        ``on_views_built`` once every view has been built behind it."""
         super().__init__()
         self.repo = repo
         self._poll = poll
         self._on_shown = on_shown
+        self._on_views_built = on_views_built
         tracks = repo.tracks()
         self.set_reactive(ParleyApp.track_id, track_id or (tracks[0].id if tracks else ""))
         # Given now, these are not set again (with their watchers called) once mounted:
@@ -82,6 +85,11 @@ class ParleyApp(App[None]):
             screen.call_after_refresh(self._on_shown)
         if self._poll:
             self.set_interval(POLL_SECONDS, self.poll_store)
+
+    def views_built(self) -> None:
+        if self._on_views_built is not None:
+            self._on_views_built()
+            self._on_views_built = None
 
     def poll_store(self) -> None:
         """Show what other processes wrote to the store."""

@@ -143,6 +143,7 @@ class DashboardScreen(Screen[None]):
                 view.refresh_view()
                 self.set_timer(PRELOAD_PAUSE, self._preload)
                 return
+        self.parley.views_built()
 
     def _mark_as_of(self) -> None:
         # Looking at the past should be impossible to miss.
