@@ -92,6 +92,10 @@ class Repository:
         # Models are built from the stored documents when first asked for: a large
         # store opens without building a hundred thousand of them.
         self._cache: dict[str, dict[str, Record]] = {}
+        # Answers of list() by (kind, filters), dropped when a record of that kind
+        # changes. A status change redraws views that list the track's positions and
+        # events again, which have not changed.
+        self._lists: dict[str, dict[tuple[Any, ...], builtins.list[Record]]] = {}
         # kind -> track -> the ids of its records of that kind; a track's ids are
         # gathered when first asked for, so opening needs no pass over every record.
         self._by_track: dict[str, dict[str, dict[str, None]]] = {}
@@ -134,6 +138,7 @@ class Repository:
         if bad is not None:
             raise CorruptStore(f"{self.path}: change {bad!r} is not numbered")
         self._cache = {kind: {} for kind in RECORD_TYPES}
+        self._lists = {}
         self._by_track = {kind: {} for kind in TRACK_KINDS}
         self.version += 1
 
@@ -196,6 +201,7 @@ class Repository:
 
     def _index(self, kind: str, record_id: str, record: Record | None) -> None:
         self._cache[kind].pop(record_id, None)
+        self._lists.pop(kind, None)
         if kind in self._by_track:
             # The old track is not known once the document is replaced: look in each.
             for ids in self._by_track[kind].values():
@@ -258,6 +264,17 @@ class Repository:
     def list(self, kind: str, **filters: Any) -> builtins.list[Record]:
         """Records of a kind, oldest first; a filter on a list field matches a member."""
         model_for(kind)
+        try:
+            key = tuple(sorted(filters.items()))
+            hash(key)
+        except TypeError:  # a list among the filters: answered afresh each time
+            return self._list(kind, **filters)
+        known = self._lists.setdefault(kind, {})
+        if key not in known:
+            known[key] = self._list(kind, **filters)
+        return builtins.list(known[key])
+
+    def _list(self, kind: str, **filters: Any) -> builtins.list[Record]:
         track_id = filters.pop("track_id", None)
         if track_id is not None and kind in self._by_track:
             ids = builtins.list(self._track_ids(kind, track_id))

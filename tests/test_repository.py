@@ -913,3 +913,24 @@ def test_history_of_many_writes(repo: Repository) -> None:
     assert [e.id for e in repo.events("t", as_of=day + timedelta(days=2))] == ["e0", "e1", "e2"]
     assert len(repo.history()) == 31
     assert len({c.seq for c in repo.history()}) == 31
+
+
+def test_lists_follow_every_change_of_their_kind(full: Repository, store_path: Path) -> None:
+    """list() answers are kept between writes of other kinds, never past one of their own."""
+    before = full.list("actor")
+    before.clear()  # what a caller does with its answer is its own business
+    names = [a.label for a in full.list("actor")]
+    assert names and "Oman" not in names
+    full.add(actor("oman", "Oman"))
+    assert "Oman" in [a.label for a in full.list("actor")]
+    full.update(actor("oman", "Sultanate of Oman"))
+    assert "Sultanate of Oman" in [a.label for a in full.list("actor")]
+    full.delete("actor", "oman")
+    assert [a.label for a in full.list("actor")] == names
+    # Another process's write is seen as well.
+    with open_store(store_path, clock=fixed_clock) as other:
+        other.add(actor("jordan", "Jordan"))
+    assert full.refresh()
+    assert "Jordan" in [a.label for a in full.list("actor")]
+    # Filters on a list field still work, and are answered afresh.
+    assert full.list("actor", aliases=["x"]) == []
