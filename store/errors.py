@@ -50,5 +50,11 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
     for error in exc.errors():
         key = str(error["loc"][0]) if error["loc"] else ""
         msg = str(error["msg"]).removeprefix("Value error, ")
+        # "Input should be a valid string" says nothing to someone who left a field
+        # empty, or a drop-down unchosen.
+        if len(error["loc"]) == 1 and (error["type"] == "missing" or error.get("input") is None):
+            msg = "required"
+        elif len(error["loc"]) == 1 and error["type"] == "enum" and error.get("input") == "":
+            msg = "choose one"
         found.setdefault(key, msg)
     return found
