@@ -73,9 +73,11 @@ class HistoryScreen(ModalScreen[None]):
         changes = repo.history(self.kind, self.record_id, limit=SHOWN)
         self.changes = {str(c.seq): c for c in changes}
         what = f"{self.kind} {self.record_id}" if self.record_id else "everything"
-        title = f"History of {what}: {len(changes)} change(s), newest first"
         if len(changes) == SHOWN:
-            title += f" (the newest {SHOWN})"
+            # Counting them all would mean reading the whole change log.
+            title = f"History of {what}: the newest {SHOWN:,} changes, newest first"
+        else:
+            title = f"History of {what}: {len(changes)} change(s), newest first"
         table = RecordTable(
             [Column("When", width=19), Column("Change", min_width=20, ratio=3)],
             id="changes",
