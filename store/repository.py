@@ -713,7 +713,8 @@ class Repository:
         ]
 
     def timeline(self, track_id: str, as_of: date | None = None) -> builtins.list[TimelineEntry]:
-        """Rounds, positions, proposals, responses and events of a track in date order."""
+        """Rounds, positions, proposals, responses, events and analysts' assessments of a
+        track, in date order."""
         entries: builtins.list[TimelineEntry] = []
         for r in self.rounds(track_id, as_of):
             actors = tuple(r.mediator_ids + r.participant_ids)
@@ -730,7 +731,10 @@ class Repository:
                     entries.append(TimelineEntry(resp.date, "response", pr, text, (resp.actor_id,)))
         for e in self.events(track_id, as_of):
             entries.append(TimelineEntry(e.date, "event", e, e.title, tuple(e.actor_ids)))
+        for a in self.assessments(track_id, as_of):
+            entries.append(TimelineEntry(a.date, "assessment", a, f"{a.analyst}: {a.gist}"))
         order = {"round": 0, "proposal": 1, "response": 2, "position": 3, "event": 4}
+        order["assessment"] = 5
         entries.sort(key=lambda t: (t.date, order[t.kind], t.record.id))
         return entries
 

@@ -824,6 +824,11 @@ def test_timeline_as_of(full: Repository) -> None:
         "Hamas: rejected (Bridging proposal)",
     ]
     assert response[1].actor_ids == ("hamas",)
+    # Analysts' readings are on the timeline too, from their date on.
+    assert [t for t in full_lines if t[1] == "assessment"] == [
+        ("2024-08-21", "assessment", "analyst")
+    ]
+    assert not [t for t in lines("2024-08-20") if t[1] == "assessment"]
     assert lines("2024-08-12") == []
     assert full.timeline("lebanon") == []
 

@@ -51,6 +51,7 @@ VIEW_FOR_KIND = {
     "position": "timeline",
     "proposal": "timeline",
     "event": "timeline",
+    "assessment": "timeline",
     "actor": "actors",
     "person": "actors",
     "source": "sources",

@@ -7,6 +7,7 @@ from datetime import date
 from textual.content import Content
 
 from store import (
+    Assessment,
     Event,
     Position,
     Proposal,
@@ -161,6 +162,20 @@ def event_detail(repo: Repository, event: Event) -> Content:
     )
 
 
+def assessment_detail(repo: Repository, assessment: Assessment) -> Content:
+    """An outside reading of the talks: whose, when, and from where; never a party's stance."""
+    who = assessment.analyst + (f", {assessment.affiliation}" if assessment.affiliation else "")
+    parts = [
+        heading(who),
+        line((day(assessment.date), MUTED), "  ", ("analyst's assessment", "italic")),
+        literal(assessment.gist),
+    ]
+    if assessment.quote:
+        parts.append(line(("“", MUTED), (assessment.quote, "italic"), ("”", MUTED)))
+    parts.append(sources_line(repo, assessment))
+    return Content("\n").join(parts)
+
+
 def record_detail(repo: Repository, record: Record, as_of: date | None = None) -> Content:
     """The detail of any record, for views that list mixed kinds."""
     if isinstance(record, Round):
@@ -175,6 +190,8 @@ def record_detail(repo: Repository, record: Record, as_of: date | None = None) -
         return Content("\n").join([*proposal_lines(repo, record), sources_line(repo, record)])
     if isinstance(record, Event):
         return event_detail(repo, record)
+    if isinstance(record, Assessment):
+        return assessment_detail(repo, record)
     body = [heading(record.label)]
     for name, value in record.model_dump().items():
         if name == "id" or value in ("", [], None):

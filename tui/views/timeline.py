@@ -1,4 +1,4 @@
-"""Timeline: rounds, positions, proposals, responses and events in date order."""
+"""Timeline: rounds, positions, proposals, responses, events and assessments in date order."""
 
 from __future__ import annotations
 
@@ -14,20 +14,23 @@ from tui.views.base import TableView
 from tui.views.details import record_detail
 from tui.widgets.record_table import Column, Row
 
-KINDS = ("round", "position", "proposal", "response", "event")
+KINDS = ("round", "position", "proposal", "response", "event", "assessment")
 KIND_STYLE = {
     "round": "bold #87d7ff",
     "position": "#ffd75f",
     "proposal": "bold #5fd75f",
     "response": "#5fd75f",
     "event": "#d7afff",
+    "assessment": "italic #afafaf",
 }
+# The Kind column is eight cells wide.
+KIND_LABEL = {"assessment": "analysis"}
 
 
 class TimelineView(TableView):
     title = "Timeline"
     key = "timeline"
-    kinds = ("round", "position", "proposal", "event")
+    kinds = ("round", "position", "proposal", "event", "assessment")
     columns = (
         Column("Date", width=10),
         Column("Kind", width=8),
@@ -87,7 +90,7 @@ class TimelineView(TableView):
                     key,
                     (
                         day(entry.date),
-                        (entry.kind, KIND_STYLE[entry.kind]),
+                        (KIND_LABEL.get(entry.kind, entry.kind), KIND_STYLE[entry.kind]),
                         names(self.repo, "actor", entry.actor_ids),
                         entry.text,
                     ),
