@@ -733,8 +733,14 @@ class Repository:
             entries.append(TimelineEntry(e.date, "event", e, e.title, tuple(e.actor_ids)))
         for a in self.assessments(track_id, as_of):
             entries.append(TimelineEntry(a.date, "assessment", a, f"{a.analyst}: {a.gist}"))
-        order = {"round": 0, "proposal": 1, "response": 2, "position": 3, "event": 4}
-        order["assessment"] = 5
+        order = {
+            "round": 0,
+            "proposal": 1,
+            "response": 2,
+            "position": 3,
+            "event": 4,
+            "assessment": 5,
+        }
         entries.sort(key=lambda t: (t.date, order[t.kind], t.record.id))
         return entries
 

@@ -651,13 +651,11 @@ class JournalStorage(Storage):
     def _history_doc(self, offset: int, line: bytes) -> dict[str, Any]:
         try:
             doc = json.loads(line)
-            int(doc["seq"])
+            int(doc["seq"])  # anything but an object fails here too
         except (ValueError, KeyError, TypeError):
             raise CorruptStore(
                 f"{self.history_path}: the line at byte {offset} is not a valid change"
             ) from None
-        if not isinstance(doc, dict):
-            raise CorruptStore(f"{self.history_path}: the line at byte {offset} is not a change")
         return doc
 
     def _history_lines_backwards(self) -> Iterator[tuple[int, bytes]]:

@@ -48,6 +48,12 @@ def app(repo: Repository) -> ParleyApp:
     return make_app(repo)
 
 
+def alive(cls: type) -> int:
+    """Objects of a class still reachable once the collector has run."""
+    gc.collect()
+    return sum(isinstance(o, cls) for o in gc.get_objects())
+
+
 def detail_text(app: ParleyApp) -> str:
     """What the active view's detail pane says."""
     view = dashboard(app).active_view
@@ -261,16 +267,12 @@ async def test_cursor_moves_do_not_pile_up_widgets(app: ParleyApp) -> None:
         await settle(pilot)
         await press(pilot, "6")
 
-        def footer_keys() -> int:
-            gc.collect()
-            return sum(isinstance(o, FooterKey) for o in gc.get_objects())
-
-        before = footer_keys()
+        before = alive(FooterKey)
         mounted = len(app.screen.query(FooterKey))
         for _ in range(10):
             await pilot.press("j")
         await settle(pilot)
-        assert footer_keys() - before <= mounted
+        assert alive(FooterKey) - before <= mounted
 
 
 @run_async
@@ -280,15 +282,11 @@ async def test_footer_redraws_do_not_keep_old_keys(app: ParleyApp) -> None:
         await settle(pilot)
         await press(pilot, "3")
 
-        def alive() -> int:
-            gc.collect()
-            return sum(isinstance(o, FooterKey) for o in gc.get_objects())
-
-        before = alive()
+        before = alive(FooterKey)
         for _ in range(5):
             await press(pilot, "s", "escape", "2", "3")
         mounted = len(app.screen.query(FooterKey))
-        assert alive() <= before + mounted, "footer keys outlive their footer"
+        assert alive(FooterKey) <= before + mounted, "footer keys outlive their footer"
 
 
 @run_async
@@ -300,14 +298,10 @@ async def test_closed_dialogs_leave_no_render_caches_behind(app: ParleyApp) -> N
         await settle(pilot)
         await press(pilot, "3", "question_mark", "escape")
 
-        def alive() -> int:
-            gc.collect()
-            return sum(isinstance(o, StylesCache) for o in gc.get_objects())
-
-        before = alive()
+        before = alive(StylesCache)
         for _ in range(5):
             await press(pilot, "question_mark", "escape", "s", "escape")
-        assert alive() <= before
+        assert alive(StylesCache) <= before
 
 
 @run_async

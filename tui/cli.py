@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
-    from store import Repository
+    from store import Preread, Repository
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "parley.json"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -85,7 +85,7 @@ class ReadAhead(threading.Thread):
     def __init__(self, path: Path) -> None:
         super().__init__(name="read ahead", daemon=True)
         self.path = path
-        self.found: tuple[int, bytes, int] | None = None
+        self.found: Preread | None = None
 
     def run(self) -> None:
         try:
@@ -101,7 +101,7 @@ class ReadAhead(threading.Thread):
         except OSError:
             os.close(fd)
 
-    def take(self) -> tuple[int, bytes, int] | None:
+    def take(self) -> Preread | None:
         """The descriptor, the bytes and the mtime before the read, once; whoever
         takes them closes the descriptor."""
         self.join()
