@@ -30,7 +30,15 @@ class DuplicateId(StoreError):
 
 
 class InvalidRecord(StoreError):
-    """A record fails the model's validation."""
+    """A record fails the model's validation.
+
+    ``fields`` names each field at fault with its reason, when the error is about
+    values someone gave (a form, a command line): each can then be shown by its field.
+    """
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.fields: dict[str, str] = dict(fields or {})
 
 
 def describe(exc: ValidationError) -> str:

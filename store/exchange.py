@@ -49,6 +49,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .commands import Commands
 from .errors import StoreError
 from .models import RECORD_TYPES, Change, Record
 from .repository import CHANGES, Repository
@@ -703,9 +704,20 @@ def _history_problems(bundle: Bundle) -> list[Problem]:
     seqs = {c.seq for c in bundle.changes}
     found = []
     for change in bundle.changes:
-        if change.undoes is not None and (change.undoes not in seqs or change.undoes >= change.seq):
-            reason = f"undoes change {change.undoes}, which is not an earlier change in the history"
-            found.append(Problem(bundle.history_file, f"change seq {change.seq}", "undoes", reason))
+        # What an undo undoes and a redo redoes comes before it; a transaction starts
+        # at or before each of its changes.
+        for name, verb, may_be_itself in (
+            ("undoes", "undoes", False),
+            ("redoes", "redoes", False),
+            ("batch", "belongs to a transaction starting at", True),
+        ):
+            seq = getattr(change, name)
+            if seq is None:
+                continue
+            later = seq > change.seq if may_be_itself else seq >= change.seq
+            if seq not in seqs or later:
+                reason = f"{verb} change {seq}, which is not an earlier change in the history"
+                found.append(Problem(bundle.history_file, f"change seq {change.seq}", name, reason))
     return found
 
 
@@ -772,12 +784,13 @@ def import_bundle(
             return report
         to_write = report.added + [r for r, _ in report.changed]
         try:
+            commands = Commands(repo)
             if report.history_restored:
                 # Records and the history that led to them, in one transaction.
-                repo.restore(to_write, bundle.changes)
+                commands.restore(to_write, bundle.changes)
                 made = bundle.changes
             else:
-                made = repo.put_many(to_write)
+                made = list(commands.put(to_write).changes)
         except StoreError as exc:
             report.problems.append(Problem(bundle.name or "import", "", "", str(exc)))
             report.added, report.changed, report.unchanged = [], [], 0

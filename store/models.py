@@ -514,6 +514,11 @@ class Change(Model):
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
     undoes: int | None = None
+    # The undo this change takes back (a redo): it writes again what that undo reverted.
+    redoes: int | None = None
+    # The seq of the first change written in the same transaction, when it wrote more
+    # than one: undo and redo take a transaction back whole.
+    batch: int | None = None
     summary: str = ""
 
 

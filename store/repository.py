@@ -64,6 +64,14 @@ def _dump(record: Record) -> dict[str, Any]:
     return record.model_dump(mode="json")
 
 
+def _plain_summary(change: Change) -> str:
+    """What a change did, without the "undid:"/"redid:" an undo or a redo adds to it."""
+    summary = change.summary
+    for prefix in ("undid: ", "redid: "):
+        summary = summary.removeprefix(prefix)
+    return summary
+
+
 @dataclass(frozen=True)
 class TimelineEntry:
     """One dated line of a track's timeline."""
@@ -105,8 +113,9 @@ class Repository:
         except StoreError:
             self.db.close()
             raise
+        self._listeners: builtins.list[Callable[[int], None]] = []
         self.storage.on_foreign_ops = self._take_ops
-        self.storage.on_reload = self._load
+        self.storage.on_reload = self._reloaded
 
     # -- loading ---------------------------------------------------------------
 
@@ -141,6 +150,28 @@ class Repository:
         self._lists = {}
         self._by_track = {kind: {} for kind in TRACK_KINDS}
         self.version += 1
+
+    def _reloaded(self) -> None:
+        self._load()
+        self._changed()
+
+    # -- the change notice -----------------------------------------------------
+
+    def subscribe(self, listener: Callable[[int], None]) -> Callable[[], None]:
+        """Call ``listener`` with the new version after every change to the store, made
+        here or taken in from another process; returns the function that stops it."""
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def _changed(self) -> None:
+        self.version += 1
+        for listener in builtins.list(self._listeners):
+            listener(self.version)
 
     def _validate(self, cls: type[Record], doc_id: str, doc: dict[str, Any]) -> Record:
         try:
@@ -197,7 +228,7 @@ class Repository:
             self._index(
                 table_name, doc_id, None if doc is None else self._validate(cls, doc_id, doc)
             )
-        self.version += 1
+        self._changed()
 
     def _index(self, kind: str, record_id: str, record: Record | None) -> None:
         self._cache[kind].pop(record_id, None)
@@ -335,8 +366,13 @@ class Repository:
 
     def delete(self, kind: str, record_id: str) -> Record:
         record = self.get(kind, record_id)
-        self._write([(kind, record_id, None, "delete")])
+        self.remove(kind, record_id)
         return record
+
+    def remove(self, kind: str, record_id: str) -> builtins.list[Change]:
+        """Delete a record no other record refers to; returns the change made."""
+        self.get(kind, record_id)
+        return self._write([(kind, record_id, None, "delete")])
 
     def add_many(self, records: Iterable[Record]) -> builtins.list[Change]:
         """Add records in one transaction: all are written, or none."""
@@ -349,8 +385,11 @@ class Repository:
     def _write(
         self,
         items: builtins.list[tuple[str, str, Record | None, str]],
-        undoes: Change | None = None,
+        reverts: builtins.list[Change] | None = None,
+        redo: bool = False,
     ) -> builtins.list[Change]:
+        """Write items in one transaction. ``reverts`` (one per item) are the changes
+        an undo reverts, or with ``redo`` the undos a redo takes back."""
         storage = self.storage
         with storage.locked():
             storage.catch_up()
@@ -385,7 +424,11 @@ class Repository:
             at = self.clock()
             # What each record is before each step: a batch may write one record twice.
             current: dict[tuple[str, str], Record | None] = {}
-            for kind, record_id, record, action in planned:
+            first_seq = seq + 1
+            for n, (kind, record_id, record, action) in enumerate(planned):
+                reverted = reverts[n] if reverts else None
+                undoes = reverted if reverted and not redo else None
+                redoes = reverted if reverted and redo else None
                 key = (kind, record_id)
                 before_record = current[key] if key in current else self._maybe(kind, record_id)
                 current[key] = record
@@ -403,9 +446,13 @@ class Repository:
                     before=before,
                     after=after,
                     undoes=undoes.seq if undoes else None,
+                    redoes=redoes.seq if redoes else None,
+                    batch=first_seq if len(planned) > 1 else None,
                     summary=(
-                        f"undid: {undoes.summary}"
+                        f"undid: {_plain_summary(undoes)}"
                         if undoes
+                        else f"redid: {_plain_summary(redoes)}"
+                        if redoes
                         else self._summary(action, kind, record or before_record)
                     ),
                 )
@@ -417,7 +464,7 @@ class Repository:
             storage.commit(ops)
             for kind, record_id, record, _ in planned:
                 self._index(kind, record_id, record)
-            self.version += 1
+        self._changed()
         return changes
 
     def restore(self, records: Iterable[Record], changes: Iterable[Change]) -> None:
@@ -445,7 +492,7 @@ class Repository:
             storage.commit(ops)
             for (kind, record_id), record in pending.items():
                 self._index(kind, record_id, record)
-            self.version += 1
+        self._changed()
 
     @staticmethod
     def _summary(action: str, kind: str, record: Record | None) -> str:
@@ -560,37 +607,94 @@ class Repository:
                 break
         return found
 
-    def undoable(self) -> Change | None:
-        """The change ``undo()`` would revert: the newest one not undone and not an undo."""
-        undone = set()
-        for doc in self.storage.newest_changes():
+    def undoable(self) -> builtins.list[Change]:
+        """The changes ``undo()`` would revert, newest first: the newest write not undone
+        and not an undo, with the rest of its transaction.
+
+        A redo counts as a write of its own, so it can be undone in turn.
+        """
+        undone: set[int] = set()
+
+        def wanted(doc: dict[str, Any]) -> bool:
             if doc.get("undoes") is not None:
                 undone.add(doc["undoes"])
-                continue
-            if doc.get("seq") not in undone:
-                return Change.model_validate(doc)
-        return None
+                return False
+            return doc.get("seq") not in undone
 
-    def undo(self) -> Change | None:
-        """Revert the newest change not yet undone; returns the change that did it."""
+        return self._newest_transaction(wanted)
+
+    def redoable(self) -> builtins.list[Change]:
+        """The undos ``redo()`` would take back, newest first.
+
+        Undos not yet redone stack up at the newest end of the log; any other write
+        ends the stack, so a new write after an undo leaves nothing to redo.
+        """
+        redone: set[int] = set()
+
+        def wanted(doc: dict[str, Any]) -> bool | None:
+            if doc.get("redoes") is not None:
+                redone.add(doc["redoes"])
+                return False
+            if doc.get("undoes") is None:
+                return None
+            return doc.get("seq") not in redone
+
+        return self._newest_transaction(wanted)
+
+    def _newest_transaction(
+        self, wanted: Callable[[dict[str, Any]], bool | None]
+    ) -> builtins.list[Change]:
+        """The newest change ``wanted`` takes, with the others of its transaction;
+        none once ``wanted`` says None (stop)."""
+        found: builtins.list[Change] = []
+        for doc in self.storage.newest_changes():
+            if found:
+                if found[0].batch is not None and doc.get("batch") == found[0].batch:
+                    found.append(Change.model_validate(doc))
+                    continue
+                break
+            verdict = wanted(doc)
+            if verdict is None:
+                break
+            if verdict:
+                found.append(Change.model_validate(doc))
+                if found[0].batch is None:
+                    break
+        return found
+
+    def undo(self) -> builtins.list[Change]:
+        """Revert the newest write not yet undone, its whole transaction; returns the
+        changes that did it (none when there is nothing to undo)."""
         with self.storage.locked():
             self.storage.catch_up()
-            target = self.undoable()
-            if target is None:
-                return None
-            kind, record_id = target.record_kind, target.record_id
-            cls = model_for(kind)
-            item: tuple[str, str, Record | None, str]
-            if target.before is None:
-                item = (kind, record_id, None, "delete")
-            else:
-                restored = cls.model_validate(target.before)
-                item = (kind, record_id, restored, "put")
+            targets = self.undoable()
+            if not targets:
+                return []
             try:
-                changes = self._write([item], undoes=target)
+                return self._write([self._revert(t) for t in targets], reverts=targets)
             except IntegrityError as exc:
-                raise IntegrityError(f"cannot undo {target.summary}: {exc}") from None
-        return changes[0] if changes else None
+                raise IntegrityError(f"cannot undo {targets[-1].summary}: {exc}") from None
+
+    def redo(self) -> builtins.list[Change]:
+        """Take back the newest undo not yet redone, its whole transaction; returns the
+        changes that did it (none when the newest write is not an undo)."""
+        with self.storage.locked():
+            self.storage.catch_up()
+            targets = self.redoable()
+            if not targets:
+                return []
+            try:
+                return self._write([self._revert(t) for t in targets], reverts=targets, redo=True)
+            except IntegrityError as exc:
+                raise IntegrityError(f"cannot redo {_plain_summary(targets[-1])}: {exc}") from None
+
+    @staticmethod
+    def _revert(change: Change) -> tuple[str, str, Record | None, str]:
+        """The write that puts a record back as it was before ``change``."""
+        kind, record_id = change.record_kind, change.record_id
+        if change.before is None:
+            return (kind, record_id, None, "delete")
+        return (kind, record_id, model_for(kind).model_validate(change.before), "put")
 
     # -- what the dashboard asks -----------------------------------------------
 

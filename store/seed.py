@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from .commands import Commands
 from .errors import InvalidRecord, StoreError, describe
 from .models import Record, model_for
 from .repository import Repository
@@ -37,6 +38,4 @@ def seed(repo: Repository, directory: Path = SEEDS_DIR) -> int:
     """Fill an empty store with the seed records; returns how many were added."""
     if repo.count() > 0:
         return 0
-    records = load_seed_records(directory)
-    repo.add_many(records)
-    return len(records)
+    return len(Commands(repo).seed(load_seed_records(directory)).records)

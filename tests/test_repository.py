@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from store.models import (
     Actor,
     ActorKind,
     Assessment,
+    Change,
     Event,
     EventKind,
     Firmness,
@@ -250,8 +251,10 @@ def test_new_store_is_empty(repo: Repository) -> None:
     assert repo.count() == 0
     assert repo.list("actor") == []
     assert repo.history() == []
-    assert repo.undoable() is None
-    assert repo.undo() is None
+    assert repo.undoable() == []
+    assert repo.undo() == []
+    assert repo.redoable() == []
+    assert repo.redo() == []
     assert repo.problems() == []
     assert repo.today() == FIXED_NOW.date()
 
@@ -547,9 +550,9 @@ def test_put_many_twice_in_one_batch_records_each_step(repo: Repository) -> None
         ("update", first.model_dump(mode="json"), second.model_dump(mode="json")),
     ]
     assert repo.get("actor", "iran") == second
-    repo.undo()
-    assert repo.get("actor", "iran") == first
-    repo.undo()
+    # One transaction is undone whole.
+    undone = repo.undo()
+    assert [c.undoes for c in undone] == [changes[1].seq, changes[0].seq]
     assert not repo.exists("actor", "iran")
 
 
@@ -603,9 +606,8 @@ def _undo_restores(repo: Repository, write: Any) -> None:
     write()
     target = repo.history(limit=1)[0]
     assert everything(repo) != before_models
-    assert repo.undoable() == target
-    change = repo.undo()
-    assert change is not None
+    assert repo.undoable() == [target]
+    [change] = repo.undo()
     assert change.undoes == target.seq
     assert change.seq == target.seq + 1
     assert everything(repo) == before_models
@@ -635,8 +637,7 @@ def test_undo_delete_restores_exactly(full: Repository) -> None:
 
 def test_undo_change_names_what_it_undid(full: Repository) -> None:
     full.delete("event", "toll")
-    change = full.undo()
-    assert change is not None
+    [change] = full.undo()
     assert change.action == "add"
     assert change.summary == "undid: deleted event 'Toll passes 40,000'"
     assert full.history(limit=1) == [change]
@@ -647,29 +648,29 @@ def test_undo_twice_undoes_two_changes(full: Repository) -> None:
     full.add(actor("iran"))
     middle = everything(full)
     full.update(actor("iran", "Iran (Islamic Republic)"))
-    first = full.undo()
+    [first] = full.undo()
     assert everything(full) == middle
-    second = full.undo()
+    [second] = full.undo()
     assert everything(full) == start
-    assert first is not None and second is not None
     assert (first.undoes, second.undoes) == (full.history()[2].seq, full.history()[3].seq)
-    # The third undo reaches back into the world's own batch, newest record first.
+    # The third undo takes back the world's own transaction, all of it.
     third = full.undo()
-    assert third is not None and third.record_id == "analyst"
+    assert len(third) == len(world())
     again = reopen(full)
-    assert not again.exists("assessment", "analyst")
-    assert not again.exists("actor", "iran")
-    assert again.undoable() is not None and again.undoable().record_id == "toll"  # type: ignore[union-attr]
+    assert again.count() == 0
+    assert again.undoable() == []
     again.close()
 
 
 def test_undo_is_refused_when_integrity_would_break(repo: Repository) -> None:
-    # In one batch the event comes first, the source it cites second: undoing the
-    # newest change (adding the source) would leave the event citing nothing.
+    # A history written before transactions were marked (an import of an older
+    # export) is undone a change at a time. The event came first, the source it cites
+    # second: undoing the newest change (adding the source) would leave the event
+    # citing nothing.
     source = Source(
         id="s", outlet="O", title="T", published=D("2024-08-01"), source_kind=SourceKind.WIRE
     )
-    repo.add(Track(id="t", title="T"))
+    track = Track(id="t", title="T")
     event = Event(
         id="e",
         track_id="t",
@@ -679,7 +680,20 @@ def test_undo_is_refused_when_integrity_would_break(repo: Repository) -> None:
         text="E",
         source_ids=["s"],
     )
-    repo.add_many([event, source])
+    at = datetime(2024, 8, 1, tzinfo=UTC)
+    changes = [
+        Change(
+            seq=n,
+            at=at,
+            action="add",
+            record_kind=r.kind,
+            record_id=r.id,
+            after=r.model_dump(mode="json"),
+            summary=f"added {r.kind} {r.label!r}",
+        )
+        for n, r in enumerate([track, event, source], start=1)
+    ]
+    repo.restore([track, event, source], changes)
     before = file_state(repo.path)
     with pytest.raises(IntegrityError) as info:
         repo.undo()
@@ -696,6 +710,7 @@ def test_undo_of_deletes_restores_in_reverse_order(repo: Repository) -> None:
     repo.delete("actor", "us")
     repo.undo()  # restores the actor
     assert repo.exists("actor", "us") and not repo.exists("person", "p")
+    assert repo.problems() == []
     repo.undo()  # restores the person, whose actor is back
     assert repo.get("person", "p") == Person(id="p", name="P", actor_id="us")
     assert repo.problems() == []

@@ -1,4 +1,10 @@
-"""The Parley app: the store, the track and date in view, and the keys that work everywhere."""
+"""The Parley app: the store, the track and date in view, and the keys that work everywhere.
+
+The app owns what is in view (the track, the "as of" date) and the store's version,
+and hands them down: its screen binds them, and the views bind the screen's. Screens
+ask for a change of view with messages; writes go through the store's commands, and
+the repository's change notice bumps the version, which redraws every view.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +18,11 @@ from textual.reactive import reactive
 
 import tui.textual_fixes  # noqa: F401  (patches Textual before any widget renders)
 from store import Record, Repository, Track
-from tui.commands import RecordsProvider
-from tui.screens.dashboard import DashboardScreen, OpenRecord
+from store.commands import Commands
+from tui.messages import OpenRecord, ShowAsOf, ShowTrack
+from tui.screens.choice import ChoiceScreen
+from tui.screens.dashboard import DashboardScreen
+from tui.screens.help import HelpScreen
 
 POLL_SECONDS = 1.0
 
@@ -23,7 +32,6 @@ class ParleyApp(App[None]):
 
     TITLE = "Parley"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {RecordsProvider}
     COMMAND_PALETTE_BINDING = "ctrl+p"
     BINDINGS = [
         Binding("q", "quit", "Quit"),
@@ -50,6 +58,7 @@ class ParleyApp(App[None]):
         ``on_views_built`` once every view has been built behind it."""
         super().__init__()
         self.repo = repo
+        self.commands = Commands(repo)
         self._poll = poll
         self._on_shown = on_shown
         self._on_views_built = on_views_built
@@ -79,26 +88,24 @@ class ParleyApp(App[None]):
 
     def on_mount(self) -> None:
         self._update_subtitle()
-        screen = DashboardScreen()
+        # Every write, by this app or another process, reaches the views this way.
+        self._unsubscribe = self.repo.subscribe(self._store_changed)
+        screen = DashboardScreen(
+            self.repo, self.commands, on_shown=self._on_shown, on_views_built=self._on_views_built
+        ).data_bind(ParleyApp.track_id, ParleyApp.as_of, ParleyApp.version)
         self.push_screen(screen)
-        if self._on_shown is not None:
-            screen.call_after_refresh(self._on_shown)
         if self._poll:
             self.set_interval(POLL_SECONDS, self.poll_store)
 
-    def views_built(self) -> None:
-        if self._on_views_built is not None:
-            self._on_views_built()
-            self._on_views_built = None
+    def on_unmount(self) -> None:
+        self._unsubscribe()
 
     def poll_store(self) -> None:
-        """Show what other processes wrote to the store."""
-        if self.repo.refresh():
-            self.version = self.repo.version
+        """Take in what other processes wrote; the change notice shows it."""
+        self.repo.refresh()
 
-    def store_changed(self) -> None:
-        """Call after this app wrote to the store, so every view shows the write."""
-        self.version = self.repo.version
+    def _store_changed(self, version: int) -> None:
+        self.version = version
 
     def watch_track_id(self) -> None:
         self._update_subtitle()
@@ -118,15 +125,11 @@ class ParleyApp(App[None]):
         self.sub_title = f"as of {self.as_of.isoformat()} · {title}" if self.as_of else title
 
     def action_help(self) -> None:
-        from tui.screens.help import HelpScreen
-
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(self.screen))
 
     def action_switch_track(self) -> None:
-        from tui.screens.choice import ChoiceScreen
-
         def picked(track_id: str | None) -> None:
             if track_id:
                 self.track_id = track_id
@@ -134,8 +137,15 @@ class ParleyApp(App[None]):
         tracks = [(t.id, t.title) for t in self.repo.tracks()]
         self.push_screen(ChoiceScreen("Switch track", tracks, self.track_id), picked)
 
-    def open_record(self, kind: str, record_id: str) -> None:
+    def on_show_track(self, message: ShowTrack) -> None:
+        self.track_id = message.track_id
+
+    def on_show_as_of(self, message: ShowAsOf) -> None:
+        self.as_of = message.as_of
+
+    def on_open_record(self, message: OpenRecord) -> None:
         """Bring a record into view: its track, the view that lists it, the cursor on it."""
+        kind, record_id = message.kind, message.record_id
         if not self.repo.exists(kind, record_id):
             self.notify(f"No {kind} {record_id!r} any more.", severity="warning")
             return
@@ -148,4 +158,4 @@ class ParleyApp(App[None]):
             self.track_id = track_id
         screen = self.screen
         if isinstance(screen, DashboardScreen):
-            screen.post_message(OpenRecord(kind, record_id))
+            screen.show_record(kind, record_id)

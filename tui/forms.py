@@ -1,24 +1,22 @@
-"""Which fields each kind of record's form has, and how a filled form becomes records.
+"""Which fields each kind of record's form has, and which command a filled form runs.
 
-Validation is the models': a form's values are turned into model input and any
-ValidationError is shown beside the field it names. A new position, event,
-response or status change must name its source, add a new one in the same
-form, or say explicitly that there is none.
+Validation is the store's: the commands check what they are given and name each
+field at fault, and the form shows each message beside its field. A new
+position, event, response or status change must name its source, add a new one
+in the same form, or say explicitly that there is none.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from typing import Any
-
-from pydantic import ValidationError
 
 from store import (
     ActorKind,
     EventKind,
     Firmness,
+    InvalidRecord,
     PointStatus,
     Priority,
     Proposal,
@@ -29,14 +27,11 @@ from store import (
     Round,
     RoundFormat,
     RoundStatus,
-    Source,
     SourceKind,
-    StatusEntry,
     StickingPoint,
     Track,
-    model_for,
 )
-from store.errors import field_errors
+from store.commands import Citation, Commands, NewSource, Outcome
 from tui.screens.form import Field, FormErrors, FormScreen
 
 TRACK_BOUND = ("round", "point", "position", "proposal", "event", "assessment")
@@ -170,40 +165,48 @@ KIND_NAMES = {
 }
 
 
-def validate(cls: type[Record], data: dict[str, Any], rename: dict[str, str] | None = None) -> Any:
-    """A model from data, or FormErrors naming the form's fields."""
-    try:
-        return cls.model_validate(data)
-    except ValidationError as exc:
-        rename = rename or {}
-        errors = {}
-        for key, message in field_errors(exc).items():
-            # Model-level checks name no field; put them beside the field they are about.
-            if key == "" and "source" in message:
-                key = "source_ids"
-            elif key == "" and message.startswith("end "):
-                key = "end"
-            errors[rename.get(key, key)] = message
-        raise FormErrors(errors) from None
+# A new source's fields as the form names them.
+NEW_SOURCE_FIELDS = {
+    "new_source.outlet": "new_outlet",
+    "new_source.title": "new_title",
+    "new_source.published": "new_published",
+    "new_source.source_kind": "new_source_kind",
+    "new_source.url": "new_url",
+}
 
 
-@contextmanager
-def also_raising(found: dict[str, str]) -> Iterator[None]:
-    """Raise ``found`` together with whatever FormErrors the block raises, so that one
-    save shows every problem of the form rather than one group of them at a time."""
+def run(command: Callable[[], Outcome]) -> Outcome:
+    """Run a command; the fields it refuses become the form's errors."""
     try:
-        yield
-    except FormErrors as exc:
-        raise FormErrors({**exc.errors, **found}) from None
-    if found:
-        raise FormErrors(found)
+        return command()
+    except InvalidRecord as exc:
+        if not exc.fields:
+            raise
+        raise FormErrors({NEW_SOURCE_FIELDS.get(k, k): v for k, v in exc.fields.items()}) from None
+
+
+def take_citation(values: dict[str, Any]) -> Citation:
+    """The form's source fields, taken out of ``values``."""
+    published = values.pop("new_published", None)
+    new = NewSource(
+        outlet=values.pop("new_outlet", None) or "",
+        title=values.pop("new_title", None) or "",
+        published=published,
+        source_kind=values.pop("new_source_kind", None),
+        url=values.pop("new_url", None) or "",
+    )
+    return Citation(
+        source_ids=list(values.pop("source_ids", None) or []),
+        new_source=new if new.given else None,
+        unsourced=bool(values.pop("unsourced", False)),
+    )
 
 
 class Forms:
-    """Builds the form for a kind of record, new or existing, on the app's current track."""
+    """Builds the form for a kind of record, new or existing, on the track in view."""
 
-    def __init__(self, repo: Repository, track_id: str, today: date) -> None:
-        self.repo, self.track_id, self.today = repo, track_id, today
+    def __init__(self, repo: Repository, commands: Commands, track_id: str, today: date) -> None:
+        self.repo, self.commands, self.track_id, self.today = repo, commands, track_id, today
 
     def options(self, kind: str) -> list[tuple[str, str]]:
         if kind in TRACK_BOUND:
@@ -211,57 +214,6 @@ class Forms:
         else:
             records = sorted(self.repo.list(kind), key=lambda r: r.label.casefold())
         return [(r.id, r.label) for r in records]
-
-    # -- sources ------------------------------------------------------------
-
-    def _take_sources(
-        self, values: dict[str, Any], required: bool
-    ) -> tuple[list[str], list[Record], dict[str, str]]:
-        """The chosen source ids (a new source's included), the new source to write, and
-        what is wrong with the form's source fields."""
-        ids = list(values.pop("source_ids", None) or [])
-        new = {k: values.pop(k, None) for k in list(values) if k.startswith("new_")}
-        unsourced = bool(values.pop("unsourced", False))
-        created: list[Record] = []
-        errors: dict[str, str] = {}
-        adding = bool(new.get("new_outlet") or new.get("new_title"))
-        if adding:
-            try:
-                source = validate(
-                    Source,
-                    {
-                        "id": self.repo.make_id(
-                            "source", new.get("new_title") or new["new_outlet"]
-                        ),
-                        "outlet": new.get("new_outlet") or "",
-                        "title": new.get("new_title") or "",
-                        "published": new.get("new_published"),
-                        "source_kind": new.get("new_source_kind"),
-                        "url": new.get("new_url") or "",
-                    },
-                    rename={
-                        "outlet": "new_outlet",
-                        "title": "new_title",
-                        "published": "new_published",
-                        "source_kind": "new_source_kind",
-                        "url": "new_url",
-                    },
-                )
-            except FormErrors as exc:
-                errors.update(exc.errors)
-            else:
-                ids.append(source.id)
-                created.append(source)
-        if required and not ids and not adding and not unsourced:
-            errors["source_ids"] = "choose a source, add a new one, or tick “No source”"
-        if (ids or adding) and unsourced:
-            errors["unsourced"] = "a record with sources cannot be marked unsourced"
-        if required:
-            # While the sources are at fault the rest of the form is still checked, as
-            # though they were settled: the model would otherwise report them again.
-            values["unsourced"] = not ids if errors else unsourced
-        values["source_ids"] = ids
-        return ids, created, errors
 
     # -- record forms -------------------------------------------------------
 
@@ -279,10 +231,10 @@ class Forms:
         if record is not None:
             title += f": {record.label}"
 
-        def build(form: dict[str, Any]) -> list[Record]:
-            return self._build(kind, record, form)
+        def submit(form: dict[str, Any]) -> Outcome:
+            return self._save(kind, record, form)
 
-        return FormScreen(title, fields, values, build, self.options)
+        return FormScreen(title, fields, values, submit, self.options)
 
     def _initial(self, kind: str, record: Record | None, preset: dict[str, Any]) -> dict[str, Any]:
         if record is None:
@@ -309,14 +261,10 @@ class Forms:
         values["new_published"] = self.today.isoformat()
         return values
 
-    def _build(self, kind: str, record: Record | None, form: dict[str, Any]) -> list[Record]:
-        cls = model_for(kind)
+    def _save(self, kind: str, record: Record | None, form: dict[str, Any]) -> Outcome:
         values = dict(form)
-        created: list[Record] = []
-        source_errors: dict[str, str] = {}
-        if any(f.name == "source_ids" for f in FIELDS[kind]):
-            required = any(f.name == "unsourced" for f in FIELDS[kind])
-            _, created, source_errors = self._take_sources(values, required)
+        names = {f.name for f in FIELDS[kind]}
+        cite = take_citation(values) if "source_ids" in names else None
         for name in LIST_FIELDS:
             if name in values:
                 values[name] = [
@@ -329,31 +277,9 @@ class Forms:
                     {"actor_id": a, "role": role.value} for a in values.pop(name) or []
                 ]
             values["participants"] = participants
-        data = record.model_dump() if record is not None else {}
-        data.update({k: v for k, v in values.items()})
-        if record is None:
-            label = next(
-                (values.get(n) for n in ("title", "name", "analyst") if values.get(n)), None
-            )
-            if kind == "position":
-                parts = (values.get("actor_id"), values.get("point_id"), values.get("date"))
-                label = " ".join(str(p) for p in parts if p)
-            data["id"] = self.repo.make_id(kind, str(label or kind))
-            if kind in TRACK_BOUND:
-                data["track_id"] = self.track_id
-            if kind in ("round", "point") and values.get("status"):
-                when = values.get("start") or values.get("raised") or self.today.isoformat()
-                data["status_log"] = [
-                    {"date": when, "status": values["status"], "source_ids": values["source_ids"]}
-                ]
-            if kind == "proposal":
-                track = self.repo.get_as(Track, self.track_id)
-                data["responses"] = [
-                    {"actor_id": a, "status": "pending", "unsourced": True}
-                    for a in track.actors_with(Role.PARTY)
-                ]
-        with also_raising(source_errors):
-            return [*created, validate(cls, data)]
+        if record is not None:
+            return run(lambda: self.commands.edit(kind, record.id, values, cite=cite))
+        return run(lambda: self.commands.create(kind, values, track_id=self.track_id, cite=cite))
 
     # -- quick actions ------------------------------------------------------
 
@@ -372,31 +298,21 @@ class Forms:
             "new_published": self.today.isoformat(),
         }
 
-        def build(form: dict[str, Any]) -> list[Record]:
+        def submit(form: dict[str, Any]) -> Outcome:
             form = dict(form)
-            ids, created, source_errors = self._take_sources(form, required=True)
-            with also_raising(source_errors):
-                entry = {
-                    "date": form.get("date"),
-                    "status": form.get("status"),
-                    "note": form.get("note") or "",
-                    "source_ids": ids,
-                    "unsourced": form["unsourced"],
-                }
-                try:
-                    checked = StatusEntry.model_validate(entry)
-                except ValidationError as exc:
-                    raise FormErrors(field_errors(exc)) from None
-                if checked.status not in choices:
-                    raise FormErrors({"status": "choose a status"})
-                data = record.model_dump()
-                data["status_log"] = [*data.get("status_log", []), checked.model_dump()]
-                # The entry dated last wins; on a tie, the one logged last.
-                latest = sorted(data["status_log"], key=lambda e: e["date"])[-1]
-                data["status"] = latest["status"]
-                return [*created, validate(type(record), data)]
+            cite = take_citation(form)
+            return run(
+                lambda: self.commands.set_status(
+                    record.kind,
+                    record.id,
+                    form.get("status") or "",
+                    form.get("date"),
+                    note=form.get("note") or "",
+                    cite=cite,
+                )
+            )
 
-        return FormScreen(f"Set status: {record.label}", fields, values, build, self.options)
+        return FormScreen(f"Set status: {record.label}", fields, values, submit, self.options)
 
     def response_form(self, proposal: Proposal | None) -> FormScreen:
         """`a`: a party's response to a proposal, dated and sourced."""
@@ -419,46 +335,32 @@ class Forms:
             "new_published": self.today.isoformat(),
         }
 
-        def build(form: dict[str, Any]) -> list[Record]:
+        def submit(form: dict[str, Any]) -> Outcome:
             form = dict(form)
-            _, created, source_errors = self._take_sources(form, required=True)
-            with also_raising(source_errors):
-                errors = {}
-                if not form.get("proposal_id"):
-                    errors["proposal_id"] = "choose the proposal"
-                if not form.get("actor_id"):
-                    errors["actor_id"] = "choose the party that responded"
-                if not form.get("status"):
-                    errors["status"] = "choose the response"
-                if errors:
-                    raise FormErrors(errors)
-                target = self.repo.get_as(Proposal, form["proposal_id"])
-                response = {
-                    "actor_id": form["actor_id"],
-                    "status": form["status"],
-                    "date": form.get("date"),
-                    "note": form.get("note") or "",
-                    "source_ids": form["source_ids"],
-                    "unsourced": form["unsourced"],
-                }
-                data = target.model_dump()
-                others = [r for r in data["responses"] if r["actor_id"] != form["actor_id"]]
-                data["responses"] = [*others, response]
-                return [*created, validate(Proposal, data, rename={"responses": "status"})]
+            cite = take_citation(form)
+            return run(
+                lambda: self.commands.record_response(
+                    form.get("proposal_id"),
+                    form.get("actor_id"),
+                    form.get("status"),
+                    form.get("date"),
+                    note=form.get("note") or "",
+                    cite=cite,
+                )
+            )
 
-        return FormScreen("Record a response", fields, values, build, self.options)
+        return FormScreen("Record a response", fields, values, submit, self.options)
 
     def as_of_form(self, current: date | None) -> FormScreen:
         """`t`: the date to show the talks as of. Writes nothing."""
         fields = [Field("date", "Show the talks as they stood on", "date")]
         values = {"date": (current or self.today).isoformat()}
 
-        def build(form: dict[str, Any]) -> list[Record]:
+        def submit(form: dict[str, Any]) -> None:
             text = form.get("date") or ""
             try:
                 date.fromisoformat(text)
             except ValueError:
                 raise FormErrors({"date": f"{text!r} is not an ISO date (YYYY-MM-DD)"}) from None
-            return []
 
-        return FormScreen("As of", fields, values, build, self.options)
+        return FormScreen("As of", fields, values, submit, self.options)

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
-from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Header, TabbedContent, TabPane
 
-from store import Position, Proposal, Record, Round, StickingPoint, StoreError
+from store import Position, Proposal, Record, Repository, Round, StickingPoint, StoreError
+from store.commands import Commands, Outcome
 from tui.forms import KIND_NAMES, Forms
+from tui.messages import ShowAsOf, ShowTrack
+from tui.palette import RecordsProvider
 from tui.screens.choice import ChoiceScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.form import FormResult
 from tui.screens.history import HistoryScreen
+from tui.screens.record_sources import RecordSourcesScreen
 from tui.views.actors import ActorsView
 from tui.views.base import TableView, View
 from tui.views.overview import OverviewView
@@ -28,9 +32,6 @@ from tui.views.rounds import RoundsView
 from tui.views.sources import SourcesView
 from tui.views.timeline import TimelineView
 from tui.widgets.footer import KeyFooter
-
-if TYPE_CHECKING:
-    from tui.app import ParleyApp
 
 VIEWS: tuple[type[View], ...] = (
     OverviewView,
@@ -58,16 +59,12 @@ VIEW_FOR_KIND = {
 }
 
 
-class OpenRecord(Message):
-    """Show a record in the view that lists it."""
-
-    def __init__(self, kind: str, record_id: str) -> None:
-        super().__init__()
-        self.kind, self.record_id = kind, record_id
-
-
 class DashboardScreen(Screen[None]):
+    """The views of one track. It is handed the repository and the commands; the track,
+    the date in view and the store's version are bound to the app's."""
+
     CSS_PATH = "dashboard.tcss"
+    COMMANDS = {RecordsProvider}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
 
     BINDINGS = [
@@ -88,11 +85,34 @@ class DashboardScreen(Screen[None]):
         Binding("e", "edit", "Edit"),
         Binding("d", "delete", "Delete"),
         Binding("u", "undo", "Undo"),
+        Binding("U,ctrl+r", "redo", "Redo", show=False),
         Binding("h", "history", "History"),
         Binding("H", "history_all", "All history", show=False),
         Binding("t", "as_of", "As of"),
         Binding("escape", "back", "Back", show=False),
     ]
+
+    track_id: reactive[str] = reactive("", init=False)
+    as_of: reactive[date | None] = reactive(None, init=False)
+    version: reactive[int] = reactive(0, init=False)
+
+    def __init__(
+        self,
+        repo: Repository,
+        commands: Commands,
+        on_shown: Callable[[], None] | None = None,
+        on_views_built: Callable[[], None] | None = None,
+    ) -> None:
+        """``on_shown`` is called once the dashboard is first on screen; ``on_views_built``
+        once every view has been built behind it."""
+        super().__init__()
+        self.repo, self.commands = repo, commands
+        self._on_shown, self._on_views_built = on_shown, on_views_built
+
+    def _new_view(self, view: type[View]) -> View:
+        return view(self.repo).data_bind(
+            DashboardScreen.track_id, DashboardScreen.as_of, DashboardScreen.version
+        )
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="§")
@@ -102,7 +122,7 @@ class DashboardScreen(Screen[None]):
                     # Only the first view is built now; each other one when first shown,
                     # which keeps start-up short.
                     if n == 1:
-                        yield view()
+                        yield self._new_view(view)
         yield KeyFooter(compact=True)
 
     @property
@@ -119,14 +139,15 @@ class DashboardScreen(Screen[None]):
         found = pane.query(View)
         if found:
             return found.first()
-        view = VIEW_BY_KEY[key]()
+        view = self._new_view(VIEW_BY_KEY[key])
         await pane.mount(view)
         return view
 
     def on_mount(self) -> None:
         self.active_view.refresh_view()
         self.active_view.focus_main()
-        self.watch(self.app, "as_of", self._mark_as_of)
+        if self._on_shown is not None:
+            self.call_after_refresh(self._on_shown)
         self.call_after_refresh(self.set_timer, PRELOAD_PAUSE, self._preload)
 
     async def _preload(self) -> None:
@@ -144,11 +165,13 @@ class DashboardScreen(Screen[None]):
                 view.refresh_view()
                 self.set_timer(PRELOAD_PAUSE, self._preload)
                 return
-        self.parley.views_built()
+        if self._on_views_built is not None:
+            self._on_views_built()
+            self._on_views_built = None
 
-    def _mark_as_of(self) -> None:
+    def watch_as_of(self, as_of: date | None) -> None:
         # Looking at the past should be impossible to miss.
-        self.query_one(Header).set_class(self.parley.as_of is not None, "-as-of")
+        self.query_one(Header).set_class(as_of is not None, "-as-of")
 
     async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         view = await self.view((event.pane.id or "").removeprefix("tab-"))
@@ -176,15 +199,13 @@ class DashboardScreen(Screen[None]):
             return
         if isinstance(view, TableView) and view.clear_filter():
             return
-        if self.parley.as_of is not None:
-            self.parley.as_of = None
+        if self.as_of is not None:
+            self.post_message(ShowAsOf(None))
             self.notify("Back to today.", timeout=3)
             return
         view.focus_main()
 
     def action_sources(self) -> None:
-        from tui.screens.record_sources import RecordSourcesScreen
-
         try:
             record = self.active_view.selected()
         except NoMatches:
@@ -192,17 +213,12 @@ class DashboardScreen(Screen[None]):
         if record is None:
             self.notify("Select a record first.", severity="warning", timeout=3)
             return
-        self.app.push_screen(RecordSourcesScreen(record))
+        self.app.push_screen(RecordSourcesScreen(self.repo, record))
 
     # -- quick actions ---------------------------------------------------------
 
-    @property
-    def parley(self) -> ParleyApp:
-        return cast("ParleyApp", self.app)
-
     def forms(self) -> Forms:
-        app = self.parley
-        return Forms(app.repo, app.track_id, app.today())
+        return Forms(self.repo, self.commands, self.track_id, self.repo.today())
 
     def selected(self) -> Record | None:
         """The selected record as stored now (views may show it as of a past date)."""
@@ -210,9 +226,9 @@ class DashboardScreen(Screen[None]):
             record = self.active_view.selected()
         except NoMatches:
             return None
-        if record is None or not self.parley.repo.exists(record.kind, record.id):
+        if record is None or not self.repo.exists(record.kind, record.id):
             return None
-        return self.parley.repo.get(record.kind, record.id)
+        return self.repo.get(record.kind, record.id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Whether an action applies depends on what the view in front can select, not on
@@ -238,9 +254,9 @@ class DashboardScreen(Screen[None]):
             return
         record = result.record
         self.notify(f"Saved {record.kind}: {record.label}", timeout=3)
-        if record.kind == "track" and record.id != self.parley.track_id:
+        if record.kind == "track" and record.id != self.track_id:
             # A new track has nothing in it yet; it is shown so that it can be filled in.
-            self.parley.track_id = record.id
+            self.post_message(ShowTrack(record.id))
         # Stay in the view the form was opened from; show the record there if it lists it.
         self.call_after_refresh(self._select_saved, record.kind, record.id)
 
@@ -280,7 +296,7 @@ class DashboardScreen(Screen[None]):
         record = self.selected()
         proposal = record if isinstance(record, Proposal) else None
         if proposal is None:
-            proposals = self.parley.repo.proposals(self.parley.track_id)
+            proposals = self.repo.proposals(self.track_id)
             if not proposals:
                 self.notify("This track has no proposal to respond to.", severity="warning")
                 return
@@ -299,8 +315,7 @@ class DashboardScreen(Screen[None]):
         record = self.selected()
         if record is None:
             return
-        repo = self.parley.repo
-        users = repo.referrers(record.kind, record.id)
+        users = self.repo.referrers(record.kind, record.id)
         if users:
             names = ", ".join(f"{r.kind} {r.label!r}" for r in users[:3])
             more = f" and {len(users) - 3} more" if len(users) > 3 else ""
@@ -316,11 +331,10 @@ class DashboardScreen(Screen[None]):
             if not yes:
                 return
             try:
-                repo.delete(record.kind, record.id)
+                self.commands.delete(record.kind, record.id)
             except StoreError as exc:
                 self.notify(f"{exc}. Nothing was deleted.", severity="error", timeout=8)
                 return
-            self.parley.store_changed()
             self.notify(f"Deleted {record.kind} {record.label!r}. u undoes it.", timeout=5)
 
         self.app.push_screen(
@@ -331,44 +345,55 @@ class DashboardScreen(Screen[None]):
         )
 
     def action_undo(self) -> None:
+        self._step(self.commands.undo, "Undid", "Nothing to undo.")
+
+    def action_redo(self) -> None:
+        self._step(self.commands.redo, "Redid", "Nothing to redo: the last change was not an undo.")
+
+    def _step(self, command: Callable[[], Outcome], done: str, nothing: str) -> None:
         try:
-            change = self.parley.repo.undo()
+            outcome = command()
         except StoreError as exc:
             self.notify(str(exc), severity="error", timeout=8)
             return
-        if change is None:
-            self.notify("Nothing to undo.", timeout=3)
+        if not outcome.changed:
+            self.notify(nothing, timeout=3)
             return
-        self.parley.store_changed()
-        self.notify(change.summary.replace("undid:", "Undid:", 1), timeout=5)
+        what = "; ".join(
+            c.summary.removeprefix("undid: ").removeprefix("redid: ") for c in outcome.changes
+        )
+        self.notify(f"{done}: {what}", timeout=5)
 
     def action_history(self) -> None:
         record = self.selected()
         if record is not None:
-            self.app.push_screen(HistoryScreen(record.kind, record.id))
+            self.app.push_screen(HistoryScreen(self.repo, record.kind, record.id))
 
     def action_history_all(self) -> None:
-        self.app.push_screen(HistoryScreen())
+        self.app.push_screen(HistoryScreen(self.repo))
 
     def action_as_of(self) -> None:
-        app = self.parley
-        if app.as_of is not None:
-            app.as_of = None
+        if self.as_of is not None:
+            self.post_message(ShowAsOf(None))
             self.notify("Back to today.", timeout=3)
             return
 
         def chosen(result: FormResult | None) -> None:
             if result is not None and result.values.get("date"):
-                app.as_of = date.fromisoformat(result.values["date"])
+                self.post_message(ShowAsOf(date.fromisoformat(result.values["date"])))
 
-        self.app.push_screen(self.forms().as_of_form(app.as_of), chosen)
+        self.app.push_screen(self.forms().as_of_form(self.as_of), chosen)
 
-    async def on_open_record(self, message: OpenRecord) -> None:
-        key = VIEW_FOR_KIND.get(message.kind)
+    def show_record(self, kind: str, record_id: str) -> None:
+        """Show a record in the view that lists it."""
+        self.call_later(self._show_record, kind, record_id)
+
+    async def _show_record(self, kind: str, record_id: str) -> None:
+        key = VIEW_FOR_KIND.get(kind)
         if key is None:
             return
         self.action_show_view(key)
         view = await self.view(key)
         view.refresh_view()
-        # The tab switch lands after this handler; place the cursor once it has.
-        self.call_after_refresh(view.show_record, message.kind, message.record_id)
+        # The tab switch lands after this; place the cursor once it has.
+        self.call_after_refresh(view.show_record, kind, record_id)

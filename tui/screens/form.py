@@ -1,15 +1,16 @@
 """A modal form: fields, a message beside each invalid one, and nothing written until all is valid.
 
-The form knows nothing of record kinds. It reads its fields into a dict and
-hands it to a ``build`` function that returns the records to write (or raises
-``FormErrors``); the records are then written in one transaction.
+The form knows nothing of record kinds, nor of the store. It reads its fields into
+a dict and hands it to a ``submit`` function, which runs the command the form is
+for and returns what it wrote, or raises ``FormErrors`` (or a ``StoreError``) to
+show beside the fields.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import Any, Literal
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,13 +20,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select, TextArea
 
 from store import Record, StoreError
+from store.commands import Outcome
 from tui.text import literal
 from tui.widgets.footer import KeyFooter
 from tui.widgets.ref_chooser import RefChooser
 from tui.widgets.text_block import TextBlock
-
-if TYPE_CHECKING:
-    from tui.app import ParleyApp
 
 Widget = Literal["text", "area", "date", "choice", "ref", "refs", "check"]
 
@@ -48,7 +47,7 @@ class FormErrors(Exception):
         self.errors = errors
 
 
-Build = Callable[[dict[str, Any]], list[Record]]
+Submit = Callable[[dict[str, Any]], Outcome | None]
 
 
 @dataclass(frozen=True)
@@ -78,19 +77,15 @@ class FormScreen(ModalScreen[FormResult | None]):
         title: str,
         fields: Sequence[Field],
         values: dict[str, Any],
-        build: Build,
+        submit: Submit,
         options: Options,
     ) -> None:
         super().__init__()
         self.form_title = title
         self.fields = list(fields)
         self.initial = values
-        self.build = build
+        self.submit = submit
         self.options = options
-
-    @property
-    def parley(self) -> ParleyApp:
-        return cast("ParleyApp", self.app)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog form"):
@@ -179,18 +174,14 @@ class FormScreen(ModalScreen[FormResult | None]):
     def action_save(self) -> None:
         values = self.values()
         try:
-            records = self.build(values)
-            if records:
-                self.parley.repo.put_many(records)
+            outcome = self.submit(values)
         except FormErrors as exc:
             self.show_errors(exc.errors)
             return
         except StoreError as exc:
             self.show_errors({"": str(exc)})
             return
-        if records:
-            self.parley.store_changed()
-        self.dismiss(FormResult(records, values))
+        self.dismiss(FormResult(list(outcome.records) if outcome else [], values))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -5,7 +5,7 @@ Enter on a change opens the record it changed in the dashboard, if it still exis
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,15 +13,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 
-from store import Change
+from store import Change, Repository
 from tui.format import MUTED, heading
+from tui.messages import OpenRecord
 from tui.text import line, literal
 from tui.widgets.footer import KeyFooter
 from tui.widgets.record_table import Column, RecordTable, Row
 from tui.widgets.text_block import TextBlock
-
-if TYPE_CHECKING:
-    from tui.app import ParleyApp
 
 SHOWN = 2000
 
@@ -59,17 +57,15 @@ class HistoryScreen(ModalScreen[None]):
     CSS_PATH = "modal.tcss"
     BINDINGS = [Binding("escape,q", "dismiss", "Back")]
 
-    def __init__(self, kind: str | None = None, record_id: str | None = None) -> None:
+    def __init__(
+        self, repo: Repository, kind: str | None = None, record_id: str | None = None
+    ) -> None:
         super().__init__()
-        self.kind, self.record_id = kind, record_id
+        self.repo, self.kind, self.record_id = repo, kind, record_id
         self.changes: dict[str, Change] = {}
 
-    @property
-    def parley(self) -> ParleyApp:
-        return cast("ParleyApp", self.app)
-
     def compose(self) -> ComposeResult:
-        repo = self.parley.repo
+        repo = self.repo
         changes = repo.history(self.kind, self.record_id, limit=SHOWN)
         self.changes = {str(c.seq): c for c in changes}
         what = f"{self.kind} {self.record_id}" if self.record_id else "everything"
@@ -113,13 +109,12 @@ class HistoryScreen(ModalScreen[None]):
         change = self.changes.get(event.key)
         if change is None:
             return
-        app = self.parley
         kind, record_id = change.record_kind, change.record_id
-        if not app.repo.exists(kind, record_id):
+        if not self.repo.exists(kind, record_id):
             # Stay: the change's before and after are all that is left of the record.
-            app.notify(f"No {kind} {record_id!r} any more: it was deleted.", severity="warning")
+            self.notify(f"No {kind} {record_id!r} any more: it was deleted.", severity="warning")
             return
         # The history leaves the stack at once, so the dashboard is the screen the
         # record is opened on.
         self.dismiss()
-        app.open_record(kind, record_id)
+        self.app.post_message(OpenRecord(kind, record_id))

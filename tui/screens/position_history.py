@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import cast
+from datetime import date
 
 from textual.app import ComposeResult
 from textual.content import Content
 
-from store import StickingPoint
+from store import Repository, StickingPoint
 from tui.format import MUTED, heading, name_of
 from tui.screens.detail import DetailScreen
 from tui.text import line
@@ -15,18 +15,17 @@ from tui.views.details import position_lines
 
 
 class PositionHistoryScreen(DetailScreen):
-    def __init__(self, point_id: str, actor_id: str | None) -> None:
-        self.point_id, self.actor_id = point_id, actor_id
+    def __init__(
+        self, repo: Repository, point_id: str, actor_id: str | None, as_of: date | None
+    ) -> None:
+        self.repo, self.point_id, self.actor_id, self.as_of = repo, point_id, actor_id, as_of
         super().__init__(Content(""), title="")
 
     def compose(self) -> ComposeResult:
-        from tui.app import ParleyApp
-
-        app = cast(ParleyApp, self.app)
-        repo = app.repo
+        repo = self.repo
         point = repo.get_as(StickingPoint, self.point_id)
         positions = repo.positions(
-            point.track_id, point_id=point.id, actor_id=self.actor_id, as_of=app.as_of
+            point.track_id, point_id=point.id, actor_id=self.actor_id, as_of=self.as_of
         )
         who = name_of(repo, "actor", self.actor_id) if self.actor_id else "Every actor"
         self.heading = f"{who} on {point.title}"

@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from textual.app import ComposeResult
 from textual.content import Content
 
-from store import Record, Source
+from store import Record, Repository, Source
 from tui.format import MUTED, heading
 from tui.screens.detail import DetailScreen
 from tui.text import line
 
 
 class RecordSourcesScreen(DetailScreen):
-    def __init__(self, record: Record) -> None:
-        self.record = record
+    def __init__(self, repo: Repository, record: Record) -> None:
+        self.repo, self.record = repo, record
         super().__init__(Content(""), title=f"Sources of {record.kind} {record.label}")
 
     def compose(self) -> ComposeResult:
-        from tui.app import ParleyApp
-
-        repo = cast(ParleyApp, self.app).repo
+        repo = self.repo
         ids: list[str] = []
         for _, kind, ref in self.record.references():
             if kind == "source" and ref not in ids:

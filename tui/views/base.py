@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Input
 
 from store import Record, Repository
+from tui.screens.detail import DetailScreen
 from tui.widgets.record_table import Column, RecordTable, Row
 from tui.widgets.text_view import TextView
 
-if TYPE_CHECKING:
-    from tui.app import ParleyApp
-
 
 class View(Vertical):
-    """A tab of the dashboard. Reloads lazily: only when shown and out of date."""
+    """A tab of the dashboard. Reloads lazily: only when shown and out of date.
+
+    It is handed the repository; the track and date in view and the store's version
+    are bound to its screen's, which has them from the app.
+    """
 
     title = ""
     key = ""
@@ -31,29 +33,23 @@ class View(Vertical):
     # The kinds of record its cursor can select, which decide the quick actions shown.
     selects: tuple[str, ...] = ()
 
-    def __init__(self) -> None:
+    track_id: reactive[str] = reactive("", init=False)
+    as_of: reactive[date | None] = reactive(None, init=False)
+    version: reactive[int] = reactive(0, init=False)
+
+    def __init__(self, repo: Repository) -> None:
         super().__init__(id=f"view-{self.key}", classes="view")
+        self.repo = repo
         self._stale = True
 
-    @property
-    def parley(self) -> ParleyApp:
-        return cast("ParleyApp", self.app)
+    def watch_track_id(self) -> None:
+        self._invalidate()
 
-    @property
-    def repo(self) -> Repository:
-        return self.parley.repo
+    def watch_as_of(self) -> None:
+        self._invalidate()
 
-    @property
-    def track_id(self) -> str:
-        return self.parley.track_id
-
-    @property
-    def as_of(self) -> date | None:
-        return self.parley.as_of
-
-    def on_mount(self) -> None:
-        for name in ("track_id", "as_of", "version"):
-            self.watch(self.app, name, self._invalidate, init=False)
+    def watch_version(self) -> None:
+        self._invalidate()
 
     def _invalidate(self) -> None:
         self._stale = True
@@ -159,8 +155,6 @@ class TableView(View):
         self._show_detail(event.key)
 
     def on_record_table_selected(self, event: RecordTable.Selected) -> None:
-        from tui.screens.detail import DetailScreen
-
         self.app.push_screen(DetailScreen(self.detail(event.key), title=self.title))
 
     def show_record(self, kind: str, record_id: str) -> bool:

@@ -20,6 +20,7 @@ from tui.format import (
     names,
     span,
 )
+from tui.screens.position_history import PositionHistoryScreen
 from tui.text import line, lines, shorten
 from tui.views.base import View
 from tui.widgets.record_table import Column, RecordTable, Row
@@ -56,7 +57,7 @@ class OverviewView(View):
         repo, track_id, as_of = self.repo, self.track_id, self.as_of
         track = repo.get_as(Track, track_id)
         rounds = repo.rounds(track_id, as_of)
-        today = as_of or self.parley.today()
+        today = as_of or repo.today()
         past = [r for r in rounds if r.start <= today]
         upcoming = [r for r in rounds if r.start > today]
         points = repo.points(track_id, as_of)
@@ -171,12 +172,10 @@ class OverviewView(View):
         return self.repo.get("point", key)
 
     def on_record_table_selected(self, event: RecordTable.Selected) -> None:
-        from tui.screens.position_history import PositionHistoryScreen
-
         parties = self.repo.get_as(Track, self.track_id).actors_with(Role.PARTY)
         column = event.column - 2
         actor = parties[column] if 0 <= column < len(parties) else None
-        self.app.push_screen(PositionHistoryScreen(event.key, actor))
+        self.app.push_screen(PositionHistoryScreen(self.repo, event.key, actor, self.as_of))
 
     def focus_main(self) -> None:
         self.board.focus()

@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 
 from store import Position, Record, Role, Track
 from tui.format import STATUS_STYLE, name_of
+from tui.screens.position_history import PositionHistoryScreen
 from tui.views.base import View
 from tui.views.overview import gap_cell
 from tui.widgets.record_table import Column, RecordTable, Row
@@ -68,9 +69,8 @@ class PositionsView(View):
         return self.repo.get("point", key)
 
     def on_record_table_selected(self, event: RecordTable.Selected) -> None:
-        from tui.screens.position_history import PositionHistoryScreen
-
-        self.app.push_screen(PositionHistoryScreen(event.key, self._actor_at(event.column)))
+        actor = self._actor_at(event.column)
+        self.app.push_screen(PositionHistoryScreen(self.repo, event.key, actor, self.as_of))
 
     def focus_main(self) -> None:
         self.matrix.focus()

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import cast
+from typing import Protocol, runtime_checkable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
+from store import Repository
+from tui.messages import OpenRecord
 from tui.text import plain
 
 KINDS = ("track", "round", "point", "actor", "person", "proposal", "source")
 LIMIT_PER_KIND = 2000
+
+
+@runtime_checkable
+class ShowsStore(Protocol):
+    """A screen over a store: the palette finds its records there."""
+
+    repo: Repository
 
 
 def highlight(matcher: Matcher, text: str) -> Content:
@@ -29,32 +38,29 @@ class RecordsProvider(Provider):
     """Tracks, rounds, sticking points, actors, people, proposals and sources."""
 
     def _candidates(self) -> list[tuple[str, str, str, str]]:
-        from tui.app import ParleyApp
-
-        repo = cast(ParleyApp, self.app).repo
+        screen = self.screen
+        if not isinstance(screen, ShowsStore):
+            return []
         found = []
         for kind in KINDS:
-            for record in repo.list(kind)[:LIMIT_PER_KIND]:
+            for record in screen.repo.list(kind)[:LIMIT_PER_KIND]:
                 label = plain(record.label)
                 found.append((kind, record.id, label, f"{label} ({kind})"))
         return found
 
-    async def discover(self) -> Hits:
-        from tui.app import ParleyApp
+    def _open(self, kind: str, record_id: str) -> None:
+        self.app.post_message(OpenRecord(kind, record_id))
 
-        app = cast(ParleyApp, self.app)
+    async def discover(self) -> Hits:
         for kind, record_id, label, _ in self._candidates():
             if kind in ("track", "point"):
                 yield DiscoveryHit(
                     Content(f"{label} ({kind})"),
-                    partial(app.open_record, kind, record_id),
+                    partial(self._open, kind, record_id),
                     help=f"open {kind}",
                 )
 
     async def search(self, query: str) -> Hits:
-        from tui.app import ParleyApp
-
-        app = cast(ParleyApp, self.app)
         matcher = self.matcher(query)
         needle = query.casefold()
         for kind, record_id, _, text in self._candidates():
@@ -66,6 +72,6 @@ class RecordsProvider(Provider):
                 yield Hit(
                     score,
                     highlight(matcher, text),
-                    partial(app.open_record, kind, record_id),
+                    partial(self._open, kind, record_id),
                     help=f"open {kind}",
                 )

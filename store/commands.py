@@ -1,0 +1,426 @@
+"""Commands: the one road by which anything is written to a store.
+
+Each command is one thing a user does: set a status, record a position, add a
+round, record a response, add an event, add, edit or delete any record, undo,
+redo. It validates what it is given, writes in one transaction (durable before
+it returns) and returns what changed. The dashboard, the CLI, the seed and the
+import all write through here, and nothing else calls the repository's write
+methods; the repository's change notice then tells every view.
+
+A command that refuses raises a ``StoreError`` with one sentence. Refused field
+values raise ``InvalidRecord`` whose ``fields`` say which field is wrong and why,
+every wrong field at once, so that a form can show each beside its field; the
+fields of a new source given with the command are named ``new_source.<field>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+
+from .errors import InvalidRecord, StoreError, field_errors
+from .models import (
+    TRACK_KINDS,
+    Change,
+    PointStatus,
+    Proposal,
+    Record,
+    Response,
+    ResponseStatus,
+    Role,
+    Round,
+    RoundStatus,
+    Source,
+    Sourced,
+    StatusEntry,
+    StickingPoint,
+    Track,
+    model_for,
+)
+from .repository import Repository
+
+# Said when a statement names no source, no new one, and is not marked unsourced.
+NO_SOURCE = "choose a source, add a new one, or tick “No source”"
+BOTH_SOURCED_AND_UNSOURCED = "a record with sources cannot be marked unsourced"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a command changed: the change records, and the records as now stored
+    (the one the command is about last; a new source it created before it)."""
+
+    changes: tuple[Change, ...] = ()
+    records: tuple[Record, ...] = ()
+
+    @property
+    def record(self) -> Record | None:
+        return self.records[-1] if self.records else None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+
+@dataclass(frozen=True)
+class NewSource:
+    """A source first named while recording what it reports."""
+
+    outlet: str = ""
+    title: str = ""
+    published: date | str | None = None
+    source_kind: str | None = None
+    url: str = ""
+
+    @property
+    def given(self) -> bool:
+        return bool(self.outlet or self.title)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a statement comes from: stored sources, a new one, or explicitly none."""
+
+    source_ids: Sequence[str] = ()
+    new_source: NewSource | None = None
+    unsourced: bool = False
+
+
+@dataclass
+class _Draft:
+    """What a command is about to write, and every problem found on the way."""
+
+    records: list[Record] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def check(self, cls: type[Any], data: Mapping[str, Any], prefix: str = "") -> Any:
+        """A model built from data, or None with its problems noted."""
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            for key, message in field_errors(exc).items():
+                self.errors.setdefault(prefix + _placed(key, message), message)
+            return None
+
+    def raise_errors(self, what: str) -> None:
+        if self.errors:
+            first = next(iter(self.errors.items()))
+            name = f"{first[0]}: " if first[0] else ""
+            more = f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
+            raise InvalidRecord(f"{what}: {name}{first[1]}{more}", fields=self.errors)
+
+
+def _placed(key: str, message: str) -> str:
+    """The field a model-wide check is about, which pydantic leaves unnamed."""
+    if key == "" and "source" in message:
+        return "source_ids"
+    if key == "" and message.startswith("end "):
+        return "end"
+    return key
+
+
+class Commands:
+    """Every write to one store."""
+
+    def __init__(self, repo: Repository) -> None:
+        self.repo = repo
+
+    # -- any record ------------------------------------------------------------
+
+    def create(
+        self,
+        kind: str,
+        values: Mapping[str, Any],
+        *,
+        track_id: str | None = None,
+        cite: Citation | None = None,
+    ) -> Outcome:
+        """A new record of ``kind`` from its field values, with an id made from its
+        name. A record of a track belongs to ``track_id``; a new round or sticking
+        point logs its first status; a new proposal awaits each party's response."""
+        cls = model_for(kind)
+        data = dict(values)
+        draft = _Draft()
+        if cite is not None or issubclass(cls, Sourced):
+            self._cite(draft, data, cite or Citation(), required=issubclass(cls, Sourced))
+        if kind in TRACK_KINDS:
+            if not track_id or not self.repo.exists("track", track_id):
+                raise StoreError(f"no track {track_id!r} to add the {kind} to")
+            data["track_id"] = track_id
+        data["id"] = self.repo.make_id(kind, _name_for_id(kind, data))
+        if kind in ("round", "point") and data.get("status"):
+            when = data.get("start") or data.get("raised") or self.repo.today().isoformat()
+            data.setdefault(
+                "status_log",
+                [
+                    {
+                        "date": when,
+                        "status": data["status"],
+                        "source_ids": data.get("source_ids", []),
+                    }
+                ],
+            )
+        if kind == "proposal" and track_id and "responses" not in data:
+            track = self.repo.get_as(Track, track_id)
+            data["responses"] = [
+                {"actor_id": a, "status": "pending", "unsourced": True}
+                for a in track.actors_with(Role.PARTY)
+            ]
+        record = draft.check(cls, data)
+        draft.raise_errors(f"new {kind}")
+        return self._put([*draft.records, record])
+
+    def edit(
+        self,
+        kind: str,
+        record_id: str,
+        values: Mapping[str, Any],
+        *,
+        cite: Citation | None = None,
+    ) -> Outcome:
+        """Change some fields of a stored record; the others stay as they are."""
+        current = self.repo.get(kind, record_id)
+        data = current.model_dump()
+        data.update(values)
+        data["id"] = record_id
+        draft = _Draft()
+        if cite is not None:
+            self._cite(draft, data, cite, required=isinstance(current, Sourced))
+        record = draft.check(type(current), data)
+        draft.raise_errors(f"{kind} {record_id!r}")
+        return self._put([*draft.records, record])
+
+    def delete(self, kind: str, record_id: str) -> Outcome:
+        """Delete a record no other record refers to."""
+        record = self.repo.get(kind, record_id)
+        changes = self.repo.remove(kind, record_id)
+        return Outcome(tuple(changes), (record,))
+
+    def put(self, records: Iterable[Record]) -> Outcome:
+        """Add or replace whole records, all or none (an import)."""
+        return self._put(list(records))
+
+    def seed(self, records: Iterable[Record]) -> Outcome:
+        """Fill an empty store; nothing is written into one that has records."""
+        if self.repo.count() > 0:
+            return Outcome()
+        written = list(records)
+        return Outcome(tuple(self.repo.add_many(written)), tuple(written))
+
+    def restore(self, records: Iterable[Record], changes: Iterable[Change]) -> Outcome:
+        """Fill an empty store with records and the history that led to them."""
+        written = list(records)
+        self.repo.restore(written, changes)
+        return Outcome((), tuple(written))
+
+    # -- what happens every day ------------------------------------------------
+
+    def set_status(
+        self,
+        kind: str,
+        record_id: str,
+        status: str,
+        on: date | str | None,
+        *,
+        note: str = "",
+        cite: Citation | None = None,
+    ) -> Outcome:
+        """A round's or sticking point's status as of a date, with where that is reported."""
+        record = self.repo.get(kind, record_id)
+        if not isinstance(record, Round | StickingPoint):
+            raise StoreError(f"a {kind} has no status to set")
+        choices = {s.value for s in (RoundStatus if isinstance(record, Round) else PointStatus)}
+        draft = _Draft()
+        entry_data: dict[str, Any] = {"date": on, "status": status, "note": note or ""}
+        self._cite(draft, entry_data, cite or Citation(), required=True)
+        entry = draft.check(StatusEntry, entry_data)
+        if status not in choices:
+            draft.errors["status"] = "choose one of " + ", ".join(sorted(choices))
+        draft.raise_errors(f"status of {kind} {record_id!r}")
+        data = record.model_dump()
+        data["status_log"] = [*data.get("status_log", []), entry.model_dump()]
+        # The entry dated last wins; on a tie, the one logged last.
+        data["status"] = sorted(data["status_log"], key=lambda e: e["date"])[-1]["status"]
+        updated = draft.check(type(record), data)
+        draft.raise_errors(f"status of {kind} {record_id!r}")
+        return self._put([*draft.records, updated])
+
+    def record_position(
+        self,
+        track_id: str,
+        *,
+        point_id: str,
+        actor_id: str,
+        on: date | str | None,
+        firmness: str,
+        stance: str,
+        gist: str = "",
+        speaker_id: str | None = None,
+        quote: str = "",
+        round_id: str | None = None,
+        cite: Citation | None = None,
+    ) -> Outcome:
+        """A side's stance on a sticking point, as stated on a date. A new statement is
+        always a new position: earlier ones stay, so the history of who said what stays."""
+        values = {
+            "point_id": point_id,
+            "actor_id": actor_id,
+            "date": on,
+            "firmness": firmness,
+            "stance": stance,
+            "gist": gist,
+            "speaker_id": speaker_id,
+            "quote": quote,
+            "round_id": round_id,
+        }
+        return self.create("position", values, track_id=track_id, cite=cite)
+
+    def add_round(
+        self,
+        track_id: str,
+        *,
+        title: str,
+        start: date | str | None,
+        end: date | str | None = None,
+        venues: Sequence[str] = (),
+        format: str = "proximity",
+        status: str = "scheduled",
+        mediator_ids: Sequence[str] = (),
+        participant_ids: Sequence[str] = (),
+        outcome: str = "",
+        cite: Citation | None = None,
+    ) -> Outcome:
+        """A meeting or a shuttle tour."""
+        values = {
+            "title": title,
+            "start": start,
+            "end": end,
+            "venues": list(venues),
+            "format": format,
+            "status": status,
+            "mediator_ids": list(mediator_ids),
+            "participant_ids": list(participant_ids),
+            "outcome": outcome,
+        }
+        return self.create("round", values, track_id=track_id, cite=cite)
+
+    def add_event(
+        self,
+        track_id: str,
+        *,
+        title: str,
+        on: date | str | None,
+        event_kind: str,
+        text: str,
+        actor_ids: Sequence[str] = (),
+        cite: Citation | None = None,
+    ) -> Outcome:
+        """Anything else on the timeline: a statement, a strike, a sale, a toll."""
+        values = {
+            "title": title,
+            "date": on,
+            "event_kind": event_kind,
+            "text": text,
+            "actor_ids": list(actor_ids),
+        }
+        return self.create("event", values, track_id=track_id, cite=cite)
+
+    def record_response(
+        self,
+        proposal_id: str | None,
+        actor_id: str | None,
+        status: str | None,
+        on: date | str | None,
+        *,
+        note: str = "",
+        cite: Citation | None = None,
+    ) -> Outcome:
+        """A party's response to a proposal; it replaces that party's earlier one."""
+        draft = _Draft()
+        data: dict[str, Any] = {
+            "actor_id": actor_id,
+            "status": status,
+            "date": on,
+            "note": note or "",
+        }
+        self._cite(draft, data, cite or Citation(), required=True)
+        if not proposal_id:
+            draft.errors["proposal_id"] = "choose the proposal"
+        if not actor_id:
+            draft.errors["actor_id"] = "choose the party that responded"
+        if not status:
+            draft.errors["status"] = "choose the response"
+        elif status not in {s.value for s in ResponseStatus}:
+            draft.errors["status"] = "choose one of " + ", ".join(s.value for s in ResponseStatus)
+        if not draft.errors:
+            draft.check(Response, data)
+        draft.raise_errors("response")
+        assert proposal_id is not None
+        proposal = self.repo.get_as(Proposal, proposal_id)
+        stored = proposal.model_dump()
+        others = [r for r in stored["responses"] if r["actor_id"] != actor_id]
+        stored["responses"] = [*others, data]
+        updated = draft.check(Proposal, stored)
+        draft.raise_errors("response")
+        return self._put([*draft.records, updated])
+
+    # -- undo and redo ---------------------------------------------------------
+
+    def undo(self) -> Outcome:
+        """Revert the newest change not yet undone; nothing changes when there is none."""
+        return Outcome(tuple(self.repo.undo()))
+
+    def redo(self) -> Outcome:
+        """Take back the newest undo; nothing changes when the last write was not an undo."""
+        return Outcome(tuple(self.repo.redo()))
+
+    # -- shared ----------------------------------------------------------------
+
+    def _put(self, records: list[Record]) -> Outcome:
+        changes = self.repo.put_many(records)
+        return Outcome(tuple(changes), tuple(records))
+
+    def _cite(self, draft: _Draft, data: dict[str, Any], cite: Citation, required: bool) -> None:
+        """Put the cited source ids into ``data``; a new source joins the draft."""
+        ids = list(cite.source_ids)
+        new = cite.new_source
+        if new is not None and new.given:
+            source = draft.check(
+                Source,
+                {
+                    "id": self.repo.make_id("source", new.title or new.outlet),
+                    "outlet": new.outlet,
+                    "title": new.title,
+                    "published": new.published,
+                    "source_kind": new.source_kind,
+                    "url": new.url,
+                },
+                prefix="new_source.",
+            )
+            if source is not None:
+                ids.append(source.id)
+                draft.records.append(source)
+        adding = new is not None and new.given
+        if required and not ids and not adding and not cite.unsourced:
+            draft.errors["source_ids"] = NO_SOURCE
+        if (ids or adding) and cite.unsourced:
+            draft.errors["unsourced"] = BOTH_SOURCED_AND_UNSOURCED
+        data["source_ids"] = ids
+        if required:
+            # While the sources are at fault the rest is still checked, as though they
+            # were settled: the model would otherwise report them again.
+            data["unsourced"] = not ids if draft.errors else cite.unsourced
+
+
+def _name_for_id(kind: str, data: Mapping[str, Any]) -> str:
+    """The text a new record's id is made from."""
+    if kind == "position":
+        parts = (data.get("actor_id"), data.get("point_id"), data.get("date"))
+        return " ".join(str(p) for p in parts if p) or kind
+    for name in ("title", "name", "analyst", "outlet"):
+        if data.get(name):
+            return str(data[name])
+    return kind
