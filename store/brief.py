@@ -19,8 +19,9 @@ from datetime import date
 from typing import Any
 
 from .errors import NotFound
-from .models import Person, Position, Proposal, ResponseStatus, Role, Round, Source, Track
+from .models import Position, Proposal, ResponseStatus, Role, Round, Source, Track
 from .repository import Repository
+from .words import name_of, names, span, speaker_name
 
 RECENT_EVENTS = 10
 RECENT_CHANGES = 50
@@ -108,22 +109,10 @@ class _Builder:
         return tuple(dict.fromkeys(found))
 
     def name(self, kind: str, record_id: str | None) -> str:
-        if not record_id:
-            return ""
-        if self.repo.exists(kind, record_id):
-            return self.repo.get(kind, record_id).label
-        return record_id
+        return name_of(self.repo, kind, record_id, blank="")
 
     def names(self, kind: str, ids: Iterable[str]) -> str:
-        return ", ".join(self.name(kind, i) for i in ids)
-
-    def speaker(self, person_id: str | None) -> str:
-        if not person_id:
-            return ""
-        if not self.repo.exists("person", person_id):
-            return person_id
-        person = self.repo.get_as(Person, person_id)
-        return f"{person.name} ({person.title})" if person.title else person.name
+        return names(self.repo, kind, ids, blank="")
 
     def citations(self) -> tuple[Citation, ...]:
         found = []
@@ -147,14 +136,8 @@ class _Builder:
         return tuple(found)
 
 
-def _span(start: date, end: date | None) -> str:
-    if end is None or end == start:
-        return start.isoformat()
-    return f"{start.isoformat()} to {end.isoformat()}"
-
-
 def _round_entry(b: _Builder, lead: str, r: Round) -> Entry:
-    meta = [_span(r.start, r.end)]
+    meta = [span(r.start, r.end, compact=False)]
     if r.venues:
         meta.append(", ".join(r.venues))
     meta += [r.format.value, r.status.value]
@@ -214,7 +197,7 @@ def _actor_order(b: _Builder, track: Track, actor_ids: Iterable[str]) -> list[st
 
 def _stance(b: _Builder, position: Position) -> Entry:
     meta = [position.firmness.value, position.date.isoformat()]
-    speaker = b.speaker(position.speaker_id)
+    speaker = speaker_name(b.repo, position.speaker_id)
     if speaker:
         meta.append(speaker)
     return Entry(
