@@ -52,6 +52,7 @@ from pydantic import BaseModel, ValidationError
 from .commands import Commands
 from .errors import StoreError
 from .models import RECORD_TYPES, Change, Record
+from .references import dangling
 from .repository import CHANGES, Repository
 
 EXPORT_FORMAT = "parley-export"
@@ -643,22 +644,20 @@ def read_export(path: Path, progress: Progress | None = None) -> tuple[Bundle, l
 def _check_references(repo: Repository, bundle: Bundle) -> list[Problem]:
     """Dangling and cross-track references, as the repository would refuse them."""
     incoming = {(r.kind, r.id): r for r in bundle.records}
+
+    def lookup(kind: str, ref: str) -> Record | None:
+        # The import's own version of a record first, else the store's.
+        found = incoming.get((kind, ref))
+        if found is None and repo.exists(kind, ref):
+            found = repo.get(kind, ref)
+        return found
+
     problems = []
     for record in bundle.records:
         file, label = bundle.origin[(record.kind, record.id)]
-        track_id = getattr(record, "track_id", None)
-        for field_name, kind, ref in record.references():
-            target = incoming.get((kind, ref))
-            if target is None and repo.exists(kind, ref):
-                target = repo.get(kind, ref)
-            if target is None:
-                reason = f"refers to {kind} {ref!r}, which is neither in the import nor the store"
-                problems.append(Problem(file, label, field_name, reason))
-                continue
-            other_track = getattr(target, "track_id", None)
-            if track_id and other_track and other_track != track_id:
-                reason = f"{kind} {ref!r} belongs to track {other_track!r}, not {track_id!r}"
-                problems.append(Problem(file, label, field_name, reason))
+        for problem in dangling(record, lookup):
+            reason = problem.reason(missing="is neither in the import nor the store")
+            problems.append(Problem(file, label, problem.field, reason))
         problems += _move_problems(repo, record, incoming, file, label)
     return problems
 

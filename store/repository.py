@@ -46,6 +46,7 @@ from .models import (
     model_for,
     slugify,
 )
+from .references import dangling
 from .storage import CHANGES as STORED_CHANGES
 from .storage import JournalStorage, Op, ParleyDB, Preread, collector_paused
 
@@ -518,20 +519,11 @@ class Repository:
     def _check_references(
         self, record: Record, pending: dict[tuple[str, str], Record | None]
     ) -> None:
-        track_id = getattr(record, "track_id", None)
-        for field, kind, ref in record.references():
-            target = self._lookup(kind, ref, pending)
-            if target is None:
-                raise IntegrityError(
-                    f"{record.kind} {record.id!r}: {field} refers to {kind} {ref!r}, "
-                    "which does not exist"
-                )
-            other_track = getattr(target, "track_id", None)
-            if track_id and other_track and other_track != track_id:
-                raise IntegrityError(
-                    f"{record.kind} {record.id!r}: {kind} {ref!r} belongs to track "
-                    f"{other_track!r}, not {track_id!r}"
-                )
+        """Refuse the write on the first reference that cannot stand."""
+        problem = next(dangling(record, lambda kind, ref: self._lookup(kind, ref, pending)), None)
+        if problem is not None:
+            where = f"{problem.field} " if problem.missing else ""
+            raise IntegrityError(f"{record.kind} {record.id!r}: {where}{problem.reason()}")
 
     def _check_move(self, record: Record, pending: dict[tuple[str, str], Record | None]) -> None:
         """Refuse moving a record to another track while records of its old track refer to it."""

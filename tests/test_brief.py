@@ -7,7 +7,10 @@ into the same shape, so one set of checks holds all three renderings to the stor
 from __future__ import annotations
 
 import io
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,8 +23,8 @@ from rich.console import Console
 from sample_store import TRACK, Clock
 
 from store import Repository, Source, open_store
+from store.brief import build_brief
 from tui.brief import (
-    build_brief,
     md_escape,
     plain_text,
     render_html,
@@ -495,3 +498,22 @@ def test_no_track(tmp_path: Path) -> None:
 
     with open_store(tmp_path / "empty.json") as repo, pytest.raises(NotFound, match="no track"):
         build_brief(repo)
+
+
+def test_store_reads_without_rich_or_textual() -> None:
+    """The brief's model (and everything else in store/) is read without a UI library."""
+    script = (
+        "import importlib, pkgutil, sys, store\n"
+        "for m in pkgutil.iter_modules(store.__path__):\n"
+        "    importlib.import_module('store.' + m.name)\n"
+        "assert 'store.brief' in sys.modules\n"
+        "print(' '.join(sorted({n.split('.')[0] for n in sys.modules})))\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+    )
+    loaded = set(done.stdout.split())
+    assert "pydantic" in loaded
+    assert not loaded & {"rich", "textual"}, loaded & {"rich", "textual"}

@@ -193,6 +193,38 @@ def test_dangling_and_cross_track_references_are_problems(
     assert not any("arms-sale" in t for t in text)
 
 
+def test_every_bad_reference_of_a_record_is_reported(sample: Repository, tmp_path: Path) -> None:
+    """An import lists all of a record's bad references, where a write stops at the first."""
+    document = export_document(sample)
+    other = dict(document["records"]["track"][0], id="other-talks", title="Other talks")
+    document["records"]["track"].append(other)
+    point = dict(
+        next(p for p in document["records"]["point"] if p["id"] == "aid"),
+        id="elsewhere",
+        track_id="other-talks",
+    )
+    document["records"]["point"].append(point)
+    stray = dict(
+        next(p for p in document["records"]["position"] if p["track_id"] == TRACK),
+        id="stray",
+        point_id="elsewhere",
+        actor_id="nobody",
+        speaker_id="no-one",
+    )
+    document["records"]["position"].append(stray)
+    with open_store(tmp_path / "t.json") as target:
+        report = import_json(target, dump_export(document), "x.json")
+        assert target.count() == 0
+    found = {(p.field, p.reason) for p in report.problems if "'stray'" in p.record}
+    assert found == {
+        ("point_id", "point 'elsewhere' belongs to track 'other-talks', not 'talks'"),
+        ("actor_id", "refers to actor 'nobody', which is neither in the import nor the store"),
+        ("speaker_id", "refers to person 'no-one', which is neither in the import nor the store"),
+    }
+    # Nothing else in the import is wrong.
+    assert all("'stray'" in p.record for p in report.problems), [str(p) for p in report.problems]
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

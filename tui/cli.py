@@ -226,7 +226,8 @@ def cmd_check(args: argparse.Namespace, repo: Repository) -> int:
 def cmd_brief(args: argparse.Namespace, repo: Repository) -> int:
     from rich.console import Console
 
-    from tui.brief import build_brief, render, render_text
+    from store.brief import build_brief
+    from tui.brief import render, render_text
 
     if args.since and args.as_of and args.since > args.as_of:
         raise UsageError(f"--since {args.since} is after --as-of {args.as_of}")

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date
-
 from textual.content import Content
 
 from store import (
     Firmness,
     PointStatus,
-    Position,
     Record,
     Repository,
     ResponseStatus,
     RoundStatus,
 )
+
+# The words for names and dates are the store's (shared with the brief); the views
+# import them from here with the styles.
+from store.words import day as day
+from store.words import describe as describe
+from store.words import name_of as name_of
+from store.words import names as names
+from store.words import span as span
 from tui.text import line
 
 FIRMNESS_STYLE = {
@@ -49,40 +53,6 @@ RESPONSE_STYLE = {
 
 HEADING = "bold $accent"
 MUTED = "$text-muted"
-
-
-def day(value: date | None) -> str:
-    return value.isoformat() if value else "—"
-
-
-def span(start: date, end: date | None) -> str:
-    if end is None or end == start:
-        return start.isoformat()
-    if (start.year, start.month) == (end.year, end.month):
-        return f"{start.isoformat()}–{end.day:02d}"
-    return f"{start.isoformat()} – {end.isoformat()}"
-
-
-def name_of(repo: Repository, kind: str, record_id: str | None) -> str:
-    """A record's label, or its id when it no longer exists."""
-    if not record_id:
-        return "—"
-    if repo.exists(kind, record_id):
-        return repo.get(kind, record_id).label
-    return record_id
-
-
-def describe(repo: Repository, record: Record) -> str:
-    """A record's label for a reader: a position by who said it on what, not by ids."""
-    if isinstance(record, Position):
-        who = name_of(repo, "actor", record.actor_id)
-        what = name_of(repo, "point", record.point_id)
-        return f"{who} on {what}, {record.date.isoformat()}"
-    return record.label
-
-
-def names(repo: Repository, kind: str, ids: Iterable[str]) -> str:
-    return ", ".join(name_of(repo, kind, i) for i in ids) or "—"
 
 
 def heading(text: str) -> Content:

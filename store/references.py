@@ -1,0 +1,57 @@
+"""Which references of a record cannot stand: to nothing, or into another track.
+
+One check for both writers: the repository refuses a write on the first problem
+:func:`dangling` yields, an import collects every problem of every record to
+report them all at once. The caller says where targets are looked up (the store,
+the records of the same transaction or the same import) through ``lookup``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from .models import Record
+
+# (kind, id) -> the record the reference would land on, or None when there is none.
+Lookup = Callable[[str, str], Record | None]
+
+
+@dataclass(frozen=True)
+class Dangling:
+    """One reference that cannot stand: ``field`` of the record refers to ``kind`` ``ref``."""
+
+    field: str
+    kind: str
+    ref: str
+    # Set when the target exists but belongs to another track than the record's.
+    other_track: str | None = None
+    track_id: str | None = None
+
+    @property
+    def missing(self) -> bool:
+        return self.other_track is None
+
+    def reason(self, missing: str = "does not exist") -> str:
+        """Why, in words; ``missing`` says where the target was not found."""
+        if self.other_track is None:
+            return f"refers to {self.kind} {self.ref!r}, which {missing}"
+        return (
+            f"{self.kind} {self.ref!r} belongs to track {self.other_track!r}, not {self.track_id!r}"
+        )
+
+
+def dangling(record: Record, lookup: Lookup) -> Iterator[Dangling]:
+    """Every reference of ``record`` to a missing record or to a record of another track.
+
+    Actors and sources have no track and may be referred to from any track.
+    """
+    track_id = getattr(record, "track_id", None)
+    for field, kind, ref in record.references():
+        target = lookup(kind, ref)
+        if target is None:
+            yield Dangling(field, kind, ref)
+            continue
+        other_track = getattr(target, "track_id", None)
+        if track_id and other_track and other_track != track_id:
+            yield Dangling(field, kind, ref, other_track, track_id)
