@@ -42,17 +42,18 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pydantic_core
-from tinydb import TinyDB
-from tinydb.storages import Storage
-from tinydb.table import Table
 
 from .errors import CorruptStore, LockedStore
 from .migrations import CURRENT_SCHEMA, migrate
+
+# What Parley takes from TinyDB, and why, is all in tinydb_adapter.
+from .tinydb_adapter import READ_ONLY, Storage
+from .tinydb_adapter import ParleyDB as ParleyDB
 
 FORMAT = "parley"
 CHANGES = "change"
@@ -451,14 +452,18 @@ class JournalStorage(Storage):
 
     # -- TinyDB's Storage interface -------------------------------------------
 
-    def read(self) -> dict[str, dict[str, Any]] | None:
-        return self.tables
+    def read(self) -> dict[str, dict[str, Any]]:
+        """The record tables, for TinyDB's reads: the live tables, not copies, in a new
+        outer dict (``TinyDB.drop_table`` deletes from it before it calls ``write``).
+
+        The change table is left out: it holds only the changes since the last
+        compaction; the rest are in the history file (``Repository.history``).
+        """
+        return {name: table for name, table in self.tables.items() if name != CHANGES}
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
-        """Replace the whole store (TinyDB's generic path); durable on return."""
-        with self.locked():
-            self.tables = {name: dict(table) for name, table in data.items()}
-            self.compact()
+        """Refused: the store is written through ``commit``, by the repository alone."""
+        raise TypeError(READ_ONLY)
 
     def close(self) -> None:
         if self._preread is not None:
@@ -694,42 +699,3 @@ class JournalStorage(Storage):
                         yield line_offset, line
             if carry.strip():
                 yield 0, carry
-
-
-class JournalTable(Table):
-    """A TinyDB table keyed by the records' stable slugs, stored through the journal.
-
-    TinyDB's default table converts every key and rewrites the whole database on
-    each change; this one reads the live table and writes only what changed.
-    """
-
-    document_id_class = str  # type: ignore[assignment]
-    _storage: JournalStorage
-
-    def _read_table(self) -> dict[str, Mapping[Any, Any]]:
-        return self._storage.tables.get(self.name, {})  # type: ignore[return-value]
-
-    def _update_table(self, updater: Callable[[dict[Any, Mapping[Any, Any]]], None]) -> None:
-        storage = self._storage
-        with storage.locked():
-            storage.catch_up()
-            live = storage.tables.get(self.name, {})
-            table = {k: dict(v) for k, v in live.items()}
-            updater(table)  # type: ignore[arg-type]
-            ops: list[Op] = [(self.name, k, dict(v)) for k, v in table.items() if live.get(k) != v]
-            ops.extend((self.name, k, None) for k in live if k not in table)
-            if ops:
-                storage.commit(ops)
-        self.clear_cache()
-
-    def _get_next_id(self) -> str:
-        raise TypeError("records are keyed by their slug: insert a Document with its doc_id")
-
-
-class ParleyDB(TinyDB):
-    table_class = JournalTable
-    default_storage_class = JournalStorage  # type: ignore[assignment]
-
-    @property
-    def journal(self) -> JournalStorage:
-        return self.storage  # type: ignore[return-value]
