@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable
 from pathlib import Path
 
@@ -347,3 +348,23 @@ def test_seed_writes_only_into_an_empty_store(repo: Repository) -> None:
     records = load_seed_records()
     assert len(commands.seed(records).records) == len(records)
     assert not commands.seed(records).changed
+
+
+WRITE_METHODS = {"add", "update", "delete", "remove", "put_many", "add_many", "restore"}
+WRITE_METHODS |= {"undo", "redo"}
+
+
+def test_only_the_commands_call_the_repositorys_write_methods() -> None:
+    """The TUI, the CLI, the seed and the import write through the commands."""
+    root = Path(__file__).resolve().parent.parent
+    found = []
+    for path in [*root.glob("store/*.py"), *root.glob("tui/**/*.py")]:
+        if path.name in ("commands.py", "repository.py") and path.parent.name == "store":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            receiver = ast.unparse(node.func.value)
+            if node.func.attr in WRITE_METHODS and receiver.split(".")[-1] == "repo":
+                found.append(f"{path.relative_to(root)}:{node.lineno} {ast.unparse(node.func)}")
+    assert found == []

@@ -40,6 +40,7 @@ from tui_helpers import (
 )
 
 from store import (
+    RECORD_TYPES,
     Event,
     Firmness,
     Position,
@@ -53,6 +54,7 @@ from store import (
     StickingPoint,
     open_store,
 )
+from store.commands import Commands
 from tui.app import ParleyApp
 from tui.screens.choice import ChoiceScreen
 from tui.screens.confirm import ConfirmScreen
@@ -754,6 +756,40 @@ async def test_delete_refused_confirmed_declined_and_undone(
         await keys(pilot, "u")
     with reopened(store_path) as fresh:
         assert fresh.get("person", "baris-doster") == person
+
+
+def all_records(path: Path) -> dict[tuple[str, str], object]:
+    with reopened(path) as fresh:
+        return {(k, r.id): r for k in RECORD_TYPES for r in fresh.list(k)}
+
+
+@pilot_test
+async def test_undo_three_times_then_redo_three_times(seeded: Repository, store_path: Path) -> None:
+    """`u` three times takes back three writes, `U` and `ctrl+r` bring them back, each
+    saying what it did; a redo with nothing to redo says so and writes nothing."""
+    commands = Commands(seeded)
+    states = [all_records(store_path)]
+    commands.edit("actor", "hamas", {"description": "first"})
+    states.append(all_records(store_path))
+    commands.edit("actor", "hamas", {"description": "second"})
+    states.append(all_records(store_path))
+    commands.delete("person", "baris-doster")
+    states.append(all_records(store_path))
+    async with running(seeded) as (app, pilot):
+        for n in range(3):
+            await keys(pilot, "u")
+            assert all_records(store_path) == states[2 - n]
+        assert "Undid: deleted person 'Baris Doster'" in notices(app)
+        assert "Undid: changed actor 'Hamas'" in notices(app)
+        for n, key in enumerate(("U", "ctrl+r", "U")):
+            await keys(pilot, key)
+            assert all_records(store_path) == states[n + 1]
+        assert "Redid: deleted person 'Baris Doster'" in notices(app)
+        before = store_files(store_path)
+        app.clear_notifications()
+        await keys(pilot, "U")
+        assert notices(app) == "Nothing to redo: the last change was not an undo."
+        assert store_files(store_path) == before
 
 
 # -- invalid and cancelled forms write nothing --------------------------------
