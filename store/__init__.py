@@ -14,7 +14,7 @@ from .errors import (
     StoreError,
 )
 from .models import *  # noqa: F403
-from .models import RECORD_TYPES, model_for, slugify
+from .models import RECORD_TYPES, Kind, TrackRecord, model_for, slugify, track_of
 from .repository import Clock, Repository, TimelineEntry, system_clock
 from .storage import Preread
 
@@ -38,6 +38,9 @@ __all__ = [  # noqa: RUF022
     "system_clock",
     "RECORD_TYPES",
     "model_for",
+    "Kind",
+    "TrackRecord",
+    "track_of",
     "slugify",
     "StoreError",
     "CorruptStore",

@@ -51,8 +51,8 @@ from pydantic import BaseModel, ValidationError
 
 from .commands import Commands
 from .errors import StoreError
-from .models import RECORD_TYPES, Change, Record
-from .references import dangling
+from .models import RECORD_TYPES, Change, Record, track_of
+from .references import dangling, move_blocker
 from .repository import CHANGES, Repository
 
 EXPORT_FORMAT = "parley-export"
@@ -643,7 +643,7 @@ def read_export(path: Path, progress: Progress | None = None) -> tuple[Bundle, l
 
 def _check_references(repo: Repository, bundle: Bundle) -> list[Problem]:
     """Dangling and cross-track references, as the repository would refuse them."""
-    incoming = {(r.kind, r.id): r for r in bundle.records}
+    incoming: dict[tuple[str, str], Record] = {(r.kind, r.id): r for r in bundle.records}
 
     def lookup(kind: str, ref: str) -> Record | None:
         # The import's own version of a record first, else the store's.
@@ -670,22 +670,19 @@ def _move_problems(
     label: str,
 ) -> list[Problem]:
     """A record moved to another track while records of other tracks still refer to it."""
-    track_id = getattr(record, "track_id", None)
-    if track_id is None or not repo.exists(record.kind, record.id):
+    old = repo.get(record.kind, record.id) if repo.exists(record.kind, record.id) else None
+    after = move_blocker(
+        record,
+        old,
+        (incoming.get((r.kind, r.id), r) for r in repo.referrers(record.kind, record.id)),
+    )
+    if after is None:
         return []
-    if getattr(repo.get(record.kind, record.id), "track_id", None) == track_id:
-        return []
-    for referrer in repo.referrers(record.kind, record.id):
-        after = incoming.get((referrer.kind, referrer.id), referrer)
-        other = getattr(after, "track_id", None)
-        refers = any(k == record.kind and i == record.id for _, k, i in after.references())
-        if other and other != track_id and refers:
-            reason = (
-                f"moves it to track {track_id!r}, but {after.kind} {after.id!r} "
-                f"of track {other!r} refers to it"
-            )
-            return [Problem(file, label, "track_id", reason)]
-    return []
+    reason = (
+        f"moves it to track {track_of(record)!r}, but {after.kind} {after.id!r} "
+        f"of track {track_of(after)!r} refers to it"
+    )
+    return [Problem(file, label, "track_id", reason)]
 
 
 def _replay(changes: list[Change]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -723,7 +720,9 @@ def _history_problems(bundle: Bundle) -> list[Problem]:
 def _history_mismatch(bundle: Bundle) -> str:
     """Why replaying the history does not give the records, or "" when it does."""
     state = _replay(bundle.changes)
-    records = {(r.kind, r.id): r.model_dump(mode="json") for r in bundle.records}
+    records: dict[tuple[str, str], dict[str, Any]] = {
+        (r.kind, r.id): r.model_dump(mode="json") for r in bundle.records
+    }
     for key in sorted(set(state) | set(records)):
         if state.get(key) != records.get(key):
             return f"first difference at {key[0]} {key[1]!r}"

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -175,6 +175,21 @@ class SourceKind(StrEnum):
     OTHER = "other"
 
 
+class Kind(StrEnum):
+    """The kinds of record; each names its table in the store."""
+
+    TRACK = "track"
+    ACTOR = "actor"
+    PERSON = "person"
+    SOURCE = "source"
+    ROUND = "round"
+    POINT = "point"
+    POSITION = "position"
+    PROPOSAL = "proposal"
+    EVENT = "event"
+    ASSESSMENT = "assessment"
+
+
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
 
@@ -182,7 +197,7 @@ class Model(BaseModel):
 class Record(Model):
     """A stored record: its kind names its table, its id is a slug unique per kind."""
 
-    kind: ClassVar[str]
+    kind: ClassVar[Kind]
     # References to other records: field name -> kind of record referred to.
     refs: ClassVar[dict[str, str]] = {}
 
@@ -218,7 +233,20 @@ class Record(Model):
         return None
 
 
-class Sourced(Record):
+class TrackRecord(Record):
+    """A record that belongs to one track: everything but tracks, actors, people and
+    sources. Each kind declares ``track_id`` among its own fields, in its own place."""
+
+    if TYPE_CHECKING:
+        track_id: str
+
+
+def track_of(record: Record) -> str | None:
+    """The track a record belongs to; None for a track, an actor, a person, a source."""
+    return record.track_id if isinstance(record, TrackRecord) else None
+
+
+class Sourced(TrackRecord):
     """A claim that must say where it comes from, or say explicitly that nothing does."""
 
     source_ids: list[Slug] = Field(default_factory=list)
@@ -239,7 +267,7 @@ class Participant(Model):
 
 
 class Track(Record):
-    kind: ClassVar[str] = "track"
+    kind: ClassVar[Kind] = Kind.TRACK
     title: Title
     description: Text = ""
     region: Line = ""
@@ -255,7 +283,7 @@ class Track(Record):
 
 
 class Actor(Record):
-    kind: ClassVar[str] = "actor"
+    kind: ClassVar[Kind] = Kind.ACTOR
     name: Title
     actor_kind: ActorKind
     aliases: list[Title] = Field(default_factory=list)
@@ -263,7 +291,7 @@ class Actor(Record):
 
 
 class Person(Record):
-    kind: ClassVar[str] = "person"
+    kind: ClassVar[Kind] = Kind.PERSON
     refs: ClassVar[dict[str, str]] = {"actor_id": "actor"}
     name: Title
     title: Line = ""
@@ -285,7 +313,7 @@ class StatusEntry(Model):
     note: Text = ""
 
 
-class _HasStatusLog(Record):
+class _HasStatusLog(TrackRecord):
     status_log: list[StatusEntry] = Field(default_factory=list)
 
     @classmethod
@@ -305,7 +333,7 @@ class _HasStatusLog(Record):
 
 
 class Round(_HasStatusLog):
-    kind: ClassVar[str] = "round"
+    kind: ClassVar[Kind] = Kind.ROUND
     refs: ClassVar[dict[str, str]] = {
         "track_id": "track",
         "mediator_ids": "actor",
@@ -338,7 +366,7 @@ class Round(_HasStatusLog):
 
 
 class StickingPoint(_HasStatusLog):
-    kind: ClassVar[str] = "point"
+    kind: ClassVar[Kind] = Kind.POINT
     refs: ClassVar[dict[str, str]] = {"track_id": "track", "source_ids": "source"}
     track_id: Slug
     title: Title
@@ -360,7 +388,7 @@ class StickingPoint(_HasStatusLog):
 
 
 class Position(Sourced):
-    kind: ClassVar[str] = "position"
+    kind: ClassVar[Kind] = Kind.POSITION
     refs: ClassVar[dict[str, str]] = {
         "track_id": "track",
         "point_id": "point",
@@ -399,8 +427,8 @@ class Response(Model):
     unsourced: bool = False
 
 
-class Proposal(Record):
-    kind: ClassVar[str] = "proposal"
+class Proposal(TrackRecord):
+    kind: ClassVar[Kind] = Kind.PROPOSAL
     refs: ClassVar[dict[str, str]] = {
         "track_id": "track",
         "by_ids": "actor",
@@ -449,7 +477,7 @@ class Proposal(Record):
 
 
 class Event(Sourced):
-    kind: ClassVar[str] = "event"
+    kind: ClassVar[Kind] = Kind.EVENT
     refs: ClassVar[dict[str, str]] = {
         "track_id": "track",
         "actor_ids": "actor",
@@ -468,7 +496,7 @@ class Event(Sourced):
 
 
 class Source(Record):
-    kind: ClassVar[str] = "source"
+    kind: ClassVar[Kind] = Kind.SOURCE
     outlet: Title
     title: Title
     published: ISODate
@@ -481,8 +509,8 @@ class Source(Record):
         return f"{self.outlet}: {self.title}"
 
 
-class Assessment(Record):
-    kind: ClassVar[str] = "assessment"
+class Assessment(TrackRecord):
+    kind: ClassVar[Kind] = Kind.ASSESSMENT
     refs: ClassVar[dict[str, str]] = {"track_id": "track", "source_ids": "source"}
     track_id: Slug
     analyst: Title
@@ -539,7 +567,7 @@ RECORD_TYPES: dict[str, type[Record]] = {
 }
 
 # Kinds that belong to a track (everything but actors, people and sources).
-TRACK_KINDS = ("round", "point", "position", "proposal", "event", "assessment")
+TRACK_KINDS = tuple(k for k, cls in RECORD_TYPES.items() if issubclass(cls, TrackRecord))
 
 
 def model_for(kind: str) -> type[Record]:

@@ -8,10 +8,10 @@ the records of the same transaction or the same import) through ``lookup``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from .models import Record
+from .models import Record, track_of
 
 # (kind, id) -> the record the reference would land on, or None when there is none.
 Lookup = Callable[[str, str], Record | None]
@@ -46,12 +46,36 @@ def dangling(record: Record, lookup: Lookup) -> Iterator[Dangling]:
 
     Actors and sources have no track and may be referred to from any track.
     """
-    track_id = getattr(record, "track_id", None)
+    track_id = track_of(record)
     for field, kind, ref in record.references():
         target = lookup(kind, ref)
         if target is None:
             yield Dangling(field, kind, ref)
             continue
-        other_track = getattr(target, "track_id", None)
+        other_track = track_of(target)
         if track_id and other_track and other_track != track_id:
             yield Dangling(field, kind, ref, other_track, track_id)
+
+
+def move_blocker(
+    record: Record, old: Record | None, referrers: Iterable[Record | None]
+) -> Record | None:
+    """A record of another track that would refer across tracks once ``record`` (stored
+    as ``old``) moves to its new track; None when nothing stands in the way.
+
+    ``referrers`` are the records that refer to it as they will be after the write
+    (None for one the write deletes); they are read only when the record does move.
+    """
+    track_id = track_of(record)
+    if old is None or track_id is None or track_of(old) == track_id:
+        return None
+    for after in referrers:
+        other = track_of(after) if after is not None else None
+        if (
+            after is not None
+            and other
+            and other != track_id
+            and any(k == record.kind and i == record.id for _, k, i in after.references())
+        ):
+            return after
+    return None

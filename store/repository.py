@@ -45,8 +45,9 @@ from .models import (
     Track,
     model_for,
     slugify,
+    track_of,
 )
-from .references import dangling
+from .references import dangling, move_blocker
 from .storage import CHANGES as STORED_CHANGES
 from .storage import JournalStorage, Op, ParleyDB, Preread, collector_paused
 
@@ -527,23 +528,16 @@ class Repository:
 
     def _check_move(self, record: Record, pending: dict[tuple[str, str], Record | None]) -> None:
         """Refuse moving a record to another track while records of its old track refer to it."""
-        track_id = getattr(record, "track_id", None)
-        old = self._maybe(record.kind, record.id)
-        if old is None or track_id is None or getattr(old, "track_id", None) == track_id:
-            return
-        for r in self.referrers(record.kind, record.id):
-            after = pending.get((r.kind, r.id), r)
-            other = getattr(after, "track_id", None)
-            if (
-                after is not None
-                and other
-                and other != track_id
-                and any(k == record.kind and i == record.id for _, k, i in after.references())
-            ):
-                raise IntegrityError(
-                    f"cannot move {record.kind} {record.id!r} to track {track_id!r}: "
-                    f"{after.kind} {after.id!r} of track {other!r} refers to it"
-                )
+        after = move_blocker(
+            record,
+            self._maybe(record.kind, record.id),
+            (pending.get((r.kind, r.id), r) for r in self.referrers(record.kind, record.id)),
+        )
+        if after is not None:
+            raise IntegrityError(
+                f"cannot move {record.kind} {record.id!r} to track {track_of(record)!r}: "
+                f"{after.kind} {after.id!r} of track {track_of(after)!r} refers to it"
+            )
 
     def referrers(self, kind: str, record_id: str) -> builtins.list[Record]:
         """Every record that refers to the given one.

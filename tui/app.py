@@ -17,7 +17,7 @@ from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 
 import tui.textual_fixes  # noqa: F401  (patches Textual before any widget renders)
-from store import Record, Repository, Track
+from store import Record, Repository, Track, track_of
 from store.commands import Commands
 from tui.messages import OpenRecord, ShowAsOf, ShowTrack
 from tui.screens.choice import ChoiceScreen
@@ -153,7 +153,7 @@ class ParleyApp(App[None]):
         if isinstance(record, Track):
             self.track_id = record.id
             return
-        track_id = getattr(record, "track_id", None)
+        track_id = track_of(record)
         if track_id and track_id != self.track_id:
             self.track_id = track_id
         screen = self.screen
