@@ -96,7 +96,9 @@ class Repository:
     ) -> None:
         self.clock: Clock = clock or system_clock
         self.db = ParleyDB(path, storage=JournalStorage, preread=preread)
-        self.storage: JournalStorage = self.db.journal
+        storage = self.db.storage
+        assert isinstance(storage, JournalStorage)
+        self.storage: JournalStorage = storage
         self.path = self.storage.path
         self.version = 0
         # Models are built from the stored documents when first asked for: a large

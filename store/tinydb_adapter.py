@@ -65,15 +65,12 @@ from __future__ import annotations
 import importlib.metadata
 import re
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
 from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 from tinydb.utils import LRUCache
-
-if TYPE_CHECKING:
-    from .storage import JournalStorage
 
 __all__ = ["READ_ONLY", "SUPPORTED", "ParleyDB", "ReadOnlyTable", "Storage", "check_tinydb"]
 
@@ -137,7 +134,3 @@ class ParleyDB(TinyDB):
     def __init__(self, *args: Any, storage: type[Storage], **kwargs: Any) -> None:
         # No default: TinyDB's is JSONStorage, which would rewrite the file in place.
         super().__init__(*args, storage=storage, **kwargs)
-
-    @property
-    def journal(self) -> JournalStorage:
-        return self.storage  # type: ignore[return-value]
