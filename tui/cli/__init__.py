@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 if TYPE_CHECKING:
     from store import Preread, Repository
 
-DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "parley.json"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DB = PROJECT_ROOT / "data" / "parley.json"
 # Imports bigger than this show a progress bar on standard error.
 PROGRESS_THRESHOLD = 2000
 BRIEF_FORMATS = ("text", "markdown", "html")
@@ -525,7 +525,3 @@ def _run(args: argparse.Namespace, path: Path, ahead: ReadAhead) -> int:
 def run() -> None:
     """The console-script entry point."""
     sys.exit(main())
-
-
-if __name__ == "__main__":
-    run()
