@@ -1,5 +1,9 @@
 """The ``parley`` command: the dashboard, and subcommands for the store.
 
+The subcommands that edit the store record by record (``add``, ``edit``,
+``set-status``, ``position``, ``undo``, ``redo``) and those that read it so
+(``list``, ``history``) are in ``tui.cli.edits``.
+
 Every failure prints one line on standard error, never a traceback: exit
 status 1 for a problem with the input (a bad store, a bad import file, an
 unknown track), 2 for a mistake in the command line itself.
@@ -22,8 +26,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 if TYPE_CHECKING:
     from store import Preread, Repository
 
-DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "parley.json"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DB = PROJECT_ROOT / "data" / "parley.json"
 # Imports bigger than this show a progress bar on standard error.
 PROGRESS_THRESHOLD = 2000
 BRIEF_FORMATS = ("text", "markdown", "html")
@@ -41,6 +45,16 @@ examples:
   parley import talks-export.json --dry-run
                                what an import would add or change
   parley serve                 the dashboard in a browser, on 127.0.0.1:8000
+  parley list point            the sticking points, by id
+  parley set-status philadelphi-corridor deadlocked --date 2024-08-25 --source ID
+                               a sticking point's status as of a date, sourced
+  parley position --point philadelphi-corridor --actor hamas --date 2024-08-25 \\
+      --firmness red-line --stance "..." --source ID
+                               a party's new stance on a sticking point
+  parley add round --title "Cairo round" --start 2024-08-24 ...
+                               any kind of record (parley add KIND --help)
+  parley undo                  undo the last change, saying what it was
+  parley history --limit 5     the latest changes
 """
 
 
@@ -397,7 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(func=cmd_dashboard)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
 
-    def add(name: str, func: Command, help: str, example: str) -> argparse.ArgumentParser:
+    def add(name: str, func: Command | None, help: str, example: str) -> argparse.ArgumentParser:
         p = sub.add_parser(
             name,
             help=help,
@@ -405,7 +419,8 @@ def build_parser() -> argparse.ArgumentParser:
             epilog=f"example:\n  {example}",
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        p.set_defaults(func=func)
+        if func is not None:
+            p.set_defaults(func=func)
         return p
 
     add("seed", cmd_seed, "fill an empty store with the seed data", "parley --db talks.json seed")
@@ -478,6 +493,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="allow a --host other machines can reach; they can then change the store",
     )
     p.set_defaults(precheck=check_serve)
+
+    from tui.cli import edits
+
+    edits.register(add)
     return parser
 
 
@@ -525,7 +544,3 @@ def _run(args: argparse.Namespace, path: Path, ahead: ReadAhead) -> int:
 def run() -> None:
     """The console-script entry point."""
     sys.exit(main())
-
-
-if __name__ == "__main__":
-    run()
