@@ -9,7 +9,6 @@ import pytest
 from textual.command import CommandList, CommandPalette
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, TabbedContent
-from textual.widgets._footer import FooterKey
 from tui_helpers import (
     SECOND_TRACK,
     SEED_TRACK,
@@ -26,9 +25,13 @@ from tui_helpers import (
 from store import Position, Repository, Source
 from store.seed import seed
 from tui.app import ParleyApp
+from tui.compat.private import footer_key_class
+from tui.compat.styles_cache import styles_cache_class
 from tui.screens.dashboard import DashboardScreen
 from tui.views.base import FilterInput, TableView, View
 from tui.widgets.text_view import TextView
+
+FooterKey = footer_key_class()
 
 # Number key -> view key, and a text only that view shows on the seed track.
 VIEWS = [
@@ -292,8 +295,7 @@ async def test_footer_redraws_do_not_keep_old_keys(app: ParleyApp) -> None:
 @run_async
 async def test_closed_dialogs_leave_no_render_caches_behind(app: ParleyApp) -> None:
     """Textual 8.2 memoised a method on its widgets' render caches, keeping them alive."""
-    from textual._styles_cache import StylesCache
-
+    StylesCache = styles_cache_class()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await press(pilot, "3", "question_mark", "escape")

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 
-import tui.textual_fixes  # noqa: F401  (patches Textual before any widget renders)
+import tui.compat  # noqa: F401  (patches Textual before any widget renders)
 from store import Record, Repository, Track
 from tui.commands import RecordsProvider
 from tui.screens.dashboard import DashboardScreen, OpenRecord
