@@ -15,6 +15,7 @@ from tui_helpers import (
     add_second_track,
     dashboard,
     make_app,
+    notices,
     press,
     run_async,
     screen_text,
@@ -46,9 +47,8 @@ VIEWS = [
 
 
 @pytest.fixture
-def app(repo: Repository) -> ParleyApp:
-    seed(repo)
-    return make_app(repo)
+def app(seeded: Repository) -> ParleyApp:
+    return make_app(seeded)
 
 
 def alive(cls: type) -> int:
@@ -142,7 +142,7 @@ async def test_filter_narrows_rounds_and_esc_clears(app: ParleyApp) -> None:
         # With nothing selected, `o` says so rather than failing.
         await press(pilot, "enter", "o")
         assert isinstance(app.screen, DashboardScreen)
-        assert any("Select a record first" in str(n.message) for n in app._notifications)
+        assert any("Select a record first" in n.message for n in notices(app))
         await press(pilot, "slash")
         await press(pilot, "escape")
         assert table.filter_text == "" and filter_input.value == ""
