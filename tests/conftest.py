@@ -1,4 +1,10 @@
-"""Shared fixtures: a fixed clock and fresh stores."""
+"""Shared fixtures: a fixed clock, fresh stores, the seed data and the sample store.
+
+Two data sets serve the tests: the project's seed (``store.seed``), which the dashboard
+tests and snapshots show, and ``sample_store``, a small track with every kind of record
+and a history, which the brief, export/import, CLI and serve tests read. Helpers that
+are not fixtures are in ``tui_helpers.py``.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +13,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import sample_store
 
 from store import Repository, open_store
+from store.seed import seed
 
 FIXED_NOW = datetime(2024, 8, 21, 12, 0, tzinfo=UTC)
 
@@ -26,3 +34,29 @@ def store_path(tmp_path: Path) -> Path:
 def repo(store_path: Path) -> Iterator[Repository]:
     with open_store(store_path, clock=fixed_clock) as r:
         yield r
+
+
+@pytest.fixture
+def seeded(repo: Repository) -> Repository:
+    """The store at ``store_path``, filled with the seed data."""
+    seed(repo)
+    return repo
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Iterator[Repository]:
+    """An open store holding the sample, its clock left at the day of its last write."""
+    clock = sample_store.Clock()
+    with open_store(tmp_path / "sample.json", clock=clock) as repo:
+        sample_store.build(repo, clock)
+        yield repo
+
+
+@pytest.fixture
+def sample_db(tmp_path: Path) -> Path:
+    """The path of a closed store holding the sample, for commands to open."""
+    path = tmp_path / "talks.json"
+    clock = sample_store.Clock()
+    with open_store(path, clock=clock) as repo:
+        sample_store.build(repo, clock)
+    return path

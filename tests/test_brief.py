@@ -37,14 +37,6 @@ ANSI = re.compile(r"\x1b\[[0-9;:]*[A-Za-z]")
 
 
 @pytest.fixture
-def sample(tmp_path: Path) -> Iterator[Repository]:
-    clock = Clock()
-    with open_store(tmp_path / "s.json", clock=clock) as repo:
-        sample_store.build(repo, clock)
-        yield repo
-
-
-@pytest.fixture
 def hostile(tmp_path: Path) -> Iterator[Repository]:
     clock = Clock()
     with open_store(tmp_path / "h.json", clock=clock) as repo:

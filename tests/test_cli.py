@@ -7,14 +7,10 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sample_store
-from sample_store import Clock
 
-from store import open_store
 from store.seed import SEEDS_DIR, load_seed_records
 from tui.cli import build_parser, main
 
@@ -23,12 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Path]:
-    path = tmp_path / "talks.json"
-    clock = Clock()
-    with open_store(path, clock=clock) as repo:
-        sample_store.build(repo, clock)
-    yield path
+def db(sample_db: Path) -> Path:
+    return sample_db
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -35,14 +35,6 @@ from store.exchange import (
 from tui.cli import ImportProgress, main
 
 
-@pytest.fixture
-def sample(tmp_path: Path) -> Iterator[Repository]:
-    clock = Clock()
-    with open_store(tmp_path / "sample.json", clock=clock) as repo:
-        sample_store.build(repo, clock)
-        yield repo
-
-
 def store_files(path: Path) -> dict[str, bytes | None]:
     """The bytes of a store's snapshot and journal (None where a file does not exist)."""
     found: dict[str, bytes | None] = {}

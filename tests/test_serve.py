@@ -16,10 +16,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-import sample_store
-from sample_store import Clock
 
-from store import open_store
 from tui.cli import is_loopback, main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,12 +112,9 @@ async def _first_screen(server: subprocess.Popen[bytes], port: int, wanted: tupl
         return ANSI.sub("", seen)
 
 
-def test_serve_runs_the_dashboard_in_a_browser_session(tmp_path: Path) -> None:
+def test_serve_runs_the_dashboard_in_a_browser_session(tmp_path: Path, sample_db: Path) -> None:
     _wait_for_app_module()
-    db = tmp_path / "talks.json"
-    clock = Clock()
-    with open_store(db, clock=clock) as repo:
-        sample_store.build(repo, clock)
+    db = sample_db
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": ""}
     server = subprocess.Popen(

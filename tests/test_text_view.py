@@ -92,4 +92,4 @@ async def test_only_visible_paragraphs_are_rendered() -> None:
         await pilot.pause()
         view = app.query_one(TextView)
         assert view.line_count > 5000
-        assert 0 < len(view._strips) <= 20
+        assert 0 < view.cached_paragraphs <= 20

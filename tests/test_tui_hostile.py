@@ -21,9 +21,9 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Select, Static
 from tui_helpers import (
-    crash_quickly,
     dashboard,
     make_app,
+    notices,
     press,
     run_async,
     screen_text,
@@ -327,8 +327,8 @@ def assert_on_screen(app: ParleyApp, expected: list[str], where: str) -> None:
 def assert_untouched(app: ParleyApp, tripwire: Tripwire) -> None:
     assert tripwire.calls == [], f"store text ran actions: {tripwire.calls}"
     assert app.is_running
-    assert app._exception is None
-    errors = [n for n in app._notifications if n.severity == "error"]
+    assert app.return_code is None, "the app stopped on an error"
+    errors = [n for n in notices(app) if n.severity == "error"]
     assert not errors, [n.message for n in errors]
 
 
@@ -546,7 +546,7 @@ async def test_quick_actions_quote_hostile_labels_literally(hostile_repo: Reposi
         source = hostile_repo.get_as(Source, "source-1")
         assert source.label == "[/]: [/"
         assert hostile_repo.exists("source", "source-1")
-        assert any(source.label in str(n.message) for n in app._notifications)
+        assert any(source.label in n.message for n in notices(app))
         assert_on_screen(app, [source.label], "refusal notification")
 
         # A person no record refers to: asked, deleted, undone, and in the history.
@@ -571,7 +571,7 @@ async def test_quick_actions_quote_hostile_labels_literally(hostile_repo: Reposi
         await press(pilot, "escape")
         assert isinstance(app.screen, DashboardScreen)
         assert tripwire.calls == []
-        assert app.is_running and app._exception is None
+        assert app.is_running and app.return_code is None
 
 
 @run_async
@@ -594,7 +594,6 @@ async def test_timeline_actor_filter_shows_names_literally(repo: Repository) -> 
         ]
     )
     app, tripwire = hostile_app(repo)
-    crash_quickly(app)
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         await press(pilot, "6")

@@ -9,13 +9,13 @@ import pytest
 from textual.command import CommandList, CommandPalette
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, TabbedContent
-from textual.widgets._footer import FooterKey
 from tui_helpers import (
     SECOND_TRACK,
     SEED_TRACK,
     add_second_track,
     dashboard,
     make_app,
+    notices,
     press,
     run_async,
     screen_text,
@@ -26,9 +26,13 @@ from tui_helpers import (
 from store import Position, Repository, Source
 from store.seed import seed
 from tui.app import ParleyApp
+from tui.compat.private import footer_key_class
+from tui.compat.styles_cache import styles_cache_class
 from tui.screens.dashboard import DashboardScreen
 from tui.views.base import FilterInput, TableView, View
 from tui.widgets.text_view import TextView
+
+FooterKey = footer_key_class()
 
 # Number key -> view key, and a text only that view shows on the seed track.
 VIEWS = [
@@ -43,9 +47,8 @@ VIEWS = [
 
 
 @pytest.fixture
-def app(repo: Repository) -> ParleyApp:
-    seed(repo)
-    return make_app(repo)
+def app(seeded: Repository) -> ParleyApp:
+    return make_app(seeded)
 
 
 def alive(cls: type) -> int:
@@ -139,7 +142,7 @@ async def test_filter_narrows_rounds_and_esc_clears(app: ParleyApp) -> None:
         # With nothing selected, `o` says so rather than failing.
         await press(pilot, "enter", "o")
         assert isinstance(app.screen, DashboardScreen)
-        assert any("Select a record first" in str(n.message) for n in app._notifications)
+        assert any("Select a record first" in n.message for n in notices(app))
         await press(pilot, "slash")
         await press(pilot, "escape")
         assert table.filter_text == "" and filter_input.value == ""
@@ -292,8 +295,7 @@ async def test_footer_redraws_do_not_keep_old_keys(app: ParleyApp) -> None:
 @run_async
 async def test_closed_dialogs_leave_no_render_caches_behind(app: ParleyApp) -> None:
     """Textual 8.2 memoised a method on its widgets' render caches, keeping them alive."""
-    from textual._styles_cache import StylesCache
-
+    StylesCache = styles_cache_class()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await press(pilot, "3", "question_mark", "escape")

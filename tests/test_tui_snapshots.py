@@ -6,39 +6,10 @@ what changed (``snapshot_report.html`` shows the differences) before committing.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 import pytest
-from textual.pilot import Pilot
-from tui_helpers import SIZE_IDS, SIZES, make_app, settle
+from tui_helpers import Compare, shoot, sizes
 
 from store import Repository
-from store.seed import seed
-
-sizes = pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
-
-Compare = Callable[..., bool]
-
-
-def keys(*pressed: str) -> Callable[[Pilot[None]], Awaitable[None]]:
-    """A run_before that settles, presses ``pressed`` one by one, and settles again."""
-
-    async def run_before(pilot: Pilot[None]) -> None:
-        pilot.app.theme = "textual-dark"
-        await settle(pilot)
-        for key in pressed:
-            await pilot.press(key)
-            await pilot.pause()
-        await settle(pilot)
-
-    return run_before
-
-
-def shoot(snap_compare: Compare, repo: Repository, size: tuple[int, int], *pressed: str) -> Any:
-    seed(repo)
-    return snap_compare(make_app(repo), terminal_size=size, run_before=keys(*pressed))
-
 
 VIEW_KEYS = {
     "overview": "1",
@@ -53,42 +24,42 @@ VIEW_KEYS = {
 
 @sizes
 @pytest.mark.parametrize("view", list(VIEW_KEYS))
-def test_view(snap_compare: Compare, repo: Repository, view: str, size: tuple[int, int]) -> None:
+def test_view(snap_compare: Compare, seeded: Repository, view: str, size: tuple[int, int]) -> None:
     """Each of the seven views, reached by its number key, on the seed track."""
-    assert shoot(snap_compare, repo, size, VIEW_KEYS[view])
+    assert shoot(snap_compare, seeded, size, VIEW_KEYS[view])
 
 
 @sizes
-def test_help(snap_compare: Compare, repo: Repository, size: tuple[int, int]) -> None:
+def test_help(snap_compare: Compare, seeded: Repository, size: tuple[int, int]) -> None:
     """`?` over the dashboard: every binding that works there, and the list moves."""
-    assert shoot(snap_compare, repo, size, "question_mark")
+    assert shoot(snap_compare, seeded, size, "question_mark")
 
 
 @sizes
-def test_track_picker(snap_compare: Compare, repo: Repository, size: tuple[int, int]) -> None:
+def test_track_picker(snap_compare: Compare, seeded: Repository, size: tuple[int, int]) -> None:
     """`T`: the track picker, with the seed's one track highlighted."""
-    assert shoot(snap_compare, repo, size, "T")
+    assert shoot(snap_compare, seeded, size, "T")
 
 
 @sizes
-def test_round_detail(snap_compare: Compare, repo: Repository, size: tuple[int, int]) -> None:
+def test_round_detail(snap_compare: Compare, seeded: Repository, size: tuple[int, int]) -> None:
     """Enter on the first row of Rounds: the Doha round's full detail in a dialog."""
-    assert shoot(snap_compare, repo, size, "2", "enter")
+    assert shoot(snap_compare, seeded, size, "2", "enter")
 
 
 @sizes
-def test_position_history(snap_compare: Compare, repo: Repository, size: tuple[int, int]) -> None:
+def test_position_history(snap_compare: Compare, seeded: Repository, size: tuple[int, int]) -> None:
     """Enter on the gap board's Israel cell of the first point: Israel's positions on it."""
-    assert shoot(snap_compare, repo, size, "right", "right", "enter")
+    assert shoot(snap_compare, seeded, size, "right", "right", "enter")
 
 
 @sizes
-def test_record_sources(snap_compare: Compare, repo: Repository, size: tuple[int, int]) -> None:
+def test_record_sources(snap_compare: Compare, seeded: Repository, size: tuple[int, int]) -> None:
     """`o` on the gap board's Hamas cell: where that position comes from."""
-    assert shoot(snap_compare, repo, size, "right", "right", "right", "o")
+    assert shoot(snap_compare, seeded, size, "right", "right", "right", "o")
 
 
 @sizes
-def test_filter(snap_compare: Compare, repo: Repository, size: tuple[int, int]) -> None:
+def test_filter(snap_compare: Compare, seeded: Repository, size: tuple[int, int]) -> None:
     """`/` on the Timeline, "blinken" typed: only the entries that mention him remain."""
-    assert shoot(snap_compare, repo, size, "6", "slash", *"blinken")
+    assert shoot(snap_compare, seeded, size, "6", "slash", *"blinken")

@@ -8,22 +8,10 @@ what changed (``snapshot_report.html`` shows the differences) before committing.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 import pytest
-from textual.pilot import Pilot
-from textual.widgets import Input, TextArea
-from tui_helpers import SIZE_IDS, SIZES, THEME, make_app, settle
+from tui_helpers import Compare, shoot, sizes
 
 from store import Repository, Round
-from store.seed import seed
-from tui.app import ParleyApp
-
-sizes = pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
-
-Compare = Callable[..., bool]
-
 
 KINDS = 10  # track, actor, person, source, round, point, position, proposal, event, assessment
 
@@ -52,40 +40,6 @@ FORMS: dict[str, tuple[str, ...]] = {
     "response": ("a",),
     "as-of": ("t", "end", "ctrl+u", *"16 August"),
 }
-
-
-def no_blink(app: ParleyApp) -> None:
-    """Stop every text cursor blinking, on every screen, so screenshots are stable."""
-    for screen in app.screen_stack:
-        for widget in screen.query("Input, TextArea"):
-            assert isinstance(widget, Input | TextArea)
-            widget.cursor_blink = False
-
-
-def keys(*pressed: str) -> Callable[[Pilot[None]], Awaitable[None]]:
-    """A run_before that presses ``pressed`` one by one with every cursor kept still."""
-
-    async def run_before(pilot: Pilot[None]) -> None:
-        app = pilot.app
-        assert isinstance(app, ParleyApp)
-        app.theme = THEME
-        await settle(pilot)
-        # Each key is handled before the next is pressed (pilot.press waits for idle).
-        await pilot.press(*pressed)
-        no_blink(app)
-        await settle(pilot)
-
-    return run_before
-
-
-def shoot(snap_compare: Compare, repo: Repository, size: tuple[int, int], *pressed: str) -> Any:
-    return snap_compare(make_app(repo), terminal_size=size, run_before=keys(*pressed))
-
-
-@pytest.fixture
-def seeded(repo: Repository) -> Repository:
-    seed(repo)
-    return repo
 
 
 @sizes

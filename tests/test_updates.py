@@ -8,7 +8,6 @@ looks for the change there, so that what is checked is what was written to disk.
 from __future__ import annotations
 
 import asyncio
-import functools
 import re
 import subprocess
 import sys
@@ -20,22 +19,22 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pytest
 from conftest import fixed_clock
 from textual import events
 from textual.app import App
-from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
+from textual.keys import KEY_NAME_REPLACEMENTS, REPLACED_KEYS, key_to_character
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, OptionList, Select, TabbedContent, TextArea
 from tui_helpers import (
     SECOND_TRACK,
     SEED_TRACK,
-    THEME,
     add_second_track,
     dashboard,
+    make_app,
+    notices,
+    run_async,
     screen_text,
-    seeded_store,
     settle,
 )
 
@@ -71,31 +70,11 @@ PYTHON = Path(sys.executable)
 # -- running the app ---------------------------------------------------------
 
 
-def pilot_test(test: Callable[..., Awaitable[None]]) -> Callable[..., None]:
-    """Run an async test on its own event loop, with a time limit so a hang fails."""
-
-    @functools.wraps(test)
-    def run(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(asyncio.wait_for(test(*args, **kwargs), timeout=60))
-
-    return run
-
-
-@pytest.fixture
-def seeded(store_path: Path) -> Iterator[Repository]:
-    repo = seeded_store(store_path)
-    try:
-        yield repo
-    finally:
-        repo.close()
-
-
 @asynccontextmanager
 async def running(
     repo: Repository, *, poll: bool = False, size: tuple[int, int] = (120, 40)
 ) -> AsyncIterator[tuple[ParleyApp, Pilot[None]]]:
-    app = ParleyApp(repo, poll=poll)
-    app.theme = THEME
+    app = make_app(repo, poll=poll)
     # Focusing a field scrolls it into view; without animation the test needn't wait.
     app.animation_level = "none"
     async with app.run_test(size=size) as pilot:
@@ -135,28 +114,33 @@ async def keys(pilot: Pilot[None], *pressed: str) -> None:
 async def send(pilot: Pilot[None], *pressed: str) -> None:
     """Press keys in one go, then wait for the app to handle them.
 
-    These are the key events ``pilot.press`` sends, in the same order through the
-    same driver, only without waiting for the app to go idle after every key: that
+    These are the key events ``pilot.press`` sends, posted to the app in the same order
+    as its driver posts them, only without waiting for the app to go idle after every key: that
     wait costs tens of milliseconds a key, and a test types hundreds. Keys that run
     a binding (tab, enter, ctrl+u) reach it later than typed characters reach an
     input, so one call sends keys of one sort only: bindings, or text.
     """
     app = pilot.app
-    driver = app._driver
-    assert driver is not None
     for key in pressed:
         if len(key) == 1 and not key.isalnum():
-            key = _character_to_key(key)
-        try:
-            char: str | None = unicodedata.lookup(
-                _get_unicode_name_from_key(REPLACED_KEYS.get(key, key))
-            )
-        except KeyError:
-            char = key if len(key) == 1 else None
-        event = events.Key(key, char)
+            key = key_name(key)
+        event = events.Key(key, key_to_character(REPLACED_KEYS.get(key, key)))
         event.set_sender(app)
-        driver.send_message(event)
+        app.post_message(event)
     await pilot.pause()
+
+
+def key_name(character: str) -> str:
+    """The key Textual names for a character that is not a letter or a digit: its Unicode
+    name in lower case with underscores, shortened as Textual shortens some ("/" is
+    "slash"), and "tab" for a tab."""
+    if character == "\t":
+        return "tab"
+    try:
+        name = unicodedata.name(character).lower().replace("-", "_").replace(" ", "_")
+    except ValueError:
+        return character
+    return KEY_NAME_REPLACEMENTS.get(name, name)
 
 
 async def type_text(pilot: Pilot[None], text: str) -> None:
@@ -281,14 +265,14 @@ def new_ids(before: set[str], after: Repository, kind: str) -> list[str]:
     return [i for i in after.ids(kind) if i not in before]
 
 
-def notices(app: ParleyApp) -> str:
-    return " ".join(str(n.message) for n in app._notifications)
+def notice_text(app: ParleyApp) -> str:
+    return " ".join(n.message for n in notices(app))
 
 
 # -- s: status ---------------------------------------------------------------
 
 
-@pilot_test
+@run_async
 async def test_status_of_a_point_with_a_source(seeded: Repository, store_path: Path) -> None:
     """`s` on a sticking point: new status, a note, the source chosen by search; saved.
     The point's last status was logged today too: the newer entry still wins."""
@@ -317,7 +301,7 @@ async def test_status_of_a_point_with_a_source(seeded: Repository, store_path: P
     assert point.model_copy(update={"status": old.status, "status_log": old.status_log}) == old
 
 
-@pilot_test
+@run_async
 async def test_status_of_a_round_needs_a_source_or_no_source(
     seeded: Repository, store_path: Path
 ) -> None:
@@ -349,7 +333,7 @@ async def test_status_of_a_round_needs_a_source_or_no_source(
 # -- p: positions ------------------------------------------------------------
 
 
-@pilot_test
+@run_async
 async def test_new_positions_sourced_and_unsourced(seeded: Repository, store_path: Path) -> None:
     """`p` on a sticking point presets the point: Israel's sourced position is typed in.
     `p` on a position (in the Timeline) presets point and party: Hamas's, marked unsourced."""
@@ -402,7 +386,7 @@ async def test_new_positions_sourced_and_unsourced(seeded: Repository, store_pat
 # -- r, n, a: round, event, response ------------------------------------------
 
 
-@pilot_test
+@run_async
 async def test_new_round(seeded: Repository, store_path: Path) -> None:
     """`r`: title, dates, venue, format and a mediator typed in; saved as a round of the track."""
     before = set(seeded.ids("round"))
@@ -436,7 +420,7 @@ async def test_new_round(seeded: Repository, store_path: Path) -> None:
     assert round_.status_log == [StatusEntry(date=date(2024, 8, 24), status="scheduled")]
 
 
-@pilot_test
+@run_async
 async def test_new_event_with_a_new_source(seeded: Repository, store_path: Path) -> None:
     """`n`: an event whose source is typed into the new-source fields; both written at once."""
     before_events, before_sources = set(seeded.ids("event")), set(seeded.ids("source"))
@@ -477,7 +461,7 @@ async def test_new_event_with_a_new_source(seeded: Repository, store_path: Path)
     }
 
 
-@pilot_test
+@run_async
 async def test_response_to_the_bridging_proposal(seeded: Repository, store_path: Path) -> None:
     """`a`: the proposal and the party still pending (Hamas) come preset; Hamas rejects."""
     old = seeded.get_as(Proposal, "us-bridging-proposal-2024-08")
@@ -502,7 +486,7 @@ async def test_response_to_the_bridging_proposal(seeded: Repository, store_path:
     assert len(proposal.responses) == 2
 
 
-@pilot_test
+@run_async
 async def test_typing_in_an_open_drop_down_finds_the_choice(seeded: Repository) -> None:
     """In the response form, enter opens the Response list; typing "rej" reaches rejected."""
     async with running(seeded) as (app, pilot):
@@ -519,7 +503,7 @@ async def test_typing_in_an_open_drop_down_finds_the_choice(seeded: Repository) 
 # -- +: any other kind -------------------------------------------------------
 
 
-@pilot_test
+@run_async
 async def test_add_each_other_kind(seeded: Repository, store_path: Path) -> None:
     """`+`, a kind from the list, the form filled minimally, ctrl+s: one record of each kind,
     each added from the view that lists it, which stays on show with the new record selected."""
@@ -649,7 +633,7 @@ ADDED: dict[str, tuple[Any, ...]] = {
 # -- e, h, H, u: edit, history, undo ------------------------------------------
 
 
-@pilot_test
+@run_async
 async def test_edit_a_round_then_see_its_history_then_undo(
     seeded: Repository, store_path: Path
 ) -> None:
@@ -686,13 +670,13 @@ async def test_edit_a_round_then_see_its_history_then_undo(
         assert isinstance(app.screen, DashboardScreen)
 
         await keys(pilot, "u")
-        assert "Undid: changed round 'Doha summit'" in notices(app)
+        assert "Undid: changed round 'Doha summit'" in notice_text(app)
     with reopened(store_path) as fresh:
         assert fresh.get_as(Round, original.id) == original
         assert fresh.history(limit=1)[0].summary == "undid: changed round 'Doha summit'"
 
 
-@pilot_test
+@run_async
 async def test_history_of_everything(seeded: Repository) -> None:
     """`H`: every change in the store, newest first, each with its summary."""
     count = len(seeded.history())
@@ -716,7 +700,7 @@ async def test_history_of_everything(seeded: Repository) -> None:
 # -- d: delete ---------------------------------------------------------------
 
 
-@pilot_test
+@run_async
 async def test_delete_refused_confirmed_declined_and_undone(
     seeded: Repository, store_path: Path
 ) -> None:
@@ -728,7 +712,7 @@ async def test_delete_refused_confirmed_declined_and_undone(
         await cursor_to(pilot, "actors", "actor:hamas")
         await keys(pilot, "d")
         assert isinstance(app.screen, DashboardScreen), "no confirmation for a referenced record"
-        message = notices(app)
+        message = notice_text(app)
         users = seeded.referrers("actor", "hamas")
         assert message.startswith("Cannot delete actor 'Hamas': ")
         assert sum(f"{r.kind} {r.label!r}" in message for r in users) == 3
@@ -748,7 +732,7 @@ async def test_delete_refused_confirmed_declined_and_undone(
         assert isinstance(app.screen, ConfirmScreen)
         await keys(pilot, "y")
         assert isinstance(app.screen, DashboardScreen)
-        assert "Deleted person 'Baris Doster'. u undoes it." in notices(app)
+        assert "Deleted person 'Baris Doster'. u undoes it." in notice_text(app)
         with reopened(store_path) as fresh:
             assert not fresh.exists("person", "baris-doster")
             assert fresh.exists("actor", "hamas")
@@ -763,7 +747,7 @@ def all_records(path: Path) -> dict[tuple[str, str], object]:
         return {(k, r.id): r for k in RECORD_TYPES for r in fresh.list(k)}
 
 
-@pilot_test
+@run_async
 async def test_undo_three_times_then_redo_three_times(seeded: Repository, store_path: Path) -> None:
     """`u` three times takes back three writes, `U` and `ctrl+r` bring them back, each
     saying what it did; a redo with nothing to redo says so and writes nothing."""
@@ -779,23 +763,22 @@ async def test_undo_three_times_then_redo_three_times(seeded: Repository, store_
         for n in range(3):
             await keys(pilot, "u")
             assert all_records(store_path) == states[2 - n]
-        assert "Undid: deleted person 'Baris Doster'" in notices(app)
-        assert "Undid: changed actor 'Hamas'" in notices(app)
+        assert "Undid: deleted person 'Baris Doster'" in notice_text(app)
+        assert "Undid: changed actor 'Hamas'" in notice_text(app)
         for n, key in enumerate(("U", "ctrl+r", "U")):
             await keys(pilot, key)
             assert all_records(store_path) == states[n + 1]
-        assert "Redid: deleted person 'Baris Doster'" in notices(app)
+        assert "Redid: deleted person 'Baris Doster'" in notice_text(app)
         before = store_files(store_path)
-        app.clear_notifications()
         await keys(pilot, "U")
-        assert notices(app) == "Nothing to redo: the last change was not an undo."
+        assert notices(app)[-1].message == "Nothing to redo: the last change was not an undo."
         assert store_files(store_path) == before
 
 
 # -- invalid and cancelled forms write nothing --------------------------------
 
 
-@pilot_test
+@run_async
 async def test_invalid_then_cancelled_form_writes_nothing(
     seeded: Repository, store_path: Path
 ) -> None:
@@ -821,7 +804,7 @@ async def test_invalid_then_cancelled_form_writes_nothing(
 # -- t: as of ----------------------------------------------------------------
 
 
-@pilot_test
+@run_async
 async def test_as_of_a_date_and_back(seeded: Repository, store_path: Path) -> None:
     """`t`, 2024-08-16, ctrl+s: the talks as they stood then; `t` or esc return to today."""
     before = store_files(store_path)
@@ -859,7 +842,7 @@ async def test_as_of_a_date_and_back(seeded: Repository, store_path: Path) -> No
     assert store_files(store_path) == before  # looking back writes nothing
 
 
-@pilot_test
+@run_async
 async def test_the_as_of_date_shows_at_80_columns(seeded: Repository) -> None:
     """The header leads with the date, so a narrow terminal cuts the title, not the date."""
     async with running(seeded, size=(80, 24)) as (app, pilot):
@@ -911,7 +894,7 @@ async def wait_until(pilot: Pilot[None], check: Callable[[], bool], seconds: flo
     return time.monotonic() - start
 
 
-@pilot_test
+@run_async
 async def test_other_processes_writes_show_and_an_open_form_keeps_its_text(
     seeded: Repository, store_path: Path
 ) -> None:
@@ -958,7 +941,7 @@ async def test_other_processes_writes_show_and_an_open_form_keeps_its_text(
 # -- one save shows every error ----------------------------------------------
 
 
-@pilot_test
+@run_async
 async def test_an_empty_position_form_shows_every_error_at_once(
     seeded: Repository, store_path: Path
 ) -> None:
@@ -997,7 +980,7 @@ async def test_an_empty_position_form_shows_every_error_at_once(
     assert (position.source_ids, position.unsourced) == ([], True)
 
 
-@pilot_test
+@run_async
 async def test_a_status_change_shows_the_source_error_with_the_others(
     seeded: Repository, store_path: Path
 ) -> None:
@@ -1014,7 +997,7 @@ async def test_a_status_change_shows_the_source_error_with_the_others(
         assert store_files(store_path) == before
 
 
-@pilot_test
+@run_async
 async def test_a_response_shows_the_source_error_with_the_others(
     seeded: Repository, store_path: Path
 ) -> None:
@@ -1041,7 +1024,7 @@ async def history_cursor_to(pilot: Pilot[None], summary: str) -> None:
     assert table.cursor_row == index
 
 
-@pilot_test
+@run_async
 async def test_enter_in_the_history_opens_the_changed_record(
     seeded: Repository, store_path: Path
 ) -> None:
@@ -1064,7 +1047,7 @@ async def test_enter_in_the_history_opens_the_changed_record(
     assert store_files(store_path) == before
 
 
-@pilot_test
+@run_async
 async def test_enter_in_the_history_on_a_deleted_record_says_so_and_stays(
     seeded: Repository, store_path: Path
 ) -> None:
@@ -1077,13 +1060,13 @@ async def test_enter_in_the_history_on_a_deleted_record_says_so_and_stays(
         await history_cursor_to(pilot, "deleted person 'Baris Doster'")
         await keys(pilot, "enter")
         assert app.screen is history
-        assert notices(app) == "No person 'baris-doster' any more: it was deleted."
+        assert notice_text(app) == "No person 'baris-doster' any more: it was deleted."
 
 
 # -- +: a new track is shown ---------------------------------------------------
 
 
-@pilot_test
+@run_async
 async def test_a_new_track_is_switched_to(seeded: Repository, store_path: Path) -> None:
     """`+` → track, a title, ctrl+s: the app shows the new (empty) track, as `T` would."""
     before = set(seeded.ids("track"))
@@ -1097,7 +1080,7 @@ async def test_a_new_track_is_switched_to(seeded: Repository, store_path: Path) 
         assert app.track_id == "lebanon-border-talks"
         assert app.sub_title == "Lebanon border talks"
         assert "Lebanon border talks" in screen_text(app).splitlines()[0]
-        assert "Saved track: Lebanon border talks" in notices(app)
+        assert "Saved track: Lebanon border talks" in notice_text(app)
         # The views list the new track's records: none yet.
         await keys(pilot, "2")
         rounds = (await dashboard(app).view("rounds")).query_one(RecordTable)

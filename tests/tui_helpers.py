@@ -1,18 +1,27 @@
-"""Shared helpers for the dashboard's tests: apps on a fixed clock, settling, screen text."""
+"""Shared helpers for the dashboard's tests: apps on a fixed clock, settling, screen text,
+snapshots. Only Textual's public API: what a test sees is what a person would.
+
+Fixtures (stores, the seed, the sample) are in ``conftest.py``.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import io
-from collections.abc import Callable, Coroutine
+import html
+import re
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import pytest
 from conftest import fixed_clock
-from rich.console import Console
+from rich.cells import cell_len
+from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
 from store import (
     Participant,
@@ -33,14 +42,22 @@ SIZES = [(80, 24), (120, 40)]
 SIZE_IDS = ["80x24", "120x40"]
 SEED_TRACK = "gaza-ceasefire-hostage-talks"
 SECOND_TRACK = "sudan-talks"
+# Long enough for the slowest test on a busy machine; a hang fails instead of stalling.
+TIME_LIMIT = 120
+
+# Each snapshot test at a small and a large terminal.
+sizes = pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+
+Compare = Callable[..., bool]
 
 
 def run_async(test: Callable[..., Coroutine[None, None, None]]) -> Callable[..., None]:
-    """Run an async test in its own event loop (the project has no asyncio pytest plugin)."""
+    """Run an async test on its own event loop (the project has no asyncio pytest plugin),
+    with a time limit so a hang fails."""
 
     @functools.wraps(test)
     def wrapper(*args: object, **kwargs: object) -> None:
-        asyncio.run(test(*args, **kwargs))
+        asyncio.run(asyncio.wait_for(test(*args, **kwargs), timeout=TIME_LIMIT))
 
     return wrapper
 
@@ -52,26 +69,49 @@ def seeded_store(path: Path) -> Repository:
     return repo
 
 
-def make_app(repo: Repository, track_id: str | None = None) -> ParleyApp:
-    """The dashboard as tests want it: no polling, one theme, whatever the host's default."""
-    app = ParleyApp(repo, track_id=track_id, poll=False)
+@dataclass(frozen=True)
+class Notice:
+    """A notification as the app sent it."""
+
+    message: str
+    title: str
+    severity: str
+
+
+class NoticeRecorder:
+    """Stands in for ``app.notify``: keeps what was sent, then notifies as before."""
+
+    def __init__(self, notify: Callable[..., None]) -> None:
+        self.notify = notify
+        self.sent: list[Notice] = []
+
+    def __call__(self, message: str, **kwargs: Any) -> None:
+        severity = kwargs.get("severity", "information")
+        self.sent.append(Notice(str(message), kwargs.get("title", ""), severity))
+        self.notify(message, **kwargs)
+
+
+def make_app(repo: Repository, track_id: str | None = None, *, poll: bool = False) -> ParleyApp:
+    """The dashboard as tests want it: no polling, one theme whatever the host's default,
+    and the notifications it sends kept for ``notices``."""
+    app = ParleyApp(repo, track_id=track_id, poll=poll)
     app.theme = THEME
+    app.notify = NoticeRecorder(app.notify)  # type: ignore[method-assign]
     return app
 
 
-def crash_quickly(app: ParleyApp) -> None:
-    """On an unhandled error, exit without rendering a traceback with locals.
-
-    Textual renders every local of every frame, which takes seconds; the error
-    itself still reaches the test, re-raised by ``run_test``.
-    """
-    app._fatal_error = app._close_messages_no_wait  # type: ignore[method-assign]
+def notices(app: App[Any]) -> list[Notice]:
+    """Every notification the app has sent (made by ``make_app``), oldest first."""
+    recorder = app.notify
+    assert isinstance(recorder, NoticeRecorder), "an app made by make_app records notices"
+    return recorder.sent
 
 
-def no_blink(app: ParleyApp) -> None:
+def no_blink(app: App[Any]) -> None:
     """Stop every text cursor blinking, on every screen, so screenshots are stable."""
     for screen in app.screen_stack:
-        for widget in screen.query(Input):
+        for widget in screen.query("Input, TextArea"):
+            assert isinstance(widget, Input | TextArea)
             widget.cursor_blink = False
 
 
@@ -98,23 +138,54 @@ def dashboard(app: ParleyApp) -> DashboardScreen:
     return screen
 
 
-def screen_text(app: ParleyApp) -> str:
-    """The screen as plain text: what a person would read, modal layers included."""
-    width, height = app.size
-    console = Console(
-        width=width,
-        height=height,
-        file=io.StringIO(),
-        force_terminal=True,
-        color_system="truecolor",
-        record=True,
-        legacy_windows=False,
-        safe_box=False,
-    )
-    console.print(
-        app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
-    )
-    return console.export_text(styles=False)
+# One run of text in the SVG of a screenshot: its x, its length, the screen line it is on.
+_SVG_TEXT = re.compile(
+    r'<text [^>]*?x="([\d.]+)"[^>]*?textLength="([\d.]+)"[^>]*?-line-(\d+)\)">(.*?)</text>'
+)
+
+
+def screen_text(app: App[Any]) -> str:
+    """The screen as plain text: what a person would read, modal layers included.
+
+    Read from ``App.export_screenshot``: each run of text in the SVG stands at
+    x = column * (its textLength / its length in characters).
+    """
+    rows: dict[int, list[tuple[int, str]]] = {}
+    for x, length, line, escaped in _SVG_TEXT.findall(app.export_screenshot()):
+        text = html.unescape(escaped).replace("\xa0", " ")
+        column = round(float(x) / (float(length) / len(text)))
+        rows.setdefault(int(line), []).append((column, text))
+    lines = []
+    for y in range(app.size.height):
+        row, at = "", 0
+        for column, text in sorted(rows.get(y, [])):
+            row += " " * max(column - at, 0) + text
+            at = column + cell_len(text)
+        lines.append(row)
+    return "\n".join(lines)
+
+
+# -- snapshots -------------------------------------------------------------------------
+
+
+def snapshot_keys(*pressed: str) -> Callable[[Pilot[None]], Awaitable[None]]:
+    """A run_before that settles, presses ``pressed`` one by one, and settles again,
+    with every text cursor kept still."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        pilot.app.theme = THEME
+        await settle(pilot)
+        for key in pressed:
+            await pilot.press(key)
+            await pilot.pause()
+        await settle(pilot)
+
+    return run_before
+
+
+def shoot(snap_compare: Compare, repo: Repository, size: tuple[int, int], *pressed: str) -> Any:
+    """Compare the dashboard on ``repo``, after ``pressed``, with its snapshot."""
+    return snap_compare(make_app(repo), terminal_size=size, run_before=snapshot_keys(*pressed))
 
 
 def add_second_track(repo: Repository) -> None:

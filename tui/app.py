@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 
-import tui.textual_fixes  # noqa: F401  (patches Textual before any widget renders)
+import tui.compat  # noqa: F401  (patches Textual before any widget renders)
 from store import Record, Repository, Track, track_of
 from store.commands import Commands
 from tui.messages import OpenRecord, ShowAsOf, ShowTrack

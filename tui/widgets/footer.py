@@ -9,7 +9,9 @@ only when what it would show is different.
 ``compact`` reactive. That registers a watcher on the footer that nothing
 removes when the keys are replaced, so each redraw kept the old keys alive:
 about 5 MB per form opened on a large store. The keys here take ``compact``
-once, as the footer has it; Parley never changes it afterwards.
+once, as the footer has it; Parley never changes it afterwards. (Upstream:
+https://github.com/Textualize/textual/issues/6666; the private access this
+takes is in ``tui.compat.private``.)
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+
+from tui.compat.private import drop_data_binds, footer_key_class
 
 
 class KeyFooter(Footer):
@@ -41,10 +44,15 @@ class KeyFooter(Footer):
         await super().recompose()
 
     def compose(self) -> ComposeResult:
-        if self._bindings_ready:
-            self._shown = self._keys()
+        # Footer composes nothing until the screen's bindings are ready; what it
+        # shows is remembered only once it shows something.
+        footer_key = footer_key_class()
+        shown: tuple[Any, ...] | None = None
         for widget in super().compose():
-            if isinstance(widget, FooterKey):
-                widget._reactive_connect = None
+            if shown is None:
+                shown = self._keys()
+            if isinstance(widget, footer_key):
+                drop_data_binds(widget)
                 widget.compact = self.compact
             yield widget
+        self._shown = shown

@@ -14,12 +14,13 @@ from __future__ import annotations
 from bisect import bisect_right
 from itertools import accumulate
 
-from rich._wrap import divide_line
 from textual.content import Content
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.visual import Visual
+
+from tui.compat.private import wrap_offsets
 
 # Paragraphs rendered and kept for repaints; far more than a screen shows.
 CACHED_PARAGRAPHS = 256
@@ -40,7 +41,7 @@ def _height(paragraph: Content, width: int) -> int:
     if height is None:
         if len(_HEIGHTS) >= HEIGHTS_KEPT:
             _HEIGHTS.clear()
-        height = _HEIGHTS[key] = len(divide_line(paragraph.plain, width, fold=True)) + 1
+        height = _HEIGHTS[key] = len(wrap_offsets(paragraph.plain, width)) + 1
     return height
 
 
@@ -82,6 +83,11 @@ class TextView(ScrollView, can_focus=True):
             self._measure()
             self.scroll_to(0, 0, animate=False, immediate=True)
             self.refresh()
+
+    @property
+    def cached_paragraphs(self) -> int:
+        """Paragraphs rendered and kept for repaints (those on screen, and some before)."""
+        return len(self._strips)
 
     @property
     def line_count(self) -> int:

@@ -1,0 +1,52 @@
+"""The only places Parley reaches into private names of Textual and rich.
+
+Each function says why no public API does the job, and which pin in ``pins``
+covers it: outside those versions ``tui.compat`` warns at import and
+``tests/test_layers.py`` fails, so an upgrade says which of these to look at.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.widget import Widget
+
+if TYPE_CHECKING:
+    from textual.widgets._footer import FooterKey
+
+
+def footer_key_class() -> type[FooterKey]:
+    """Textual's ``FooterKey``, the widget ``Footer`` shows for each binding.
+
+    Pin: ``pins.FOOTER_KEY``. ``textual.widgets`` exports ``Footer`` but not the
+    keys it composes, and ``KeyFooter`` has to tell them apart from the rest.
+    """
+    from textual.widgets._footer import FooterKey
+
+    return FooterKey
+
+
+def drop_data_binds(widget: Widget) -> None:
+    """Undo ``widget.data_bind(...)`` before the widget is mounted.
+
+    Pin: ``pins.FOOTER_KEY``. ``Footer.compose`` binds each ``FooterKey`` to the
+    footer's ``compact`` reactive, and the watcher that sets up is not removed
+    with the key (https://github.com/Textualize/textual/issues/6666), so every
+    recompose kept the old keys alive. Textual has no public way to unbind: the
+    pending bindings live in ``_reactive_connect`` until mount, and emptying it
+    means none are made.
+    """
+    widget._reactive_connect = None
+
+
+def wrap_offsets(text: str, width: int) -> list[int]:
+    """Where ``text`` breaks when word-wrapped to ``width`` cells (folding long words).
+
+    Pin: ``pins.WRAP_OFFSETS``. Textual 8.2's ``Content`` wraps with rich's private
+    ``divide_line``; counting lines the same way without building them needs the
+    same function. ``Content.wrap`` would build every line, which is what
+    ``TextView`` exists to avoid.
+    """
+    from rich._wrap import divide_line
+
+    return divide_line(text, width, fold=True)
