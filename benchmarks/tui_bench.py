@@ -545,19 +545,14 @@ def drive_parley(term: Terminal, info: dict[str, Any]) -> dict[str, Any]:
 
 # Each save sets the first sticking point to the next of these; no two in a row match.
 SAVE_STATUSES = ("bridged", "agreed", "narrowing", "deadlocked", "bridged", "agreed")
-POINT_STATUSES = ("open", "narrowing", "bridged", "agreed", "deadlocked")
-# From the status drop-down of the `s` form to its "No source" box, by tab.
-TABS_TO_NO_SOURCE = 10
-
-
-def drop_down_open(screen: list[str]) -> bool:
-    """Every status shows as an option inside the form's frame."""
-    shown = {text.split("█")[1].strip() for text in screen if text.count("█") >= 2}
-    return all(status in shown for status in POINT_STATUSES)
 
 
 def save_status(term: Terminal, status: str) -> float:
-    """Seconds from ctrl+s on the `s` form to the Points table showing the new status."""
+    """Seconds from ctrl+s on the `s` form to the Points table showing the new status.
+
+    The form is the quick one: one key picks the status, the source is the one the
+    sticking point cites.
+    """
     term.settle()
     if not VIEWS["3"][1](term.screen.text()):
         term.press("3", VIEWS["3"][1], "Sticking points")
@@ -566,22 +561,9 @@ def save_status(term: Terminal, status: str) -> float:
     lines = term.screen.text()
     header = next(i for i, text in enumerate(lines) if text.startswith("Status     Sticking"))
     title = lines[header + 1][11:40].strip()
-    current = lines[header + 1][:10].strip()
-    term.press("s", contains("Set status:"), "the status form")
-    # Open the drop-down (on the current status), move to the new one, take it.
-    steps = POINT_STATUSES.index(status) - POINT_STATUSES.index(current)
-    arrows = ("\x1b[B" if steps > 0 else "\x1b[A") * abs(steps)
-    os.write(term.fd, b"\r")
-    term.wait_until(drop_down_open, "the status drop-down")
-    for keys in (arrows, "\r"):
-        if keys:
-            os.write(term.fd, keys.encode())
-            term.settle()
-    # One at a time: a burst of tabs can outrun the form's focus changes on a busy machine.
-    for _ in range(TABS_TO_NO_SOURCE):
-        os.write(term.fd, b"\t")
-        term.settle()
-    os.write(term.fd, b" ")
+    term.press("s", contains("Status of"), "the status form")
+    os.write(term.fd, status[0].encode())
+    term.settle()
 
     def saved(screen: list[str]) -> bool:
         return any(text.startswith(f"{status} ") and title in text for text in screen)

@@ -35,6 +35,7 @@ from .models import (
     Round,
     RoundStatus,
     Source,
+    SourceKind,
     Sourced,
     StatusEntry,
     StickingPoint,
@@ -78,6 +79,31 @@ class NewSource:
     @property
     def given(self) -> bool:
         return bool(self.outlet or self.title)
+
+    @classmethod
+    def from_text(cls, text: str) -> NewSource:
+        """A new source typed on one line: "Reuters, 2024-08-25, wire", or with a title
+        after the outlet: "Reuters: Talks resume in Cairo, 2024-08-25, wire". The parts
+        may come in any order; a title left out is made from the outlet and date."""
+        published: str | None = None
+        source_kind: str | None = None
+        words = []
+        for part in (p.strip() for p in text.split(",")):
+            if not part:
+                continue
+            if published is None and _is_iso_date(part):
+                published = part
+                continue
+            kinds = [k.value for k in SourceKind if k.value.startswith(part.casefold())]
+            if source_kind is None and len(part) >= 2 and len(kinds) == 1:
+                source_kind = kinds[0]
+                continue
+            words.append(part)
+        outlet, _, title = ", ".join(words).partition(":")
+        outlet, title = outlet.strip(), title.strip()
+        if outlet and not title:
+            title = f"{outlet} report" + (f", {published}" if published else "")
+        return cls(outlet=outlet, title=title, published=published, source_kind=source_kind)
 
 
 @dataclass(frozen=True)
@@ -413,6 +439,14 @@ class Commands:
             # While the sources are at fault the rest is still checked, as though they
             # were settled: the model would otherwise report them again.
             data["unsourced"] = not ids if draft.errors else cite.unsourced
+
+
+def _is_iso_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
 
 
 def _name_for_id(kind: str, data: Mapping[str, Any]) -> str:

@@ -8,7 +8,7 @@ in the same form, or say explicitly that there is none.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -175,18 +175,34 @@ NEW_SOURCE_FIELDS = {
 }
 
 
-def run(command: Callable[[], Outcome]) -> Outcome:
-    """Run a command; the fields it refuses become the form's errors."""
+def run(command: Callable[[], Outcome], names: set[str] | None = None) -> Outcome:
+    """Run a command; the fields it refuses become the form's errors. A form without
+    the new source's own fields (``names``) shows its problems by the source picker."""
     try:
         return command()
     except InvalidRecord as exc:
         if not exc.fields:
             raise
-        raise FormErrors({NEW_SOURCE_FIELDS.get(k, k): v for k, v in exc.fields.items()}) from None
+        errors: dict[str, str] = {}
+        for key, message in exc.fields.items():
+            field = NEW_SOURCE_FIELDS.get(key, key)
+            if names is not None and field not in names and key.startswith("new_source."):
+                field, message = "source_ids", f"new source: {key.split('.')[-1]}: {message}"
+            errors.setdefault(field, message)
+        raise FormErrors(errors) from None
+
+
+# In a source picker: a new source typed on one line, and "no source".
+NEW_SOURCE_PREFIX = "+"
+UNSOURCED = "!unsourced"
 
 
 def take_citation(values: dict[str, Any]) -> Citation:
-    """The form's source fields, taken out of ``values``."""
+    """The form's source fields, taken out of ``values``.
+
+    A source picker's value may hold a new source typed on one line (``+Reuters,
+    2024-08-25, wire``) and "no source"; the full forms have fields for each.
+    """
     published = values.pop("new_published", None)
     new = NewSource(
         outlet=values.pop("new_outlet", None) or "",
@@ -195,11 +211,16 @@ def take_citation(values: dict[str, Any]) -> Citation:
         source_kind=values.pop("new_source_kind", None),
         url=values.pop("new_url", None) or "",
     )
-    return Citation(
-        source_ids=list(values.pop("source_ids", None) or []),
-        new_source=new if new.given else None,
-        unsourced=bool(values.pop("unsourced", False)),
-    )
+    ids = []
+    unsourced = bool(values.pop("unsourced", False))
+    for value in values.pop("source_ids", None) or []:
+        if value == UNSOURCED:
+            unsourced = True
+        elif value.startswith(NEW_SOURCE_PREFIX):
+            new = NewSource.from_text(value.removeprefix(NEW_SOURCE_PREFIX))
+        else:
+            ids.append(value)
+    return Citation(source_ids=ids, new_source=new if new.given else None, unsourced=unsourced)
 
 
 class Forms:
@@ -261,9 +282,15 @@ class Forms:
         values["new_published"] = self.today.isoformat()
         return values
 
-    def _save(self, kind: str, record: Record | None, form: dict[str, Any]) -> Outcome:
+    def _save(
+        self,
+        kind: str,
+        record: Record | None,
+        form: dict[str, Any],
+        fields: Sequence[Field] | None = None,
+    ) -> Outcome:
         values = dict(form)
-        names = {f.name for f in FIELDS[kind]}
+        names = {f.name for f in (fields or FIELDS[kind])}
         cite = take_citation(values) if "source_ids" in names else None
         for name in LIST_FIELDS:
             if name in values:
@@ -278,8 +305,10 @@ class Forms:
                 ]
             values["participants"] = participants
         if record is not None:
-            return run(lambda: self.commands.edit(kind, record.id, values, cite=cite))
-        return run(lambda: self.commands.create(kind, values, track_id=self.track_id, cite=cite))
+            return run(lambda: self.commands.edit(kind, record.id, values, cite=cite), names)
+        return run(
+            lambda: self.commands.create(kind, values, track_id=self.track_id, cite=cite), names
+        )
 
     # -- quick actions ------------------------------------------------------
 
@@ -299,20 +328,26 @@ class Forms:
         }
 
         def submit(form: dict[str, Any]) -> Outcome:
-            form = dict(form)
-            cite = take_citation(form)
-            return run(
-                lambda: self.commands.set_status(
-                    record.kind,
-                    record.id,
-                    form.get("status") or "",
-                    form.get("date"),
-                    note=form.get("note") or "",
-                    cite=cite,
-                )
-            )
+            return self.set_status(record, form)
 
         return FormScreen(f"Set status: {record.label}", fields, values, submit, self.options)
+
+    def set_status(
+        self, record: Round | StickingPoint, form: dict[str, Any], names: set[str] | None = None
+    ) -> Outcome:
+        form = dict(form)
+        cite = take_citation(form)
+        return run(
+            lambda: self.commands.set_status(
+                record.kind,
+                record.id,
+                form.get("status") or "",
+                form.get("date"),
+                note=form.get("note") or "",
+                cite=cite,
+            ),
+            names,
+        )
 
     def response_form(self, proposal: Proposal | None) -> FormScreen:
         """`a`: a party's response to a proposal, dated and sourced."""
@@ -336,20 +371,24 @@ class Forms:
         }
 
         def submit(form: dict[str, Any]) -> Outcome:
-            form = dict(form)
-            cite = take_citation(form)
-            return run(
-                lambda: self.commands.record_response(
-                    form.get("proposal_id"),
-                    form.get("actor_id"),
-                    form.get("status"),
-                    form.get("date"),
-                    note=form.get("note") or "",
-                    cite=cite,
-                )
-            )
+            return self.respond(form)
 
         return FormScreen("Record a response", fields, values, submit, self.options)
+
+    def respond(self, form: dict[str, Any], names: set[str] | None = None) -> Outcome:
+        form = dict(form)
+        cite = take_citation(form)
+        return run(
+            lambda: self.commands.record_response(
+                form.get("proposal_id"),
+                form.get("actor_id"),
+                form.get("status"),
+                form.get("date"),
+                note=form.get("note") or "",
+                cite=cite,
+            ),
+            names,
+        )
 
     def as_of_form(self, current: date | None) -> FormScreen:
         """`t`: the date to show the talks as of. Writes nothing."""

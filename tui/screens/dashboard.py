@@ -11,52 +11,22 @@ from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Header, TabbedContent, TabPane
+from textual.widgets import Header
 
-from store import Position, Proposal, Record, Repository, Round, StickingPoint, StoreError
+from store import Proposal, Record, Repository, Round, StickingPoint, StoreError
 from store.commands import Commands, Outcome
 from tui.forms import KIND_NAMES, Forms
 from tui.messages import ShowAsOf, ShowTrack
 from tui.palette import RecordsProvider
+from tui.quick import QuickForms, cited
 from tui.screens.choice import ChoiceScreen
 from tui.screens.confirm import ConfirmScreen
-from tui.screens.form import FormResult
+from tui.screens.form import FormResult, FormScreen
 from tui.screens.history import HistoryScreen
 from tui.screens.record_sources import RecordSourcesScreen
-from tui.views.actors import ActorsView
 from tui.views.base import TableView, View
-from tui.views.overview import OverviewView
-from tui.views.points import PointsView
-from tui.views.positions import PositionsView
-from tui.views.rounds import RoundsView
-from tui.views.sources import SourcesView
-from tui.views.timeline import TimelineView
+from tui.views.tabs import VIEWS, ViewTabs
 from tui.widgets.footer import KeyFooter
-
-VIEWS: tuple[type[View], ...] = (
-    OverviewView,
-    RoundsView,
-    PointsView,
-    PositionsView,
-    ActorsView,
-    TimelineView,
-    SourcesView,
-)
-VIEW_BY_KEY = {view.key: view for view in VIEWS}
-# Seconds between building one hidden view and the next, after the first screen.
-PRELOAD_PAUSE = 0.05
-# Where the palette sends each kind of record.
-VIEW_FOR_KIND = {
-    "round": "rounds",
-    "point": "points",
-    "position": "timeline",
-    "proposal": "timeline",
-    "event": "timeline",
-    "assessment": "timeline",
-    "actor": "actors",
-    "person": "actors",
-    "source": "sources",
-}
 
 
 class DashboardScreen(Screen[None]):
@@ -78,9 +48,9 @@ class DashboardScreen(Screen[None]):
         Binding("o", "sources", "Sources of the selection", show=False),
         Binding("s", "set_status", "Status"),
         Binding("p", "add_position", "Position"),
-        Binding("r", "add('round')", "Round"),
+        Binding("r", "add_round", "Round"),
         Binding("a", "respond", "Response"),
-        Binding("n", "add('event')", "Event"),
+        Binding("n", "add_event", "Event"),
         Binding("plus", "add_any", "Add…", show=False),
         Binding("e", "edit", "Edit"),
         Binding("d", "delete", "Delete"),
@@ -107,80 +77,36 @@ class DashboardScreen(Screen[None]):
         once every view has been built behind it."""
         super().__init__()
         self.repo, self.commands = repo, commands
+        # The sources the last form saved here cited: the next quick form's default.
+        self.sources: list[str] = []
         self._on_shown, self._on_views_built = on_shown, on_views_built
-
-    def _new_view(self, view: type[View]) -> View:
-        return view(self.repo).data_bind(
-            DashboardScreen.track_id, DashboardScreen.as_of, DashboardScreen.version
-        )
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="§")
-        with TabbedContent(id="views"):
-            for n, view in enumerate(VIEWS, start=1):
-                with TabPane(f"{n} {view.tab_label or view.title}", id=f"tab-{view.key}"):
-                    # Only the first view is built now; each other one when first shown,
-                    # which keeps start-up short.
-                    if n == 1:
-                        yield self._new_view(view)
+        yield ViewTabs(self.repo, on_views_built=self._on_views_built).data_bind(
+            DashboardScreen.track_id, DashboardScreen.as_of, DashboardScreen.version
+        )
         yield KeyFooter(compact=True)
 
     @property
     def active_view(self) -> View:
         """The view on show; NoMatches while it is still being built."""
-        pane = self.query_one(TabbedContent).active_pane
-        if pane is None:
-            raise NoMatches("no view is active")
-        return pane.query_one(View)
+        return self.query_one(ViewTabs).active_view
 
     async def view(self, key: str) -> View:
-        """The view with that key, built and mounted if it had not been yet."""
-        pane = self.query_one(f"#tab-{key}", TabPane)
-        found = pane.query(View)
-        if found:
-            return found.first()
-        view = self._new_view(VIEW_BY_KEY[key])
-        await pane.mount(view)
-        return view
+        """The view with that key, built if it had not been yet."""
+        return await self.query_one(ViewTabs).view(key)
 
     def on_mount(self) -> None:
-        self.active_view.refresh_view()
-        self.active_view.focus_main()
         if self._on_shown is not None:
             self.call_after_refresh(self._on_shown)
-        self.call_after_refresh(self.set_timer, PRELOAD_PAUSE, self._preload)
-
-    async def _preload(self) -> None:
-        """Build one view not yet shown, then come back for the next after a pause.
-
-        On a large store the first visit to a view costs a tenth of a second or more
-        (mounting it, building its records); done while nobody is typing, every visit
-        is as quick as a later one. One view at a time, so a key pressed meanwhile
-        waits for one view at most.
-        """
-        for view_class in VIEWS:
-            pane = self.query_one(f"#tab-{view_class.key}", TabPane)
-            if not pane.query(View):
-                view = await self.view(view_class.key)
-                view.refresh_view()
-                self.set_timer(PRELOAD_PAUSE, self._preload)
-                return
-        if self._on_views_built is not None:
-            self._on_views_built()
-            self._on_views_built = None
 
     def watch_as_of(self, as_of: date | None) -> None:
         # Looking at the past should be impossible to miss.
         self.query_one(Header).set_class(as_of is not None, "-as-of")
 
-    async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        view = await self.view((event.pane.id or "").removeprefix("tab-"))
-        view.refresh_view()
-        view.focus_main()
-        self.refresh_bindings()
-
     def action_show_view(self, key: str) -> None:
-        self.query_one(TabbedContent).active = f"tab-{key}"
+        self.query_one(ViewTabs).show(key)
 
     def action_filter(self) -> None:
         try:
@@ -220,6 +146,13 @@ class DashboardScreen(Screen[None]):
     def forms(self) -> Forms:
         return Forms(self.repo, self.commands, self.track_id, self.repo.today())
 
+    def quick(self) -> QuickForms:
+        today = self.repo.today()
+        return QuickForms(self.repo, self.commands, self.track_id, today, sources=self.sources)
+
+    def _quick(self, form: FormScreen) -> None:
+        self.app.push_screen(form, self._saved)
+
     def selected(self) -> Record | None:
         """The selected record as stored now (views may show it as of a past date)."""
         try:
@@ -253,6 +186,7 @@ class DashboardScreen(Screen[None]):
         if result is None or result.record is None:
             return
         record = result.record
+        self.sources = cited(result) or self.sources
         self.notify(f"Saved {record.kind}: {record.label}", timeout=3)
         if record.kind == "track" and record.id != self.track_id:
             # A new track has nothing in it yet; it is shown so that it can be filled in.
@@ -277,18 +211,18 @@ class DashboardScreen(Screen[None]):
         )
 
     def action_add_position(self) -> None:
-        record = self.selected()
-        preset: dict[str, str] = {}
-        if isinstance(record, StickingPoint):
-            preset["point_id"] = record.id
-        elif isinstance(record, Position):
-            preset.update(point_id=record.point_id, actor_id=record.actor_id)
-        self.app.push_screen(self.forms().record_form("position", preset=preset), self._saved)
+        self._quick(self.quick().position(self.selected()))
+
+    def action_add_round(self) -> None:
+        self._quick(self.quick().round(self.selected()))
+
+    def action_add_event(self) -> None:
+        self._quick(self.quick().event(self.selected()))
 
     def action_set_status(self) -> None:
         record = self.selected()
         if isinstance(record, Round | StickingPoint):
-            self.app.push_screen(self.forms().status_form(record), self._saved)
+            self._quick(self.quick().status(record))
         else:
             self.notify("Select a round or a sticking point first.", severity="warning")
 
@@ -302,7 +236,7 @@ class DashboardScreen(Screen[None]):
                 return
             pending = [p for p in proposals if any(r.status == "pending" for r in p.responses)]
             proposal = (pending or proposals)[-1]
-        self.app.push_screen(self.forms().response_form(proposal), self._saved)
+        self._quick(self.quick().response(proposal))
 
     def action_edit(self) -> None:
         record = self.selected()
@@ -386,14 +320,4 @@ class DashboardScreen(Screen[None]):
 
     def show_record(self, kind: str, record_id: str) -> None:
         """Show a record in the view that lists it."""
-        self.call_later(self._show_record, kind, record_id)
-
-    async def _show_record(self, kind: str, record_id: str) -> None:
-        key = VIEW_FOR_KIND.get(kind)
-        if key is None:
-            return
-        self.action_show_view(key)
-        view = await self.view(key)
-        view.refresh_view()
-        # The tab switch lands after this; place the cursor once it has.
-        self.call_after_refresh(view.show_record, kind, record_id)
+        self.call_later(self.query_one(ViewTabs).show_record, kind, record_id)

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select, TextArea
@@ -23,10 +23,13 @@ from store import Record, StoreError
 from store.commands import Outcome
 from tui.text import literal
 from tui.widgets.footer import KeyFooter
+from tui.widgets.key_choice import KeyChoice
+from tui.widgets.picker import Picker
 from tui.widgets.ref_chooser import RefChooser
 from tui.widgets.text_block import TextBlock
 
-Widget = Literal["text", "area", "date", "choice", "ref", "refs", "check"]
+# "pick"/"picks": type-ahead pickers of one record or several; "keys": one key per choice.
+Widget = Literal["text", "area", "date", "choice", "ref", "refs", "check", "pick", "picks", "keys"]
 
 
 @dataclass(frozen=True)
@@ -63,10 +66,14 @@ class FormResult:
 
 
 Options = Callable[[str], list[tuple[str, str]]]
+# What a type-ahead picker needs beyond its options (aliases, entries not stored yet).
+PickerSetup = Callable[["Field"], dict[str, Any]]
+# Given the field that changed and every value, new values for other fields.
+Follow = Callable[[str, dict[str, Any]], dict[str, Any]]
 
 
 class FormScreen(ModalScreen[FormResult | None]):
-    CSS_PATH = "modal.tcss"
+    CSS_PATH = ["modal.tcss", "quick.tcss"]
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "cancel", "Cancel"),
@@ -79,6 +86,10 @@ class FormScreen(ModalScreen[FormResult | None]):
         values: dict[str, Any],
         submit: Submit,
         options: Options,
+        *,
+        picker_setup: PickerSetup | None = None,
+        follow: Follow | None = None,
+        compact: bool = False,
     ) -> None:
         super().__init__()
         self.form_title = title
@@ -86,21 +97,37 @@ class FormScreen(ModalScreen[FormResult | None]):
         self.initial = values
         self.submit = submit
         self.options = options
+        self.picker_setup = picker_setup
+        self.follow = follow
+        self.compact = compact
+        # Values a field was given by ``follow``: it follows again until the user
+        # changes it.
+        self._followed: dict[str, Any] = {}
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog form"):
+        with Vertical(classes="dialog form quick" if self.compact else "dialog form"):
             yield TextBlock(literal(self.form_title), classes="dialog-title")
             yield TextBlock(classes="form-error", id="error-")
             with VerticalScroll(classes="dialog-body"):
                 for field in self.fields:
+                    if self.compact:
+                        # The label beside its field, to fit a form on one screen.
+                        with Horizontal(classes=f"form-row row-{field.widget}"):
+                            yield Label(literal(field.label), classes="form-label")
+                            with Vertical(classes="form-field"):
+                                yield from self._field(field)
+                        continue
                     with Vertical(classes=f"form-row row-{field.widget}"):
                         if field.widget != "check":
                             yield Label(literal(field.label), classes="form-label")
-                        yield self._widget(field)
-                        if field.hint:
-                            yield TextBlock(literal(field.hint), classes="form-hint")
-                        yield TextBlock(classes="form-error", id=f"error-{field.name}")
+                        yield from self._field(field)
         yield KeyFooter()
+
+    def _field(self, field: Field) -> ComposeResult:
+        yield self._widget(field)
+        if field.hint:
+            yield TextBlock(literal(field.hint), classes="form-hint")
+        yield TextBlock(classes="form-error", id=f"error-{field.name}")
 
     def _widget(self, field: Field) -> Any:
         value = self.initial.get(field.name)
@@ -129,17 +156,78 @@ class FormScreen(ModalScreen[FormResult | None]):
                 noun=field.label.lower(),
                 id=wid,
             )
+        if field.widget in ("pick", "picks"):
+            chosen = value if isinstance(value, list) else ([value] if value else [])
+            setup = self.picker_setup(field) if self.picker_setup else {}
+            return Picker(
+                self.options(field.ref_kind),
+                multiple=field.widget == "picks",
+                chosen=chosen,
+                noun=field.label.lower(),
+                id=wid,
+                **setup,
+            )
+        if field.widget == "keys":
+            return KeyChoice(field.choices, value=value, id=wid)
         if field.widget == "check":
             return Checkbox(literal(field.label), bool(value), id=wid, compact=True)
         placeholder = "YYYY-MM-DD" if field.widget == "date" else ""
         return Input(str(value or ""), placeholder=placeholder, id=wid, compact=True)
 
     def on_mount(self) -> None:
-        self.focus_next()
+        # The first field the user must fill: everything before it came from context.
+        empty = next(
+            (
+                f
+                for f in self.fields
+                if self.initial.get(f.name) in (None, "", []) and f.widget != "check"
+            ),
+            None,
+        )
+        if empty is not None:
+            widget = self.query_one(f"#field-{empty.name}")
+            target = widget.query_one(Input) if isinstance(widget, Picker) else widget
+            target.focus()
+        else:
+            self.focus_next()
         # Focusing the first field scrolls it into view, which hides its label.
         self.call_after_refresh(
             self.query_one(".dialog-body", VerticalScroll).scroll_home, animate=False
         )
+
+    def _field_of(self, widget: Any) -> Field | None:
+        name = (getattr(widget, "id", None) or "").removeprefix("field-")
+        return next((f for f in self.fields if f.name == name), None)
+
+    def _changed(self, widget: Any) -> None:
+        """Let fields that follow another (a date following its source) follow it."""
+        field = self._field_of(widget)
+        if self.follow is None or field is None:
+            return
+        values = self.values()
+        for name, value in self.follow(field.name, values).items():
+            current = values.get(name)
+            untouched = current == self.initial.get(name) or (
+                name in self._followed and current == self._followed[name]
+            )
+            if untouched and current != value:
+                self._followed[name] = value
+                self._set(name, value)
+
+    def _set(self, name: str, value: Any) -> None:
+        widget = self.query_one(f"#field-{name}")
+        if isinstance(widget, Picker):
+            widget.set_chosen(value if isinstance(value, list) else [value])
+        elif isinstance(widget, KeyChoice):
+            widget.value = value
+        elif isinstance(widget, Input):
+            widget.value = "" if value is None else str(value)
+
+    def on_picker_changed(self, event: Picker.Changed) -> None:
+        self._changed(event.picker)
+
+    def on_key_choice_changed(self, event: KeyChoice.Changed) -> None:
+        self._changed(event.choice)
 
     def values(self) -> dict[str, Any]:
         found: dict[str, Any] = {}
@@ -149,10 +237,11 @@ class FormScreen(ModalScreen[FormResult | None]):
                 found[field.name] = widget.text
             elif isinstance(widget, Select):
                 found[field.name] = None if widget.is_blank() else widget.value
-            elif isinstance(widget, RefChooser):
+            elif isinstance(widget, RefChooser | Picker):
                 chosen = widget.value
-                found[field.name] = chosen if field.widget == "refs" else next(iter(chosen), None)
-            elif isinstance(widget, Checkbox):
+                many = field.widget in ("refs", "picks")
+                found[field.name] = chosen if many else next(iter(chosen), None)
+            elif isinstance(widget, KeyChoice | Checkbox):
                 found[field.name] = widget.value
             elif isinstance(widget, Input):
                 text = widget.value.strip()

@@ -1,0 +1,371 @@
+"""How fast one news item goes in from the keyboard: keys pressed, passes, time.
+
+Run ``python benchmarks/capture_bench.py``. It drives the real app with Pilot on
+a fresh seed store, four everyday captures one after another in one session, as
+a person would enter the news of 25 August 2024:
+
+1. from the Overview, a new position of Hamas on the Philadelphi Corridor, red
+   line, citing a new Reuters report;
+2. a new round in Cairo with Egypt, Qatar and the US mediating, citing a new
+   Reuters report, in one pass;
+3. the Philadelphi Corridor's status set to deadlocked, citing the source used last;
+4. Hamas's response to the bridging proposal: rejected, citing the source used last.
+
+Keys are every key pressed except the free text typed (titles, stances, dates,
+a new source's line), which is counted apart as characters. Every scenario then
+reopens the store and checks that exactly the intended records were written;
+a scenario whose check fails is reported as failed, not counted.
+
+The baseline, in the same run: the same captures on Parley as it was before
+quick entry (``--baseline REV``, by default the last commit before it), through
+its full forms, driven by this same script in a child process.
+
+With ``--records N`` the save times are also measured on a generated store of N
+records (built as ``tui_bench.py`` builds it): the median over the four saves of
+the time from ctrl+s until the saved screen has been drawn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = "e6aa26e"
+TRACK = "gaza-ceasefire-hostage-talks"
+POINT = "philadelphi-corridor"
+PROPOSAL = "us-bridging-proposal-2024-08"
+NEWS_DAY = "2024-08-25"
+TARGETS = {"position": 12, "round": 20, "status": 5, "response": 8}
+
+# A step: ("key", name) is counted as a key; ("text", characters) as typed text.
+Step = tuple[str, str]
+
+
+def k(*names: str) -> list[Step]:
+    return [("key", n) for n in names]
+
+
+def t(text: str) -> list[Step]:
+    return [("text", text)]
+
+
+STANCE = "No Israeli troops may stay on the corridor."
+ROUND_TITLE = "Cairo round"
+REUTERS_1 = "Reuters, 2024-08-25, wire"
+REUTERS_2 = "Reuters: Talks resume in Cairo, 2024-08-25, wire"
+
+# Quick entry: what the keys are now.
+QUICK: dict[str, list[Step]] = {
+    "position": [
+        *k("G", "p"),  # the last row of the gap board is the Philadelphi Corridor
+        *k("h", "a", "m", "enter"),  # the party: type-ahead, Enter takes Hamas
+        *k("r"),  # red line
+        *t(STANCE),
+        *k("tab"),
+        *t(REUTERS_1),
+        *k("enter"),  # "+ new source: ..."; the date follows the source
+        *k("ctrl+s"),
+    ],
+    "round": [
+        *k("r"),
+        *t(ROUND_TITLE),
+        *k("tab"),
+        *t(NEWS_DAY),
+        *k("tab"),
+        *t("Cairo"),
+        *k("tab"),
+        *k("e", "g", "enter", "q", "a", "enter", "u", "s", "enter", "enter"),
+        *k("u"),  # under way
+        *t(REUTERS_2),
+        *k("enter", "ctrl+s"),
+    ],
+    "status": [*k("s", "d", "ctrl+s")],
+    "response": [*k("a", "r", "ctrl+s")],
+}
+
+# The full forms of Parley before quick entry: what the keys were.
+FULL: dict[str, list[Step]] = {
+    "position": [
+        *k("G", "p"),
+        *k("tab", "tab"),  # the point's search box and list, to the party's search box
+        *k("h", "a", "m", "enter"),
+        *k("tab", "tab", "tab"),  # speaker search, speaker list, date
+        *t(NEWS_DAY),
+        *k("tab", "enter", "r", "enter"),  # firmness drop-down
+        *k("tab", "tab"),  # gist, stance
+        *t(STANCE),
+        *k("tab", "tab", "tab", "tab", "tab"),  # quote, round ×2, sources ×2
+        *k("tab"),  # new source: outlet
+        *t("Reuters"),
+        *k("tab"),
+        *t("Reuters report, 2024-08-25"),
+        *k("tab"),
+        *t(NEWS_DAY),
+        *k("tab", "enter", "w", "enter"),  # its kind
+        *k("ctrl+s"),
+    ],
+    "round": [
+        *k("r"),
+        *t(ROUND_TITLE),
+        *k("tab"),
+        *t(NEWS_DAY),
+        *k("tab", "tab"),  # end, venues
+        *t("Cairo"),
+        *k("tab", "tab", "enter", "u", "enter"),  # format, status drop-down
+        *k("tab", "e", "g", "y", "enter"),
+        *k("shift+tab", "q", "a", "t", "enter", "down", "enter"),
+        *k("shift+tab", "u", "n", "i", "enter", "down", "down", "enter"),
+        *k("tab", "tab", "tab", "tab", "tab", "tab", "tab"),  # to the new source's outlet
+        *t("Reuters"),
+        *k("tab"),
+        *t("Talks resume in Cairo"),
+        *k("tab"),
+        *t(NEWS_DAY),
+        *k("tab", "enter", "w", "enter"),
+        *k("ctrl+s"),
+    ],
+    "status": [
+        *k("s", "enter", "d", "enter"),
+        *k("tab"),
+        *t(NEWS_DAY),
+        *k("tab", "tab", "r", "e", "u", "enter", "ctrl+s"),
+    ],
+    "response": [
+        *k("a", "tab", "tab", "tab", "tab", "enter", "r", "enter"),
+        *k("tab"),
+        *t(NEWS_DAY),
+        *k("tab", "tab", "r", "e", "u", "enter", "ctrl+s"),
+    ],
+}
+
+
+@dataclass
+class Result:
+    keys: int = 0
+    chars: int = 0
+    passes: int = 1
+    ok: bool = False
+    why: str = ""
+    save_ms: float = 0.0
+
+
+def check(name: str, before: dict[str, set[str]], path: Path) -> str:
+    """What is wrong with what the scenario wrote; "" when it is exactly what was meant."""
+    from store import open_store
+
+    with open_store(path) as repo:
+        new = {kind: set(repo.ids(kind)) - ids for kind, ids in before.items()}
+        added = {kind: ids for kind, ids in new.items() if ids}
+
+        def source(ids: list[str]) -> Any:
+            return repo.get("source", ids[0]) if len(ids) == 1 else None
+
+        if name == "position":
+            if set(added) != {"position", "source"}:
+                return f"added {added}"
+            [pid] = added["position"]
+            p = repo.get("position", pid)
+            s = source(p.source_ids)
+            if (p.point_id, p.actor_id, p.firmness.value, p.stance, p.date.isoformat()) != (
+                POINT,
+                "hamas",
+                "red line",
+                STANCE,
+                NEWS_DAY,
+            ):
+                return f"position is {p!r}"
+            if s is None or (s.outlet, s.published.isoformat(), s.source_kind.value) != (
+                "Reuters",
+                NEWS_DAY,
+                "wire",
+            ):
+                return f"source is {s!r}"
+        elif name == "round":
+            if set(added) != {"round", "source"}:
+                return f"added {added}"
+            [rid] = added["round"]
+            r = repo.get("round", rid)
+            s = source(r.source_ids)
+            got = (r.title, r.start.isoformat(), r.venues, set(r.mediator_ids), r.status.value)
+            want = (ROUND_TITLE, NEWS_DAY, ["Cairo"], {"egypt", "qatar", "united-states"})
+            if got != (*want, "under way"):
+                return f"round is {got}"
+            if s is None or (s.outlet, s.published.isoformat()) != ("Reuters", NEWS_DAY):
+                return f"source is {s!r}"
+        elif name in ("status", "response"):
+            if added:
+                return f"added {added}"
+            last = [c for c in repo.history(limit=1)]
+            if name == "status":
+                point = repo.get("point", POINT)
+                entry = point.status_log[-1]
+                got = (point.status.value, entry.date.isoformat(), len(entry.source_ids))
+                if got != ("deadlocked", NEWS_DAY, 1):
+                    return f"status is {got}"
+                cited = repo.get("source", entry.source_ids[0])
+            else:
+                proposal = repo.get("proposal", PROPOSAL)
+                response = next(r for r in proposal.responses if r.actor_id == "hamas")
+                got = (response.status.value, str(response.date), len(response.source_ids))
+                if got != ("rejected", NEWS_DAY, 1):
+                    return f"response is {got}"
+                cited = repo.get("source", response.source_ids[0])
+            if cited.outlet != "Reuters":
+                return f"cites {cited.label!r}, not the Reuters report used last"
+            if not last:
+                return "nothing written"
+    return ""
+
+
+async def drive(
+    road: dict[str, list[Step]], store: Path, timed: Path | None
+) -> dict[str, dict[str, Any]]:
+    from store import RECORD_TYPES, open_store
+    from tui.app import ParleyApp
+
+    results: dict[str, dict[str, Any]] = {}
+    repo = open_store(store)
+    app = ParleyApp(repo, poll=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        for name, steps in road.items():
+            before = {kind: set(repo.ids(kind)) for kind in RECORD_TYPES}
+            result = Result()
+            saved_at = 0.0
+            for what, value in steps:
+                if what == "key":
+                    result.keys += 1
+                    if value == "ctrl+s":
+                        started = time.perf_counter()
+                        await pilot.press(value)
+                        await pilot.pause()
+                        saved_at = time.perf_counter() - started
+                    else:
+                        await pilot.press(value)
+                else:
+                    result.chars += len(value)
+                    await pilot.press(*value)
+                await pilot.pause()
+            await pilot.pause(0.2)
+            result.save_ms = saved_at * 1000
+            result.why = check(name, before, store)
+            result.ok = not result.why
+            results[name] = result.__dict__
+    repo.close()
+    return results
+
+
+def seed_store(directory: Path) -> Path:
+    from store import open_store
+    from store.seed import seed
+
+    path = directory / "parley.json"
+    with open_store(path) as repo:
+        seed(repo)
+    return path
+
+
+def run_road(road_name: str) -> dict[str, dict[str, Any]]:
+    road = QUICK if road_name == "quick" else FULL
+    with tempfile.TemporaryDirectory(prefix="parley-capture-") as tmp:
+        store = seed_store(Path(tmp))
+        return asyncio.run(drive(road, store, None))
+
+
+def run_baseline(rev: str) -> dict[str, dict[str, Any]] | str:
+    """The full forms, on Parley at ``rev``, in a child process."""
+    with tempfile.TemporaryDirectory(prefix="parley-baseline-") as tmp:
+        tree = Path(tmp) / "tree"
+        made = subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), rev],
+            capture_output=True,
+            text=True,
+        )
+        if made.returncode != 0:
+            return f"no baseline: {made.stderr.strip()}"
+        try:
+            out = subprocess.run(
+                [sys.executable, __file__, "--road", "full"],
+                capture_output=True,
+                text=True,
+                cwd=tree,
+                env={**os.environ, "PYTHONPATH": str(tree)},
+            )
+        finally:
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
+                capture_output=True,
+            )
+        if out.returncode != 0:
+            return f"baseline failed: {out.stderr.strip().splitlines()[-1:]}"
+        return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", default=BASELINE, help="the revision before quick entry")
+    parser.add_argument("--road", choices=("quick", "full"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.road:
+        sys.path.insert(0, os.getcwd())
+        print(json.dumps(run_road(args.road)))
+        return 0
+    sys.path.insert(0, str(ROOT))
+    print(
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
+        f"{os.getloadavg()[0]:.1f}; seed store, terminal 120x40"
+    )
+    now = run_road("quick")
+    before = run_baseline(args.baseline)
+    print(f"\n{'':<44}{'before (' + args.baseline + ')':>22}{'now':>18}   target")
+    failed = False
+    for name, title in (
+        ("position", "(1) position, new source, from Overview"),
+        ("round", "(2) round, 3 mediators, new source"),
+        ("status", "(3) status, last-used source"),
+        ("response", "(4) response to the bridging proposal"),
+    ):
+        row = now[name]
+        if isinstance(before, dict) and before[name]["ok"]:
+            b = before[name]
+            was = f"{b['keys']} keys + {b['chars']} ch"
+        elif isinstance(before, dict):
+            was = "check failed"
+        else:
+            was = "—"
+        got = f"{row['keys']} keys + {row['chars']} ch" if row["ok"] else "FAILED"
+        target = TARGETS[name]
+        verdict = "ok" if row["ok"] and row["keys"] <= target else "MISSED"
+        failed |= verdict != "ok"
+        print(f"  {title:<42}{was:>22}{got:>18}   <= {target} keys {verdict}")
+        if not row["ok"]:
+            print(f"      {row['why']}")
+    if isinstance(before, str):
+        print(f"\n  {before}")
+    elif not all(r["ok"] for r in before.values()):
+        for name, r in before.items():
+            if not r["ok"]:
+                print(f"  baseline {name}: {r['why']}")
+    saves = [r["save_ms"] for r in now.values()]
+    print(
+        f"\n  save to repaint on the seed store, median of four: {statistics.median(saves):.0f} ms"
+    )
+    return 1 if failed else 0
+
+
+Check = Callable[[], str]
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,246 @@
+"""Quick entry: compact forms for what happens every day, filled from context.
+
+A new position, a status change, a new round, a response, an event. Each form
+starts on the first field the user must fill; the rest comes from what is in
+view (the sticking point, the round, the proposal, the track), the source from
+the last one used or the one the selection cites, and the date from that source.
+Pickers are type-ahead, short lists take one key, and a new source is typed in
+the source picker on one line ("Reuters, 2024-08-25, wire"). Each form runs the
+same command as the full form of its kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from store import (
+    Actor,
+    EventKind,
+    Firmness,
+    PointStatus,
+    Position,
+    Proposal,
+    Record,
+    ResponseStatus,
+    Round,
+    RoundFormat,
+    RoundStatus,
+    Source,
+    StickingPoint,
+)
+from store.commands import NewSource, Outcome
+from tui.forms import NEW_SOURCE_PREFIX, UNSOURCED, Forms
+from tui.screens.form import Field, FormResult, FormScreen
+from tui.widgets.picker import Extra
+
+
+def _values(enum: Any) -> tuple[str, ...]:
+    return tuple(member.value for member in enum)
+
+
+def sources_field(required: bool) -> Field:
+    hint = "a new one: type “Reuters, 2024-08-25, wire”"
+    if required:
+        hint += "; none: type “no source”"
+    return Field("source_ids", "Sources", "picks", ref_kind="source", hint=hint)
+
+
+POSITION = [
+    Field("point_id", "Sticking point", "pick", ref_kind="point"),
+    Field("actor_id", "Party", "pick", ref_kind="actor"),
+    Field("firmness", "Firmness", "keys", _values(Firmness)),
+    Field("stance", "Stance", "area"),
+    sources_field(required=True),
+    Field("date", "Date", "date", hint="follows the source until you change it"),
+    Field("gist", "In brief"),
+    Field("speaker_id", "Speaker", "pick", ref_kind="person"),
+]
+STATUS = [
+    Field("status", "New status", "keys"),
+    sources_field(required=True),
+    Field("date", "As of", "date", hint="follows the source until you change it"),
+    Field("note", "Note"),
+]
+ROUND = [
+    Field("title", "Title"),
+    Field("start", "Start", "date"),
+    Field("venues", "Venues", hint="separate them with ;"),
+    Field("mediator_ids", "Mediators", "picks", ref_kind="actor"),
+    Field("status", "Status", "keys", _values(RoundStatus)),
+    sources_field(required=False),
+    Field("format", "Format", "keys", _values(RoundFormat)),
+    Field("participant_ids", "Participants", "picks", ref_kind="actor"),
+]
+RESPONSE = [
+    Field("proposal_id", "Proposal", "pick", ref_kind="proposal"),
+    Field("actor_id", "Party", "pick", ref_kind="actor"),
+    Field("status", "Response", "keys", _values(ResponseStatus)),
+    sources_field(required=True),
+    Field("date", "Date", "date", hint="follows the source until you change it"),
+    Field("note", "Note"),
+]
+EVENT = [
+    Field("title", "What happened, in a line"),
+    Field("event_kind", "Kind", "keys", _values(EventKind)),
+    Field("actor_ids", "Actors", "picks", ref_kind="actor"),
+    Field("text", "In full", "area"),
+    sources_field(required=True),
+    Field("date", "Date", "date", hint="follows the source until you change it"),
+]
+
+
+def cited(result: FormResult) -> list[str]:
+    """The sources a saved form cited, new ones included: the next form's default."""
+    chosen = [
+        v
+        for v in result.values.get("source_ids") or []
+        if not v.startswith(NEW_SOURCE_PREFIX) and v != UNSOURCED
+    ]
+    return chosen + [r.id for r in result.records if isinstance(r, Source)]
+
+
+class QuickForms(Forms):
+    """The quick-entry forms of the track in view."""
+
+    def __init__(self, *args: Any, sources: Sequence[str] = (), **kwargs: Any) -> None:
+        """``sources``: those to cite unless the user chooses others."""
+        super().__init__(*args, **kwargs)
+        self.sources = [s for s in sources if self.repo.exists("source", s)]
+
+    # -- the forms -----------------------------------------------------------
+
+    def position(self, selected: Record | None) -> FormScreen:
+        preset: dict[str, Any] = {}
+        if isinstance(selected, StickingPoint):
+            preset["point_id"] = selected.id
+        elif isinstance(selected, Position):
+            preset.update(point_id=selected.point_id, actor_id=selected.actor_id)
+        elif isinstance(selected, Actor):
+            preset["actor_id"] = selected.id
+        return self._form("position", "New position", POSITION, preset, selected)
+
+    def status(self, record: Round | StickingPoint) -> FormScreen:
+        choices = _values(RoundStatus if isinstance(record, Round) else PointStatus)
+        fields = [Field("status", "New status", "keys", choices), *STATUS[1:]]
+
+        def submit(form: dict[str, Any]) -> Outcome:
+            return self.set_status(record, form, names={f.name for f in fields})
+
+        title = f"Status of {record.label} (now {record.status.value})"
+        return self._screen(title, fields, self._initial_quick({}, record), submit)
+
+    def round(self, selected: Record | None) -> FormScreen:
+        preset = {"format": RoundFormat.PROXIMITY.value, "status": RoundStatus.SCHEDULED.value}
+        return self._form("round", "New round", ROUND, preset, selected)
+
+    def event(self, selected: Record | None) -> FormScreen:
+        return self._form("event", "New event", EVENT, {}, selected)
+
+    def response(self, proposal: Proposal | None) -> FormScreen:
+        pending = next(
+            (r.actor_id for r in (proposal.responses if proposal else []) if r.status == "pending"),
+            None,
+        )
+        preset = {"proposal_id": proposal.id if proposal else None, "actor_id": pending}
+
+        def submit(form: dict[str, Any]) -> Outcome:
+            return self.respond(form, names={f.name for f in RESPONSE})
+
+        values = self._initial_quick(preset, proposal)
+        return self._screen("Response to a proposal", RESPONSE, values, submit)
+
+    # -- shared --------------------------------------------------------------
+
+    def _form(
+        self,
+        kind: str,
+        title: str,
+        fields: list[Field],
+        preset: dict[str, Any],
+        selected: Record | None,
+    ) -> FormScreen:
+        values = self._initial_quick(preset, selected)
+
+        def submit(form: dict[str, Any]) -> Outcome:
+            return self._save(kind, None, form, fields)
+
+        return self._screen(title, fields, values, submit)
+
+    def _screen(
+        self, title: str, fields: list[Field], values: dict[str, Any], submit: Any
+    ) -> FormScreen:
+        return FormScreen(
+            title,
+            fields,
+            values,
+            submit,
+            self.options,
+            picker_setup=self.picker_setup,
+            follow=self.follow,
+            compact=True,
+        )
+
+    def _initial_quick(self, preset: dict[str, Any], selected: Record | None) -> dict[str, Any]:
+        """The session's last source, else the one the selection cites; the date from it."""
+        sources = self.sources or self._cited_by(selected)
+        values: dict[str, Any] = {"source_ids": sources}
+        day = self._source_day(sources) or self.today.isoformat()
+        values.update(date=day, start=day)
+        values.update(preset)
+        return values
+
+    @staticmethod
+    def _cited_by(record: Record | None) -> list[str]:
+        if record is None:
+            return []
+        return list(dict.fromkeys(ref for _, kind, ref in record.references() if kind == "source"))
+
+    def _source_day(self, chosen: Sequence[str]) -> str | None:
+        for value in chosen:
+            if value.startswith(NEW_SOURCE_PREFIX):
+                published = NewSource.from_text(value.removeprefix(NEW_SOURCE_PREFIX)).published
+                if isinstance(published, str | date):
+                    return str(published)
+            elif value != UNSOURCED and self.repo.exists("source", value):
+                return self.repo.get_as(Source, value).published.isoformat()
+        return None
+
+    def follow(self, changed: str, values: dict[str, Any]) -> dict[str, Any]:
+        """A date follows the source it comes from, until the user changes it."""
+        if changed != "source_ids":
+            return {}
+        day = self._source_day(values.get("source_ids") or [])
+        return {"date": day} if day else {}
+
+    def picker_setup(self, field: Field) -> dict[str, Any]:
+        setup: dict[str, Any] = {}
+        if field.ref_kind == "actor":
+            setup["aliases"] = {a.id: a.aliases for a in self.repo.list_as(Actor)}
+        if field.ref_kind == "source":
+            setup["soft"] = True
+            setup["extra"] = self._source_extra(required=field.name == "source_ids")
+            setup["labels"] = self._pending_labels()
+        return setup
+
+    @staticmethod
+    def _source_extra(required: bool) -> Extra:
+        def extra(text: str) -> list[tuple[str, str]]:
+            typed = text.strip()
+            found = []
+            if (
+                required
+                and len(typed) >= 2
+                and ("no source".startswith(typed.casefold()) or "unsourced".startswith(typed))
+            ):
+                found.append((UNSOURCED, "no source: record it as unsourced"))
+            if typed:
+                found.append((NEW_SOURCE_PREFIX + typed, f"+ new source: {typed}"))
+            return found
+
+        return extra
+
+    @staticmethod
+    def _pending_labels() -> dict[str, str]:
+        return {UNSOURCED: "no source (unsourced)"}
