@@ -8,31 +8,15 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 
-from store import PointStatus, Position, Record, Role, Track
-from tui.format import (
-    FIRMNESS_STYLE,
-    MUTED,
-    RESPONSE_STYLE,
-    STATUS_STYLE,
-    day,
-    heading,
-    name_of,
-    names,
-    span,
-)
+from store import PointStatus, Record, Role, Track
+from tui.format import MUTED, RESPONSE_STYLE, STATUS_STYLE, day, heading, name_of, names, span
 from tui.text import line, lines, shorten
 from tui.views.base import View
-from tui.widgets.record_table import Column, RecordTable, Row
+from tui.views.gap_board import GapBoard
+from tui.widgets.record_table import RecordTable
 from tui.widgets.text_block import TextBlock
 
 RECENT_EVENTS = 5
-
-
-def gap_cell(position: Position | None) -> tuple[str, str]:
-    if position is None:
-        return ("no stated position", "dim italic")
-    words = position.gist or position.stance
-    return (f"{position.firmness.value}: {words}", FIRMNESS_STYLE[position.firmness])
 
 
 class OverviewView(View):
@@ -44,13 +28,13 @@ class OverviewView(View):
         with VerticalScroll(classes="overview-scroll"):
             yield TextBlock(classes="summary")
             yield TextBlock(Content("Gap board: each party's latest stance"), classes="section")
-            yield RecordTable(cell_cursor=True, id="gap-board", empty_text="No sticking points.")
+            yield GapBoard(point_width=16, actor_width=12, id="gap-board")
             yield TextBlock(classes="proposals")
             yield TextBlock(classes="events")
 
     @property
-    def board(self) -> RecordTable:
-        return self.query_one("#gap-board", RecordTable)
+    def board(self) -> GapBoard:
+        return self.query_one("#gap-board", GapBoard)
 
     def reload(self) -> None:
         repo, track_id, as_of = self.repo, self.track_id, self.as_of
@@ -99,23 +83,12 @@ class OverviewView(View):
         summary.append(line(*status_parts))
         self.query_one(".summary", TextBlock).update(lines(summary))
 
-        parties = track.actors_with(Role.PARTY)
-        latest_positions = repo.latest_positions(track_id, as_of)
         board = self.board
-        board.set_columns(
-            [Column("Sticking point", min_width=16, ratio=2), Column("Status", width=10)]
-            + [Column(name_of(repo, "actor", a), min_width=12, ratio=2) for a in parties]
+        board.show(
+            repo, points, track.actors_with(Role.PARTY), repo.latest_positions(track_id, as_of)
         )
-        rows = []
-        for point in points:
-            cells: list[str | tuple[str, str]] = [
-                point.title,
-                (point.status.value, STATUS_STYLE[point.status]),
-            ]
-            cells += [gap_cell(latest_positions.get((point.id, a))) for a in parties]
-            rows.append(Row(point.id, tuple(cells)))
-        board.set_rows(rows)
-        board.styles.height = max(len(rows), 1) + 1
+        # The whole board, header and all, above the proposals: the page scrolls, not it.
+        board.styles.height = max(len(points), 1) + 1
 
         proposals = [p for p in repo.proposals(track_id, as_of)]
         block = [heading("Proposals")]
@@ -156,27 +129,12 @@ class OverviewView(View):
         self.query_one(".events", TextBlock).update(lines(block))
 
     def selected(self) -> Record | None:
-        board = self.board
-        key = board.cursor_key
-        if key is None:
-            return None
-        parties = self.repo.get_as(Track, self.track_id).actors_with(Role.PARTY)
-        column = board.cursor_column - 2
-        if 0 <= column < len(parties):
-            found = self.repo.latest_positions(self.track_id, self.as_of).get(
-                (key, parties[column])
-            )
-            if found is not None:
-                return found
-        return self.repo.get("point", key)
+        return self.board.selected_record(self.repo, self.track_id, self.as_of)
 
     def on_record_table_selected(self, event: RecordTable.Selected) -> None:
         from tui.screens.position_history import PositionHistoryScreen
 
-        parties = self.repo.get_as(Track, self.track_id).actors_with(Role.PARTY)
-        column = event.column - 2
-        actor = parties[column] if 0 <= column < len(parties) else None
-        self.app.push_screen(PositionHistoryScreen(event.key, actor))
+        self.app.push_screen(PositionHistoryScreen(event.key, self.board.actor_at(event.column)))
 
     def focus_main(self) -> None:
         self.board.focus()

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 
-from store import Position, Record, Role, Track
-from tui.format import STATUS_STYLE, name_of
+from store import Record, Role, Track
 from tui.views.base import View
-from tui.views.overview import gap_cell
-from tui.widgets.record_table import Column, RecordTable, Row
+from tui.views.gap_board import GapBoard
+from tui.widgets.record_table import RecordTable
 
 
 class PositionsView(View):
@@ -17,11 +16,11 @@ class PositionsView(View):
     selects = ("point", "position")
 
     def compose(self) -> ComposeResult:
-        yield RecordTable(cell_cursor=True, id="matrix", empty_text="No sticking points.")
+        yield GapBoard(point_width=14, actor_width=10, id="matrix")
 
     @property
-    def matrix(self) -> RecordTable:
-        return self.query_one(RecordTable)
+    def matrix(self) -> GapBoard:
+        return self.query_one(GapBoard)
 
     def actors(self) -> list[str]:
         """Parties first, then anyone else who stated a position on this track."""
@@ -33,44 +32,20 @@ class PositionsView(View):
         return found
 
     def reload(self) -> None:
-        actors = self.actors()
-        self._actors = actors
-        latest = self.repo.latest_positions(self.track_id, self.as_of)
-        self.matrix.set_columns(
-            [Column("Sticking point", min_width=14, ratio=2), Column("Status", width=10)]
-            + [Column(name_of(self.repo, "actor", a), min_width=10, ratio=2) for a in actors]
+        self.matrix.show(
+            self.repo,
+            self.repo.points(self.track_id, self.as_of),
+            self.actors(),
+            self.repo.latest_positions(self.track_id, self.as_of),
         )
-        rows = []
-        for point in self.repo.points(self.track_id, self.as_of):
-            cells: list[str | tuple[str, str]] = [
-                point.title,
-                (point.status.value, STATUS_STYLE[point.status]),
-            ]
-            cells += [gap_cell(latest.get((point.id, a))) for a in actors]
-            rows.append(Row(point.id, tuple(cells)))
-        self.matrix.set_rows(rows)
-
-    def _actor_at(self, column: int) -> str | None:
-        actors = getattr(self, "_actors", [])
-        return actors[column - 2] if 2 <= column < len(actors) + 2 else None
 
     def selected(self) -> Record | None:
-        key = self.matrix.cursor_key
-        if key is None:
-            return None
-        actor = self._actor_at(self.matrix.cursor_column)
-        if actor is not None:
-            found: Position | None = self.repo.latest_positions(self.track_id, self.as_of).get(
-                (key, actor)
-            )
-            if found is not None:
-                return found
-        return self.repo.get("point", key)
+        return self.matrix.selected_record(self.repo, self.track_id, self.as_of)
 
     def on_record_table_selected(self, event: RecordTable.Selected) -> None:
         from tui.screens.position_history import PositionHistoryScreen
 
-        self.app.push_screen(PositionHistoryScreen(event.key, self._actor_at(event.column)))
+        self.app.push_screen(PositionHistoryScreen(event.key, self.matrix.actor_at(event.column)))
 
     def focus_main(self) -> None:
         self.matrix.focus()
