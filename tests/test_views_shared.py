@@ -6,8 +6,9 @@ from datetime import date
 
 from tui_helpers import SEED_TRACK, dashboard, make_app, press, run_async, settle
 
-from store import Firmness, Position, Repository
+from store import Firmness, Position, Proposal, Repository, Response, ResponseStatus
 from store.seed import seed
+from tui.views.details import proposal_lines, response_line
 from tui.views.gap_board import NO_POSITION, GapBoard, gap_cell
 
 
@@ -36,6 +37,32 @@ def test_gap_cell_reads_firmness_then_gist_literally() -> None:
     # Each firmness has its own look on the board.
     looks = {gap_cell(_position(firmness=f))[1] for f in Firmness}
     assert len(looks) == len(Firmness)
+
+
+def test_response_line_with_and_without_its_note(repo: Repository) -> None:
+    seed(repo)
+    response = Response(
+        actor_id="hamas",
+        status=ResponseStatus.REJECTED,
+        date=date(2024, 8, 20),
+        note="[bold]new conditions[/bold]",
+        unsourced=True,
+    )
+    full = response_line(repo, response).plain
+    assert full == "  Hamas: rejected  2024-08-20  [bold]new conditions[/bold]"
+    short = response_line(repo, response, with_note=False).plain
+    assert short == "  Hamas: rejected  2024-08-20"
+    undated = response.model_copy(update={"date": None, "note": ""})
+    assert response_line(repo, undated).plain == "  Hamas: rejected"
+
+
+def test_proposal_lines_list_every_response(repo: Repository) -> None:
+    seed(repo)
+    proposal = repo.proposals(SEED_TRACK)[0]
+    assert isinstance(proposal, Proposal) and proposal.responses
+    text = [c.plain for c in proposal_lines(repo, proposal)]
+    for response in proposal.responses:
+        assert response_line(repo, response).plain in text
 
 
 @run_async

@@ -13,6 +13,7 @@ from store import (
     Proposal,
     Record,
     Repository,
+    Response,
     Round,
     StickingPoint,
 )
@@ -129,6 +130,18 @@ def point_detail(repo: Repository, point: StickingPoint, as_of: date | None = No
     return Content("\n").join(parts)
 
 
+def response_line(repo: Repository, response: Response, with_note: bool = True) -> Content:
+    """One party's answer to a proposal: who, how, when, and (with_note) what it added."""
+    return line(
+        "  ",
+        name_of(repo, "actor", response.actor_id),
+        ": ",
+        (response.status.value, RESPONSE_STYLE[response.status]),
+        (f"  {day(response.date)}" if response.date else "", MUTED),
+        (f"  {response.note}" if with_note and response.note else "", MUTED),
+    )
+
+
 def proposal_lines(repo: Repository, proposal: Proposal) -> list[Content]:
     out = [
         line((proposal.title, "bold"), (f"  {day(proposal.date)}", MUTED)),
@@ -136,17 +149,7 @@ def proposal_lines(repo: Repository, proposal: Proposal) -> list[Content]:
     ]
     if proposal.summary:
         out.append(line("  ", proposal.summary))
-    for response in proposal.responses:
-        out.append(
-            line(
-                "  ",
-                name_of(repo, "actor", response.actor_id),
-                ": ",
-                (response.status.value, RESPONSE_STYLE[response.status]),
-                (f"  {day(response.date)}" if response.date else "", MUTED),
-                (f"  {response.note}" if response.note else "", MUTED),
-            )
-        )
+    out.extend(response_line(repo, response) for response in proposal.responses)
     return out
 
 

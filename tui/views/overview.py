@@ -9,9 +9,10 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 
 from store import PointStatus, Record, Role, Track
-from tui.format import MUTED, RESPONSE_STYLE, STATUS_STYLE, day, heading, name_of, names, span
+from tui.format import MUTED, STATUS_STYLE, day, heading, names, span
 from tui.text import line, lines, shorten
 from tui.views.base import View
+from tui.views.details import response_line
 from tui.views.gap_board import GapBoard
 from tui.widgets.record_table import RecordTable
 from tui.widgets.text_block import TextBlock
@@ -101,16 +102,10 @@ class OverviewView(View):
                     (f"  {day(proposal.date)}  by {names(repo, 'actor', proposal.by_ids)}", MUTED),
                 )
             )
-            for response in proposal.responses:
-                block.append(
-                    line(
-                        "  ",
-                        name_of(repo, "actor", response.actor_id),
-                        ": ",
-                        (response.status.value, RESPONSE_STYLE[response.status]),
-                        (f"  {day(response.date)}" if response.date else "", MUTED),
-                    )
-                )
+            # The note is the detail's to show; here, only who answered how and when.
+            block.extend(
+                response_line(repo, response, with_note=False) for response in proposal.responses
+            )
         self.query_one(".proposals", TextBlock).update(lines(block))
 
         events = repo.events(track_id, as_of)[-RECENT_EVENTS:]
