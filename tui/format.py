@@ -48,7 +48,10 @@ RESPONSE_STYLE = {
 }
 
 HEADING = "bold $accent"
-MUTED = "$text-muted"
+# Not $text-muted: its value is "auto 60%", and an inline style that names it keeps
+# the "auto" but drops the "60%" (Textual 8.2), so it drew as full-strength text.
+# $foreground-muted is the theme's foreground at the same 60%, and keeps it.
+MUTED = "$foreground-muted"
 
 
 def day(value: date | None) -> str:
