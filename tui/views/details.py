@@ -22,6 +22,7 @@ from tui.format import (
     MUTED,
     RESPONSE_STYLE,
     STATUS_STYLE,
+    UNSOURCED,
     day,
     field,
     heading,
@@ -123,7 +124,7 @@ def point_detail(repo: Repository, point: StickingPoint, as_of: date | None = No
                     (day(entry.date), "bold"),
                     "  ",
                     entry.status,
-                    ("  unsourced" if entry.unsourced else "", "bold #ff9f43"),
+                    ("  unsourced" if entry.unsourced else "", UNSOURCED),
                     ("  " + entry.note, MUTED),
                 )
             )
