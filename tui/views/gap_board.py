@@ -12,6 +12,7 @@ from datetime import date
 
 from store import Position, Record, Repository, StickingPoint
 from tui.format import FIRMNESS_STYLE, STATUS_STYLE, name_of
+from tui.views.base import View
 from tui.widgets.record_table import Cell, Column, RecordTable, Row
 
 NO_POSITION: Cell = ("no stated position", "dim italic")
@@ -79,3 +80,22 @@ class GapBoard(RecordTable):
             if found is not None:
                 return found
         return repo.get("point", key)
+
+
+class GapBoardView(View):
+    """A view built round one gap board: its cursor selects, Enter opens the history."""
+
+    @property
+    def board(self) -> GapBoard:
+        return self.query_one(GapBoard)
+
+    def selected(self) -> Record | None:
+        return self.board.selected_record(self.repo, self.track_id, self.as_of)
+
+    def on_record_table_selected(self, event: RecordTable.Selected) -> None:
+        from tui.screens.position_history import PositionHistoryScreen
+
+        self.app.push_screen(PositionHistoryScreen(event.key, self.board.actor_at(event.column)))
+
+    def focus_main(self) -> None:
+        self.board.focus()

@@ -8,19 +8,29 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 
-from store import PointStatus, Record, Role, Track
+from store import PointStatus, Role, Round, Track
 from tui.format import MUTED, STATUS_STYLE, day, heading, names, span
 from tui.text import line, lines, shorten
-from tui.views.base import View
 from tui.views.details import response_line
-from tui.views.gap_board import GapBoard
-from tui.widgets.record_table import RecordTable
+from tui.views.gap_board import GapBoard, GapBoardView
 from tui.widgets.text_block import TextBlock
 
 RECENT_EVENTS = 5
 
 
-class OverviewView(View):
+def round_line(label: str, rnd: Round | None, none_text: str) -> Content:
+    """A labelled round: its title, dates and status, or what to say when there is none."""
+    if rnd is None:
+        return line((label, "bold"), (none_text, MUTED))
+    return line(
+        (label, "bold"),
+        rnd.title,
+        (f"  {span(rnd.start, rnd.end)}  ", MUTED),
+        (rnd.status.value, STATUS_STYLE[rnd.status]),
+    )
+
+
+class OverviewView(GapBoardView):
     title = "Overview"
     key = "overview"
     selects = ("point", "position")
@@ -33,10 +43,6 @@ class OverviewView(View):
             yield TextBlock(classes="proposals")
             yield TextBlock(classes="events")
 
-    @property
-    def board(self) -> GapBoard:
-        return self.query_one("#gap-board", GapBoard)
-
     def reload(self) -> None:
         repo, track_id, as_of = self.repo, self.track_id, self.as_of
         track = repo.get_as(Track, track_id)
@@ -47,30 +53,10 @@ class OverviewView(View):
         points = repo.points(track_id, as_of)
         counts = Counter(p.status for p in points)
         summary = [heading(track.title)]
-        if past:
-            latest = past[-1]
-            summary.append(
-                line(
-                    ("Latest round  ", "bold"),
-                    latest.title,
-                    (f"  {span(latest.start, latest.end)}  ", MUTED),
-                    (latest.status.value, STATUS_STYLE[latest.status]),
-                )
-            )
-        else:
-            summary.append(line(("Latest round  ", "bold"), ("none yet", MUTED)))
-        if upcoming:
-            nxt = upcoming[0]
-            summary.append(
-                line(
-                    ("Next round    ", "bold"),
-                    nxt.title,
-                    (f"  {span(nxt.start, nxt.end)}  ", MUTED),
-                    (nxt.status.value, STATUS_STYLE[nxt.status]),
-                )
-            )
-        else:
-            summary.append(line(("Next round    ", "bold"), ("none scheduled", MUTED)))
+        summary.append(round_line("Latest round  ", past[-1] if past else None, "none yet"))
+        summary.append(
+            round_line("Next round    ", upcoming[0] if upcoming else None, "none scheduled")
+        )
         summary.append(
             line(("Mediators     ", "bold"), names(repo, "actor", track.actors_with(Role.MEDIATOR)))
         )
@@ -122,14 +108,3 @@ class OverviewView(View):
                 )
             )
         self.query_one(".events", TextBlock).update(lines(block))
-
-    def selected(self) -> Record | None:
-        return self.board.selected_record(self.repo, self.track_id, self.as_of)
-
-    def on_record_table_selected(self, event: RecordTable.Selected) -> None:
-        from tui.screens.position_history import PositionHistoryScreen
-
-        self.app.push_screen(PositionHistoryScreen(event.key, self.board.actor_at(event.column)))
-
-    def focus_main(self) -> None:
-        self.board.focus()
