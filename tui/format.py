@@ -22,37 +22,53 @@ from store.words import names as names
 from store.words import span as span
 from tui.text import line
 
+# Colours are the theme's: "$text-error" and the like are looked up in the running
+# theme when drawn (Content resolves them, and so does RecordTable), so a theme
+# change recolours every view and no colour is fixed here. The $text-* shades are
+# the ones each theme makes readable on its background.
+ERROR = "$text-error"
+WARNING = "$text-warning"
+SUCCESS = "$text-success"
+INFO = "$text-primary"
+OTHER = "$text-secondary"
+
 FIRMNESS_STYLE = {
-    Firmness.RED_LINE: "bold #ff5f5f",
-    Firmness.DEMAND: "#ff9f43",
-    Firmness.CONDITIONAL: "#ffd75f",
-    Firmness.FLEXIBLE: "#87d7ff",
-    Firmness.ACCEPTED: "bold #5fd75f",
-    Firmness.REJECTED: "bold #d75fd7",
+    # The hardest stance stands out on a wash of its own colour.
+    Firmness.RED_LINE: f"bold {ERROR} on $error-muted",
+    Firmness.DEMAND: f"bold {WARNING}",
+    Firmness.CONDITIONAL: f"italic {WARNING}",
+    Firmness.FLEXIBLE: INFO,
+    Firmness.ACCEPTED: f"bold {SUCCESS}",
+    Firmness.REJECTED: f"bold {ERROR}",
 }
 
 STATUS_STYLE = {
-    PointStatus.OPEN: "#ffd75f",
-    PointStatus.NARROWING: "#87d7ff",
-    PointStatus.BRIDGED: "#5fafff",
-    PointStatus.AGREED: "bold #5fd75f",
-    PointStatus.DEADLOCKED: "bold #ff5f5f",
-    RoundStatus.SCHEDULED: "#87d7ff",
-    RoundStatus.UNDER_WAY: "bold #ffd75f",
-    RoundStatus.CONCLUDED: "#5fd75f",
-    RoundStatus.STALLED: "#ff9f43",
-    RoundStatus.COLLAPSED: "bold #ff5f5f",
+    PointStatus.OPEN: WARNING,
+    PointStatus.NARROWING: INFO,
+    PointStatus.BRIDGED: f"bold {INFO}",
+    PointStatus.AGREED: f"bold {SUCCESS}",
+    PointStatus.DEADLOCKED: f"bold {ERROR}",
+    RoundStatus.SCHEDULED: INFO,
+    RoundStatus.UNDER_WAY: "bold $text-accent",
+    RoundStatus.CONCLUDED: SUCCESS,
+    RoundStatus.STALLED: WARNING,
+    RoundStatus.COLLAPSED: f"bold {ERROR}",
 }
 
 RESPONSE_STYLE = {
-    ResponseStatus.PENDING: "#ffd75f",
-    ResponseStatus.ACCEPTED: "bold #5fd75f",
-    ResponseStatus.ACCEPTED_WITH_CONDITIONS: "#87d7ff",
-    ResponseStatus.REJECTED: "bold #ff5f5f",
+    ResponseStatus.PENDING: WARNING,
+    ResponseStatus.ACCEPTED: f"bold {SUCCESS}",
+    ResponseStatus.ACCEPTED_WITH_CONDITIONS: INFO,
+    ResponseStatus.REJECTED: f"bold {ERROR}",
 }
 
+# A record that cites no source, said where it shows.
+UNSOURCED = f"bold {WARNING}"
 HEADING = "bold $accent"
-MUTED = "$text-muted"
+# Not $text-muted: its value is "auto 60%", and an inline style that names it keeps
+# the "auto" but drops the "60%" (Textual 8.2), so it drew as full-strength text.
+# $foreground-muted is the theme's foreground at the same 60%, and keeps it.
+MUTED = "$foreground-muted"
 
 
 def heading(text: str) -> Content:
@@ -68,6 +84,6 @@ def sources_line(repo: Repository, record: Record) -> Content:
     ids = list(getattr(record, "source_ids", []) or [])
     if not ids:
         if getattr(record, "unsourced", False):
-            return line(("Sources: ", "bold"), ("unsourced", "bold #ff9f43"))
+            return line(("Sources: ", "bold"), ("unsourced", UNSOURCED))
         return line(("Sources: ", "bold"), ("none given", MUTED))
     return line(("Sources: ", "bold"), names(repo, "source", ids))

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.content import Content
 
 from store import Record, Repository, Source
-from tui.format import MUTED, heading
+from tui.format import MUTED, UNSOURCED, heading
 from tui.screens.detail import DetailScreen
 from tui.text import line
 
@@ -31,7 +31,7 @@ class RecordSourcesScreen(DetailScreen):
                         "Marked unsourced: no source was given for this record."
                         if unsourced
                         else "This record cites no source.",
-                        "bold #ff9f43",
+                        UNSOURCED,
                     )
                 )
             )

@@ -13,6 +13,7 @@ from store import (
     Proposal,
     Record,
     Repository,
+    Response,
     Round,
     StickingPoint,
 )
@@ -21,6 +22,7 @@ from tui.format import (
     MUTED,
     RESPONSE_STYLE,
     STATUS_STYLE,
+    UNSOURCED,
     day,
     field,
     heading,
@@ -122,11 +124,23 @@ def point_detail(repo: Repository, point: StickingPoint, as_of: date | None = No
                     (day(entry.date), "bold"),
                     "  ",
                     entry.status,
-                    ("  unsourced" if entry.unsourced else "", "bold #ff9f43"),
+                    ("  unsourced" if entry.unsourced else "", UNSOURCED),
                     ("  " + entry.note, MUTED),
                 )
             )
     return Content("\n").join(parts)
+
+
+def response_line(repo: Repository, response: Response, with_note: bool = True) -> Content:
+    """One party's answer to a proposal: who, how, when, and (with_note) what it added."""
+    return line(
+        "  ",
+        name_of(repo, "actor", response.actor_id),
+        ": ",
+        (response.status.value, RESPONSE_STYLE[response.status]),
+        (f"  {day(response.date)}" if response.date else "", MUTED),
+        (f"  {response.note}" if with_note and response.note else "", MUTED),
+    )
 
 
 def proposal_lines(repo: Repository, proposal: Proposal) -> list[Content]:
@@ -136,17 +150,7 @@ def proposal_lines(repo: Repository, proposal: Proposal) -> list[Content]:
     ]
     if proposal.summary:
         out.append(line("  ", proposal.summary))
-    for response in proposal.responses:
-        out.append(
-            line(
-                "  ",
-                name_of(repo, "actor", response.actor_id),
-                ": ",
-                (response.status.value, RESPONSE_STYLE[response.status]),
-                (f"  {day(response.date)}" if response.date else "", MUTED),
-                (f"  {response.note}" if response.note else "", MUTED),
-            )
-        )
+    out.extend(response_line(repo, response) for response in proposal.responses)
     return out
 
 

@@ -8,35 +8,29 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 
-from store import PointStatus, Position, Record, Role, Track
-from tui.format import (
-    FIRMNESS_STYLE,
-    MUTED,
-    RESPONSE_STYLE,
-    STATUS_STYLE,
-    day,
-    heading,
-    name_of,
-    names,
-    span,
-)
-from tui.screens.position_history import PositionHistoryScreen
+from store import PointStatus, Role, Round, Track
+from tui.format import MUTED, STATUS_STYLE, day, heading, names, span
 from tui.text import line, lines, shorten
-from tui.views.base import View
-from tui.widgets.record_table import Column, RecordTable, Row
+from tui.views.details import response_line
+from tui.views.gap_board import GapBoard, GapBoardView
 from tui.widgets.text_block import TextBlock
 
 RECENT_EVENTS = 5
 
 
-def gap_cell(position: Position | None) -> tuple[str, str]:
-    if position is None:
-        return ("no stated position", "dim italic")
-    words = position.gist or position.stance
-    return (f"{position.firmness.value}: {words}", FIRMNESS_STYLE[position.firmness])
+def round_line(label: str, rnd: Round | None, none_text: str) -> Content:
+    """A labelled round: its title, dates and status, or what to say when there is none."""
+    if rnd is None:
+        return line((label, "bold"), (none_text, MUTED))
+    return line(
+        (label, "bold"),
+        rnd.title,
+        (f"  {span(rnd.start, rnd.end)}  ", MUTED),
+        (rnd.status.value, STATUS_STYLE[rnd.status]),
+    )
 
 
-class OverviewView(View):
+class OverviewView(GapBoardView):
     title = "Overview"
     key = "overview"
     selects = ("point", "position")
@@ -45,13 +39,9 @@ class OverviewView(View):
         with VerticalScroll(classes="overview-scroll"):
             yield TextBlock(classes="summary")
             yield TextBlock(Content("Gap board: each party's latest stance"), classes="section")
-            yield RecordTable(cell_cursor=True, id="gap-board", empty_text="No sticking points.")
+            yield GapBoard(point_width=16, actor_width=12, id="gap-board")
             yield TextBlock(classes="proposals")
             yield TextBlock(classes="events")
-
-    @property
-    def board(self) -> RecordTable:
-        return self.query_one("#gap-board", RecordTable)
 
     def reload(self) -> None:
         repo, track_id, as_of = self.repo, self.track_id, self.as_of
@@ -63,30 +53,10 @@ class OverviewView(View):
         points = repo.points(track_id, as_of)
         counts = Counter(p.status for p in points)
         summary = [heading(track.title)]
-        if past:
-            latest = past[-1]
-            summary.append(
-                line(
-                    ("Latest round  ", "bold"),
-                    latest.title,
-                    (f"  {span(latest.start, latest.end)}  ", MUTED),
-                    (latest.status.value, STATUS_STYLE[latest.status]),
-                )
-            )
-        else:
-            summary.append(line(("Latest round  ", "bold"), ("none yet", MUTED)))
-        if upcoming:
-            nxt = upcoming[0]
-            summary.append(
-                line(
-                    ("Next round    ", "bold"),
-                    nxt.title,
-                    (f"  {span(nxt.start, nxt.end)}  ", MUTED),
-                    (nxt.status.value, STATUS_STYLE[nxt.status]),
-                )
-            )
-        else:
-            summary.append(line(("Next round    ", "bold"), ("none scheduled", MUTED)))
+        summary.append(round_line("Latest round  ", past[-1] if past else None, "none yet"))
+        summary.append(
+            round_line("Next round    ", upcoming[0] if upcoming else None, "none scheduled")
+        )
         summary.append(
             line(("Mediators     ", "bold"), names(repo, "actor", track.actors_with(Role.MEDIATOR)))
         )
@@ -100,23 +70,12 @@ class OverviewView(View):
         summary.append(line(*status_parts))
         self.query_one(".summary", TextBlock).update(lines(summary))
 
-        parties = track.actors_with(Role.PARTY)
-        latest_positions = repo.latest_positions(track_id, as_of)
         board = self.board
-        board.set_columns(
-            [Column("Sticking point", min_width=16, ratio=2), Column("Status", width=10)]
-            + [Column(name_of(repo, "actor", a), min_width=12, ratio=2) for a in parties]
+        board.show(
+            repo, points, track.actors_with(Role.PARTY), repo.latest_positions(track_id, as_of)
         )
-        rows = []
-        for point in points:
-            cells: list[str | tuple[str, str]] = [
-                point.title,
-                (point.status.value, STATUS_STYLE[point.status]),
-            ]
-            cells += [gap_cell(latest_positions.get((point.id, a))) for a in parties]
-            rows.append(Row(point.id, tuple(cells)))
-        board.set_rows(rows)
-        board.styles.height = max(len(rows), 1) + 1
+        # The whole board, header and all, above the proposals: the page scrolls, not it.
+        board.styles.height = max(len(points), 1) + 1
 
         proposals = [p for p in repo.proposals(track_id, as_of)]
         block = [heading("Proposals")]
@@ -129,16 +88,10 @@ class OverviewView(View):
                     (f"  {day(proposal.date)}  by {names(repo, 'actor', proposal.by_ids)}", MUTED),
                 )
             )
-            for response in proposal.responses:
-                block.append(
-                    line(
-                        "  ",
-                        name_of(repo, "actor", response.actor_id),
-                        ": ",
-                        (response.status.value, RESPONSE_STYLE[response.status]),
-                        (f"  {day(response.date)}" if response.date else "", MUTED),
-                    )
-                )
+            # The note is the detail's to show; here, only who answered how and when.
+            block.extend(
+                response_line(repo, response, with_note=False) for response in proposal.responses
+            )
         self.query_one(".proposals", TextBlock).update(lines(block))
 
         events = repo.events(track_id, as_of)[-RECENT_EVENTS:]
@@ -155,27 +108,3 @@ class OverviewView(View):
                 )
             )
         self.query_one(".events", TextBlock).update(lines(block))
-
-    def selected(self) -> Record | None:
-        board = self.board
-        key = board.cursor_key
-        if key is None:
-            return None
-        parties = self.repo.get_as(Track, self.track_id).actors_with(Role.PARTY)
-        column = board.cursor_column - 2
-        if 0 <= column < len(parties):
-            found = self.repo.latest_positions(self.track_id, self.as_of).get(
-                (key, parties[column])
-            )
-            if found is not None:
-                return found
-        return self.repo.get("point", key)
-
-    def on_record_table_selected(self, event: RecordTable.Selected) -> None:
-        parties = self.repo.get_as(Track, self.track_id).actors_with(Role.PARTY)
-        column = event.column - 2
-        actor = parties[column] if 0 <= column < len(parties) else None
-        self.app.push_screen(PositionHistoryScreen(self.repo, event.key, actor, self.as_of))
-
-    def focus_main(self) -> None:
-        self.board.focus()

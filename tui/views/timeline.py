@@ -8,7 +8,7 @@ from textual.content import Content
 from textual.widgets import Select
 
 from store import Record, TimelineEntry, Track
-from tui.format import day, names
+from tui.format import INFO, MUTED, OTHER, SUCCESS, WARNING, day, names
 from tui.text import literal
 from tui.views.base import TableView
 from tui.views.details import record_detail
@@ -16,12 +16,12 @@ from tui.widgets.record_table import Column, Row
 
 KINDS = ("round", "position", "proposal", "response", "event", "assessment")
 KIND_STYLE = {
-    "round": "bold #87d7ff",
-    "position": "#ffd75f",
-    "proposal": "bold #5fd75f",
-    "response": "#5fd75f",
-    "event": "#d7afff",
-    "assessment": "italic #afafaf",
+    "round": f"bold {INFO}",
+    "position": WARNING,
+    "proposal": f"bold {SUCCESS}",
+    "response": SUCCESS,
+    "event": OTHER,
+    "assessment": f"italic {MUTED}",
 }
 # The Kind column is eight cells wide.
 KIND_LABEL = {"assessment": "analysis"}

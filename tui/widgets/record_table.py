@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -26,7 +25,8 @@ from textual.strip import Strip
 
 from tui.text import plain
 
-# A cell is text, or text with a Rich style string.
+# A cell is text, or text with a style string ("bold $text-error"): theme variables
+# are looked up in the running theme when the cell is drawn.
 Cell = str | tuple[str, str]
 
 
@@ -49,11 +49,6 @@ class Row:
             (plain(c[0]), c[1]) if isinstance(c, tuple) else plain(c) for c in self.cells
         )
         self.haystack = " ".join(c[0] if isinstance(c, tuple) else c for c in self.cells).casefold()
-
-
-@lru_cache(maxsize=256)
-def _style(text: str) -> Style:
-    return Style.parse(text) if text else Style()
 
 
 def _fit(text: str, width: int) -> str:
@@ -148,6 +143,9 @@ class RecordTable(ScrollView, can_focus=True):
         self.empty_text = empty_text
         self._all_rows: list[Row] = []
         self.rows: list[Row] = []
+        # Cell styles resolved against the theme and the table's colours; a theme
+        # change restyles the widget, which empties this.
+        self._cell_styles: dict[str, Style] = {}
         self.filter_text = ""
 
     # -- data ------------------------------------------------------------------
@@ -260,6 +258,26 @@ class RecordTable(ScrollView, can_focus=True):
 
     # -- rendering -------------------------------------------------------------
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cell_styles.clear()
+
+    def _cell_style(self, style: str) -> Style:
+        """A cell's style string as a Rich style, its $variables taken from the theme.
+
+        Laid over the table's own style, so a colour with alpha ($text-muted) blends
+        with the table's background as it would in any Textual widget.
+        """
+        found = self._cell_styles.get(style)
+        if found is None:
+            if style:
+                parsed = self.app.stylesheet.parse_style(style)
+                found = (self.visual_style + parsed).rich_style
+            else:
+                found = Style()
+            self._cell_styles[style] = found
+        return found
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         base = self.rich_style
@@ -296,7 +314,7 @@ class RecordTable(ScrollView, can_focus=True):
         for i, ((text, style), w) in enumerate(zip(cells, self._widths(), strict=False)):
             if i:
                 segments.append(Segment(" ", base))
-            cell_style = base if cursor_row else base + _style(style)
+            cell_style = base if cursor_row else base + self._cell_style(style)
             if highlight is not None and highlight[0] == i:
                 cell_style = cell_style + highlight[1]
             segments.append(Segment(_fit(text, w), cell_style))
