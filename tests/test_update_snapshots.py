@@ -26,18 +26,18 @@ def add(n: int) -> tuple[str, ...]:
 # How each form is reached from the dashboard, and what is typed before ctrl+s so
 # that it shows a validation error. Most forms are simply saved empty.
 FORMS: dict[str, tuple[str, ...]] = {
-    "round": ("2", "r"),
+    "round": ("2", "R"),
     "point": ("3", *add(5)),
-    "position": ("3", "p"),
+    "position": ("3", "P"),
     "proposal": ("6", *add(7)),
-    "event": ("6", "n"),
+    "event": ("6", "N"),
     "source": ("7", *add(3)),
     "actor": ("5", *add(1)),
     "person": ("5", *add(2)),
     "track": add(0),
     "assessment": add(9),
-    "status": ("3", "s"),
-    "response": ("a",),
+    "status": ("3", "S"),
+    "response": ("A",),
     "as-of": ("t", "end", "ctrl+u", *"16 August"),
 }
 

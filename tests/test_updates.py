@@ -280,7 +280,7 @@ async def test_status_of_a_point_with_a_source(seeded: Repository, store_path: P
     assert old.status_log[-1].date == TODAY
     async with running(seeded) as (app, pilot):
         await cursor_to(pilot, "points", old.id)
-        await keys(pilot, "s")
+        await keys(pilot, "S")
         assert form(app).form_title == f"Set status: {old.title}"
         await choose(pilot, "status", "narrowing")
         await fill(pilot, "note", "Mediators float a monitored withdrawal")
@@ -309,7 +309,7 @@ async def test_status_of_a_round_needs_a_source_or_no_source(
     old = seeded.get_as(Round, "blinken-tour-2024-08")
     async with running(seeded) as (app, pilot):
         await cursor_to(pilot, "rounds", "blinken-tour-2024-08")
-        await keys(pilot, "s")
+        await keys(pilot, "S")
         await choose(pilot, "status", "stalled")
         before = store_files(store_path)
         await keys(pilot, "ctrl+s")
@@ -340,7 +340,7 @@ async def test_new_positions_sourced_and_unsourced(seeded: Repository, store_pat
     before = set(seeded.ids("position"))
     async with running(seeded) as (app, pilot):
         await cursor_to(pilot, "points", "philadelphi-corridor")
-        await keys(pilot, "p")
+        await keys(pilot, "P")
         screen = form(app)
         assert screen.query_one("#field-point_id").value == ["philadelphi-corridor"]  # type: ignore[attr-defined]
         await pick(pilot, "actor_id", "Israel", "israel")
@@ -351,7 +351,7 @@ async def test_new_positions_sourced_and_unsourced(seeded: Repository, store_pat
         await save(pilot)
 
         await cursor_to(pilot, "timeline", "position:hamas-philadelphi-2024-08-21")
-        await keys(pilot, "p")
+        await keys(pilot, "P")
         screen = form(app)
         assert screen.query_one("#field-point_id").value == ["philadelphi-corridor"]  # type: ignore[attr-defined]
         assert screen.query_one("#field-actor_id").value == ["hamas"]  # type: ignore[attr-defined]
@@ -391,7 +391,7 @@ async def test_new_round(seeded: Repository, store_path: Path) -> None:
     """`r`: title, dates, venue, format and a mediator typed in; saved as a round of the track."""
     before = set(seeded.ids("round"))
     async with running(seeded) as (app, pilot):
-        await keys(pilot, "2", "r")
+        await keys(pilot, "2", "R")
         assert form(app).form_title == "New round"
         # The form is taller than the dialog; it opens at the top, the first label in view.
         body = form(app).query_one(".dialog-body")
@@ -426,7 +426,7 @@ async def test_new_event_with_a_new_source(seeded: Repository, store_path: Path)
     before_events, before_sources = set(seeded.ids("event")), set(seeded.ids("source"))
     lines = journal_lines(store_path)
     async with running(seeded) as (app, pilot):
-        await keys(pilot, "6", "n")
+        await keys(pilot, "6", "N")
         assert form(app).form_title == "New event"
         await fill(pilot, "title", "Hamas delegation arrives in Cairo")
         await choose(pilot, "event_kind", "diplomatic")
@@ -466,7 +466,7 @@ async def test_response_to_the_bridging_proposal(seeded: Repository, store_path:
     """`a`: the proposal and the party still pending (Hamas) come preset; Hamas rejects."""
     old = seeded.get_as(Proposal, "us-bridging-proposal-2024-08")
     async with running(seeded) as (app, pilot):
-        await keys(pilot, "6", "a")
+        await keys(pilot, "6", "A")
         screen = form(app)
         assert screen.query_one("#field-proposal_id").value == [old.id]  # type: ignore[attr-defined]
         assert screen.query_one("#field-actor_id").value == ["hamas"]  # type: ignore[attr-defined]
@@ -490,7 +490,7 @@ async def test_response_to_the_bridging_proposal(seeded: Repository, store_path:
 async def test_typing_in_an_open_drop_down_finds_the_choice(seeded: Repository) -> None:
     """In the response form, enter opens the Response list; typing "rej" reaches rejected."""
     async with running(seeded) as (app, pilot):
-        await keys(pilot, "6", "a")
+        await keys(pilot, "6", "A")
         select = form(app).query_one("#field-status", Select)
         await send(pilot, *tabs_to(app, "status"))
         await send(pilot, "enter")
@@ -785,7 +785,7 @@ async def test_invalid_then_cancelled_form_writes_nothing(
     """A round ending before it starts is refused with the reason shown; esc then cancels."""
     before = store_files(store_path)
     async with running(seeded) as (app, pilot):
-        await keys(pilot, "r")
+        await keys(pilot, "R")
         await fill(pilot, "title", "Backwards round")
         await fill(pilot, "start", "2024-08-24")
         await fill(pilot, "end", "2024-08-22")
@@ -952,7 +952,7 @@ async def test_an_empty_position_form_shows_every_error_at_once(
     positions = set(seeded.ids("position"))
     async with running(seeded) as (app, pilot):
         await cursor_to(pilot, "points", "philadelphi-corridor")
-        await keys(pilot, "p")
+        await keys(pilot, "P")
         await keys(pilot, "ctrl+s")
         screen = form(app)  # still open
         errors = shown_errors(screen)
@@ -988,7 +988,7 @@ async def test_a_status_change_shows_the_source_error_with_the_others(
     before = store_files(store_path)
     async with running(seeded) as (app, pilot):
         await cursor_to(pilot, "rounds", "blinken-tour-2024-08")
-        await keys(pilot, "s")
+        await keys(pilot, "S")
         await send(pilot, *tabs_to(app, "date"))
         await send(pilot, "end", "ctrl+u")
         await keys(pilot, "ctrl+s")
@@ -1004,7 +1004,7 @@ async def test_a_response_shows_the_source_error_with_the_others(
     """`a` with no response chosen and no source: both errors show from one ctrl+s."""
     before = store_files(store_path)
     async with running(seeded) as (app, pilot):
-        await keys(pilot, "6", "a")
+        await keys(pilot, "6", "A")
         await keys(pilot, "ctrl+s")
         errors = shown_errors(form(app))
         assert set(errors) == {"status", "source_ids"}, errors

@@ -111,17 +111,21 @@ class QuickForms(Forms):
 
     # -- the forms -----------------------------------------------------------
 
-    def position(self, selected: Record | None) -> FormScreen:
+    def position(self, selected: Record | None, full: bool = False) -> FormScreen:
         preset: dict[str, Any] = {}
         if isinstance(selected, StickingPoint):
             preset["point_id"] = selected.id
         elif isinstance(selected, Position):
             preset.update(point_id=selected.point_id, actor_id=selected.actor_id)
-        elif isinstance(selected, Actor):
+        elif isinstance(selected, Actor) and not full:
             preset["actor_id"] = selected.id
+        if full:
+            return self.record_form("position", preset=preset)
         return self._form("position", "New position", POSITION, preset, selected)
 
-    def status(self, record: Round | StickingPoint) -> FormScreen:
+    def status(self, record: Round | StickingPoint, full: bool = False) -> FormScreen:
+        if full:
+            return self.status_form(record)
         choices = _values(RoundStatus if isinstance(record, Round) else PointStatus)
         fields = [Field("status", "New status", "keys", choices), *STATUS[1:]]
 
@@ -131,19 +135,31 @@ class QuickForms(Forms):
         title = f"Status of {record.label} (now {record.status.value})"
         return self._screen(title, fields, self._initial_quick({}, record), submit)
 
-    def round(self, selected: Record | None) -> FormScreen:
+    def round(self, selected: Record | None, full: bool = False) -> FormScreen:
+        if full:
+            return self.record_form("round")
         preset = {"format": RoundFormat.PROXIMITY.value, "status": RoundStatus.SCHEDULED.value}
         return self._form("round", "New round", ROUND, preset, selected)
 
-    def event(self, selected: Record | None) -> FormScreen:
+    def event(self, selected: Record | None, full: bool = False) -> FormScreen:
+        if full:
+            return self.record_form("event")
         return self._form("event", "New event", EVENT, {}, selected)
 
-    def response(self, proposal: Proposal | None) -> FormScreen:
-        pending = next(
-            (r.actor_id for r in (proposal.responses if proposal else []) if r.status == "pending"),
-            None,
-        )
-        preset = {"proposal_id": proposal.id if proposal else None, "actor_id": pending}
+    def response(self, selected: Record | None, full: bool = False) -> FormScreen | None:
+        """A response to the selected proposal, else to the latest one still awaiting a
+        party's answer; None when the track has no proposal."""
+        proposal = selected if isinstance(selected, Proposal) else None
+        if proposal is None:
+            proposals = self.repo.proposals(self.track_id)
+            pending = [p for p in proposals if any(r.status == "pending" for r in p.responses)]
+            if not proposals:
+                return None
+            proposal = (pending or proposals)[-1]
+        if full:
+            return self.response_form(proposal)
+        waiting = next((r.actor_id for r in proposal.responses if r.status == "pending"), None)
+        preset = {"proposal_id": proposal.id, "actor_id": waiting}
 
         def submit(form: dict[str, Any]) -> Outcome:
             return self.respond(form, names={f.name for f in RESPONSE})

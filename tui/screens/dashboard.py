@@ -13,7 +13,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Header
 
-from store import Proposal, Record, Repository, Round, StickingPoint, StoreError
+from store import Record, Repository, Round, StickingPoint, StoreError
 from store.commands import Commands, Outcome
 from tui.forms import KIND_NAMES, Forms
 from tui.messages import ShowAsOf, ShowTrack
@@ -51,6 +51,12 @@ class DashboardScreen(Screen[None]):
         Binding("r", "add_round", "Round"),
         Binding("a", "respond", "Response"),
         Binding("n", "add_event", "Event"),
+        # The same with every field of the full form.
+        Binding("S", "set_status(True)", "Status, full form", show=False),
+        Binding("P", "add_position(True)", "Position, full form", show=False),
+        Binding("R", "add_round(True)", "Round, full form", show=False),
+        Binding("A", "respond(True)", "Response, full form", show=False),
+        Binding("N", "add_event(True)", "Event, full form", show=False),
         Binding("plus", "add_any", "Add…", show=False),
         Binding("e", "edit", "Edit"),
         Binding("d", "delete", "Delete"),
@@ -150,7 +156,7 @@ class DashboardScreen(Screen[None]):
         today = self.repo.today()
         return QuickForms(self.repo, self.commands, self.track_id, today, sources=self.sources)
 
-    def _quick(self, form: FormScreen) -> None:
+    def _open(self, form: FormScreen) -> None:
         self.app.push_screen(form, self._saved)
 
     def selected(self) -> Record | None:
@@ -210,33 +216,28 @@ class DashboardScreen(Screen[None]):
             ChoiceScreen("Add a record", [(k, v) for k, v in KIND_NAMES.items()]), chosen
         )
 
-    def action_add_position(self) -> None:
-        self._quick(self.quick().position(self.selected()))
+    def action_add_position(self, full: bool = False) -> None:
+        self._open(self.quick().position(self.selected(), full))
 
-    def action_add_round(self) -> None:
-        self._quick(self.quick().round(self.selected()))
+    def action_add_round(self, full: bool = False) -> None:
+        self._open(self.quick().round(self.selected(), full))
 
-    def action_add_event(self) -> None:
-        self._quick(self.quick().event(self.selected()))
+    def action_add_event(self, full: bool = False) -> None:
+        self._open(self.quick().event(self.selected(), full))
 
-    def action_set_status(self) -> None:
+    def action_set_status(self, full: bool = False) -> None:
         record = self.selected()
         if isinstance(record, Round | StickingPoint):
-            self._quick(self.quick().status(record))
+            self._open(self.quick().status(record, full))
         else:
             self.notify("Select a round or a sticking point first.", severity="warning")
 
-    def action_respond(self) -> None:
-        record = self.selected()
-        proposal = record if isinstance(record, Proposal) else None
-        if proposal is None:
-            proposals = self.repo.proposals(self.track_id)
-            if not proposals:
-                self.notify("This track has no proposal to respond to.", severity="warning")
-                return
-            pending = [p for p in proposals if any(r.status == "pending" for r in p.responses)]
-            proposal = (pending or proposals)[-1]
-        self._quick(self.quick().response(proposal))
+    def action_respond(self, full: bool = False) -> None:
+        form = self.quick().response(self.selected(), full)
+        if form is None:
+            self.notify("This track has no proposal to respond to.", severity="warning")
+        else:
+            self._open(form)
 
     def action_edit(self) -> None:
         record = self.selected()

@@ -175,7 +175,8 @@ class FormScreen(ModalScreen[FormResult | None]):
         return Input(str(value or ""), placeholder=placeholder, id=wid, compact=True)
 
     def on_mount(self) -> None:
-        # The first field the user must fill: everything before it came from context.
+        # A quick form starts on the first field the user must fill: the ones before it
+        # came from context. A full form starts at the top.
         empty = next(
             (
                 f
@@ -184,7 +185,7 @@ class FormScreen(ModalScreen[FormResult | None]):
             ),
             None,
         )
-        if empty is not None:
+        if self.compact and empty is not None:
             widget = self.query_one(f"#field-{empty.name}")
             target = widget.query_one(Input) if isinstance(widget, Picker) else widget
             target.focus()
