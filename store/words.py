@@ -185,7 +185,7 @@ def title_of(records: Records, kind: str, doc: Doc) -> str:
         return f"{doc.get('outlet') or BLANK}: {doc.get('title') or BLANK}"
     if kind == "event":
         return f"{doc.get('title') or BLANK}, {long_day(doc.get('date'))}"
-    for name in ("title", "name"):
+    for name in ("name", "title"):  # a person's title is their office
         if doc.get(name):
             return str(doc[name])
     return str(doc.get("id") or BLANK)
@@ -304,7 +304,11 @@ def fields_said(records: Records, kind: str, before: Doc | None, after: Doc | No
     old, new = before or {}, after or {}
     said: list[Said] = []
     keys = [*old, *(k for k in new if k not in old)]
-    # Where a claim comes from reads best after the claim.
+    # A new status before the log entry that dated it; where a claim comes from after
+    # the claim.
+    if "status_log" in keys and "status" in keys:
+        keys.remove("status_log")
+        keys.insert(keys.index("status") + 1, "status_log")
     keys.sort(key=lambda k: k in ("source_ids", "unsourced"))
     for key in keys:
         if key == "id":
@@ -322,12 +326,12 @@ def fields_said(records: Records, kind: str, before: Doc | None, after: Doc | No
             and isinstance(now or [], list)
         ):
             said.append(Said(label, _list_change(records, kind, key, was or [], now or [])))
-        elif _is_long(key, was, now):
+        elif _is_long(key, was, now) and before is not None and after is not None:
             said.append(
                 Said(
                     label,
-                    before=_item(records, kind, key, was) if before is not None else None,
-                    after=_item(records, kind, key, now) if after is not None else None,
+                    before=_item(records, kind, key, was),
+                    after=_item(records, kind, key, now),
                 )
             )
         elif before is None:
@@ -384,7 +388,10 @@ def change_words(records: Records, kind: str, before: Doc | None, after: Doc | N
     entry = _new_status(before, after)
     if entry is not None:
         name = title_of(records, kind, after)
-        return f"marked {name} {entry.get('status')}, as of {long_day(entry.get('date'))}"
+        return (
+            f"set the status of {name} to {entry.get('status')}, "
+            f"as of {long_day(entry.get('date'))}"
+        )
     response = _new_response(before, after)
     if response is not None:
         return "recorded " + _response_said(records, after, response)

@@ -514,7 +514,7 @@ def test_history_of_one_record(db: Path, capsys: pytest.CaptureFixture[str]) -> 
     lines = out.splitlines()
     assert len(lines) == 3  # added, changed by the sample, and the status just set
     assert all(" point aid " in line for line in lines)
-    assert lines[0].endswith("marked Aid deliveries agreed, as of 25 Aug 2024")
+    assert lines[0].endswith("set the status of Aid deliveries to agreed, as of 25 Aug 2024")
     assert lines[1].endswith("edited sticking point Aid deliveries (status, sources)")
     assert lines[-1].endswith("added sticking point Aid deliveries")
 
