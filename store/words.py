@@ -266,8 +266,14 @@ def _list_change(records: Records, kind: str, field: str, old: list[Any], new: l
     """A list field's change: what came in (``+``) and what went (``−``)."""
     if field == "responses":
         return _responses_change(records, old, new)
-    added = [v for v in new if v not in old]
-    removed = [v for v in old if v not in new]
+    # Matched one for one, so that a value listed twice counts twice.
+    removed = list(old)
+    added = []
+    for value in new:
+        if value in removed:
+            removed.remove(value)
+        else:
+            added.append(value)
     parts = [f"+ {_item(records, kind, field, v)}" for v in added]
     parts += [f"− {_item(records, kind, field, v)}" for v in removed]
     return "; ".join(parts) or "put in another order"
