@@ -50,6 +50,7 @@ from .models import (
 from .references import dangling, move_blocker
 from .storage import CHANGES as STORED_CHANGES
 from .storage import JournalStorage, Op, ParleyDB, Preread, collector_paused
+from .words import change_summary, change_words
 
 R = TypeVar("R", bound=Record)
 Clock = Callable[[], datetime]
@@ -66,12 +67,26 @@ def _dump(record: Record) -> dict[str, Any]:
     return record.model_dump(mode="json")
 
 
-def _plain_summary(change: Change) -> str:
-    """What a change did, without the "undid:"/"redid:" an undo or a redo adds to it."""
-    summary = change.summary
-    for prefix in ("undid: ", "redid: "):
-        summary = summary.removeprefix(prefix)
-    return summary
+class _AsWritten:
+    """The records a write names: those it adds or rewrites as it leaves them, the rest
+    (those it deletes too) as stored, so that a name is found wherever there is one."""
+
+    def __init__(self, repo: Repository, pending: dict[tuple[str, str], Record | None]) -> None:
+        self.repo, self.pending = repo, pending
+
+    def _find(self, kind: str, record_id: str) -> Record | None:
+        if kind not in RECORD_TYPES:
+            return None
+        return self.pending.get((kind, record_id)) or self.repo._maybe(kind, record_id)
+
+    def exists(self, kind: str, record_id: str) -> bool:
+        return self._find(kind, record_id) is not None
+
+    def get(self, kind: str, record_id: str) -> Record:
+        record = self._find(kind, record_id)
+        if record is None:
+            raise NotFound(f"no {kind} with id {record_id!r}")
+        return record
 
 
 @dataclass(frozen=True)
@@ -452,13 +467,7 @@ class Repository:
                     undoes=undoes.seq if undoes else None,
                     redoes=redoes.seq if redoes else None,
                     batch=first_seq if len(planned) > 1 else None,
-                    summary=(
-                        f"undid: {_plain_summary(undoes)}"
-                        if undoes
-                        else f"redid: {_plain_summary(redoes)}"
-                        if redoes
-                        else self._summary(action, kind, record or before_record)
-                    ),
+                    summary=self._summary(kind, before, after, undoes, redoes, pending),
                 )
                 ops.append((kind, record_id, after))
                 ops.append((CHANGES, str(change.seq), change.model_dump(mode="json")))
@@ -498,11 +507,22 @@ class Repository:
                 self._index(kind, record_id, record)
         self._changed()
 
-    @staticmethod
-    def _summary(action: str, kind: str, record: Record | None) -> str:
-        label = record.label if record is not None else ""
-        verb = {"add": "added", "update": "changed", "delete": "deleted"}[action]
-        return f"{verb} {kind} {label!r}" if label else f"{verb} {kind}"
+    def _summary(
+        self,
+        kind: str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+        undoes: Change | None,
+        redoes: Change | None,
+        pending: dict[tuple[str, str], Record | None],
+    ) -> str:
+        """The change in words (``store.words``), names looked up as the write leaves them."""
+        records = _AsWritten(self, pending)
+        if undoes is not None:
+            return "undid: " + change_summary(records, undoes, prefix=False)
+        if redoes is not None:
+            return "redid: " + change_summary(records, redoes, prefix=False)
+        return change_words(records, kind, before, after)
 
     @staticmethod
     def _revalidate(record: Record) -> None:
@@ -661,7 +681,8 @@ class Repository:
             try:
                 return self._write([self._revert(t) for t in targets], reverts=targets)
             except IntegrityError as exc:
-                raise IntegrityError(f"cannot undo {targets[-1].summary}: {exc}") from None
+                what = change_summary(self, targets[-1], prefix=False)
+                raise IntegrityError(f"cannot undo {what}: {exc}") from None
 
     def redo(self) -> builtins.list[Change]:
         """Take back the newest undo not yet redone, its whole transaction; returns the
@@ -674,7 +695,8 @@ class Repository:
             try:
                 return self._write([self._revert(t) for t in targets], reverts=targets, redo=True)
             except IntegrityError as exc:
-                raise IntegrityError(f"cannot redo {_plain_summary(targets[-1])}: {exc}") from None
+                what = change_summary(self, targets[-1], prefix=False)
+                raise IntegrityError(f"cannot redo {what}: {exc}") from None
 
     @staticmethod
     def _revert(change: Change) -> tuple[str, str, Record | None, str]:

@@ -396,8 +396,8 @@ def test_since_lists_dated_records_and_recorded_changes(sample: Repository, fmt:
     assert not [it for it in happened if "Troops stay" in it.text]
     recorded = parsed.sections["Recorded in the store since 2024-08-23"]
     texts = " | ".join(it.text for it in recorded)
-    assert "changed point 'Aid deliveries'" in texts
-    assert "added event 'A rumour'" in texts
+    assert "edited sticking point Aid deliveries (status, sources)" in texts
+    assert "added event A rumour, 23 Aug 2024" in texts
     assert "undid" in texts
     assert "added track" not in texts, "changes before --since are left out"
     aid = next(it for it in recorded if "Aid deliveries" in it.text)

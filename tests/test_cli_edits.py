@@ -461,12 +461,12 @@ def test_undo_then_redo_restores_the_record(db: Path, capsys: pytest.CaptureFixt
 
     code, out, _ = parley(db, "undo", capsys=capsys)
     assert code == 0
-    assert one_line(out) == "undid: added position 'hamas on corridor, 2024-08-25'"
+    assert one_line(out) == "undid: added Hamas's position on Border corridor, 25 Aug 2024"
     assert stored(db, "position", "hamas-corridor-2024-08-25") is None
 
     code, out, _ = parley(db, "redo", capsys=capsys)
     assert code == 0
-    assert one_line(out) == "redid: added position 'hamas on corridor, 2024-08-25'"
+    assert one_line(out) == "redid: added Hamas's position on Border corridor, 25 Aug 2024"
     assert stored(db, "position", "hamas-corridor-2024-08-25") == added
 
 
@@ -479,7 +479,7 @@ def test_undo_takes_back_a_new_source_with_its_record(
     code, out, _ = parley(db, "undo", capsys=capsys)
     assert code == 0
     assert one_line(out) == (
-        "undid: added position 'hamas on corridor, 2024-08-25'; added source 'Wire: Out'"
+        "undid: added Hamas's position on Border corridor, 25 Aug 2024; added source Wire: Out"
     )
     assert stored(db, "source", "out") is None
 
@@ -514,8 +514,9 @@ def test_history_of_one_record(db: Path, capsys: pytest.CaptureFixture[str]) -> 
     lines = out.splitlines()
     assert len(lines) == 3  # added, changed by the sample, and the status just set
     assert all(" point aid " in line for line in lines)
-    assert lines[0].endswith("changed point 'Aid deliveries'")
-    assert lines[-1].endswith("added point 'Aid deliveries'")
+    assert lines[0].endswith("set the status of Aid deliveries to agreed, as of 25 Aug 2024")
+    assert lines[1].endswith("edited sticking point Aid deliveries (status, sources)")
+    assert lines[-1].endswith("added sticking point Aid deliveries")
 
     code, out, _ = parley(db, "history", "--limit", "2", "--json", capsys=capsys)
     assert code == 0

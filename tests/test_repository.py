@@ -579,9 +579,9 @@ def test_history_is_newest_first_with_before_and_after(repo: Repository) -> None
     assert update.after == renamed.model_dump(mode="json")
     assert delete.before == actor("hamas").model_dump(mode="json") and delete.after is None
     assert all(c.at == FIXED_NOW and c.record_kind == "actor" for c in history)
-    assert add.summary == "added actor 'Israel'"
-    assert update.summary == "changed actor 'State of Israel'"
-    assert delete.summary == "deleted actor 'Hamas'"
+    assert add.summary == "added actor Israel"
+    assert update.summary == "edited actor State of Israel (name)"
+    assert delete.summary == "deleted actor Hamas"
     assert [c.seq for c in repo.history(record_id="israel")] == [3, 1]
     assert [c.seq for c in repo.history(limit=2)] == [4, 3]
     assert repo.history(kind="track") == []
@@ -639,7 +639,7 @@ def test_undo_change_names_what_it_undid(full: Repository) -> None:
     full.delete("event", "toll")
     [change] = full.undo()
     assert change.action == "add"
-    assert change.summary == "undid: deleted event 'Toll passes 40,000'"
+    assert change.summary == "undid: deleted event Toll passes 40,000, 15 Aug 2024"
     assert full.history(limit=1) == [change]
 
 
@@ -698,7 +698,7 @@ def test_undo_is_refused_when_integrity_would_break(repo: Repository) -> None:
     with pytest.raises(IntegrityError) as info:
         repo.undo()
     assert str(info.value) == (
-        "cannot undo added source 'O: T': cannot delete source 's': it is referred to by event 'e'"
+        "cannot undo added source O: T: cannot delete source 's': it is referred to by event 'e'"
     )
     assert file_state(repo.path) == before
     assert repo.exists("source", "s")

@@ -151,7 +151,7 @@ def test_changes_read_from_the_end_match_the_whole_history(
         assert streamed == whole == list(range(13, 0, -1))
         assert [c.seq for c in repo.history(limit=3)] == [13, 12, 11]
         assert [c.seq for c in repo.history("actor", "actor-3")] == [13, 4]
-        assert [c.summary for c in repo.history(record_id="actor-1")] == ["added actor 'Actor «1»'"]
+        assert [c.summary for c in repo.history(record_id="actor-1")] == ["added actor Actor «1»"]
 
 
 def test_undo_and_a_record_history_leave_the_history_file_unloaded(store_path: Path) -> None:

@@ -54,6 +54,7 @@ from store import (
     open_store,
 )
 from store.commands import Commands
+from store.words import capitalised, record_words
 from tui.app import ParleyApp
 from tui.screens.choice import ChoiceScreen
 from tui.screens.confirm import ConfirmScreen
@@ -656,24 +657,24 @@ async def test_edit_a_round_then_see_its_history_then_undo(
         assert isinstance(history, HistoryScreen)
         assert (history.kind, history.record_id) == ("round", original.id)
         text = screen_text(app)
-        assert f"History of round {original.id}: 2 change(s), newest first" in text
-        assert "changed round 'Doha summit'" in text
-        assert "added round 'Doha round, mid-" in text  # the summary, cut to the column
+        assert "History of round Doha summit: 2 change(s), newest first" in text
+        assert "Edited round Doha summit (title)" in text
+        assert "Added round Doha round, mid-" in text  # the summary, cut to the column
         assert [row.cells[1] for row in history.query_one(RecordTable).rows] == [
-            "changed round 'Doha summit'",
-            f"added round {original.title!r}",
+            "Edited round Doha summit (title)",
+            f"Added round {original.title}",
         ]
         # The newest change is highlighted: the one field it touched, before and after.
         detail = str(history.query_one("#change-detail", TextBlock).content)
-        assert detail.endswith(f"title\n  before  {original.title}\n  after   Doha summit"), detail
+        assert detail.endswith(f"title: {original.title} → Doha summit"), detail
         await keys(pilot, "escape")
         assert isinstance(app.screen, DashboardScreen)
 
         await keys(pilot, "u")
-        assert "Undid: changed round 'Doha summit'" in notice_text(app)
+        assert "Undid: edited round Doha summit (title)" in notice_text(app)
     with reopened(store_path) as fresh:
         assert fresh.get_as(Round, original.id) == original
-        assert fresh.history(limit=1)[0].summary == "undid: changed round 'Doha summit'"
+        assert fresh.history(limit=1)[0].summary == "undid: edited round Doha summit (title)"
 
 
 @run_async
@@ -690,9 +691,9 @@ async def test_history_of_everything(seeded: Repository) -> None:
         table = history.query_one(RecordTable)
         assert table.row_count == count
         summaries = [row.cells[1] for row in table.rows]
-        assert summaries[0] == seeded.history(limit=1)[0].summary
-        assert "added track 'Gaza ceasefire and hostage-release talks'" in summaries
-        assert "added actor 'Hamas'" in summaries
+        assert summaries[0] == capitalised(seeded.history(limit=1)[0].summary)
+        assert "Added track Gaza ceasefire and hostage-release talks" in summaries
+        assert "Added actor Hamas" in summaries
         await keys(pilot, "escape")
         assert isinstance(app.screen, DashboardScreen)
 
@@ -714,16 +715,16 @@ async def test_delete_refused_confirmed_declined_and_undone(
         assert isinstance(app.screen, DashboardScreen), "no confirmation for a referenced record"
         message = notice_text(app)
         users = seeded.referrers("actor", "hamas")
-        assert message.startswith("Cannot delete actor 'Hamas': ")
-        assert sum(f"{r.kind} {r.label!r}" in message for r in users) == 3
-        assert message.endswith(f" and {len(users) - 3} more refer to it. Nothing was deleted.")
+        assert message.startswith("Cannot delete actor Hamas: ")
+        assert sum(record_words(seeded, r) in message for r in users) == 3
+        assert message.endswith(f"; and {len(users) - 3} more refer to it. Nothing was deleted.")
         assert store_files(store_path) == before
 
         await cursor_to(pilot, "actors", "person:baris-doster")
         await keys(pilot, "d")
         confirm = app.screen
         assert isinstance(confirm, ConfirmScreen)
-        assert "Delete person 'Baris Doster'? u undoes it." in screen_text(app)
+        assert "Delete person Baris Doster? u undoes it." in screen_text(app)
         await keys(pilot, "n")
         assert isinstance(app.screen, DashboardScreen)
         assert store_files(store_path) == before
@@ -732,7 +733,7 @@ async def test_delete_refused_confirmed_declined_and_undone(
         assert isinstance(app.screen, ConfirmScreen)
         await keys(pilot, "y")
         assert isinstance(app.screen, DashboardScreen)
-        assert "Deleted person 'Baris Doster'. u undoes it." in notice_text(app)
+        assert "Deleted person Baris Doster. u undoes it." in notice_text(app)
         with reopened(store_path) as fresh:
             assert not fresh.exists("person", "baris-doster")
             assert fresh.exists("actor", "hamas")
@@ -763,12 +764,12 @@ async def test_undo_three_times_then_redo_three_times(seeded: Repository, store_
         for n in range(3):
             await keys(pilot, "u")
             assert all_records(store_path) == states[2 - n]
-        assert "Undid: deleted person 'Baris Doster'" in notice_text(app)
-        assert "Undid: changed actor 'Hamas'" in notice_text(app)
+        assert "Undid: deleted person Baris Doster" in notice_text(app)
+        assert "Undid: edited actor Hamas (description)" in notice_text(app)
         for n, key in enumerate(("U", "ctrl+r", "U")):
             await keys(pilot, key)
             assert all_records(store_path) == states[n + 1]
-        assert "Redid: deleted person 'Baris Doster'" in notice_text(app)
+        assert "Redid: deleted person Baris Doster" in notice_text(app)
         before = store_files(store_path)
         await keys(pilot, "U")
         assert notices(app)[-1].message == "Nothing to redo: the last change was not an undo."
@@ -1035,7 +1036,7 @@ async def test_enter_in_the_history_opens_the_changed_record(
     async with running(seeded) as (app, pilot):
         assert app.track_id == SEED_TRACK
         await keys(pilot, "H")
-        await history_cursor_to(pilot, "added round 'Jeddah round one'")
+        await history_cursor_to(pilot, "Added round Jeddah round one")
         await keys(pilot, "enter")
         assert isinstance(app.screen, DashboardScreen)
         assert app.track_id == SECOND_TRACK
@@ -1057,10 +1058,10 @@ async def test_enter_in_the_history_on_a_deleted_record_says_so_and_stays(
     async with running(seeded) as (app, pilot):
         await keys(pilot, "H")
         history = app.screen
-        await history_cursor_to(pilot, "deleted person 'Baris Doster'")
+        await history_cursor_to(pilot, "Deleted person Baris Doster")
         await keys(pilot, "enter")
         assert app.screen is history
-        assert notice_text(app) == "No person 'baris-doster' any more: it was deleted."
+        assert notice_text(app) == "Person Baris Doster is no longer there: it was deleted."
 
 
 # -- +: a new track is shown ---------------------------------------------------
@@ -1080,7 +1081,7 @@ async def test_a_new_track_is_switched_to(seeded: Repository, store_path: Path) 
         assert app.track_id == "lebanon-border-talks"
         assert app.sub_title == "Lebanon border talks"
         assert "Lebanon border talks" in screen_text(app).splitlines()[0]
-        assert "Saved track: Lebanon border talks" in notice_text(app)
+        assert "Saved track Lebanon border talks" in notice_text(app)
         # The views list the new track's records: none yet.
         await keys(pilot, "2")
         rounds = (await dashboard(app).view("rounds")).query_one(RecordTable)

@@ -19,6 +19,7 @@ from store.words import day as day
 from store.words import describe as describe
 from store.words import name_of as name_of
 from store.words import names as names
+from store.words import record_words, saved_words
 from store.words import span as span
 from tui.text import line
 
@@ -87,3 +88,12 @@ def sources_line(repo: Repository, record: Record) -> Content:
             return line(("Sources: ", "bold"), ("unsourced", UNSOURCED))
         return line(("Sources: ", "bold"), ("none given", MUTED))
     return line(("Sources: ", "bold"), names(repo, "source", ids))
+
+
+def saved_notice(repo: Repository, record: Record) -> str:
+    """What a form's save did, in words (``Philadelphi Corridor is now deadlocked, as of
+    25 Aug 2024``): told from the record's newest change, which the save just wrote."""
+    newest = repo.history(record.kind, record.id, limit=1)
+    if newest and newest[0].after == record.model_dump(mode="json"):
+        return saved_words(repo, newest[0])
+    return f"Saved {record_words(repo, record)}"

@@ -15,6 +15,8 @@ from textual.widgets import Header
 
 from store import Record, Repository, Round, StickingPoint, StoreError
 from store.commands import Commands, Outcome
+from store.words import change_summary, kind_words, record_words
+from tui.format import saved_notice
 from tui.forms import KIND_NAMES, Forms
 from tui.messages import ShowAsOf, ShowTrack
 from tui.palette import RecordsProvider
@@ -193,7 +195,7 @@ class DashboardScreen(Screen[None]):
             return
         record = result.record
         self.sources = cited(result) or self.sources
-        self.notify(f"Saved {record.kind}: {record.label}", timeout=3)
+        self.notify(saved_notice(self.repo, record), timeout=3)
         if record.kind == "track" and record.id != self.track_id:
             # A new track has nothing in it yet; it is shown so that it can be filled in.
             self.post_message(ShowTrack(record.id))
@@ -250,13 +252,13 @@ class DashboardScreen(Screen[None]):
         record = self.selected()
         if record is None:
             return
+        what = record_words(self.repo, record)
         users = self.repo.referrers(record.kind, record.id)
         if users:
-            names = ", ".join(f"{r.kind} {r.label!r}" for r in users[:3])
-            more = f" and {len(users) - 3} more" if len(users) > 3 else ""
+            names = "; ".join(record_words(self.repo, r) for r in users[:3])
+            more = f"; and {len(users) - 3} more" if len(users) > 3 else ""
             self.notify(
-                f"Cannot delete {record.kind} {record.label!r}: {names}{more} refer to it. "
-                "Nothing was deleted.",
+                f"Cannot delete {what}: {names}{more} refer to it. Nothing was deleted.",
                 severity="error",
                 timeout=8,
             )
@@ -270,11 +272,11 @@ class DashboardScreen(Screen[None]):
             except StoreError as exc:
                 self.notify(f"{exc}. Nothing was deleted.", severity="error", timeout=8)
                 return
-            self.notify(f"Deleted {record.kind} {record.label!r}. u undoes it.", timeout=5)
+            self.notify(f"Deleted {what}. u undoes it.", timeout=5)
 
         self.app.push_screen(
             ConfirmScreen(
-                f"Delete {record.kind}?", f"Delete {record.kind} {record.label!r}? u undoes it."
+                f"Delete this {kind_words(record.kind)}?", f"Delete {what}? u undoes it."
             ),
             answered,
         )
@@ -294,9 +296,9 @@ class DashboardScreen(Screen[None]):
         if not outcome.changed:
             self.notify(nothing, timeout=3)
             return
-        what = "; ".join(
-            c.summary.removeprefix("undid: ").removeprefix("redid: ") for c in outcome.changes
-        )
+        # The record the step was about first, a source written with it after.
+        ordered = sorted(outcome.changes, key=lambda c: c.seq, reverse=done == "Redid")
+        what = "; ".join(change_summary(self.repo, c, prefix=False) for c in ordered)
         self.notify(f"{done}: {what}", timeout=5)
 
     def action_history(self) -> None:

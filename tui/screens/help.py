@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -14,16 +16,18 @@ from tui.widgets.footer import KeyFooter
 from tui.widgets.record_table import Column, RecordTable, Row
 from tui.widgets.text_block import TextBlock
 
-# Keys that every list and view understands, handled by widgets rather than bindings.
+# Keys that every list and view understands, handled by widgets rather than bindings:
+# the keys (as bindings name them), how they read, what they do. A row is left out
+# where one of its keys is bound, since the binding's own row says it.
 MOVES = [
-    ("j / ↓, k / ↑", "move down / up"),
-    ("← / →", "move between cells (matrix, gap board)"),
-    ("g / home, G / end", "first / last row"),
-    ("pgup / pgdn", "page up / down"),
-    ("enter", "open the highlighted record"),
-    ("esc", "back: close a dialog, clear the filter"),
-    ("tab / shift+tab", "move focus between panes"),
-    ("1 … 7", "switch view"),
+    (("j", "down", "k", "up"), "j / ↓, k / ↑", "move down / up"),
+    (("left", "right"), "← / →", "move between cells (matrix, gap board)"),
+    (("g", "home", "G", "end"), "g / home, G / end", "first / last row"),
+    (("pageup", "pagedown"), "pgup / pgdn", "page up / down"),
+    (("enter",), "enter", "open the highlighted record"),
+    (("escape",), "esc", "back: close a dialog, clear the filter"),
+    (("tab", "shift+tab"), "tab / shift+tab", "move focus between panes"),
+    (("1", "2", "3", "4", "5", "6", "7"), "1 … 7", "switch view"),
 ]
 
 
@@ -34,11 +38,47 @@ KEY_NAMES = {
     "escape": "esc",
     "pageup": "pgup",
     "pagedown": "pgdn",
+    "up": "↑",
+    "down": "↓",
+    "left": "←",
+    "right": "→",
+}
+
+# Where a key works, as a person sees the place: by the widget's class, or the class it
+# is built on (the first match up its ancestry).
+PLACES = {
+    "RecordTable": "lists",
+    "TextView": "text panes",
+    "FilterInput": "the filter",
+    "Input": "text fields",
+    "TextArea": "text boxes",
+    "SelectCurrent": "choices",
+    "SelectOverlay": "choices",
+    "Select": "choices",
+    "RefChooser": "pickers",
+    "Checkbox": "check boxes",
+    "Tabs": "tabs",
+    "TabbedContent": "tabs",
+    "OptionList": "menus",
+    "ScrollableContainer": "scrolling panes",
 }
 
 
 def _key_label(key: str) -> str:
-    return KEY_NAMES.get(key, key)
+    *mods, last = key.split("+") if key != "plus" else [key]
+    return "+".join([*mods, KEY_NAMES.get(last, last)])
+
+
+def _place(node: object) -> str:
+    """What a person calls the place a widget's keys work in."""
+    for cls in type(node).__mro__:
+        if cls.__name__ in PLACES:
+            return PLACES[cls.__name__]
+    title = getattr(node, "title", None)
+    if isinstance(title, str) and title:
+        return f"{title} view"
+    # Words from the class name: "GapBoard" reads "gap board".
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", type(node).__name__).lower()
 
 
 class HelpScreen(ModalScreen[None]):
@@ -57,7 +97,7 @@ class HelpScreen(ModalScreen[None]):
             binding = active.binding
             node = active.node
             order = 0 if node is self.under else 1 if node is self.app else 2
-            where = {0: "this screen", 1: "everywhere"}.get(order, type(node).__name__)
+            where = {0: "this screen", 1: "everywhere"}.get(order) or _place(node)
             what = binding.description or binding.action
             group = (order, where, binding.action, what)
             grouped.setdefault(group, []).append(_key_label(key))
@@ -65,8 +105,10 @@ class HelpScreen(ModalScreen[None]):
             Row(f"{order}:{action}", (" / ".join(keys), what, where))
             for (order, where, action, what), keys in sorted(grouped.items(), key=lambda i: i[0][0])
         ]
-        for key, what in MOVES:
-            rows.append(Row(f"move:{key}", (key, what, "lists")))
+        bound = set(self.under.active_bindings)
+        for keys, label, what in MOVES:
+            if not bound.intersection(keys):
+                rows.append(Row(f"move:{label}", (label, what, "lists")))
         with Vertical(classes="dialog wide"):
             yield TextBlock(Content("Keys"), classes="dialog-title")
             table = RecordTable(

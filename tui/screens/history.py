@@ -5,8 +5,6 @@ Enter on a change opens the record it changed in the dashboard, if it still exis
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -14,6 +12,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 
 from store import Change, Repository
+from store.words import capitalised, change_summary, fields_said, long_day, what_of
 from tui.format import MUTED, heading
 from tui.messages import OpenRecord
 from tui.text import line, literal
@@ -24,32 +23,37 @@ from tui.widgets.text_block import TextBlock
 SHOWN = 2000
 
 
-def _show(value: Any) -> str:
-    if value is None or value == "" or value == []:
-        return "—"
-    return str(value)
+def change_words(repo: Repository, change: Change) -> str:
+    """The change in words, read again from its before and after, so that a change an
+    older version summed up in ids reads like a new one; its stored summary if the
+    record's kind is unknown now."""
+    try:
+        return capitalised(change_summary(repo, change))
+    except ValueError:
+        return change.summary
 
 
-def change_detail(change: Change) -> Content:
-    """The fields a change touched, each as before → after."""
-    before, after = change.before or {}, change.after or {}
+def when(change: Change) -> str:
+    return f"{long_day(change.at.date())} {change.at:%H:%M}"
+
+
+def change_detail(repo: Repository, change: Change) -> Content:
+    """The change in words, then each field it touched: short values as before → after,
+    lists as what came in and what went, long text whole."""
     parts = [
-        heading(change.summary),
-        line(
-            (f"#{change.seq}  {change.at.isoformat(timespec='seconds')}  ", MUTED),
-            f"{change.action} {change.record_kind} {change.record_id}",
-        ),
+        heading(change_words(repo, change)),
+        line((f"change {change.seq}, {when(change)}", MUTED)),
         Content(""),
     ]
-    for key in [*before, *(k for k in after if k not in before)]:
-        old, new = before.get(key), after.get(key)
-        if old == new:
+    for said in fields_said(repo, change.record_kind, change.before, change.after):
+        if said.before is None and said.after is None:
+            parts.append(line((f"{said.field}: ", "bold"), said.text))
             continue
-        parts.append(line((key, "bold")))
-        if change.before is not None:
-            parts.append(line(("  before  ", "#ff5f5f"), _show(old)))
-        if change.after is not None:
-            parts.append(line(("  after   ", "#5fd75f"), _show(new)))
+        parts.append(line((said.field, "bold")))
+        if said.before is not None:
+            parts.append(line(("  before  ", "#ff5f5f"), said.before))
+        if said.after is not None:
+            parts.append(line(("  after   ", "#5fd75f"), said.after))
     return Content("\n").join(parts)
 
 
@@ -64,24 +68,35 @@ class HistoryScreen(ModalScreen[None]):
         self.repo, self.kind, self.record_id = repo, kind, record_id
         self.changes: dict[str, Change] = {}
 
+    def _what(self) -> str:
+        """The record whose history this is, by name; as its last change left it if gone."""
+        assert self.kind and self.record_id
+        if self.repo.exists(self.kind, self.record_id):
+            return what_of(
+                self.repo,
+                self.kind,
+                self.repo.get(self.kind, self.record_id).model_dump(mode="json"),
+            )
+        last = next(iter(self.repo.history(self.kind, self.record_id, limit=1)), None)
+        doc = (last.before or last.after) if last else None
+        return what_of(self.repo, self.kind, doc or {"id": self.record_id})
+
     def compose(self) -> ComposeResult:
         repo = self.repo
         changes = repo.history(self.kind, self.record_id, limit=SHOWN)
         self.changes = {str(c.seq): c for c in changes}
-        what = f"{self.kind} {self.record_id}" if self.record_id else "everything"
+        what = self._what() if self.kind and self.record_id else "everything"
         if len(changes) == SHOWN:
             # Counting them all would mean reading the whole change log.
             title = f"History of {what}: the newest {SHOWN:,} changes, newest first"
         else:
             title = f"History of {what}: {len(changes)} change(s), newest first"
         table = RecordTable(
-            [Column("When", width=19), Column("Change", min_width=20, ratio=3)],
+            [Column("When", width=17), Column("Change", min_width=20, ratio=3)],
             id="changes",
             empty_text="No changes recorded.",
         )
-        table.set_rows(
-            [Row(str(c.seq), (c.at.strftime("%Y-%m-%d %H:%M:%S"), c.summary)) for c in changes]
-        )
+        table.set_rows([Row(str(c.seq), (when(c), change_words(repo, c))) for c in changes])
         with Vertical(classes="dialog wide"):
             yield TextBlock(literal(title), classes="dialog-title")
             with Horizontal(classes="history-split"):
@@ -98,7 +113,7 @@ class HistoryScreen(ModalScreen[None]):
     def _show(self, key: str | None) -> None:
         change = self.changes.get(key or "")
         self.query_one("#change-detail", TextBlock).update(
-            change_detail(change) if change else Content("")
+            change_detail(self.repo, change) if change else Content("")
         )
 
     def on_record_table_highlighted(self, event: RecordTable.Highlighted) -> None:
@@ -112,7 +127,10 @@ class HistoryScreen(ModalScreen[None]):
         kind, record_id = change.record_kind, change.record_id
         if not self.repo.exists(kind, record_id):
             # Stay: the change's before and after are all that is left of the record.
-            self.notify(f"No {kind} {record_id!r} any more: it was deleted.", severity="warning")
+            gone = what_of(self.repo, kind, change.before or change.after or {"id": record_id})
+            self.notify(
+                f"{capitalised(gone)} is no longer there: it was deleted.", severity="warning"
+            )
             return
         # The history leaves the stack at once, so the dashboard is the screen the
         # record is opened on.
