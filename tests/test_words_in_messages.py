@@ -379,14 +379,14 @@ async def test_the_dashboard_says_it_in_words(seeded: Repository, store_path: Pa
     day = long_day(TODAY)
     async with running(seeded) as (app, pilot):
         await cursor_to(pilot, "points", POINT)
-        await keys(pilot, "s")
+        await keys(pilot, "S")
         await choose(pilot, "status", "narrowing")
         await fill(pilot, "note", "Mediators float a monitored withdrawal")
         await pick(pilot, "source_ids", "xinhua", SOURCE)
         await save(pilot)
         assert f"{point} is now narrowing, as of {day}" in notice_text(app)
 
-        await keys(pilot, "6", "a")
+        await keys(pilot, "6", "A")
         await choose(pilot, "status", "rejected")
         await pick(pilot, "source_ids", "xinhua", SOURCE)
         await save(pilot)

@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from datetime import date
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
-from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import Header
 
-from store import Record, Repository, Round, StickingPoint, StoreError
-from store.commands import Commands, Outcome
-from store.words import change_summary, kind_words, record_words
-from tui.format import saved_notice
-from tui.forms import KIND_NAMES, Forms
-from tui.messages import ShowAsOf, ShowTrack
+from store import Repository
+from store.commands import Commands
+from tui.messages import ShowAsOf
 from tui.palette import RecordsProvider
-from tui.quick import QuickForms, cited
-from tui.screens.choice import ChoiceScreen
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.form import FormResult, FormScreen
+from tui.screens.capture import CaptureScreen
+from tui.screens.form import FormResult
 from tui.screens.history import HistoryScreen
 from tui.screens.record_sources import RecordSourcesScreen
 from tui.views.base import TableView, View
@@ -31,7 +23,7 @@ from tui.views.tabs import VIEWS, ViewTabs
 from tui.widgets.footer import KeyFooter
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(CaptureScreen):
     """The views of one track. It is handed the repository and the commands; the track,
     the date in view and the store's version are bound to the app's."""
 
@@ -70,10 +62,6 @@ class DashboardScreen(Screen[None]):
         Binding("escape", "back", "Back", show=False),
     ]
 
-    track_id: reactive[str] = reactive("", init=False)
-    as_of: reactive[date | None] = reactive(None, init=False)
-    version: reactive[int] = reactive(0, init=False)
-
     def __init__(
         self,
         repo: Repository,
@@ -83,10 +71,7 @@ class DashboardScreen(Screen[None]):
     ) -> None:
         """``on_shown`` is called once the dashboard is first on screen; ``on_views_built``
         once every view has been built behind it."""
-        super().__init__()
-        self.repo, self.commands = repo, commands
-        # The sources the last form saved here cited: the next quick form's default.
-        self.sources: list[str] = []
+        super().__init__(repo, commands)
         self._on_shown, self._on_views_built = on_shown, on_views_built
 
     def compose(self) -> ComposeResult:
@@ -149,28 +134,6 @@ class DashboardScreen(Screen[None]):
             return
         self.app.push_screen(RecordSourcesScreen(self.repo, record))
 
-    # -- quick actions ---------------------------------------------------------
-
-    def forms(self) -> Forms:
-        return Forms(self.repo, self.commands, self.track_id, self.repo.today())
-
-    def quick(self) -> QuickForms:
-        today = self.repo.today()
-        return QuickForms(self.repo, self.commands, self.track_id, today, sources=self.sources)
-
-    def _open(self, form: FormScreen) -> None:
-        self.app.push_screen(form, self._saved)
-
-    def selected(self) -> Record | None:
-        """The selected record as stored now (views may show it as of a past date)."""
-        try:
-            record = self.active_view.selected()
-        except NoMatches:
-            return None
-        if record is None or not self.repo.exists(record.kind, record.id):
-            return None
-        return self.repo.get(record.kind, record.id)
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Whether an action applies depends on what the view in front can select, not on
         # the row under the cursor: redrawing the footer on cursor moves is costly.
@@ -189,117 +152,6 @@ class DashboardScreen(Screen[None]):
             return True
         wanted = needs[action]
         return bool(selects & wanted) if wanted is not None else bool(selects)
-
-    def _saved(self, result: FormResult | None) -> None:
-        if result is None or result.record is None:
-            return
-        record = result.record
-        self.sources = cited(result) or self.sources
-        self.notify(saved_notice(self.repo, record), timeout=3)
-        if record.kind == "track" and record.id != self.track_id:
-            # A new track has nothing in it yet; it is shown so that it can be filled in.
-            self.post_message(ShowTrack(record.id))
-        # Stay in the view the form was opened from; show the record there if it lists it.
-        self.call_after_refresh(self._select_saved, record.kind, record.id)
-
-    def _select_saved(self, kind: str, record_id: str) -> None:
-        with contextlib.suppress(NoMatches):
-            self.active_view.show_record(kind, record_id)
-
-    def action_add(self, kind: str) -> None:
-        self.app.push_screen(self.forms().record_form(kind), self._saved)
-
-    def action_add_any(self) -> None:
-        def chosen(kind: str | None) -> None:
-            if kind:
-                self.action_add(kind)
-
-        self.app.push_screen(
-            ChoiceScreen("Add a record", [(k, v) for k, v in KIND_NAMES.items()]), chosen
-        )
-
-    def action_add_position(self, full: bool = False) -> None:
-        self._open(self.quick().position(self.selected(), full))
-
-    def action_add_round(self, full: bool = False) -> None:
-        self._open(self.quick().round(self.selected(), full))
-
-    def action_add_event(self, full: bool = False) -> None:
-        self._open(self.quick().event(self.selected(), full))
-
-    def action_set_status(self, full: bool = False) -> None:
-        record = self.selected()
-        if isinstance(record, Round | StickingPoint):
-            self._open(self.quick().status(record, full))
-        else:
-            self.notify("Select a round or a sticking point first.", severity="warning")
-
-    def action_respond(self, full: bool = False) -> None:
-        form = self.quick().response(self.selected(), full)
-        if form is None:
-            self.notify("This track has no proposal to respond to.", severity="warning")
-        else:
-            self._open(form)
-
-    def action_edit(self) -> None:
-        record = self.selected()
-        if record is None:
-            self.notify("Select a record first.", severity="warning")
-        else:
-            self.app.push_screen(self.forms().record_form(record.kind, record), self._saved)
-
-    def action_delete(self) -> None:
-        record = self.selected()
-        if record is None:
-            return
-        what = record_words(self.repo, record)
-        users = self.repo.referrers(record.kind, record.id)
-        if users:
-            names = "; ".join(record_words(self.repo, r) for r in users[:3])
-            more = f"; and {len(users) - 3} more" if len(users) > 3 else ""
-            self.notify(
-                f"Cannot delete {what}: {names}{more} refer to it. Nothing was deleted.",
-                severity="error",
-                timeout=8,
-            )
-            return
-
-        def answered(yes: bool | None) -> None:
-            if not yes:
-                return
-            try:
-                self.commands.delete(record.kind, record.id)
-            except StoreError as exc:
-                self.notify(f"{exc}. Nothing was deleted.", severity="error", timeout=8)
-                return
-            self.notify(f"Deleted {what}. u undoes it.", timeout=5)
-
-        self.app.push_screen(
-            ConfirmScreen(
-                f"Delete this {kind_words(record.kind)}?", f"Delete {what}? u undoes it."
-            ),
-            answered,
-        )
-
-    def action_undo(self) -> None:
-        self._step(self.commands.undo, "Undid", "Nothing to undo.")
-
-    def action_redo(self) -> None:
-        self._step(self.commands.redo, "Redid", "Nothing to redo: the last change was not an undo.")
-
-    def _step(self, command: Callable[[], Outcome], done: str, nothing: str) -> None:
-        try:
-            outcome = command()
-        except StoreError as exc:
-            self.notify(str(exc), severity="error", timeout=8)
-            return
-        if not outcome.changed:
-            self.notify(nothing, timeout=3)
-            return
-        # The record the step was about first, a source written with it after.
-        ordered = sorted(outcome.changes, key=lambda c: c.seq, reverse=done == "Redid")
-        what = "; ".join(change_summary(self.repo, c, prefix=False) for c in ordered)
-        self.notify(f"{done}: {what}", timeout=5)
 
     def action_history(self) -> None:
         record = self.selected()

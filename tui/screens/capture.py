@@ -1,0 +1,178 @@
+"""The keys that write: quick entry and full forms, edit, delete, undo and redo.
+
+A screen over the records of one track inherits them. Every write goes through
+the store's commands; the repository's change notice then redraws the views, so
+nothing here tells a view to reload.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from datetime import date
+
+from textual.css.query import NoMatches
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from store import Record, Repository, Round, StickingPoint, StoreError
+from store.commands import Commands, Outcome
+from store.words import change_summary, kind_words, record_words
+from tui.format import saved_notice
+from tui.forms import KIND_NAMES, Forms
+from tui.messages import ShowTrack
+from tui.quick import QuickForms, cited
+from tui.screens.choice import ChoiceScreen
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.form import FormResult, FormScreen
+from tui.views.base import View
+
+
+class CaptureScreen(Screen[None]):
+    """Writes to the track in view, from the keyboard."""
+
+    track_id: reactive[str] = reactive("", init=False)
+    as_of: reactive[date | None] = reactive(None, init=False)
+    version: reactive[int] = reactive(0, init=False)
+
+    def __init__(self, repo: Repository, commands: Commands) -> None:
+        super().__init__()
+        self.repo, self.commands = repo, commands
+        # The sources the last form saved here cited: the next quick form's default.
+        self.sources: list[str] = []
+
+    @property
+    def active_view(self) -> View:
+        """The view on show; NoMatches while there is none."""
+        raise NoMatches("no view")
+
+    def selected(self) -> Record | None:
+        """The selected record as stored now (views may show it as of a past date)."""
+        try:
+            record = self.active_view.selected()
+        except NoMatches:
+            return None
+        if record is None or not self.repo.exists(record.kind, record.id):
+            return None
+        return self.repo.get(record.kind, record.id)
+
+    def forms(self) -> Forms:
+        return Forms(self.repo, self.commands, self.track_id, self.repo.today())
+
+    def quick(self) -> QuickForms:
+        today = self.repo.today()
+        return QuickForms(self.repo, self.commands, self.track_id, today, sources=self.sources)
+
+    def _open(self, form: FormScreen) -> None:
+        self.app.push_screen(form, self._saved)
+
+    def _saved(self, result: FormResult | None) -> None:
+        if result is None or result.record is None:
+            return
+        record = result.record
+        self.sources = cited(result) or self.sources
+        self.notify(saved_notice(self.repo, record), timeout=3)
+        if record.kind == "track" and record.id != self.track_id:
+            # A new track has nothing in it yet; it is shown so that it can be filled in.
+            self.post_message(ShowTrack(record.id))
+        # Stay in the view the form was opened from; show the record there if it lists it.
+        self.call_after_refresh(self._select_saved, record.kind, record.id)
+
+    def _select_saved(self, kind: str, record_id: str) -> None:
+        with contextlib.suppress(NoMatches):
+            self.active_view.show_record(kind, record_id)
+
+    def action_add(self, kind: str) -> None:
+        self.app.push_screen(self.forms().record_form(kind), self._saved)
+
+    def action_add_any(self) -> None:
+        def chosen(kind: str | None) -> None:
+            if kind:
+                self.action_add(kind)
+
+        self.app.push_screen(
+            ChoiceScreen("Add a record", [(k, v) for k, v in KIND_NAMES.items()]), chosen
+        )
+
+    def action_add_position(self, full: bool = False) -> None:
+        self._open(self.quick().position(self.selected(), full))
+
+    def action_add_round(self, full: bool = False) -> None:
+        self._open(self.quick().round(self.selected(), full))
+
+    def action_add_event(self, full: bool = False) -> None:
+        self._open(self.quick().event(self.selected(), full))
+
+    def action_set_status(self, full: bool = False) -> None:
+        record = self.selected()
+        if isinstance(record, Round | StickingPoint):
+            self._open(self.quick().status(record, full))
+        else:
+            self.notify("Select a round or a sticking point first.", severity="warning")
+
+    def action_respond(self, full: bool = False) -> None:
+        form = self.quick().response(self.selected(), full)
+        if form is None:
+            self.notify("This track has no proposal to respond to.", severity="warning")
+        else:
+            self._open(form)
+
+    def action_edit(self) -> None:
+        record = self.selected()
+        if record is None:
+            self.notify("Select a record first.", severity="warning")
+        else:
+            self.app.push_screen(self.forms().record_form(record.kind, record), self._saved)
+
+    def action_delete(self) -> None:
+        record = self.selected()
+        if record is None:
+            return
+        what = record_words(self.repo, record)
+        users = self.repo.referrers(record.kind, record.id)
+        if users:
+            names = "; ".join(record_words(self.repo, r) for r in users[:3])
+            more = f"; and {len(users) - 3} more" if len(users) > 3 else ""
+            self.notify(
+                f"Cannot delete {what}: {names}{more} refer to it. Nothing was deleted.",
+                severity="error",
+                timeout=8,
+            )
+            return
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                self.commands.delete(record.kind, record.id)
+            except StoreError as exc:
+                self.notify(f"{exc}. Nothing was deleted.", severity="error", timeout=8)
+                return
+            self.notify(f"Deleted {what}. u undoes it.", timeout=5)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Delete this {kind_words(record.kind)}?", f"Delete {what}? u undoes it."
+            ),
+            answered,
+        )
+
+    def action_undo(self) -> None:
+        self._step(self.commands.undo, "Undid", "Nothing to undo.")
+
+    def action_redo(self) -> None:
+        self._step(self.commands.redo, "Redid", "Nothing to redo: the last change was not an undo.")
+
+    def _step(self, command: Callable[[], Outcome], done: str, nothing: str) -> None:
+        try:
+            outcome = command()
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return
+        if not outcome.changed:
+            self.notify(nothing, timeout=3)
+            return
+        # The record the step was about first, a source written with it after.
+        ordered = sorted(outcome.changes, key=lambda c: c.seq, reverse=done == "Redid")
+        what = "; ".join(change_summary(self.repo, c, prefix=False) for c in ordered)
+        self.notify(f"{done}: {what}", timeout=5)
