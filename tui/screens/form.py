@@ -12,15 +12,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Input, Label, Select, TextArea
+from textual.widget import Widget as TextualWidget
+from textual.widgets import Checkbox, Input, Select, TextArea
 
 from store import Record, StoreError
 from store.commands import Outcome
+from tui.screens.confirm import ConfirmScreen
 from tui.text import literal
 from tui.widgets.footer import KeyFooter
 from tui.widgets.ref_chooser import RefChooser
@@ -37,6 +40,8 @@ class Field:
     choices: tuple[str, ...] = ()
     ref_kind: str = ""
     hint: str = ""
+    # Consecutive fields with the same group are boxed together under its name.
+    group: str = ""
 
 
 class FormErrors(Exception):
@@ -65,8 +70,13 @@ class FormResult:
 Options = Callable[[str], list[tuple[str, str]]]
 
 
+class FormBody(VerticalScroll, can_focus=False):
+    """The fields, scrolled to whichever has the focus: not a Tab stop of its own."""
+
+
 class FormScreen(ModalScreen[FormResult | None]):
     CSS_PATH = "modal.tcss"
+    AUTO_FOCUS = ""  # on_mount focuses the first field
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "cancel", "Cancel"),
@@ -91,16 +101,34 @@ class FormScreen(ModalScreen[FormResult | None]):
         with Vertical(classes="dialog form"):
             yield TextBlock(literal(self.form_title), classes="dialog-title")
             yield TextBlock(classes="form-error", id="error-")
-            with VerticalScroll(classes="dialog-body"):
-                for field in self.fields:
-                    with Vertical(classes=f"form-row row-{field.widget}"):
-                        if field.widget != "check":
-                            yield Label(literal(field.label), classes="form-label")
-                        yield self._widget(field)
-                        if field.hint:
-                            yield TextBlock(literal(field.hint), classes="form-hint")
-                        yield TextBlock(classes="form-error", id=f"error-{field.name}")
+            with FormBody(classes="dialog-body"):
+                index = 0
+                while index < len(self.fields):
+                    group = self.fields[index].group
+                    if not group:
+                        yield self._row(self.fields[index])
+                        index += 1
+                        continue
+                    rows = []
+                    while index < len(self.fields) and self.fields[index].group == group:
+                        rows.append(self._row(self.fields[index]))
+                        index += 1
+                    box = Vertical(*rows, classes="form-group")
+                    box.border_title = literal(group)
+                    yield box
         yield KeyFooter()
+
+    def _row(self, field: Field) -> Vertical:
+        """A field in its box: the label in the box's top edge, the hint and the error
+        inside. The box is the field's focus ring (see modal.tcss)."""
+        children = [self._widget(field)]
+        if field.hint:
+            children.append(TextBlock(literal(field.hint), classes="form-hint"))
+        children.append(TextBlock(classes="form-error", id=f"error-{field.name}"))
+        row = Vertical(*children, classes=f"form-row row-{field.widget}", id=f"row-{field.name}")
+        if field.widget != "check":  # a check box carries its own label
+            row.border_title = literal(field.label)
+        return row
 
     def _widget(self, field: Field) -> Any:
         value = self.initial.get(field.name)
@@ -135,11 +163,48 @@ class FormScreen(ModalScreen[FormResult | None]):
         return Input(str(value or ""), placeholder=placeholder, id=wid, compact=True)
 
     def on_mount(self) -> None:
-        self.focus_next()
-        # Focusing the first field scrolls it into view, which hides its label.
-        self.call_after_refresh(
-            self.query_one(".dialog-body", VerticalScroll).scroll_home, animate=False
-        )
+        if self.fields:
+            self.focus_field(self.fields[0].name)
+        # What the form held when it opened: esc asks before throwing away anything else.
+        self.pristine = self.values()
+
+    def focus_field(self, name: str) -> None:
+        """Focus the field ``name``, or the first part of it that takes the focus."""
+        widget = self.query_one(f"#field-{name}")
+        if not widget.focusable:
+            widget = next((w for w in widget.query("*") if w.focusable), widget)
+        widget.focus()
+
+    def _row_of(self, widget: TextualWidget) -> TextualWidget | None:
+        node: object = widget
+        while isinstance(node, TextualWidget):
+            if node.has_class("form-row"):
+                return node
+            node = node.parent
+        return None
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Whatever takes the focus (tab, a click, a failed save) is scrolled into view
+        with its whole box, label included; a group's first field brings the group's
+        title with it."""
+        row = self._row_of(event.widget)
+        if row is None:
+            return
+        parent = row.parent
+        target = row
+        if (
+            isinstance(parent, TextualWidget)
+            and parent.has_class("form-group")
+            and parent.children[0] is row
+        ):
+            target = parent
+        body = self.query_one(".dialog-body", VerticalScroll)
+
+        def show() -> None:
+            if self.focused is event.widget:
+                body.scroll_to_widget(target, origin_visible=True)
+
+        self.call_after_refresh(show)
 
     def values(self) -> dict[str, Any]:
         found: dict[str, Any] = {}
@@ -160,6 +225,8 @@ class FormScreen(ModalScreen[FormResult | None]):
         return found
 
     def show_errors(self, errors: dict[str, str]) -> None:
+        """Each message beside its field, the fields at fault outlined (``-invalid``),
+        and the focus on the first of them."""
         names = {f.name for f in self.fields}
         general = [msg for key, msg in errors.items() if key not in names]
         for block in self.query(".form-error").results(TextBlock):
@@ -167,9 +234,13 @@ class FormScreen(ModalScreen[FormResult | None]):
             message = errors.get(key, "") if key else "; ".join(general)
             block.update(literal(message) if message else Content(""))
             block.set_class(bool(message), "-shown")
+        for field in self.fields:
+            invalid = field.name in errors
+            self.query_one(f"#row-{field.name}").set_class(invalid, "-invalid")
+            self.query_one(f"#field-{field.name}").set_class(invalid, "-invalid")
         first = next((f for f in self.fields if f.name in errors), None)
         if first is not None:
-            self.query_one(f"#field-{first.name}").scroll_visible()
+            self.focus_field(first.name)
 
     def action_save(self) -> None:
         values = self.values()
@@ -183,9 +254,29 @@ class FormScreen(ModalScreen[FormResult | None]):
             return
         self.dismiss(FormResult(list(outcome.records) if outcome else [], values))
 
+    @property
+    def changed(self) -> bool:
+        return self.values() != self.pristine
+
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Esc: an untouched form closes; a changed one asks first."""
+        if not self.changed:
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmScreen("Discard changes?", "What was typed in this form is not saved yet."),
+            answered,
+        )
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        # Enter goes on to the next field; in a dialog of one field it applies it.
         event.stop()
-        self.focus_next()
+        if len(self.fields) == 1:
+            self.action_save()
+        else:
+            self.focus_next()
