@@ -202,7 +202,9 @@ class FormScreen(ModalScreen[FormResult | None]):
 
         def show() -> None:
             if self.focused is event.widget:
-                body.scroll_to_widget(target, origin_visible=True)
+                # Taller than the body (a group at 80x24): its top, where its title is.
+                tall = target.outer_size.height > body.scrollable_content_region.height
+                body.scroll_to_widget(target, top=tall, origin_visible=True)
 
         self.call_after_refresh(show)
 
