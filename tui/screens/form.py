@@ -23,6 +23,7 @@ from textual.widgets import Checkbox, Input, Select, TextArea
 
 from store import Record, StoreError
 from store.commands import Outcome
+from tui.compat.private import drop_closed_watchers
 from tui.screens.confirm import ConfirmScreen
 from tui.text import literal
 from tui.widgets.footer import KeyFooter
@@ -167,6 +168,10 @@ class FormScreen(ModalScreen[FormResult | None]):
             self.focus_field(self.fields[0].name)
         # What the form held when it opened: esc asks before throwing away anything else.
         self.pristine = self.values()
+
+    def on_unmount(self) -> None:
+        # The text areas' watchers of the app's theme would keep them alive.
+        drop_closed_watchers(self.app)
 
     def focus_field(self, name: str) -> None:
         """Focus the field ``name``, or the first part of it that takes the focus."""
