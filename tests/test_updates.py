@@ -783,7 +783,8 @@ async def test_undo_three_times_then_redo_three_times(seeded: Repository, store_
 async def test_invalid_then_cancelled_form_writes_nothing(
     seeded: Repository, store_path: Path
 ) -> None:
-    """A round ending before it starts is refused with the reason shown; esc then cancels."""
+    """A round ending before it starts is refused with the reason shown; esc then asks
+    whether to discard what was typed, and `y` cancels."""
     before = store_files(store_path)
     async with running(seeded) as (app, pilot):
         await keys(pilot, "R")
@@ -796,6 +797,8 @@ async def test_invalid_then_cancelled_form_writes_nothing(
         assert "end 2024-08-22 is before start 2024-08-24" in screen_text(app)
         assert store_files(store_path) == before
         await keys(pilot, "escape")
+        assert isinstance(app.screen, ConfirmScreen)
+        await keys(pilot, "y")
         assert isinstance(app.screen, DashboardScreen)
     assert store_files(store_path) == before
     with reopened(store_path) as fresh:

@@ -32,7 +32,8 @@ from store import (
     Track,
 )
 from store.commands import Citation, Commands, NewSource, Outcome
-from tui.screens.form import Field, FormErrors, FormScreen
+from tui.fields import Field
+from tui.screens.form import FormErrors, FormScreen
 
 TRACK_BOUND = ("round", "point", "position", "proposal", "event", "assessment")
 ROLE_FIELDS = {
@@ -49,14 +50,17 @@ def _values(enum: Any) -> tuple[str, ...]:
     return tuple(member.value for member in enum)
 
 
+NEW_SOURCE = "…or a new source (leave empty unless adding one)"
+
+
 def source_fields(required: bool) -> list[Field]:
     fields = [
         Field("source_ids", "Sources", "refs", ref_kind="source"),
-        Field("new_outlet", "…or a new source: outlet", hint="leave empty unless adding a source"),
-        Field("new_title", "New source: title"),
-        Field("new_published", "New source: published", "date"),
-        Field("new_source_kind", "New source: kind", "choice", _values(SourceKind)),
-        Field("new_url", "New source: URL (optional)"),
+        Field("new_outlet", "Outlet", group=NEW_SOURCE),
+        Field("new_title", "Title", group=NEW_SOURCE),
+        Field("new_published", "Published", "date", group=NEW_SOURCE),
+        Field("new_source_kind", "Kind", "choice", _values(SourceKind), group=NEW_SOURCE),
+        Field("new_url", "URL (optional)", group=NEW_SOURCE),
     ]
     if required:
         fields.append(Field("unsourced", "No source: record it as unsourced", "check"))
@@ -318,7 +322,7 @@ class Forms:
         fields = [
             Field("status", "New status", "choice", choices),
             Field("date", "As of", "date"),
-            Field("note", "Note"),
+            Field("note", "Note", "area"),
             *source_fields(required=True),
         ]
         values = {
@@ -356,7 +360,7 @@ class Forms:
             Field("actor_id", "Party", "ref", ref_kind="actor"),
             Field("status", "Response", "choice", _values(ResponseStatus)),
             Field("date", "Date", "date"),
-            Field("note", "Note"),
+            Field("note", "Note", "area"),
             *source_fields(required=True),
         ]
         pending = next(

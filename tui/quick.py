@@ -31,8 +31,9 @@ from store import (
     StickingPoint,
 )
 from store.commands import NewSource, Outcome
+from tui.fields import Field
 from tui.forms import NEW_SOURCE_PREFIX, UNSOURCED, Forms
-from tui.screens.form import Field, FormResult, FormScreen
+from tui.screens.form import FormResult, FormScreen
 from tui.widgets.picker import Extra
 
 
@@ -41,9 +42,9 @@ def _values(enum: Any) -> tuple[str, ...]:
 
 
 def sources_field(required: bool) -> Field:
-    hint = "a new one: type “Reuters, 2024-08-25, wire”"
+    hint = "new: type “Reuters, 2024-08-25, wire”"
     if required:
-        hint += "; none: type “no source”"
+        hint += " · none: “no source”"
     return Field("source_ids", "Sources", "picks", ref_kind="source", hint=hint)
 
 

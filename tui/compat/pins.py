@@ -95,6 +95,17 @@ FOOTER_KEY = Pin(
     ),
 )
 
+CLOSED_WATCHERS = Pin(
+    name="watchers of closed widgets kept by the object they watch",
+    package="textual",
+    low="8.2",
+    high="8.3",
+    upstream=(
+        "https://github.com/Textualize/textual/issues/6666 (open: a watcher is not removed "
+        "with its widget; TextArea watches the app's theme)"
+    ),
+)
+
 WRAP_OFFSETS = Pin(
     name="rich._wrap.divide_line for wrap offsets",
     package="rich",
@@ -106,7 +117,7 @@ WRAP_OFFSETS = Pin(
     ),
 )
 
-PINS = (STYLES_CACHE_LEAK, FOOTER_KEY, WRAP_OFFSETS)
+PINS = (STYLES_CACHE_LEAK, FOOTER_KEY, CLOSED_WATCHERS, WRAP_OFFSETS)
 
 
 def warn_outside_pins() -> list[str]:

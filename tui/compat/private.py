@@ -7,7 +7,7 @@ covers it: outside those versions ``tui.compat`` warns at import and
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.widget import Widget
 
@@ -37,6 +37,21 @@ def drop_data_binds(widget: Widget) -> None:
     means none are made.
     """
     widget._reactive_connect = None
+
+
+def drop_closed_watchers(obj: object) -> None:
+    """Forget the watchers of ``obj``'s reactives that belong to closed widgets.
+
+    Pin: ``pins.CLOSED_WATCHERS``. ``TextArea`` watches the app's ``theme``, and
+    Textual removes a watcher only when the watched value next changes
+    (https://github.com/Textualize/textual/issues/6666), so every closed form with a
+    text area kept it alive, document and render caches included, until the theme
+    changed. The watchers live in the private ``__watchers`` dict; Textual has no
+    public way to unwatch. Closed is what Textual itself prunes on: ``_closing``.
+    """
+    watchers: dict[str, list[tuple[Any, Any]]] = getattr(obj, "__watchers", {})
+    for pairs in watchers.values():
+        pairs[:] = [(node, callback) for node, callback in pairs if not node._closing]
 
 
 def wrap_offsets(text: str, width: int) -> list[int]:

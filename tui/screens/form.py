@@ -10,36 +10,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Input, Label, Select, TextArea
+from textual.widget import Widget as TextualWidget
+from textual.widgets import Input, Label
 
 from store import Record, StoreError
 from store.commands import Outcome
+from tui.compat.private import drop_closed_watchers
+from tui.fields import Field, Options, PickerSetup, field_widget, read_field, write_field
+from tui.screens.confirm import ConfirmScreen
 from tui.text import literal
 from tui.widgets.footer import KeyFooter
 from tui.widgets.key_choice import KeyChoice
 from tui.widgets.picker import Picker
-from tui.widgets.ref_chooser import RefChooser
 from tui.widgets.text_block import TextBlock
-
-# "pick"/"picks": type-ahead pickers of one record or several; "keys": one key per choice.
-Widget = Literal["text", "area", "date", "choice", "ref", "refs", "check", "pick", "picks", "keys"]
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str
-    label: str
-    widget: Widget = "text"
-    choices: tuple[str, ...] = ()
-    ref_kind: str = ""
-    hint: str = ""
 
 
 class FormErrors(Exception):
@@ -65,15 +56,17 @@ class FormResult:
         return self.records[-1] if self.records else None
 
 
-Options = Callable[[str], list[tuple[str, str]]]
-# What a type-ahead picker needs beyond its options (aliases, entries not stored yet).
-PickerSetup = Callable[["Field"], dict[str, Any]]
 # Given the field that changed and every value, new values for other fields.
 Follow = Callable[[str, dict[str, Any]], dict[str, Any]]
 
 
+class FormBody(VerticalScroll, can_focus=False):
+    """The fields, scrolled to whichever has the focus: not a Tab stop of its own."""
+
+
 class FormScreen(ModalScreen[FormResult | None]):
     CSS_PATH = ["modal.tcss", "quick.tcss"]
+    AUTO_FOCUS = ""  # on_mount focuses the first field
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "cancel", "Cancel"),
@@ -91,6 +84,8 @@ class FormScreen(ModalScreen[FormResult | None]):
         follow: Follow | None = None,
         compact: bool = False,
     ) -> None:
+        """``compact``: a quick form, each label beside its field, starting on the first
+        field left empty; ``follow`` lets a field follow another until it is changed."""
         super().__init__()
         self.form_title = title
         self.fields = list(fields)
@@ -100,156 +95,128 @@ class FormScreen(ModalScreen[FormResult | None]):
         self.picker_setup = picker_setup
         self.follow = follow
         self.compact = compact
-        # Values a field was given by ``follow``: it follows again until the user
-        # changes it.
+        # Values a field was given by ``follow``: it follows until the user changes it.
         self._followed: dict[str, Any] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog form quick" if self.compact else "dialog form"):
             yield TextBlock(literal(self.form_title), classes="dialog-title")
             yield TextBlock(classes="form-error", id="error-")
-            with VerticalScroll(classes="dialog-body"):
-                for field in self.fields:
-                    if self.compact:
-                        # The label beside its field, to fit a form on one screen.
-                        with Horizontal(classes=f"form-row row-{field.widget}"):
-                            yield Label(literal(field.label), classes="form-label")
-                            with Vertical(classes="form-field"):
-                                yield from self._field(field)
+            with FormBody(classes="dialog-body"):
+                index = 0
+                while index < len(self.fields):
+                    group = self.fields[index].group
+                    if not group:
+                        yield self._row(self.fields[index])
+                        index += 1
                         continue
-                    with Vertical(classes=f"form-row row-{field.widget}"):
-                        if field.widget != "check":
-                            yield Label(literal(field.label), classes="form-label")
-                        yield from self._field(field)
+                    rows = []
+                    while index < len(self.fields) and self.fields[index].group == group:
+                        rows.append(self._row(self.fields[index]))
+                        index += 1
+                    box = Vertical(*rows, classes="form-group")
+                    box.border_title = literal(group)
+                    yield box
         yield KeyFooter()
 
-    def _field(self, field: Field) -> ComposeResult:
-        yield self._widget(field)
+    def _row(self, field: Field) -> Vertical | Horizontal:
+        """A field in its box: the label in the box's top edge, the hint and the error
+        inside. The box is the field's focus ring (see modal.tcss). In a quick form
+        the label stands beside the field, and a bar beside it is the ring."""
+        widget = field_widget(field, self.initial.get(field.name), self.options, self.picker_setup)
+        children = [widget]
         if field.hint:
-            yield TextBlock(literal(field.hint), classes="form-hint")
-        yield TextBlock(classes="form-error", id=f"error-{field.name}")
-
-    def _widget(self, field: Field) -> Any:
-        value = self.initial.get(field.name)
-        wid = f"field-{field.name}"
-        if field.widget == "area":
-            return TextArea(
-                str(value or ""), id=wid, soft_wrap=True, show_line_numbers=False, compact=True
-            )
-        if field.widget == "choice":
-            # Choices are the models' own enum values, never store text; as plain strings
-            # they let Select find a choice as you type.
-            options = [(c, c) for c in field.choices]
-            return Select(
-                options,
-                value=value if value in field.choices else Select.NULL,
-                id=wid,
-                allow_blank=value not in field.choices,
-                compact=True,
-            )
-        if field.widget in ("ref", "refs"):
-            chosen = value if isinstance(value, list) else ([value] if value else [])
-            return RefChooser(
-                self.options(field.ref_kind),
-                multiple=field.widget == "refs",
-                chosen=chosen,
-                noun=field.label.lower(),
-                id=wid,
-            )
-        if field.widget in ("pick", "picks"):
-            chosen = value if isinstance(value, list) else ([value] if value else [])
-            setup = self.picker_setup(field) if self.picker_setup else {}
-            return Picker(
-                self.options(field.ref_kind),
-                multiple=field.widget == "picks",
-                chosen=chosen,
-                noun=field.label.lower(),
-                id=wid,
-                **setup,
-            )
-        if field.widget == "keys":
-            return KeyChoice(field.choices, value=value, id=wid)
-        if field.widget == "check":
-            return Checkbox(literal(field.label), bool(value), id=wid, compact=True)
-        placeholder = "YYYY-MM-DD" if field.widget == "date" else ""
-        return Input(str(value or ""), placeholder=placeholder, id=wid, compact=True)
+            children.append(TextBlock(literal(field.hint), classes="form-hint"))
+        children.append(TextBlock(classes="form-error", id=f"error-{field.name}"))
+        classes, wid = f"form-row row-{field.widget}", f"row-{field.name}"
+        if self.compact:
+            label = Label(literal(field.label), classes="form-label")
+            field_box = Vertical(*children, classes="form-field")
+            return Horizontal(label, field_box, classes=classes, id=wid)
+        row = Vertical(*children, classes=classes, id=wid)
+        if field.widget != "check":  # a check box carries its own label
+            row.border_title = literal(field.label)
+        return row
 
     def on_mount(self) -> None:
         # A quick form starts on the first field the user must fill: the ones before it
         # came from context. A full form starts at the top.
-        empty = next(
-            (
-                f
-                for f in self.fields
-                if self.initial.get(f.name) in (None, "", []) and f.widget != "check"
-            ),
-            None,
-        )
-        if self.compact and empty is not None:
-            widget = self.query_one(f"#field-{empty.name}")
-            target = widget.query_one(Input) if isinstance(widget, Picker) else widget
-            target.focus()
-        else:
-            self.focus_next()
-        # Focusing the first field scrolls it into view, which hides its label.
-        self.call_after_refresh(
-            self.query_one(".dialog-body", VerticalScroll).scroll_home, animate=False
-        )
+        empty = [f for f in self.fields if self.initial.get(f.name) in (None, "", [])]
+        first = empty[0] if self.compact and empty else next(iter(self.fields), None)
+        if first is not None:
+            self.focus_field(first.name)
+        # What the form held when it opened: esc asks before throwing away anything else.
+        self.pristine = self.values()
 
-    def _field_of(self, widget: Any) -> Field | None:
-        name = (getattr(widget, "id", None) or "").removeprefix("field-")
-        return next((f for f in self.fields if f.name == name), None)
+    def on_unmount(self) -> None:
+        # The text areas' watchers of the app's theme would keep them alive.
+        drop_closed_watchers(self.app)
 
-    def _changed(self, widget: Any) -> None:
-        """Let fields that follow another (a date following its source) follow it."""
-        field = self._field_of(widget)
-        if self.follow is None or field is None:
-            return
-        values = self.values()
-        for name, value in self.follow(field.name, values).items():
-            current = values.get(name)
-            untouched = current == self.initial.get(name) or (
-                name in self._followed and current == self._followed[name]
-            )
-            if untouched and current != value:
-                self._followed[name] = value
-                self._set(name, value)
-
-    def _set(self, name: str, value: Any) -> None:
+    def focus_field(self, name: str) -> None:
+        """Focus the field ``name``, or the first part of it that takes the focus."""
         widget = self.query_one(f"#field-{name}")
-        if isinstance(widget, Picker):
-            widget.set_chosen(value if isinstance(value, list) else [value])
-        elif isinstance(widget, KeyChoice):
-            widget.value = value
-        elif isinstance(widget, Input):
-            widget.value = "" if value is None else str(value)
+        if not widget.focusable:
+            widget = next((w for w in widget.query("*") if w.focusable), widget)
+        widget.focus()
 
-    def on_picker_changed(self, event: Picker.Changed) -> None:
-        self._changed(event.picker)
+    def _row_of(self, widget: TextualWidget) -> TextualWidget | None:
+        node: object = widget
+        while isinstance(node, TextualWidget):
+            if node.has_class("form-row"):
+                return node
+            node = node.parent
+        return None
 
-    def on_key_choice_changed(self, event: KeyChoice.Changed) -> None:
-        self._changed(event.choice)
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Whatever takes the focus (tab, a click, a failed save) is scrolled into view
+        with its whole box, label included; a group's first field brings the group's
+        title with it."""
+        row = self._row_of(event.widget)
+        if row is None:
+            return
+        parent = row.parent
+        target = row
+        if (
+            isinstance(parent, TextualWidget)
+            and parent.has_class("form-group")
+            and parent.children[0] is row
+        ):
+            target = parent
+        body = self.query_one(".dialog-body", VerticalScroll)
+
+        def show() -> None:
+            if self.focused is event.widget:
+                # Taller than the body (a group at 80x24): its top, where its title is.
+                tall = target.outer_size.height > body.scrollable_content_region.height
+                body.scroll_to_widget(target, top=tall, origin_visible=True)
+
+        self.call_after_refresh(show)
 
     def values(self) -> dict[str, Any]:
-        found: dict[str, Any] = {}
-        for field in self.fields:
-            widget = self.query_one(f"#field-{field.name}")
-            if isinstance(widget, TextArea):
-                found[field.name] = widget.text
-            elif isinstance(widget, Select):
-                found[field.name] = None if widget.is_blank() else widget.value
-            elif isinstance(widget, RefChooser | Picker):
-                chosen = widget.value
-                many = field.widget in ("refs", "picks")
-                found[field.name] = chosen if many else next(iter(chosen), None)
-            elif isinstance(widget, KeyChoice | Checkbox):
-                found[field.name] = widget.value
-            elif isinstance(widget, Input):
-                text = widget.value.strip()
-                found[field.name] = text if text or field.widget != "date" else None
-        return found
+        return {f.name: read_field(f, self.query_one(f"#field-{f.name}")) for f in self.fields}
+
+    def on_picker_changed(self, event: Picker.Changed) -> None:
+        self._follow(event.picker.id)
+
+    def on_key_choice_changed(self, event: KeyChoice.Changed) -> None:
+        self._follow(event.choice.id)
+
+    def _follow(self, widget_id: str | None) -> None:
+        """Let fields that follow another (a date following its source) follow it."""
+        changed = (widget_id or "").removeprefix("field-")
+        if self.follow is None:
+            return
+        values = self.values()
+        for name, value in self.follow(changed, values).items():
+            current = values.get(name)
+            untouched = current == self.initial.get(name) or current == self._followed.get(name)
+            if untouched and current != value:
+                self._followed[name] = value
+                write_field(self.query_one(f"#field-{name}"), value)
 
     def show_errors(self, errors: dict[str, str]) -> None:
+        """Each message beside its field, the fields at fault outlined (``-invalid``),
+        and the focus on the first of them."""
         names = {f.name for f in self.fields}
         general = [msg for key, msg in errors.items() if key not in names]
         for block in self.query(".form-error").results(TextBlock):
@@ -257,9 +224,13 @@ class FormScreen(ModalScreen[FormResult | None]):
             message = errors.get(key, "") if key else "; ".join(general)
             block.update(literal(message) if message else Content(""))
             block.set_class(bool(message), "-shown")
+        for field in self.fields:
+            invalid = field.name in errors
+            self.query_one(f"#row-{field.name}").set_class(invalid, "-invalid")
+            self.query_one(f"#field-{field.name}").set_class(invalid, "-invalid")
         first = next((f for f in self.fields if f.name in errors), None)
         if first is not None:
-            self.query_one(f"#field-{first.name}").scroll_visible()
+            self.focus_field(first.name)
 
     def action_save(self) -> None:
         values = self.values()
@@ -273,9 +244,29 @@ class FormScreen(ModalScreen[FormResult | None]):
             return
         self.dismiss(FormResult(list(outcome.records) if outcome else [], values))
 
+    @property
+    def changed(self) -> bool:
+        return self.values() != self.pristine
+
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Esc: an untouched form closes; a changed one asks first."""
+        if not self.changed:
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmScreen("Discard changes?", "What was typed in this form is not saved yet."),
+            answered,
+        )
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        # Enter goes on to the next field; in a dialog of one field it applies it.
         event.stop()
-        self.focus_next()
+        if len(self.fields) == 1:
+            self.action_save()
+        else:
+            self.focus_next()

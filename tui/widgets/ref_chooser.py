@@ -1,14 +1,21 @@
 """Choosing existing records by typing part of their name.
 
 Stores can hold thousands of sources or actors, so the list shows only the
-best matches of what was typed, with the chosen records always on top.
+best matches of what was typed. The search box is the chooser's one Tab stop
+and keeps the focus throughout: typing narrows the list and highlights the
+best match not yet chosen, enter takes it (and, choosing several, empties the
+search for the next one), up and down move the highlight, and enter on a
+highlight moved there by hand ticks or unticks it. So what is typed always
+lands in the box the user is looking at, and enter picks again and again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Self
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
@@ -21,8 +28,17 @@ from tui.widgets.text_block import TextBlock
 SHOWN = 30
 
 
+class MatchList(SelectionList[str], can_focus=False):
+    """The matches, driven from the search box; a click still ticks or unticks."""
+
+
 class RefChooser(Vertical):
     """One record (``multiple=False``) or several, chosen from ``options`` (id, label)."""
+
+    BINDINGS = [
+        Binding("down", "move(1)", "Next match", show=False),
+        Binding("up", "move(-1)", "Previous match", show=False),
+    ]
 
     class Changed(Message):
         def __init__(self, chooser: RefChooser) -> None:
@@ -48,10 +64,17 @@ class RefChooser(Vertical):
         self.multiple = multiple
         self.chosen: list[str] = list(chosen)
         self.noun = noun
+        # True once up or down moved the highlight: enter then toggles what it is on.
+        self.moved = False
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder=f"type to search {self.noun}…", classes="ref-search", compact=True)
-        yield SelectionList[str](classes="ref-list", compact=True)
+        verb = "tick" if self.multiple else "choose"
+        yield Input(
+            placeholder=f"type to search {self.noun}, enter to {verb}…",
+            classes="ref-search",
+            compact=True,
+        )
+        yield MatchList(classes="ref-list", compact=True)
         yield TextBlock(classes="ref-summary")
 
     def on_mount(self) -> None:
@@ -61,21 +84,52 @@ class RefChooser(Vertical):
     def value(self) -> list[str]:
         return list(self.chosen)
 
-    def _fill(self, text: str) -> None:
-        needle = text.casefold()
-        shown = [k for k in self.chosen if k in self.labels]
+    @property
+    def search(self) -> Input:
+        return self.query_one(".ref-search", Input)
+
+    @property
+    def matches(self) -> MatchList:
+        return self.query_one(MatchList)
+
+    def focus(self, scroll_visible: bool = True) -> Self:
+        """Focusing the chooser focuses its search box, where keys go."""
+        self.search.focus(scroll_visible)
+        return self
+
+    def _ranked(self, text: str) -> list[str]:
+        """Keys to list for ``text``: with no text, the chosen first and then the rest;
+        else the matches, those whose name starts with it first, then those with a
+        word starting with it, then any that hold it."""
+        needle = text.strip().casefold()
+        if not needle:
+            shown = [k for k in self.chosen if k in self.labels]
+            rest = [k for k, _ in self.options if k not in self.chosen]
+            return shown + rest[:SHOWN]
+        ranks: tuple[list[str], list[str], list[str]] = ([], [], [])
         for key, label in self.options:
-            if len(shown) >= SHOWN + len(self.chosen):
-                break
-            if key in shown:
-                continue
-            if not needle or needle in label.casefold() or needle in key:
-                shown.append(key)
-        selection_list = self.query_one(SelectionList)
-        selection_list.clear_options()
-        selection_list.add_options(
+            folded = label.casefold()
+            if folded.startswith(needle):
+                ranks[0].append(key)
+            elif any(word.startswith(needle) for word in folded.split()):
+                ranks[1].append(key)
+            elif needle in folded or needle in key:
+                ranks[2].append(key)
+        return (ranks[0] + ranks[1] + ranks[2])[:SHOWN]
+
+    def _fill(self, text: str) -> None:
+        shown = self._ranked(text)
+        matches = self.matches
+        matches.clear_options()
+        matches.add_options(
             [Selection(literal(self.labels[k]), k, k in self.chosen) for k in shown]
         )
+        if text.strip() and shown:
+            # The best match not chosen yet: enter takes it.
+            best = next((i for i, k in enumerate(shown) if k not in self.chosen), 0)
+            matches.highlighted = best
+        else:
+            matches.highlighted = None
         self._summarise()
 
     def _summarise(self) -> None:
@@ -87,23 +141,52 @@ class RefChooser(Vertical):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
+        self.moved = False
         self._fill(event.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        # Enter in the search box takes the first match when nothing is chosen yet.
+        """Enter: take the highlighted match. With nothing typed and the highlight not
+        moved, enter is left to the form (which goes on to the next field)."""
+        matches = self.matches
+        index = matches.highlighted
+        typed = bool(event.value.strip())
+        if not typed and not self.moved:
+            return
         event.stop()
-        selection_list = self.query_one(SelectionList)
-        if selection_list.option_count and (self.multiple or not self.chosen):
-            first = selection_list.get_option_at_index(0)
-            value = first.value
-            if value not in self.chosen:
-                self._toggle(value, True)
-        selection_list.focus()
+        if index is None or index >= matches.option_count:
+            return
+        value = matches.get_option_at_index(index).value
+        if self.moved and value in self.chosen:
+            self._toggle(value, False)
+        elif value not in self.chosen:
+            self._toggle(value, True)
+        self._clear()
+
+    def _clear(self) -> None:
+        self.moved = False
+        if self.search.value:
+            self.search.value = ""  # the Changed message refills the list
+        else:
+            self._fill("")
+
+    def action_move(self, step: int) -> None:
+        matches = self.matches
+        if not matches.option_count:
+            return
+        index = matches.highlighted
+        if index is None:
+            index = 0 if step > 0 else matches.option_count - 1
+        else:
+            index = max(0, min(matches.option_count - 1, index + step))
+        matches.highlighted = index
+        self.moved = True
 
     def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled) -> None:
+        # A click on a match ticks or unticks it; the keys stay with the search box.
         event.stop()
         value = event.selection.value
         self._toggle(value, value in event.selection_list.selected)
+        self.search.focus()
 
     def _toggle(self, value: str, on: bool) -> None:
         if on:
@@ -114,12 +197,7 @@ class RefChooser(Vertical):
                 self.chosen = [value]
         elif value in self.chosen:
             self.chosen.remove(value)
-        search = self.query_one(".ref-search", Input).value
-        self._fill(search)
-        selection_list = self.query_one(SelectionList)
-        for index in range(selection_list.option_count):
-            if selection_list.get_option_at_index(index).value == value:
-                selection_list.highlighted = index
+        self._fill(self.search.value)
         self.post_message(self.Changed(self))
 
     def on_selection_list_selection_highlighted(

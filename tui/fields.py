@@ -1,0 +1,111 @@
+"""A form's fields: what each is, the widget it is shown with, and how it is read.
+
+A ``Field`` names a value and the widget that edits it: a line of text, a date,
+several lines, a drop-down, a chooser of records (full forms), a type-ahead
+picker or a one-key choice (quick forms), a check box.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from textual.widget import Widget
+from textual.widgets import Checkbox, Input, Select, TextArea
+
+from tui.text import literal
+from tui.widgets.key_choice import KeyChoice
+from tui.widgets.picker import Picker
+from tui.widgets.ref_chooser import RefChooser
+
+# "pick"/"picks": type-ahead pickers of one record or several; "keys": one key per choice.
+Kind = Literal["text", "area", "date", "choice", "ref", "refs", "check", "pick", "picks", "keys"]
+# A kind of record -> its (id, name) pairs, for choosers and pickers.
+Options = Callable[[str], list[tuple[str, str]]]
+# What a type-ahead picker needs beyond its options (aliases, entries not stored yet).
+PickerSetup = Callable[["Field"], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    widget: Kind = "text"
+    choices: tuple[str, ...] = ()
+    ref_kind: str = ""
+    hint: str = ""
+    # Consecutive fields with the same group are boxed together under its name.
+    group: str = ""
+
+
+def field_widget(
+    field: Field, value: Any, options: Options, picker_setup: PickerSetup | None = None
+) -> Widget:
+    """The widget that edits ``field``, showing ``value``."""
+    wid = f"field-{field.name}"
+    if field.widget == "area":
+        return TextArea(
+            str(value or ""), id=wid, soft_wrap=True, show_line_numbers=False, compact=True
+        )
+    if field.widget == "choice":
+        # Choices are the models' own enum values, never store text; as plain strings
+        # they let Select find a choice as you type.
+        return Select(
+            [(c, c) for c in field.choices],
+            value=value if value in field.choices else Select.NULL,
+            id=wid,
+            allow_blank=value not in field.choices,
+            compact=True,
+        )
+    chosen = value if isinstance(value, list) else ([value] if value else [])
+    if field.widget in ("ref", "refs"):
+        return RefChooser(
+            options(field.ref_kind),
+            multiple=field.widget == "refs",
+            chosen=chosen,
+            noun=field.label.lower(),
+            id=wid,
+        )
+    if field.widget in ("pick", "picks"):
+        return Picker(
+            options(field.ref_kind),
+            multiple=field.widget == "picks",
+            chosen=chosen,
+            noun=field.label.lower(),
+            id=wid,
+            **(picker_setup(field) if picker_setup else {}),
+        )
+    if field.widget == "keys":
+        return KeyChoice(field.choices, value=value, id=wid)
+    if field.widget == "check":
+        return Checkbox(literal(field.label), bool(value), id=wid, compact=True)
+    placeholder = "YYYY-MM-DD" if field.widget == "date" else ""
+    return Input(str(value or ""), placeholder=placeholder, id=wid, compact=True)
+
+
+def read_field(field: Field, widget: Widget) -> Any:
+    """What the widget of ``field`` holds, as the form's submit function takes it."""
+    if isinstance(widget, TextArea):
+        return widget.text
+    if isinstance(widget, Select):
+        return None if widget.is_blank() else widget.value
+    if isinstance(widget, RefChooser | Picker):
+        chosen = widget.value
+        return chosen if field.widget in ("refs", "picks") else next(iter(chosen), None)
+    if isinstance(widget, KeyChoice | Checkbox):
+        return widget.value
+    if isinstance(widget, Input):
+        text = widget.value.strip()
+        return text if text or field.widget != "date" else None
+    return None
+
+
+def write_field(widget: Widget, value: Any) -> None:
+    """Show ``value`` in a field's widget (a value that follows another field's)."""
+    if isinstance(widget, Picker):
+        widget.set_chosen(value if isinstance(value, list) else [value])
+    elif isinstance(widget, KeyChoice):
+        widget.value = value
+    elif isinstance(widget, Input):
+        widget.value = "" if value is None else str(value)
