@@ -32,6 +32,7 @@ def open_store(
 
 __all__ = [  # noqa: RUF022
     "open_store",
+    "Preread",
     "Repository",
     "TimelineEntry",
     "Clock",

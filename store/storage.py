@@ -655,7 +655,7 @@ class JournalStorage(Storage):
 
     def _history_doc(self, offset: int, line: bytes) -> dict[str, Any]:
         try:
-            doc = json.loads(line)
+            doc: dict[str, Any] = json.loads(line)
             int(doc["seq"])  # anything but an object fails here too
         except (ValueError, KeyError, TypeError):
             raise CorruptStore(

@@ -181,7 +181,7 @@ class RefChooser(Vertical):
         matches.highlighted = index
         self.moved = True
 
-    def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled) -> None:
+    def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled[str]) -> None:
         # A click on a match ticks or unticks it; the keys stay with the search box.
         event.stop()
         value = event.selection.value
@@ -201,9 +201,9 @@ class RefChooser(Vertical):
         self.post_message(self.Changed(self))
 
     def on_selection_list_selection_highlighted(
-        self, event: SelectionList.SelectionHighlighted
+        self, event: SelectionList.SelectionHighlighted[str]
     ) -> None:
         event.stop()
 
-    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
         event.stop()
