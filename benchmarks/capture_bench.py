@@ -124,9 +124,10 @@ FULL: dict[str, list[Step]] = {
         *t("Cairo"),
         *k("tab", "tab", "enter", "u", "enter"),  # format, status drop-down
         *k("tab", "e", "g", "y", "enter"),
-        *k("shift+tab", "q", "a", "t", "enter", "down", "enter"),
-        *k("shift+tab", "u", "n", "i", "enter", "down", "down", "enter"),
-        *k("tab", "tab", "tab", "tab", "tab", "tab", "tab"),  # to the new source's outlet
+        # After one pick, Enter in the search ticks nothing: the list's arrows do it.
+        *k("shift+tab", "q", "a", "t", "enter", "down", "down", "enter"),
+        *k("shift+tab", "u", "n", "i", "enter", "down", "down", "down", "enter"),
+        *k("tab", "tab", "tab", "tab", "tab", "tab"),  # to the new source's outlet
         *t("Reuters"),
         *k("tab"),
         *t("Talks resume in Cairo"),
@@ -245,10 +246,7 @@ async def drive(road: dict[str, list[Step]], store: Path) -> dict[str, dict[str,
                 if what == "key":
                     result.keys += 1
                     if value == "ctrl+s":
-                        started = time.perf_counter()
-                        await pilot.press(value)
-                        await pilot.pause()
-                        saved_at = time.perf_counter() - started
+                        saved_at = await timed_save(app, pilot)
                     else:
                         await pilot.press(value)
                 else:
@@ -262,6 +260,24 @@ async def drive(road: dict[str, list[Step]], store: Path) -> dict[str, dict[str,
             results[name] = result.__dict__
     repo.close()
     return results
+
+
+async def timed_save(app: Any, pilot: Any) -> float:
+    """Seconds from the form's save (what ctrl+s runs) to the first screen refresh
+    after it: the write made durable, the form closed, the view on show reloaded."""
+    took: list[float] = []
+    form = app.screen
+
+    def save() -> None:
+        started = time.perf_counter()
+        form.action_save()
+        app.call_after_refresh(lambda: took.append(time.perf_counter() - started))
+
+    app.call_later(save)
+    while not took:
+        await asyncio.sleep(0.001)
+    await pilot.pause()
+    return took[0]
 
 
 def seed_store(directory: Path) -> Path:
@@ -378,7 +394,10 @@ def main() -> int:
         for name, r in before.items():
             if not r["ok"]:
                 print(f"  baseline {name}: {r['why']}")
-    print("\n  save: ctrl+s until the app is idle again, the form closed and the view redrawn")
+    print(
+        "\n  save: from the form's save to the next screen refresh (written to disk, the form"
+        "\n  closed, the view on show reloaded); measured inside the app, without the terminal"
+    )
     rows = [("seed store", now, before if isinstance(before, dict) else None)]
     if args.records:
         started = time.perf_counter()

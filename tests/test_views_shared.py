@@ -6,9 +6,10 @@ from datetime import date
 
 from tui_helpers import SEED_TRACK, dashboard, make_app, press, run_async, settle
 
-from store import Firmness, Position, Proposal, Repository, Response, ResponseStatus
+from store import Firmness, Position, Proposal, Repository, Response, ResponseStatus, Round
+from store.commands import Citation, Commands
 from store.seed import seed
-from tui.views.details import proposal_lines, response_line
+from tui.views.details import proposal_lines, response_line, round_detail
 from tui.views.gap_board import NO_POSITION, GapBoard, gap_cell
 
 
@@ -97,3 +98,36 @@ async def test_both_boards_select_the_stance_under_the_cursor(repo: Repository) 
             if board_id == "#matrix":
                 # Non-parties who spoke on some points only leave other cells empty.
                 assert chose_point_for_a_silent_actor
+
+
+def test_a_rounds_detail_lists_its_own_positions_then_those_only_dated_within_it(
+    seeded: Repository,
+) -> None:
+    """Positions linked to the round first; then, apart and marked, those dated within
+    it that name no round; never one that names another round."""
+    commands = Commands(seeded)
+    doha = seeded.get_as(Round, "doha-round-2024-08")
+    track = doha.track_id
+
+    def stance(text: str, on: str, round_id: str | None) -> None:
+        commands.record_position(
+            track,
+            point_id="philadelphi-corridor",
+            actor_id="hamas",
+            on=on,
+            firmness="demand",
+            stance=text,
+            round_id=round_id,
+            cite=Citation(unsourced=True),
+        )
+
+    stance("Linked, dated after the round.", "2024-08-30", doha.id)
+    stance("Unlinked, dated within.", doha.start.isoformat(), None)
+    stance("Linked to another round.", doha.start.isoformat(), "blinken-tour-2024-08")
+    text = str(round_detail(seeded, seeded.get_as(Round, doha.id)))
+    own = text.index("Positions stated in the round")
+    guessed = text.index("Dated within the round, not linked to it")
+    assert own < text.index("Linked, dated after the round.") < guessed
+    assert guessed < text.index("Unlinked, dated within.")
+    assert "Linked to another round." not in text
+    assert "Events dated within the round, not linked to it" in text

@@ -15,6 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, TextArea
 
 from tui.text import literal
+from tui.widgets.chooser import Chooser
 from tui.widgets.key_choice import KeyChoice
 from tui.widgets.picker import Picker
 from tui.widgets.ref_chooser import RefChooser
@@ -59,22 +60,17 @@ def field_widget(
             compact=True,
         )
     chosen = value if isinstance(value, list) else ([value] if value else [])
-    if field.widget in ("ref", "refs"):
-        return RefChooser(
+    if field.widget in ("ref", "refs", "pick", "picks"):
+        quick = field.widget in ("pick", "picks")
+        chooser = Picker if quick else RefChooser
+        setup = picker_setup(field) if quick and picker_setup else {}
+        return chooser(
             options(field.ref_kind),
-            multiple=field.widget == "refs",
+            multiple=field.widget in ("refs", "picks"),
             chosen=chosen,
             noun=field.label.lower(),
             id=wid,
-        )
-    if field.widget in ("pick", "picks"):
-        return Picker(
-            options(field.ref_kind),
-            multiple=field.widget == "picks",
-            chosen=chosen,
-            noun=field.label.lower(),
-            id=wid,
-            **(picker_setup(field) if picker_setup else {}),
+            **setup,
         )
     if field.widget == "keys":
         return KeyChoice(field.choices, value=value, id=wid)
@@ -90,7 +86,7 @@ def read_field(field: Field, widget: Widget) -> Any:
         return widget.text
     if isinstance(widget, Select):
         return None if widget.is_blank() else widget.value
-    if isinstance(widget, RefChooser | Picker):
+    if isinstance(widget, Chooser):
         chosen = widget.value
         return chosen if field.widget in ("refs", "picks") else next(iter(chosen), None)
     if isinstance(widget, KeyChoice | Checkbox):

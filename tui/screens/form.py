@@ -27,9 +27,9 @@ from tui.compat.private import drop_closed_watchers
 from tui.fields import Field, Options, PickerSetup, field_widget, read_field, write_field
 from tui.screens.confirm import ConfirmScreen
 from tui.text import literal
+from tui.widgets.chooser import Chooser
 from tui.widgets.footer import KeyFooter
 from tui.widgets.key_choice import KeyChoice
-from tui.widgets.picker import Picker
 from tui.widgets.text_block import TextBlock
 
 
@@ -195,8 +195,8 @@ class FormScreen(ModalScreen[FormResult | None]):
     def values(self) -> dict[str, Any]:
         return {f.name: read_field(f, self.query_one(f"#field-{f.name}")) for f in self.fields}
 
-    def on_picker_changed(self, event: Picker.Changed) -> None:
-        self._follow(event.picker.id)
+    def on_chooser_changed(self, event: Chooser.Changed) -> None:
+        self._follow(event.chooser.id)
 
     def on_key_choice_changed(self, event: KeyChoice.Changed) -> None:
         self._follow(event.choice.id)

@@ -69,18 +69,24 @@ def round_detail(repo: Repository, rnd: Round, as_of: date | None = None) -> Con
         sources_line(repo, rnd),
     ]
     end = rnd.end or rnd.start
-    stated = [
-        p
-        for p in repo.positions(rnd.track_id, as_of=as_of)
-        if p.round_id == rnd.id or rnd.start <= p.date <= end
-    ]
+    positions = repo.positions(rnd.track_id, as_of=as_of)
+    # A position says which round it was stated in; one that says none but is dated
+    # within the round may belong to it, and is shown apart, marked as a guess.
+    linked = [p for p in positions if p.round_id == rnd.id]
+    dated = [p for p in positions if p.round_id is None and rnd.start <= p.date <= end]
     parts.append(Content(""))
-    parts.append(heading(f"Positions stated during the round ({len(stated)})"))
-    for position in stated:
+    parts.append(heading(f"Positions stated in the round ({len(linked)})"))
+    for position in linked:
         parts.extend(position_lines(repo, position))
+    if dated:
+        parts.append(Content(""))
+        parts.append(heading(f"Dated within the round, not linked to it ({len(dated)})"))
+        for position in dated:
+            parts.extend(position_lines(repo, position))
+    # Events name no round: those dated within it are listed, marked as such.
     events = [e for e in repo.events(rnd.track_id, as_of) if rnd.start <= e.date <= end]
     parts.append(Content(""))
-    parts.append(heading(f"Events during the round ({len(events)})"))
+    parts.append(heading(f"Events dated within the round, not linked to it ({len(events)})"))
     for event in events:
         parts.append(line((day(event.date), "bold"), "  ", event.title))
     return Content("\n").join(parts)

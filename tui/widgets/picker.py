@@ -12,14 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from tui.text import literal, plain
+from tui.widgets.chooser import Chooser
 from tui.widgets.text_block import TextBlock
 
 SHOWN = 6
@@ -63,13 +62,9 @@ class SearchBox(Input):
         super().action_delete_left()
 
 
-class Picker(Vertical):
-    """One record (``multiple=False``) or several, chosen by typing part of a name."""
+class Picker(Chooser):
+    """A quick form's chooser: type a few letters, Enter takes the best match."""
 
-    BINDINGS = [
-        Binding("down", "move(1)", "Next match", show=False),
-        Binding("up", "move(-1)", "Previous match", show=False),
-    ]
     DEFAULT_CSS = """
     Picker {
         height: auto;
@@ -88,15 +83,6 @@ class Picker(Vertical):
     }
     """
 
-    class Changed(Message):
-        def __init__(self, picker: Picker) -> None:
-            super().__init__()
-            self.picker = picker
-
-        @property
-        def control(self) -> Picker:
-            return self.picker
-
     def __init__(
         self,
         options: Sequence[tuple[str, str]],
@@ -110,15 +96,15 @@ class Picker(Vertical):
         soft: bool = False,
         id: str | None = None,
     ) -> None:
-        """``soft``: what is chosen at first is a default, which the first pick replaces."""
-        super().__init__(id=id, classes="picker")
-        self.options = [(key, plain(label)) for key, label in options]
-        self.labels = {**dict(self.options), **(labels or {})}
+        """``aliases``: other names a record is found by; ``extra``: entries offered for
+        what was typed; ``labels``: names of chosen values that are not options;
+        ``soft``: what is chosen at first is a default, which the first pick replaces."""
+        super().__init__(
+            options, multiple=multiple, chosen=chosen, noun=noun, id=id, classes="picker"
+        )
+        self.labels.update(labels or {})
         self.aliases = aliases or {}
         self.extra = extra
-        self.multiple = multiple
-        self.chosen: list[str] = [c for c in chosen if c]
-        self.noun = noun
         self.soft = soft and bool(self.chosen)
         self._matches: list[str] = []
 
@@ -131,10 +117,6 @@ class Picker(Vertical):
     def on_mount(self) -> None:
         self.query_one(OptionList).can_focus = False
         self._fill("")
-
-    @property
-    def value(self) -> list[str]:
-        return list(self.chosen)
 
     def set_chosen(self, chosen: Sequence[str]) -> None:
         self.chosen = [c for c in chosen if c]

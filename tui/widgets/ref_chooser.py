@@ -15,14 +15,12 @@ from collections.abc import Sequence
 from typing import Self
 
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import Input, SelectionList
 from textual.widgets.selection_list import Selection
 
 from tui.text import literal, plain
+from tui.widgets.chooser import Chooser
 from tui.widgets.text_block import TextBlock
 
 SHOWN = 30
@@ -32,22 +30,8 @@ class MatchList(SelectionList[str], can_focus=False):
     """The matches, driven from the search box; a click still ticks or unticks."""
 
 
-class RefChooser(Vertical):
-    """One record (``multiple=False``) or several, chosen from ``options`` (id, label)."""
-
-    BINDINGS = [
-        Binding("down", "move(1)", "Next match", show=False),
-        Binding("up", "move(-1)", "Previous match", show=False),
-    ]
-
-    class Changed(Message):
-        def __init__(self, chooser: RefChooser) -> None:
-            super().__init__()
-            self.chooser = chooser
-
-        @property
-        def control(self) -> RefChooser:
-            return self.chooser
+class RefChooser(Chooser):
+    """A full form's chooser: the matches listed, each ticked or not."""
 
     def __init__(
         self,
@@ -58,12 +42,9 @@ class RefChooser(Vertical):
         noun: str = "record",
         id: str | None = None,
     ) -> None:
-        super().__init__(id=id, classes="ref-chooser")
-        self.options = [(key, plain(label)) for key, label in options]
-        self.labels = dict(self.options)
-        self.multiple = multiple
-        self.chosen: list[str] = list(chosen)
-        self.noun = noun
+        super().__init__(
+            options, multiple=multiple, chosen=chosen, noun=noun, id=id, classes="ref-chooser"
+        )
         # True once up or down moved the highlight: enter then toggles what it is on.
         self.moved = False
 
@@ -79,10 +60,6 @@ class RefChooser(Vertical):
 
     def on_mount(self) -> None:
         self._fill("")
-
-    @property
-    def value(self) -> list[str]:
-        return list(self.chosen)
 
     @property
     def search(self) -> Input:
@@ -181,7 +158,9 @@ class RefChooser(Vertical):
         matches.highlighted = index
         self.moved = True
 
-    def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled[str]) -> None:
+    def on_selection_list_selection_toggled(
+        self, event: SelectionList.SelectionToggled[str]
+    ) -> None:
         # A click on a match ticks or unticks it; the keys stay with the search box.
         event.stop()
         value = event.selection.value

@@ -1,0 +1,55 @@
+"""What every chooser of records shares: its options, what is chosen, its message."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+
+from tui.text import plain
+
+
+class Chooser(Vertical):
+    """One record (``multiple=False``) or several, chosen from ``options`` (id, name)."""
+
+    BINDINGS = [
+        Binding("down", "move(1)", "Next match", show=False),
+        Binding("up", "move(-1)", "Previous match", show=False),
+    ]
+
+    class Changed(Message):
+        """What is chosen changed."""
+
+        def __init__(self, chooser: Chooser) -> None:
+            super().__init__()
+            self.chooser = chooser
+
+        @property
+        def control(self) -> Chooser:
+            return self.chooser
+
+    def __init__(
+        self,
+        options: Sequence[tuple[str, str]],
+        *,
+        multiple: bool,
+        chosen: Sequence[str] = (),
+        noun: str = "record",
+        id: str | None = None,
+        classes: str = "",
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.options = [(key, plain(label)) for key, label in options]
+        self.labels = dict(self.options)
+        self.multiple = multiple
+        self.chosen: list[str] = [c for c in chosen if c]
+        self.noun = noun
+
+    @property
+    def value(self) -> list[str]:
+        return list(self.chosen)
+
+    def action_move(self, step: int) -> None:
+        """Move the highlight among the matches."""
