@@ -26,6 +26,7 @@ from .errors import InvalidRecord, StoreError, field_errors
 from .models import (
     TRACK_KINDS,
     Change,
+    Kind,
     PointStatus,
     Proposal,
     Record,
@@ -141,7 +142,7 @@ class _Draft:
 
 def _placed(key: str, message: str) -> str:
     """The field a model-wide check is about, which pydantic leaves unnamed."""
-    if key == "" and "source" in message:
+    if key == "" and Kind.SOURCE in message:
         return "source_ids"
     if key == "" and message.startswith("end "):
         return "end"
@@ -173,11 +174,11 @@ class Commands:
         if cite is not None or issubclass(cls, Sourced):
             self._cite(draft, data, cite or Citation(), required=issubclass(cls, Sourced))
         if kind in TRACK_KINDS:
-            if not track_id or not self.repo.exists("track", track_id):
+            if not track_id or not self.repo.exists(Kind.TRACK, track_id):
                 raise StoreError(f"no track {track_id!r} to add the {kind} to")
             data["track_id"] = track_id
         data["id"] = self.repo.make_id(kind, _name_for_id(kind, data))
-        if kind in ("round", "point") and data.get("status"):
+        if kind in (Kind.ROUND, Kind.POINT) and data.get("status"):
             when = data.get("start") or data.get("raised") or self.repo.today().isoformat()
             data.setdefault(
                 "status_log",
@@ -189,7 +190,7 @@ class Commands:
                     }
                 ],
             )
-        if kind == "proposal" and track_id and "responses" not in data:
+        if kind == Kind.PROPOSAL and track_id and "responses" not in data:
             track = self.repo.get_as(Track, track_id)
             data["responses"] = [
                 {"actor_id": a, "status": "pending", "unsourced": True}
@@ -302,7 +303,7 @@ class Commands:
             "quote": quote,
             "round_id": round_id,
         }
-        return self.create("position", values, track_id=track_id, cite=cite)
+        return self.create(Kind.POSITION, values, track_id=track_id, cite=cite)
 
     def add_round(
         self,
@@ -331,7 +332,7 @@ class Commands:
             "participant_ids": list(participant_ids),
             "outcome": outcome,
         }
-        return self.create("round", values, track_id=track_id, cite=cite)
+        return self.create(Kind.ROUND, values, track_id=track_id, cite=cite)
 
     def add_event(
         self,
@@ -352,7 +353,7 @@ class Commands:
             "text": text,
             "actor_ids": list(actor_ids),
         }
-        return self.create("event", values, track_id=track_id, cite=cite)
+        return self.create(Kind.EVENT, values, track_id=track_id, cite=cite)
 
     def record_response(
         self,
@@ -417,7 +418,7 @@ class Commands:
             source = draft.check(
                 Source,
                 {
-                    "id": self.repo.make_id("source", new.title or new.outlet),
+                    "id": self.repo.make_id(Kind.SOURCE, new.title or new.outlet),
                     "outlet": new.outlet,
                     "title": new.title,
                     "published": new.published,
@@ -451,7 +452,7 @@ def _is_iso_date(text: str) -> bool:
 
 def _name_for_id(kind: str, data: Mapping[str, Any]) -> str:
     """The text a new record's id is made from."""
-    if kind == "position":
+    if kind == Kind.POSITION:
         parts = (data.get("actor_id"), data.get("point_id"), data.get("date"))
         return " ".join(str(p) for p in parts if p) or kind
     for name in ("title", "name", "analyst", "outlet"):

@@ -17,7 +17,7 @@ from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 
 import tui.compat  # noqa: F401  (patches Textual before any widget renders)
-from store import Record, Repository, Track, track_of
+from store import Kind, Record, Repository, Track, track_of
 from store.commands import Commands
 from tui.messages import OpenRecord, ShowAsOf, ShowTrack
 from tui.screens.choice import ChoiceScreen
@@ -117,7 +117,7 @@ class ParleyApp(App[None]):
         self._update_subtitle()
 
     def _update_subtitle(self) -> None:
-        if not self.track_id or not self.repo.exists("track", self.track_id):
+        if not self.track_id or not self.repo.exists(Kind.TRACK, self.track_id):
             self.sub_title = "no track yet"
             return
         title = self.repo.get_as(Track, self.track_id).title

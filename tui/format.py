@@ -6,6 +6,7 @@ from textual.content import Content
 
 from store import (
     Firmness,
+    Kind,
     PointStatus,
     Record,
     Repository,
@@ -87,7 +88,7 @@ def sources_line(repo: Repository, record: Record) -> Content:
         if getattr(record, "unsourced", False):
             return line(("Sources: ", "bold"), ("unsourced", UNSOURCED))
         return line(("Sources: ", "bold"), ("none given", MUTED))
-    return line(("Sources: ", "bold"), names(repo, "source", ids))
+    return line(("Sources: ", "bold"), names(repo, Kind.SOURCE, ids))
 
 
 def saved_notice(repo: Repository, record: Record) -> str:

@@ -17,6 +17,7 @@ from store import (
     EventKind,
     Firmness,
     InvalidRecord,
+    Kind,
     PointStatus,
     Priority,
     Proposal,
@@ -35,7 +36,7 @@ from store.commands import Citation, Commands, NewSource, Outcome
 from tui.fields import Field
 from tui.screens.form import FormErrors, FormScreen
 
-TRACK_BOUND = ("round", "point", "position", "proposal", "event", "assessment")
+TRACK_BOUND = (Kind.ROUND, Kind.POINT, Kind.POSITION, Kind.PROPOSAL, Kind.EVENT, Kind.ASSESSMENT)
 ROLE_FIELDS = {
     Role.PARTY: "parties",
     Role.MEDIATOR: "mediators",
@@ -55,7 +56,7 @@ NEW_SOURCE = "…or a new source (leave empty unless adding one)"
 
 def source_fields(required: bool) -> list[Field]:
     fields = [
-        Field("source_ids", "Sources", "refs", ref_kind="source"),
+        Field("source_ids", "Sources", "refs", ref_kind=Kind.SOURCE),
         Field("new_outlet", "Outlet", group=NEW_SOURCE),
         Field("new_title", "Title", group=NEW_SOURCE),
         Field("new_published", "Published", "date", group=NEW_SOURCE),
@@ -68,28 +69,28 @@ def source_fields(required: bool) -> list[Field]:
 
 
 FIELDS: dict[str, list[Field]] = {
-    "track": [
+    Kind.TRACK: [
         Field("title", "Title"),
         Field("description", "Description", "area"),
         Field("region", "Region"),
         Field("started", "Started", "date"),
         *(
-            Field(name, name.capitalize(), "refs", ref_kind="actor")
+            Field(name, name.capitalize(), "refs", ref_kind=Kind.ACTOR)
             for name in ROLE_FIELDS.values()
         ),
     ],
-    "actor": [
+    Kind.ACTOR: [
         Field("name", "Name"),
         Field("actor_kind", "Kind", "choice", _values(ActorKind)),
         Field("aliases", "Aliases", hint="separate them with ;"),
         Field("description", "Description", "area"),
     ],
-    "person": [
+    Kind.PERSON: [
         Field("name", "Name"),
         Field("title", "Role or title"),
-        Field("actor_id", "Speaks for", "ref", ref_kind="actor"),
+        Field("actor_id", "Speaks for", "ref", ref_kind=Kind.ACTOR),
     ],
-    "source": [
+    Kind.SOURCE: [
         Field("outlet", "Outlet"),
         Field("title", "Title"),
         Field("published", "Published", "date"),
@@ -97,19 +98,19 @@ FIELDS: dict[str, list[Field]] = {
         Field("url", "URL"),
         Field("reliability", "Reliability note", "area"),
     ],
-    "round": [
+    Kind.ROUND: [
         Field("title", "Title"),
         Field("start", "Start", "date"),
         Field("end", "End", "date", hint="leave empty if open-ended"),
         Field("venues", "Venues", hint="separate them with ; (a venue may hold a comma)"),
         Field("format", "Format", "choice", _values(RoundFormat)),
         Field("status", "Status", "choice", _values(RoundStatus)),
-        Field("mediator_ids", "Mediators", "refs", ref_kind="actor"),
-        Field("participant_ids", "Participants", "refs", ref_kind="actor"),
+        Field("mediator_ids", "Mediators", "refs", ref_kind=Kind.ACTOR),
+        Field("participant_ids", "Participants", "refs", ref_kind=Kind.ACTOR),
         Field("outcome", "Outcome", "area"),
         *source_fields(required=False),
     ],
-    "point": [
+    Kind.POINT: [
         Field("title", "Title"),
         Field("description", "Description", "area"),
         Field("status", "Status", "choice", _values(PointStatus)),
@@ -117,35 +118,35 @@ FIELDS: dict[str, list[Field]] = {
         Field("raised", "First raised", "date"),
         *source_fields(required=False),
     ],
-    "position": [
-        Field("point_id", "Sticking point", "ref", ref_kind="point"),
-        Field("actor_id", "Party", "ref", ref_kind="actor"),
-        Field("speaker_id", "Speaker", "ref", ref_kind="person"),
+    Kind.POSITION: [
+        Field("point_id", "Sticking point", "ref", ref_kind=Kind.POINT),
+        Field("actor_id", "Party", "ref", ref_kind=Kind.ACTOR),
+        Field("speaker_id", "Speaker", "ref", ref_kind=Kind.PERSON),
         Field("date", "Date", "date"),
         Field("firmness", "Firmness", "choice", _values(Firmness)),
         Field("gist", "In a few words"),
         Field("stance", "Stance", "area"),
         Field("quote", "Quoted words (optional)"),
-        Field("round_id", "During round", "ref", ref_kind="round"),
+        Field("round_id", "During round", "ref", ref_kind=Kind.ROUND),
         *source_fields(required=True),
     ],
-    "proposal": [
+    Kind.PROPOSAL: [
         Field("title", "Title"),
         Field("date", "Date", "date"),
-        Field("by_ids", "Put forward by", "refs", ref_kind="actor"),
-        Field("point_ids", "Sticking points it touches", "refs", ref_kind="point"),
+        Field("by_ids", "Put forward by", "refs", ref_kind=Kind.ACTOR),
+        Field("point_ids", "Sticking points it touches", "refs", ref_kind=Kind.POINT),
         Field("summary", "Summary", "area"),
         *source_fields(required=False),
     ],
-    "event": [
+    Kind.EVENT: [
         Field("title", "Title"),
         Field("date", "Date", "date"),
         Field("event_kind", "Kind", "choice", _values(EventKind)),
-        Field("actor_ids", "Actors", "refs", ref_kind="actor"),
+        Field("actor_ids", "Actors", "refs", ref_kind=Kind.ACTOR),
         Field("text", "What happened", "area"),
         *source_fields(required=True),
     ],
-    "assessment": [
+    Kind.ASSESSMENT: [
         Field("analyst", "Analyst"),
         Field("affiliation", "Affiliation"),
         Field("date", "Date", "date"),
@@ -155,17 +156,17 @@ FIELDS: dict[str, list[Field]] = {
     ],
 }
 
-KIND_NAMES = {
-    "track": "track",
-    "actor": "actor",
-    "person": "person",
-    "source": "source",
-    "round": "round",
-    "point": "sticking point",
-    "position": "position",
-    "proposal": "proposal",
-    "event": "event",
-    "assessment": "assessment",
+KIND_NAMES: dict[str, str] = {
+    Kind.TRACK: Kind.TRACK,
+    Kind.ACTOR: Kind.ACTOR,
+    Kind.PERSON: Kind.PERSON,
+    Kind.SOURCE: Kind.SOURCE,
+    Kind.ROUND: Kind.ROUND,
+    Kind.POINT: "sticking point",
+    Kind.POSITION: Kind.POSITION,
+    Kind.PROPOSAL: Kind.PROPOSAL,
+    Kind.EVENT: Kind.EVENT,
+    Kind.ASSESSMENT: Kind.ASSESSMENT,
 }
 
 
@@ -247,7 +248,7 @@ class Forms:
     ) -> FormScreen:
         """The add form for ``kind`` (with ``preset`` values), or the edit form of ``record``."""
         fields = list(FIELDS[kind])
-        if record is not None and kind in ("round", "point"):
+        if record is not None and kind in (Kind.ROUND, Kind.POINT):
             # A status changes through `s`, which dates it and asks for its source.
             fields = [f for f in fields if f.name != "status"]
         values = self._initial(kind, record, preset or {})
@@ -269,9 +270,9 @@ class Forms:
                 if f.widget == "date" and not f.name.startswith("new_") and f.name != "end"
             }
             values["new_published"] = self.today.isoformat()
-            defaults = {
-                "round": {"format": "proximity", "status": "scheduled"},
-                "point": {"status": "open", "priority": "medium"},
+            defaults: dict[str, dict[str, str]] = {
+                Kind.ROUND: {"format": "proximity", "status": "scheduled"},
+                Kind.POINT: {"status": "open", "priority": "medium"},
             }
             values.update(defaults.get(kind, {}))
             values.update(preset)
@@ -301,7 +302,7 @@ class Forms:
                 values[name] = [
                     part.strip() for part in (values[name] or "").split(";") if part.strip()
                 ]
-        if kind == "track":
+        if kind == Kind.TRACK:
             participants = []
             for role, name in ROLE_FIELDS.items():
                 participants += [
@@ -318,7 +319,7 @@ class Forms:
 
     def status_form(self, record: Round | StickingPoint) -> FormScreen:
         """`s`: a dated, sourced change of a round's or a sticking point's status."""
-        choices = _values(RoundStatus if record.kind == "round" else PointStatus)
+        choices = _values(RoundStatus if record.kind == Kind.ROUND else PointStatus)
         fields = [
             Field("status", "New status", "choice", choices),
             Field("date", "As of", "date"),
@@ -356,8 +357,8 @@ class Forms:
     def response_form(self, proposal: Proposal | None) -> FormScreen:
         """`a`: a party's response to a proposal, dated and sourced."""
         fields = [
-            Field("proposal_id", "Proposal", "ref", ref_kind="proposal"),
-            Field("actor_id", "Party", "ref", ref_kind="actor"),
+            Field("proposal_id", "Proposal", "ref", ref_kind=Kind.PROPOSAL),
+            Field("actor_id", "Party", "ref", ref_kind=Kind.ACTOR),
             Field("status", "Response", "choice", _values(ResponseStatus)),
             Field("date", "Date", "date"),
             Field("note", "Note", "area"),

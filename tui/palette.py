@@ -9,11 +9,11 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
-from store import Repository
+from store import Kind, Repository
 from tui.messages import OpenRecord
 from tui.text import plain
 
-KINDS = ("track", "round", "point", "actor", "person", "proposal", "source")
+KINDS = (Kind.TRACK, Kind.ROUND, Kind.POINT, Kind.ACTOR, Kind.PERSON, Kind.PROPOSAL, Kind.SOURCE)
 LIMIT_PER_KIND = 2000
 
 
@@ -41,7 +41,7 @@ class RecordsProvider(Provider):
         screen = self.screen
         if not isinstance(screen, ShowsStore):
             return []
-        found = []
+        found: list[tuple[str, str, str, str]] = []
         for kind in KINDS:
             for record in screen.repo.list(kind)[:LIMIT_PER_KIND]:
                 label = plain(record.label)
@@ -53,7 +53,7 @@ class RecordsProvider(Provider):
 
     async def discover(self) -> Hits:
         for kind, record_id, label, _ in self._candidates():
-            if kind in ("track", "point"):
+            if kind in (Kind.TRACK, Kind.POINT):
                 yield DiscoveryHit(
                     Content(f"{label} ({kind})"),
                     partial(self._open, kind, record_id),

@@ -19,6 +19,7 @@ from store import (
     Actor,
     EventKind,
     Firmness,
+    Kind,
     PointStatus,
     Position,
     Proposal,
@@ -45,18 +46,18 @@ def sources_field(required: bool) -> Field:
     hint = "new: type “Reuters, 2024-08-25, wire”"
     if required:
         hint += " · none: “no source”"
-    return Field("source_ids", "Sources", "picks", ref_kind="source", hint=hint)
+    return Field("source_ids", "Sources", "picks", ref_kind=Kind.SOURCE, hint=hint)
 
 
 POSITION = [
-    Field("point_id", "Sticking point", "pick", ref_kind="point"),
-    Field("actor_id", "Party", "pick", ref_kind="actor"),
+    Field("point_id", "Sticking point", "pick", ref_kind=Kind.POINT),
+    Field("actor_id", "Party", "pick", ref_kind=Kind.ACTOR),
     Field("firmness", "Firmness", "keys", _values(Firmness)),
     Field("stance", "Stance", "area"),
     sources_field(required=True),
     Field("date", "Date", "date", hint="follows the source until you change it"),
     Field("gist", "In brief"),
-    Field("speaker_id", "Speaker", "pick", ref_kind="person"),
+    Field("speaker_id", "Speaker", "pick", ref_kind=Kind.PERSON),
 ]
 STATUS = [
     Field("status", "New status", "keys"),
@@ -68,15 +69,15 @@ ROUND = [
     Field("title", "Title"),
     Field("start", "Start", "date"),
     Field("venues", "Venues", hint="separate them with ;"),
-    Field("mediator_ids", "Mediators", "picks", ref_kind="actor"),
+    Field("mediator_ids", "Mediators", "picks", ref_kind=Kind.ACTOR),
     Field("status", "Status", "keys", _values(RoundStatus)),
     sources_field(required=False),
     Field("format", "Format", "keys", _values(RoundFormat)),
-    Field("participant_ids", "Participants", "picks", ref_kind="actor"),
+    Field("participant_ids", "Participants", "picks", ref_kind=Kind.ACTOR),
 ]
 RESPONSE = [
-    Field("proposal_id", "Proposal", "pick", ref_kind="proposal"),
-    Field("actor_id", "Party", "pick", ref_kind="actor"),
+    Field("proposal_id", "Proposal", "pick", ref_kind=Kind.PROPOSAL),
+    Field("actor_id", "Party", "pick", ref_kind=Kind.ACTOR),
     Field("status", "Response", "keys", _values(ResponseStatus)),
     sources_field(required=True),
     Field("date", "Date", "date", hint="follows the source until you change it"),
@@ -85,7 +86,7 @@ RESPONSE = [
 EVENT = [
     Field("title", "What happened, in a line"),
     Field("event_kind", "Kind", "keys", _values(EventKind)),
-    Field("actor_ids", "Actors", "picks", ref_kind="actor"),
+    Field("actor_ids", "Actors", "picks", ref_kind=Kind.ACTOR),
     Field("text", "In full", "area"),
     sources_field(required=True),
     Field("date", "Date", "date", hint="follows the source until you change it"),
@@ -108,7 +109,7 @@ class QuickForms(Forms):
     def __init__(self, *args: Any, sources: Sequence[str] = (), **kwargs: Any) -> None:
         """``sources``: those to cite unless the user chooses others."""
         super().__init__(*args, **kwargs)
-        self.sources = [s for s in sources if self.repo.exists("source", s)]
+        self.sources = [s for s in sources if self.repo.exists(Kind.SOURCE, s)]
 
     # -- the forms -----------------------------------------------------------
 
@@ -121,8 +122,8 @@ class QuickForms(Forms):
         elif isinstance(selected, Actor) and not full:
             preset["actor_id"] = selected.id
         if full:
-            return self.record_form("position", preset=preset)
-        return self._form("position", "New position", POSITION, preset, selected)
+            return self.record_form(Kind.POSITION, preset=preset)
+        return self._form(Kind.POSITION, "New position", POSITION, preset, selected)
 
     def status(self, record: Round | StickingPoint, full: bool = False) -> FormScreen:
         if full:
@@ -138,14 +139,14 @@ class QuickForms(Forms):
 
     def round(self, selected: Record | None, full: bool = False) -> FormScreen:
         if full:
-            return self.record_form("round")
+            return self.record_form(Kind.ROUND)
         preset = {"format": RoundFormat.PROXIMITY.value, "status": RoundStatus.SCHEDULED.value}
-        return self._form("round", "New round", ROUND, preset, selected)
+        return self._form(Kind.ROUND, "New round", ROUND, preset, selected)
 
     def event(self, selected: Record | None, full: bool = False) -> FormScreen:
         if full:
-            return self.record_form("event")
-        return self._form("event", "New event", EVENT, {}, selected)
+            return self.record_form(Kind.EVENT)
+        return self._form(Kind.EVENT, "New event", EVENT, {}, selected)
 
     def response(self, selected: Record | None, full: bool = False) -> FormScreen | None:
         """A response to the selected proposal, else to the latest one still awaiting a
@@ -212,7 +213,9 @@ class QuickForms(Forms):
     def _cited_by(record: Record | None) -> list[str]:
         if record is None:
             return []
-        return list(dict.fromkeys(ref for _, kind, ref in record.references() if kind == "source"))
+        return list(
+            dict.fromkeys(ref for _, kind, ref in record.references() if kind == Kind.SOURCE)
+        )
 
     def _source_day(self, chosen: Sequence[str]) -> str | None:
         for value in chosen:
@@ -220,7 +223,7 @@ class QuickForms(Forms):
                 published = NewSource.from_text(value.removeprefix(NEW_SOURCE_PREFIX)).published
                 if isinstance(published, str | date):
                     return str(published)
-            elif value != UNSOURCED and self.repo.exists("source", value):
+            elif value != UNSOURCED and self.repo.exists(Kind.SOURCE, value):
                 return self.repo.get_as(Source, value).published.isoformat()
         return None
 
@@ -233,9 +236,9 @@ class QuickForms(Forms):
 
     def picker_setup(self, field: Field) -> dict[str, Any]:
         setup: dict[str, Any] = {}
-        if field.ref_kind == "actor":
+        if field.ref_kind == Kind.ACTOR:
             setup["aliases"] = {a.id: a.aliases for a in self.repo.list_as(Actor)}
-        if field.ref_kind == "source":
+        if field.ref_kind == Kind.SOURCE:
             setup["soft"] = True
             setup["extra"] = self._source_extra(required=field.name == "source_ids")
             setup["labels"] = self._pending_labels()

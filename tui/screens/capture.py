@@ -15,7 +15,7 @@ from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from store import Record, Repository, Round, StickingPoint, StoreError
+from store import Kind, Record, Repository, Round, StickingPoint, StoreError
 from store.commands import Commands, Outcome
 from store.words import change_summary, kind_words, record_words
 from tui.format import saved_notice
@@ -72,7 +72,7 @@ class CaptureScreen(Screen[None]):
         record = result.record
         self.sources = cited(result) or self.sources
         self.notify(saved_notice(self.repo, record), timeout=3)
-        if record.kind == "track" and record.id != self.track_id:
+        if record.kind == Kind.TRACK and record.id != self.track_id:
             # A new track has nothing in it yet; it is shown so that it can be filled in.
             self.post_message(ShowTrack(record.id))
         # Stay in the view the form was opened from; show the record there if it lists it.

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.widgets import Header
 
-from store import Repository
+from store import Kind, Repository
 from store.commands import Commands
 from tui.messages import ShowAsOf
 from tui.palette import RecordsProvider
@@ -138,8 +138,8 @@ class DashboardScreen(CaptureScreen):
         # Whether an action applies depends on what the view in front can select, not on
         # the row under the cursor: redrawing the footer on cursor moves is costly.
         needs = {
-            "set_status": {"round", "point"},
-            "add_position": {"point", "position"},
+            "set_status": {Kind.ROUND, Kind.POINT},
+            "add_position": {Kind.POINT, Kind.POSITION},
             "edit": None,
             "delete": None,
             "history": None,

@@ -208,7 +208,9 @@ class FormScreen(ModalScreen[FormResult | None]):
             return
         values = self.values()
         for name, value in self.follow(changed, values).items():
-            current = values.get(name)
+            if name not in values:
+                continue
+            current = values[name]
             untouched = current == self.initial.get(name) or current == self._followed.get(name)
             if untouched and current != value:
                 self._followed[name] = value

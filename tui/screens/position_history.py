@@ -7,7 +7,7 @@ from datetime import date
 from textual.app import ComposeResult
 from textual.content import Content
 
-from store import Repository, StickingPoint
+from store import Kind, Repository, StickingPoint
 from tui.format import MUTED, heading, name_of
 from tui.screens.detail import DetailScreen
 from tui.text import line
@@ -27,7 +27,7 @@ class PositionHistoryScreen(DetailScreen):
         positions = repo.positions(
             point.track_id, point_id=point.id, actor_id=self.actor_id, as_of=self.as_of
         )
-        who = name_of(repo, "actor", self.actor_id) if self.actor_id else "Every actor"
+        who = name_of(repo, Kind.ACTOR, self.actor_id) if self.actor_id else "Every actor"
         self.heading = f"{who} on {point.title}"
         parts = [heading(f"{len(positions)} position(s), newest first")]
         for position in positions:

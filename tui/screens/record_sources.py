@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.content import Content
 
-from store import Record, Repository, Source
+from store import Kind, Record, Repository, Source
 from tui.format import MUTED, UNSOURCED, heading
 from tui.screens.detail import DetailScreen
 from tui.text import line
@@ -20,7 +20,7 @@ class RecordSourcesScreen(DetailScreen):
         repo = self.repo
         ids: list[str] = []
         for _, kind, ref in self.record.references():
-            if kind == "source" and ref not in ids:
+            if kind == Kind.SOURCE and ref not in ids:
                 ids.append(ref)
         parts: list[Content] = []
         if not ids:
@@ -36,7 +36,7 @@ class RecordSourcesScreen(DetailScreen):
                 )
             )
         for source_id in ids:
-            if not repo.exists("source", source_id):
+            if not repo.exists(Kind.SOURCE, source_id):
                 parts.append(line((f"missing source {source_id}", MUTED)))
                 continue
             source = repo.get_as(Source, source_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.content import Content
 
-from store import Actor, Person, Record, Track
+from store import Actor, Kind, Person, Record, Track
 from tui.format import MUTED, day, field, heading, name_of
 from tui.text import line
 from tui.views.base import TableView
@@ -15,7 +15,7 @@ from tui.widgets.record_table import Column, Row
 class ActorsView(TableView):
     title = "Actors"
     key = "actors"
-    kinds = ("actor", "person")
+    kinds = (Kind.ACTOR, Kind.PERSON)
     columns = (
         Column("Name", min_width=14, ratio=2),
         Column("Kind", width=12),
@@ -42,10 +42,10 @@ class ActorsView(TableView):
             for a in actors
         ]
         for person in sorted(self.repo.list_as(Person), key=lambda p: p.name.casefold()):
-            speaks = name_of(self.repo, "actor", person.actor_id) if person.actor_id else ""
+            speaks = name_of(self.repo, Kind.ACTOR, person.actor_id) if person.actor_id else ""
             role = roles.get(person.actor_id or "", "—")
             title = ", ".join(x for x in (person.title, speaks) if x)
-            rows.append(Row(f"person:{person.id}", (person.name, "person", role, title)))
+            rows.append(Row(f"person:{person.id}", (person.name, Kind.PERSON, role, title)))
         return rows
 
     def record_for(self, key: str) -> Record | None:
@@ -61,7 +61,7 @@ class ActorsView(TableView):
             parts = [
                 heading(record.name),
                 field("Title", record.title or "—"),
-                field("Speaks for", name_of(repo, "actor", record.actor_id)),
+                field("Speaks for", name_of(repo, Kind.ACTOR, record.actor_id)),
             ]
             positions = [
                 p
@@ -94,7 +94,7 @@ class ActorsView(TableView):
         parts.append(Content(""))
         parts.append(heading(f"Positions stated ({len(positions)})"))
         for position in positions:
-            parts.append(line((name_of(repo, "point", position.point_id), "italic")))
+            parts.append(line((name_of(repo, Kind.POINT, position.point_id), "italic")))
             parts.extend(position_lines(repo, position, with_actor=isinstance(record, Person)))
         if not positions:
             parts.append(line(("none on this track", MUTED)))

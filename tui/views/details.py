@@ -9,6 +9,7 @@ from textual.content import Content
 from store import (
     Assessment,
     Event,
+    Kind,
     Position,
     Proposal,
     Record,
@@ -36,8 +37,8 @@ from tui.text import line, literal
 
 def position_lines(repo: Repository, position: Position, with_actor: bool = True) -> list[Content]:
     """A dated, attributed stance: who, when, how firmly, what, and from where."""
-    who = name_of(repo, "actor", position.actor_id) if with_actor else ""
-    speaker = name_of(repo, "person", position.speaker_id) if position.speaker_id else ""
+    who = name_of(repo, Kind.ACTOR, position.actor_id) if with_actor else ""
+    speaker = name_of(repo, Kind.PERSON, position.speaker_id) if position.speaker_id else ""
     head = line(
         (day(position.date), "bold"),
         "  ",
@@ -63,8 +64,8 @@ def round_detail(repo: Repository, rnd: Round, as_of: date | None = None) -> Con
             f"  {rnd.format.value}",
         ),
         field("Venues", ", ".join(rnd.venues) or "—"),
-        field("Mediators", names(repo, "actor", rnd.mediator_ids)),
-        field("Participants", names(repo, "actor", rnd.participant_ids)),
+        field("Mediators", names(repo, Kind.ACTOR, rnd.mediator_ids)),
+        field("Participants", names(repo, Kind.ACTOR, rnd.participant_ids)),
         field("Outcome", rnd.outcome or "—"),
         sources_line(repo, rnd),
     ]
@@ -141,7 +142,7 @@ def response_line(repo: Repository, response: Response, with_note: bool = True) 
     """One party's answer to a proposal: who, how, when, and (with_note) what it added."""
     return line(
         "  ",
-        name_of(repo, "actor", response.actor_id),
+        name_of(repo, Kind.ACTOR, response.actor_id),
         ": ",
         (response.status.value, RESPONSE_STYLE[response.status]),
         (f"  {day(response.date)}" if response.date else "", MUTED),
@@ -152,7 +153,7 @@ def response_line(repo: Repository, response: Response, with_note: bool = True) 
 def proposal_lines(repo: Repository, proposal: Proposal) -> list[Content]:
     out = [
         line((proposal.title, "bold"), (f"  {day(proposal.date)}", MUTED)),
-        line("  by ", names(repo, "actor", proposal.by_ids)),
+        line("  by ", names(repo, Kind.ACTOR, proposal.by_ids)),
     ]
     if proposal.summary:
         out.append(line("  ", proposal.summary))
@@ -165,7 +166,7 @@ def event_detail(repo: Repository, event: Event) -> Content:
         [
             heading(event.title),
             line((day(event.date), MUTED), "  ", (event.event_kind.value, "bold")),
-            field("Actors", names(repo, "actor", event.actor_ids)),
+            field("Actors", names(repo, Kind.ACTOR, event.actor_ids)),
             literal(event.text),
             sources_line(repo, event),
         ]
@@ -194,7 +195,7 @@ def record_detail(repo: Repository, record: Record, as_of: date | None = None) -
         return point_detail(repo, record, as_of)
     if isinstance(record, Position):
         return Content("\n").join(
-            [heading(name_of(repo, "point", record.point_id)), *position_lines(repo, record)]
+            [heading(name_of(repo, Kind.POINT, record.point_id)), *position_lines(repo, record)]
         )
     if isinstance(record, Proposal):
         return Content("\n").join([*proposal_lines(repo, record), sources_line(repo, record)])

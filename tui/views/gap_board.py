@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from store import Position, Record, Repository, StickingPoint
+from store import Kind, Position, Record, Repository, StickingPoint
 from tui.format import FIRMNESS_STYLE, STATUS_STYLE, name_of
 from tui.screens.position_history import PositionHistoryScreen
 from tui.views.base import View
@@ -54,7 +54,7 @@ class GapBoard(RecordTable):
                 Column("Status", width=10),
             ]
             + [
-                Column(name_of(repo, "actor", a), min_width=self.actor_width, ratio=2)
+                Column(name_of(repo, Kind.ACTOR, a), min_width=self.actor_width, ratio=2)
                 for a in self.actors
             ]
         )
@@ -80,7 +80,7 @@ class GapBoard(RecordTable):
             found = repo.latest_positions(track_id, as_of).get((key, actor))
             if found is not None:
                 return found
-        return repo.get("point", key)
+        return repo.get(Kind.POINT, key)
 
 
 class GapBoardView(View):

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 
-from store import PointStatus, Role, Round, Track
+from store import Kind, PointStatus, Role, Round, Track
 from tui.format import MUTED, STATUS_STYLE, day, heading, names, span
 from tui.text import line, lines, shorten
 from tui.views.details import response_line
@@ -33,7 +33,7 @@ def round_line(label: str, rnd: Round | None, none_text: str) -> Content:
 class OverviewView(GapBoardView):
     title = "Overview"
     key = "overview"
-    selects = ("point", "position")
+    selects = (Kind.POINT, Kind.POSITION)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="overview-scroll"):
@@ -58,7 +58,10 @@ class OverviewView(GapBoardView):
             round_line("Next round    ", upcoming[0] if upcoming else None, "none scheduled")
         )
         summary.append(
-            line(("Mediators     ", "bold"), names(repo, "actor", track.actors_with(Role.MEDIATOR)))
+            line(
+                ("Mediators     ", "bold"),
+                names(repo, Kind.ACTOR, track.actors_with(Role.MEDIATOR)),
+            )
         )
         status_parts: list[object | tuple[object, str]] = [("Points        ", "bold")]
         for status in PointStatus:

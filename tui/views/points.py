@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.content import Content
 
-from store import Record, StickingPoint
+from store import Kind, Record, StickingPoint
 from tui.format import STATUS_STYLE, day
 from tui.views.base import TableView
 from tui.views.details import point_detail
@@ -15,7 +15,7 @@ class PointsView(TableView):
     title = "Sticking points"
     tab_label = "Points"
     key = "points"
-    kinds = ("point",)
+    kinds = (Kind.POINT,)
     columns = (
         Column("Status", width=10),
         Column("Sticking point", min_width=16, ratio=3),

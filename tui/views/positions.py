@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 
-from store import Role, Track
+from store import Kind, Role, Track
 from tui.views.gap_board import GapBoard, GapBoardView
 
 
 class PositionsView(GapBoardView):
     title = "Positions"
     key = "positions"
-    selects = ("point", "position")
+    selects = (Kind.POINT, Kind.POSITION)
 
     def compose(self) -> ComposeResult:
         yield GapBoard(point_width=14, actor_width=10, id="matrix")

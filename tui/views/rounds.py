@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.content import Content
 
-from store import Record, Round
+from store import Kind, Record, Round
 from tui.format import STATUS_STYLE, names, span
 from tui.views.base import TableView
 from tui.views.details import round_detail
@@ -14,7 +14,7 @@ from tui.widgets.record_table import Column, Row
 class RoundsView(TableView):
     title = "Rounds"
     key = "rounds"
-    kinds = ("round",)
+    kinds = (Kind.ROUND,)
     columns = (
         Column("Dates", width=16),
         Column("Title", min_width=14, ratio=3),
@@ -32,7 +32,7 @@ class RoundsView(TableView):
                     span(r.start, r.end),
                     r.title,
                     ", ".join(r.venues),
-                    names(self.repo, "actor", r.mediator_ids),
+                    names(self.repo, Kind.ACTOR, r.mediator_ids),
                     r.format.value,
                     (r.status.value, STATUS_STYLE[r.status]),
                 ),

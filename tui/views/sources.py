@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.content import Content
 
-from store import Record, Repository, Source
+from store import Kind, Record, Repository, Source
 from tui.format import MUTED, day, describe, field, heading
 from tui.text import line, literal
 from tui.views.base import TableView
@@ -14,7 +14,7 @@ from tui.widgets.record_table import Column, Row
 class SourcesView(TableView):
     title = "Sources"
     key = "sources"
-    kinds = ("source",)
+    kinds = (Kind.SOURCE,)
     columns = (
         Column("Published", width=10),
         Column("Outlet", min_width=10, ratio=1),
@@ -29,7 +29,7 @@ class SourcesView(TableView):
         ]
 
     def record_for(self, key: str) -> Record | None:
-        return self.repo.get("source", key) if self.repo.exists("source", key) else None
+        return self.repo.get(Kind.SOURCE, key) if self.repo.exists(Kind.SOURCE, key) else None
 
     def detail(self, key: str) -> Content:
         source = self.record_for(key)

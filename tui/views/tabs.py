@@ -15,7 +15,7 @@ from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.widgets import TabbedContent, TabPane
 
-from store import Repository
+from store import Kind, Repository
 from tui.views.actors import ActorsView
 from tui.views.base import View
 from tui.views.overview import OverviewView
@@ -38,16 +38,16 @@ VIEW_BY_KEY = {view.key: view for view in VIEWS}
 # Seconds between building one hidden view and the next, after the first screen.
 PRELOAD_PAUSE = 0.05
 # The view that lists each kind of record.
-VIEW_FOR_KIND = {
-    "round": "rounds",
-    "point": "points",
-    "position": "timeline",
-    "proposal": "timeline",
-    "event": "timeline",
-    "assessment": "timeline",
-    "actor": "actors",
-    "person": "actors",
-    "source": "sources",
+VIEW_FOR_KIND: dict[str, str] = {
+    Kind.ROUND: "rounds",
+    Kind.POINT: "points",
+    Kind.POSITION: "timeline",
+    Kind.PROPOSAL: "timeline",
+    Kind.EVENT: "timeline",
+    Kind.ASSESSMENT: "timeline",
+    Kind.ACTOR: "actors",
+    Kind.PERSON: "actors",
+    Kind.SOURCE: "sources",
 }
 
 

@@ -7,30 +7,30 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Select
 
-from store import Record, TimelineEntry, Track
+from store import Kind, Record, TimelineEntry, Track
 from tui.format import INFO, MUTED, OTHER, SUCCESS, WARNING, day, names
 from tui.text import literal
 from tui.views.base import TableView
 from tui.views.details import record_detail
 from tui.widgets.record_table import Column, Row
 
-KINDS = ("round", "position", "proposal", "response", "event", "assessment")
-KIND_STYLE = {
-    "round": f"bold {INFO}",
-    "position": WARNING,
-    "proposal": f"bold {SUCCESS}",
+KINDS = (Kind.ROUND, Kind.POSITION, Kind.PROPOSAL, "response", Kind.EVENT, Kind.ASSESSMENT)
+KIND_STYLE: dict[str, str] = {
+    Kind.ROUND: f"bold {INFO}",
+    Kind.POSITION: WARNING,
+    Kind.PROPOSAL: f"bold {SUCCESS}",
     "response": SUCCESS,
-    "event": OTHER,
-    "assessment": f"italic {MUTED}",
+    Kind.EVENT: OTHER,
+    Kind.ASSESSMENT: f"italic {MUTED}",
 }
 # The Kind column is eight cells wide.
-KIND_LABEL = {"assessment": "analysis"}
+KIND_LABEL: dict[str, str] = {Kind.ASSESSMENT: "analysis"}
 
 
 class TimelineView(TableView):
     title = "Timeline"
     key = "timeline"
-    kinds = ("round", "position", "proposal", "event", "assessment")
+    kinds = (Kind.ROUND, Kind.POSITION, Kind.PROPOSAL, Kind.EVENT, Kind.ASSESSMENT)
     columns = (
         Column("Date", width=10),
         Column("Kind", width=8),
@@ -70,7 +70,7 @@ class TimelineView(TableView):
         track = self.repo.get_as(Track, self.track_id)
         actor_select = self.query_one("#actor-filter", Select)
         options = [
-            (literal(names(self.repo, "actor", [p.actor_id])), p.actor_id)
+            (literal(names(self.repo, Kind.ACTOR, [p.actor_id])), p.actor_id)
             for p in track.participants
         ]
         current = actor_select.value
@@ -91,7 +91,7 @@ class TimelineView(TableView):
                     (
                         day(entry.date),
                         (KIND_LABEL.get(entry.kind, entry.kind), KIND_STYLE[entry.kind]),
-                        names(self.repo, "actor", entry.actor_ids),
+                        names(self.repo, Kind.ACTOR, entry.actor_ids),
                         entry.text,
                     ),
                 )
