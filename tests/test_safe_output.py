@@ -8,9 +8,14 @@ import io
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sample_store
+from rich.console import Console
+from textual.content import Content
+from tui_helpers import dashboard, make_app, press, run_async, screen_text, settle
 
 from store import Repository, open_store
+from store.brief import build_brief
 from store.commands import Commands
 from store.exchange import (
     KIND_ORDER,
@@ -19,6 +24,9 @@ from store.exchange import (
     export_json,
     import_path,
 )
+from tui.brief import render, render_text
+from tui.text import plain, reveal
+from tui.views.base import TableView
 
 # -- CSV: cells a spreadsheet would run ----------------------------------------------
 
@@ -178,3 +186,115 @@ def test_a_hand_made_cell_keeps_a_quote_that_guards_nothing(tmp_path: Path) -> N
         names = {a.id: a.name for a in copy_repo.list("actor")}
     assert names[rows[0]["id"]] == "'tis an actor"
     assert names[rows[1]["id"]] == "=guarded"
+
+
+# -- invisible characters: kept as data, shown as escapes ----------------------------
+
+# The characters that reorder or hide the text around them, each with its escape.
+INVISIBLE = [
+    *(chr(c) for c in range(0x202A, 0x202F)),
+    *(chr(c) for c in range(0x2066, 0x206A)),
+    *(chr(c) for c in range(0x200B, 0x2010)),
+    "\u2028",
+    "\u2029",
+    "\ufeff",
+    "\u061c",
+    "\u2060",
+]
+EVIL_TITLE = "Corridor \u202eredisnoc\u202c end"
+EVIL_DESCRIPTION = "zero\u200bwidth \u2066isolate\u2069 line\u2028break \ufeffbom"
+
+
+@pytest.mark.parametrize("ch", INVISIBLE, ids=[f"U+{ord(c):04X}" for c in INVISIBLE])
+def test_plain_and_reveal_escape_invisible_characters(ch: str) -> None:
+    escape = f"\\u{ord(ch):04x}"
+    for text in (f"a{ch}b", f"{ch}start", f"end{ch}", f"Ha{ch}mas"):
+        for shown in (plain(text), plain(text, one_line=False), reveal(text)):
+            assert ch not in shown and escape in shown, (text, shown)
+
+
+def test_joiners_that_join_emoji_or_a_shaped_script_stay() -> None:
+    kept = [
+        "family 👨\u200d👩\u200d👧 joined",
+        "❤\ufe0f\u200d🔥",
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",  # Persian: a joiner between letters
+    ]
+    for text in kept:
+        assert plain(text) == text and reveal(text) == text
+    # Between Latin letters a joiner changes nothing anyone sees: it is escaped.
+    assert plain("Ha\u200dmas") == "Ha\\u200dmas"
+    assert plain("\u200d👨") == "\\u200d👨"
+
+
+def test_reveal_keeps_lines_and_tabs_and_escapes_controls() -> None:
+    assert reveal("a\n\tb\u202ec") == "a\n\tb\\u202ec"
+    assert reveal("bell\x07") == "bell\\x07"
+    assert reveal("plain text") == "plain text"
+
+
+def evil_store(path: Path) -> Repository:
+    clock = sample_store.Clock()
+    repo = open_store(path, clock=clock)
+    sample_store.build(repo, clock)
+    point = repo.get("point", "corridor")
+    changed = point.model_copy(update={"title": EVIL_TITLE, "description": EVIL_DESCRIPTION})
+    Commands(repo).put([type(point).model_validate(changed.model_dump())])
+    return repo
+
+
+def test_the_store_keeps_invisible_characters_as_data(tmp_path: Path) -> None:
+    path = tmp_path / "evil.json"
+    with evil_store(path):
+        pass
+    with open_store(path) as repo:
+        point = repo.get("point", "corridor")
+        assert point.model_dump()["title"] == EVIL_TITLE
+        assert point.model_dump()["description"] == EVIL_DESCRIPTION
+        assert EVIL_TITLE in export_json(repo)
+        files = export_csv_files(repo)
+    assert EVIL_TITLE in files["point.csv"]
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_the_brief_shows_invisible_characters_escaped(tmp_path: Path, fmt: str) -> None:
+    with evil_store(tmp_path / "evil.json") as repo:
+        out = render(build_brief(repo, sample_store.TRACK), fmt, width=200)
+        assert repo.get("point", "corridor").model_dump()["title"] == EVIL_TITLE
+    for ch in "\u202e\u202c\u200b\u2066\u2069\u2028\ufeff":
+        assert ch not in out, (fmt, f"U+{ord(ch):04X}")
+    # Markdown escapes the backslash itself, so that the escape is read as text.
+    slash = "\\\\" if fmt == "markdown" else "\\"
+    assert f"Corridor {slash}u202eredisnoc{slash}u202c end" in out
+    assert f"zero{slash}u200bwidth" in out
+
+
+def test_the_terminal_brief_shows_invisible_characters_escaped(tmp_path: Path) -> None:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=200, force_terminal=True, color_system="truecolor")
+    with evil_store(tmp_path / "evil.json") as repo:
+        render_text(build_brief(repo, sample_store.TRACK), console)
+    assert "\u202e" not in buffer.getvalue()
+    assert "\\u202eredisnoc\\u202c" in buffer.getvalue()
+
+
+@run_async
+async def test_views_show_invisible_characters_escaped(tmp_path: Path) -> None:
+    repo = evil_store(tmp_path / "evil.json")
+    app = make_app(repo, track_id=sample_store.TRACK)
+    shown = "Corridor \\u202eredisnoc\\u202c end"
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        await press(pilot, "3")
+        view = dashboard(app).active_view
+        assert isinstance(view, TableView) and view.key == "points"
+        cells = [c[0] if isinstance(c, tuple) else c for r in view.table.rows for c in r.cells]
+        assert shown in cells
+        assert not any("\u202e" in str(c) for c in cells)
+        row = next(r for r in view.table.rows if r.key == "corridor")
+        detail = view.detail(row.key)
+        text = detail.plain if isinstance(detail, Content) else str(detail)
+        assert shown in text and "zero\\u200bwidth" in text and "\u202e" not in text
+        screen = screen_text(app)
+        assert "\\u202eredisnoc" in screen and "\u202e" not in screen
+    assert repo.get("point", "corridor").model_dump()["title"] == EVIL_TITLE
+    repo.close()
