@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +22,12 @@ from store.exchange import (
     KIND_ORDER,
     export_csv,
     export_csv_files,
+    export_document,
     export_json,
     import_path,
 )
 from tui.brief import render, render_text
+from tui.cli import main, print_problems
 from tui.text import plain, reveal
 from tui.views.base import TableView
 
@@ -298,3 +301,95 @@ async def test_views_show_invisible_characters_escaped(tmp_path: Path) -> None:
         assert "\\u202eredisnoc" in screen and "\u202e" not in screen
     assert repo.get("point", "corridor").model_dump()["title"] == EVIL_TITLE
     repo.close()
+
+
+# -- long problem lists: the first ones, then a count by kind ------------------------
+
+
+def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    try:
+        code = main(args)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def error_lines(err: str) -> list[str]:
+    """What was printed on standard error, less the blank line the progress bar leaves."""
+    return [line for line in err.split("\n") if line.strip()]
+
+
+def bad_history_export(path: Path, undoing: int, redoing: int) -> Path:
+    """A valid export with history entries that undo or redo a change after them."""
+    clock = sample_store.Clock()
+    with open_store(path.with_suffix(".store.json"), clock=clock) as repo:
+        sample_store.build(repo, clock)
+        document = export_document(repo)
+    changes = document["changes"]
+    template = changes[-1]
+    first = template["seq"] + 1
+    for n in range(undoing + redoing):
+        seq = first + n
+        which = "undoes" if n < undoing else "redoes"
+        changes.append({**template, "seq": seq, "batch": None, "undoes": None, which: seq + 1})
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def test_a_long_problem_list_is_cut_and_counted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = bad_history_export(tmp_path / "bad.json", 2500, 500)
+    db = str(tmp_path / "target.json")
+    code, out, err = run_cli(["--db", db, "import", str(bad)], capsys)
+    lines = error_lines(err)
+    assert code == 1 and out == ""
+    assert len(err.rstrip("\n").split("\n")) <= 60, len(lines)
+    assert all("which is not an earlier change in the history" in x for x in lines[:50])
+    assert lines[50] == "and 2,950 more (--all lists every one):"
+    assert lines[51] == (
+        "  2,450 × undoes: undoes change N, which is not an earlier change in the history"
+    )
+    assert lines[52] == (
+        "  500 × redoes: redoes change N, which is not an earlier change in the history"
+    )
+    assert lines[-1] == f"parley: 3000 problem(s) in {bad}; nothing was imported"
+
+    code_all, out, err = run_cli(["--db", db, "import", str(bad), "--all", "--dry-run"], capsys)
+    lines = error_lines(err)
+    assert code_all == code and out == ""
+    assert len(lines) == 3001
+    assert all("which is not an earlier change in the history" in x for x in lines[:-1])
+    assert lines[-1] == f"parley: 3000 problem(s) in {bad}; nothing was imported"
+
+
+def test_a_short_problem_list_is_printed_whole(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = bad_history_export(tmp_path / "bad.json", 50, 0)
+    code, _, err = run_cli(["--db", str(tmp_path / "t.json"), "import", str(bad)], capsys)
+    assert code == 1 and len(err.rstrip("\n").split("\n")) == 51 and "more" not in err
+
+
+def test_problems_of_many_kinds_count_the_rarest_together() -> None:
+    problems = [f"round 'r{i}': refers to missing actor 'a{i}'" for i in range(100)]
+    problems += [f"change {i}: kind {k} is odd" for k in "abcdefgh" for i in range(3)]
+    out = io.StringIO()
+    print_problems(problems, show_all=False, file=out)
+    lines = out.getvalue().splitlines()
+    assert lines[:50] == problems[:50]
+    assert lines[50] == "and 74 more (--all lists every one):"
+    assert lines[51] == "  50 × round '…': refers to missing actor '…'"
+    assert lines[-1] == "  9 of 3 other kinds"
+    assert len(lines) == 50 + 1 + 6 + 1
+    whole = io.StringIO()
+    print_problems(problems, show_all=True, file=whole)
+    assert whole.getvalue().splitlines() == problems
+
+
+def test_check_takes_all(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = str(tmp_path / "s.json")
+    run_cli(["--db", store, "seed"], capsys)
+    code, out, _ = run_cli(["--db", store, "check", "--all"], capsys)
+    assert code == 0 and "no problems" in out
