@@ -14,7 +14,11 @@ store and export again gives identical JSON.
 The CSV export is a folder with one file per kind (``actor.csv`` ...
 ``assessment.csv`` and ``change.csv`` for the history). Columns are the
 model's fields; list and nested fields are JSON in their cell, an empty cell
-is "none" for optional fields and the empty text for text fields.
+is "none" for optional fields and the empty text for text fields. A text cell a
+spreadsheet would run as a formula (one starting with ``=``, ``+``, ``-``, ``@``, a
+tab or a carriage return) is written with a leading ``'``, and so is one that
+starts with ``'`` itself; the import drops that one ``'`` again, so the round trip
+is exact.
 
 Importing validates everything before writing anything: every record against
 its model, ids unique per kind, every reference resolving to a record in the
@@ -235,13 +239,45 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+# A cell a spreadsheet would take for a formula (OWASP's "CSV injection"): one that
+# starts with one of these, also after leading spaces (some programs trim them first),
+# and the full-width forms, which some spreadsheets read as the ASCII ones.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# Written before such a cell, as OWASP advises, so that it is shown as text.
+_QUOTE = "'"
+
+
+def _needs_quote(text: str) -> bool:
+    """Whether a text cell is written with a leading quote: when a spreadsheet would run
+    it, and when it starts with a quote itself, so that reading drops only ours."""
+    return text.startswith(_QUOTE) or text.lstrip(" ").startswith(_FORMULA_START)
+
+
+def _defuse(text: str) -> str:
+    """A text cell as written: quoted when a spreadsheet would run it (see _restore)."""
+    return _QUOTE + text if _needs_quote(text) else text
+
+
+def _restore(cell: str) -> str:
+    """A text cell as read: _defuse undone. A quote is dropped only where _defuse would
+    have put one, so a hand-made cell like ``'tis`` keeps its quote."""
+    rest = cell[1:]
+    return rest if cell.startswith(_QUOTE) and _needs_quote(rest) else cell
+
+
 def _csv_text(model: type[BaseModel], rows: Iterable[dict[str, Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     names = list(model.model_fields)
+    # Only text columns are quoted. Dates, numbers and true/false are written as they
+    # are (a negative number stays a number, which a spreadsheet shows and never runs);
+    # lists and objects are JSON, which starts with "[" or "{".
+    columns = _columns(model)
+    text = [columns[name].textual and not columns[name].nested for name in names]
     writer.writerow(names)
     for row in rows:
-        writer.writerow([_cell(row.get(name)) for name in names])
+        cells = [_cell(row.get(name)) for name in names]
+        writer.writerow([_defuse(c) if t else c for c, t in zip(cells, text, strict=True)])
     return buffer.getvalue()
 
 
@@ -507,7 +543,7 @@ def _decode_row(
                 reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
                 bad.append((name, f"not valid JSON in the cell: {reason or 'too deep'}"))
         else:
-            raw[name] = cell
+            raw[name] = _restore(cell) if column.textual else cell
     return raw, bad
 
 

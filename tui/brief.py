@@ -6,24 +6,50 @@ turn the same :class:`~store.brief.Brief` into output and hold no knowledge of t
 domain: :func:`render_text` (rich ``Text`` objects, never markup, so ``[bold]``
 in a record prints literally), :func:`render_markdown` (store text
 backslash-escaped, sources as ``[^n]`` footnotes) and :func:`render_html` (one
-self-contained page, every piece of store text through ``html.escape``).
+self-contained page, every piece of store text through ``html.escape``). In all
+three, control and invisible characters in store text (a direction override, a
+zero-width space) are shown as escapes, as the dashboard shows them (:func:`revealed`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import io
 import re
+from typing import Any, TypeVar, cast
 
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from store.brief import Brief, Citation, Entry, Notes
+from tui.text import reveal
 
 FORMATS = ("text", "markdown", "html")
 
 # -- rendering: shared pieces --------------------------------------------------
+
+_T = TypeVar("_T")
+
+
+def _revealed(value: _T) -> _T:
+    found: Any = value
+    if isinstance(value, str):
+        found = reveal(value)
+    elif isinstance(value, tuple):
+        found = tuple(_revealed(v) for v in value)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _revealed(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        found = dataclasses.replace(value, **changes)
+    return cast(_T, found)
+
+
+def revealed(brief: Brief) -> Brief:
+    """The brief with every piece of its text through :func:`tui.text.reveal`: a record
+    keeps a direction override or a zero-width space as data, the brief shows where it is
+    (as ``\\u202e``) instead of letting it reorder or hide the text around it."""
+    return _revealed(brief)
 
 
 def _source_line(c: Citation) -> str:
@@ -94,6 +120,7 @@ def _text_entry(entry: Entry, depth: int) -> RenderableType:
 
 
 def text_renderables(brief: Brief) -> list[RenderableType]:
+    brief = revealed(brief)
     out: list[RenderableType] = [Text(brief.title, style="bold underline")]
     out.append(Text("  ·  ".join(brief.facts), style="dim"))
     if brief.description:
@@ -192,6 +219,7 @@ def _md_entry(entry: Entry, depth: int) -> list[str]:
 
 
 def render_markdown(brief: Brief) -> str:
+    brief = revealed(brief)
     out = [f"# {md_escape(brief.title)}", "", md_escape(" · ".join(brief.facts))]
     if brief.description:
         out += ["", md_escape(brief.description)]
@@ -280,6 +308,7 @@ def _html_entry(entry: Entry) -> str:
 
 
 def render_html(brief: Brief) -> str:
+    brief = revealed(brief)
     out = [
         "<!DOCTYPE html>",
         '<html lang="en">',

@@ -15,13 +15,15 @@ import argparse
 import gc
 import ipaddress
 import os
+import re
 import shlex
 import sys
 import threading
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 if TYPE_CHECKING:
     from store import Preread, Repository
@@ -31,6 +33,7 @@ DEFAULT_DB = PROJECT_ROOT / "data" / "parley.json"
 # Imports bigger than this show a progress bar on standard error.
 PROGRESS_THRESHOLD = 2000
 BRIEF_FORMATS = ("text", "markdown", "html")
+ALL_HELP = "list every problem (default: the first 50, then a count of the rest by kind)"
 
 EPILOG = """\
 examples:
@@ -187,6 +190,37 @@ def one_line(text: str) -> str:
     )
 
 
+# A list of problems prints this many, then how many more there are of each kind.
+PROBLEM_LINES = 50
+PROBLEM_KINDS = 6
+_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+_NUMBER = re.compile(r"\d+")
+
+
+def print_problems(problems: Sequence[object], show_all: bool, file: TextIO) -> None:
+    """Problems one a line: every one with ``show_all``, else the first PROBLEM_LINES and
+    then the rest counted by kind, so that a file with 200,000 bad entries still gives a
+    screenful. A problem's kind is its field and reason (or its text) with the values in
+    it (quoted names, numbers) left out: "undoes: undoes change N, which is not ..."."""
+    shown = problems if show_all else problems[:PROBLEM_LINES]
+    for problem in shown:
+        print(one_line(str(problem)), file=file)
+    rest = problems[len(shown) :]
+    if not rest:
+        return
+    kinds: Counter[str] = Counter()
+    for problem in rest:
+        reason = getattr(problem, "reason", None)
+        text = f"{getattr(problem, 'field', '')}: {reason}" if reason else str(problem)
+        kinds[_NUMBER.sub("N", _QUOTED.sub("'…'", one_line(text))).lstrip(": ")] += 1
+    print(f"and {len(rest):,} more (--all lists every one):", file=file)
+    for kind, count in kinds.most_common(PROBLEM_KINDS):
+        print(f"  {count:,} × {kind}", file=file)
+    if len(kinds) > PROBLEM_KINDS:
+        others = sum(count for _, count in kinds.most_common()[PROBLEM_KINDS:])
+        print(f"  {others:,} of {len(kinds) - PROBLEM_KINDS:,} other kinds", file=file)
+
+
 def write_output(path: str, text: str) -> None:
     from store.exchange import write_atomic
 
@@ -228,8 +262,7 @@ def cmd_seed(args: argparse.Namespace, repo: Repository) -> int:
 
 def cmd_check(args: argparse.Namespace, repo: Repository) -> int:
     problems = repo.problems()
-    for problem in problems:
-        print(problem)
+    print_problems(problems, args.all, sys.stdout)
     if problems:
         print(f"{len(problems)} problem(s) in {repo.path}", file=sys.stderr)
         return 1
@@ -338,8 +371,7 @@ def cmd_import(args: argparse.Namespace, repo: Repository) -> int:
     finally:
         progress.close()
     if report.problems:
-        for problem in report.problems:
-            print(problem, file=sys.stderr)
+        print_problems(report.problems, args.all, sys.stderr)
         count = len(report.problems)
         raise Failure(f"{count} problem(s) in {args.file}; nothing was imported")
     if args.dry_run:
@@ -424,7 +456,8 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     add("seed", cmd_seed, "fill an empty store with the seed data", "parley --db talks.json seed")
-    add("check", cmd_check, "validate a store and list every problem", "parley check")
+    p = add("check", cmd_check, "validate a store and list every problem", "parley check")
+    p.add_argument("--all", action="store_true", help=ALL_HELP)
 
     p = add(
         "brief",
@@ -474,6 +507,7 @@ def build_parser() -> argparse.ArgumentParser:
         "file", metavar="FILE", help="a JSON export, a folder of CSV files, or - for stdin"
     )
     p.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+    p.add_argument("--all", action="store_true", help=ALL_HELP)
 
     p = add(
         "serve",
