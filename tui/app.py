@@ -23,6 +23,7 @@ from tui.messages import OpenRecord, ShowAsOf, ShowTrack
 from tui.screens.choice import ChoiceScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.help import HelpScreen
+from tui.text import plain, reveal
 
 POLL_SECONDS = 1.0
 
@@ -81,6 +82,8 @@ class ParleyApp(App[None]):
         # Messages quote record names; those are data and must never run as markup.
         # Widget.notify passes markup=True on its callers' behalf, so it is ignored here.
         del markup
+        # Names in it are data: invisible and direction-changing characters show escaped.
+        message = reveal(message)
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def today(self) -> date:
@@ -120,7 +123,7 @@ class ParleyApp(App[None]):
         if not self.track_id or not self.repo.exists(Kind.TRACK, self.track_id):
             self.sub_title = "no track yet"
             return
-        title = self.repo.get_as(Track, self.track_id).title
+        title = plain(self.repo.get_as(Track, self.track_id).title)
         # The date first: on a narrow screen the header cuts the end of the line.
         self.sub_title = f"as of {self.as_of.isoformat()} · {title}" if self.as_of else title
 
