@@ -525,3 +525,37 @@ def test_repair_help_gives_an_example(capsys: pytest.CaptureFixture[str]) -> Non
 def test_the_readme_lists_repair() -> None:
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     assert "| `parley repair` |" in readme
+
+
+# -- the dashboard on a full disk ------------------------------------------------------------
+
+
+def test_undo_in_the_dashboard_on_a_full_disk_is_a_notice(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui_helpers import make_app, notices, press, run_async, seeded_store
+
+    repo = seeded_store(store_path)
+    before = state(repo)
+
+    @run_async
+    async def run() -> None:
+        app = make_app(repo)
+        async with app.run_test(size=(120, 40)) as pilot:
+            real_write = os.write
+
+            def full(fd: int, data: Any) -> int:
+                if stat.S_ISREG(os.fstat(fd).st_mode):
+                    raise OSError(errno.ENOSPC, "No space left on device")
+                return real_write(fd, data)
+
+            monkeypatch.setattr(os, "write", full)
+            await press(pilot, "u")
+            monkeypatch.setattr(os, "write", real_write)
+            assert app.is_running
+            (notice,) = [n for n in notices(app) if n.severity == "error"]
+            assert notice.message == f"disk full writing {store_path}.journal; nothing was saved"
+            assert state(repo) == before
+
+    run()
+    repo.close()
