@@ -6,6 +6,7 @@ from os import PathLike
 
 from .errors import (
     CorruptStore,
+    DiskError,
     DuplicateId,
     IntegrityError,
     InvalidRecord,
@@ -45,6 +46,7 @@ __all__ = [  # noqa: RUF022
     "slugify",
     "StoreError",
     "CorruptStore",
+    "DiskError",
     "DuplicateId",
     "IntegrityError",
     "InvalidRecord",

@@ -13,6 +13,11 @@ class CorruptStore(StoreError):
     """The file is not a Parley store this version can read."""
 
 
+class DiskError(StoreError):
+    """The operating system refused to read or write one of the store's files (a full
+    disk, a read-only file system, a failing device); the message names the file."""
+
+
 class LockedStore(StoreError):
     """Another process holds the store's lock for too long."""
 

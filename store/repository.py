@@ -49,7 +49,7 @@ from .models import (
 )
 from .references import dangling, move_blocker
 from .storage import CHANGES as STORED_CHANGES
-from .storage import JournalStorage, Op, ParleyDB, Preread, collector_paused
+from .storage import JournalStorage, Op, ParleyDB, Preread, collector_paused, is_seq
 from .words import change_summary, change_words
 
 R = TypeVar("R", bound=Record)
@@ -116,6 +116,9 @@ class Repository:
         self.storage: JournalStorage = storage
         self.path = self.storage.path
         self.version = 0
+        # Fold a long journal into the snapshot on closing; a command that only reads
+        # (``parley check``) turns it off, and leaves the files as it found them.
+        self.compact_on_close = True
         # Models are built from the stored documents when first asked for: a large
         # store opens without building a hundred thousand of them.
         self._cache: dict[str, dict[str, Record]] = {}
@@ -160,11 +163,9 @@ class Repository:
                     if (table_name, doc_id) in storage.replayed:
                         self._validate(cls, doc_id, doc)
         changes = storage.tables.get(CHANGES, {})
-        bad = next(
-            (k for k in changes if not (k.isascii() and k.isdigit() and str(int(k)) == k)), None
-        )
+        bad = next((k for k in changes if not is_seq(k)), None)
         if bad is not None:
-            raise CorruptStore(f"{self.path}: change {bad!r} is not numbered")
+            raise CorruptStore(f"{self.path}: change {bad[:20]!r} is not numbered")
         self._cache = {kind: {} for kind in RECORD_TYPES}
         self._lists = {}
         self._by_track = {kind: {} for kind in TRACK_KINDS}
@@ -269,11 +270,15 @@ class Repository:
         return self.storage.catch_up()
 
     def close(self) -> None:
-        if self.storage.journal_size() > COMPACT_AT_BYTES:
-            with self.storage.locked():
-                self.storage.catch_up()
-                self.storage.compact()
-        self.db.close()
+        """Close the files, folding a long journal in first; should that fail (a DiskError),
+        the files are closed all the same, the journal holding every write."""
+        try:
+            if self.compact_on_close and self.storage.journal_size() > COMPACT_AT_BYTES:
+                with self.storage.locked():
+                    self.storage.catch_up()
+                    self.storage.compact()
+        finally:
+            self.db.close()
 
     def compact(self) -> None:
         with self.storage.locked():

@@ -9,7 +9,9 @@ proportion to the store. Here instead:
 * ``parley.json.journal`` gets one JSON line per transaction, appended and
   fsync'd before the write returns, so a write costs time in proportion to
   the record, not the store. A line cut short by a crash has no newline and
-  is ignored (and cut off by the next writer): that write was never acknowledged;
+  is ignored (and cut off by the next writer): that write was never acknowledged.
+  The directory is fsync'd when the journal or the history file is created, so
+  that a crash cannot take the file away with the writes in it;
 * ``parley.json.lock`` is held exclusively while writing and shared while
   reading, and every writer first catches up with what other processes
   appended, so two processes on one file both keep their edits.
@@ -25,6 +27,12 @@ each record again; any other (a hand-edited file) is validated record by record.
 The change history is not in the snapshot: compaction appends the journal's
 changes to ``parley.json.history``, which is read only when history is asked for.
 
+Every failure of the operating system to read or write one of these files is a
+``DiskError`` naming the file and what failed, never an ``OSError``. A write that
+fails leaves the files and this object's tables as they were: the journal is cut
+back to its last acknowledged line, a half-written snapshot is removed, and the
+history file is cut back to where the failed compaction started appending.
+
 Each storage keeps the snapshot it read open. While it is open its inode
 number cannot go to another file, so a replaced snapshot always shows a new
 inode, even where timestamps are too coarse to tell two snapshots apart.
@@ -33,6 +41,7 @@ inode, even where timestamps are too coarse to tell two snapshots apart.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import gc
 import glob
@@ -48,7 +57,7 @@ from typing import Any
 
 import pydantic_core
 
-from .errors import CorruptStore, LockedStore
+from .errors import CorruptStore, DiskError, LockedStore
 from .migrations import CURRENT_SCHEMA, migrate
 
 # What Parley takes from TinyDB, and why, is all in tinydb_adapter.
@@ -68,7 +77,21 @@ LOCK_TIMEOUT = 10.0
 # The history file is read backwards in blocks of this many bytes.
 HISTORY_BLOCK = 256 * 1024
 # A change as Parley writes it starts with its number.
-_SEQ_RE = re.compile(rb'\{"seq":(\d+)[,}]')
+_SEQ_RE = re.compile(rb'\{"seq":(\d{1,18})[,}]')
+# What a user is told happened when a write fails.
+NOTHING_SAVED = "nothing was saved"
+UNCHANGED = "the store is unchanged"
+# A stat no file has: the snapshot must be read again before it is trusted.
+_UNREAD = (-1, -1, -1)
+# How an OSError is put to a user; other errors take the system's own words.
+_REASONS = {
+    errno.ENOSPC: "disk full",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EROFS: "read-only file system",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EIO: "input/output error",
+}
 
 
 @contextlib.contextmanager
@@ -90,12 +113,75 @@ def collector_paused() -> Iterator[None]:
         gc.enable()
 
 
+def _disk_error(exc: OSError, doing: str, target: str | Path, outcome: str = "") -> DiskError:
+    """One line: what the system said, what was being done to which file, and what it
+    means for the store ("disk full writing parley.json.journal; nothing was saved").
+    ``doing`` puts the file where its ``{}`` is, or else after it."""
+    reason = _REASONS.get(exc.errno or 0) or (exc.strerror or str(exc) or "failed").lower()
+    what = doing.format(target) if "{}" in doing else f"{doing} {target}"
+    return DiskError(f"{reason} {what}" + (f"; {outcome}" if outcome else ""))
+
+
 def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
+    """Make the directory's entries (a file created, renamed, removed) durable."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _write_all(fd: int, data: bytes | memoryview) -> None:
+    """Write every byte; a write the system cuts short is carried on where it stopped."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        if written <= 0:
+            raise OSError(errno.EIO, "the system wrote nothing")
+        view = view[written:]
+
+
+def _read_file(path: Path, offset: int = 0, size: int = -1) -> bytes | None:
+    """``size`` bytes of a file from ``offset`` (all of it by default); None when there is
+    no such file, and a DiskError when it cannot be read."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise _disk_error(exc, "opening", path) from None
+    try:
+        with open(fd, "rb", closefd=False) as fh:
+            fh.seek(offset)
+            return fh.read(size)
+    except OSError as exc:
+        raise _disk_error(exc, "reading", path) from None
+    finally:
+        os.close(fd)
+
+
+def _loads(raw: bytes) -> Any:
+    """One JSON value as Parley writes them; ValueError for anything else.
+
+    pydantic-core's parser, as for the snapshot, not the json module: on a damaged
+    line that raises RecursionError (deep nesting), a bare ValueError (an integer of
+    over 4,300 digits) or reads Infinity and NaN, which no Parley file holds. This one
+    stops at a depth of 200 and says each of those as a ValueError.
+    """
+    return pydantic_core.from_json(raw, allow_inf_nan=False)
+
+
+def is_seq(key: str) -> bool:
+    """A change's number as Parley writes it: digits, no leading zero, not absurdly long."""
+    return key.isascii() and key.isdigit() and len(key) <= 18 and str(int(key)) == key
+
+
+def change_seq(doc: Any) -> int:
+    """The number of a change as read from the history; ValueError when it has none."""
+    seq = doc.get("seq") if isinstance(doc, dict) else None
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+        raise ValueError("not a valid change")
+    return seq
 
 
 def _digest(tables_bytes: bytes | memoryview) -> str:
@@ -156,7 +242,7 @@ def _parse_snapshot(path: Path, raw: bytes) -> tuple[int, int, int, bool, Tables
         # repeated strings (keys, ids, dates, enum values): opening a 100k-record
         # store peaks at about a third less memory than with json.loads.
         with collector_paused():
-            data = pydantic_core.from_json(raw, cache_strings="all")
+            data = pydantic_core.from_json(raw, cache_strings="all", allow_inf_nan=False)
     except ValueError as exc:
         try:
             raw.decode("utf-8")
@@ -202,17 +288,20 @@ def _parse_snapshot(path: Path, raw: bytes) -> tuple[int, int, int, bool, Tables
     return schema, generation, last_seq, trusted, tables
 
 
-def _parse_journal_line(path: Path, lineno: int, line: bytes) -> tuple[int, list[Op]]:
-    where = f"{path} line {lineno}"
+REPAIR_HINT = "parley repair can set the damaged end of the journal aside"
+
+
+def parse_journal_entry(line: bytes) -> tuple[int, list[Op]]:
+    """A journal line's generation and operations; ValueError saying what is wrong."""
     try:
-        entry = json.loads(line.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise CorruptStore(f"{where}: not a valid journal entry") from None
+        entry = _loads(line)
+    except ValueError:
+        raise ValueError("not a valid journal entry") from None
     if not isinstance(entry, dict) or not isinstance(entry.get("g"), int):
-        raise CorruptStore(f"{where}: a journal entry needs a generation number")
+        raise ValueError("a journal entry needs a generation number")
     ops = entry.get("ops")
     if not isinstance(ops, list):
-        raise CorruptStore(f"{where}: a journal entry needs a list of operations")
+        raise ValueError("a journal entry needs a list of operations")
     parsed: list[Op] = []
     for op in ops:
         if (
@@ -222,9 +311,66 @@ def _parse_journal_line(path: Path, lineno: int, line: bytes) -> tuple[int, list
             or not isinstance(op[1], str)
             or not (op[2] is None or isinstance(op[2], dict))
         ):
-            raise CorruptStore(f"{where}: malformed operation {str(op)[:60]}")
+            raise ValueError(f"malformed operation {str(op)[:60]}")
+        if op[0] == CHANGES and not is_seq(op[1]):
+            raise ValueError(f"change {op[1][:20]!r} is not numbered")
         parsed.append((op[0], op[1], op[2]))
     return entry["g"], parsed
+
+
+def _parse_journal_line(path: Path, lineno: int, line: bytes) -> tuple[int, list[Op]]:
+    try:
+        return parse_journal_entry(line)
+    except ValueError as exc:
+        raise CorruptStore(f"{path} line {lineno}: {exc} ({REPAIR_HINT})") from None
+
+
+def lock_path_of(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
+def open_lock(path: Path) -> int:
+    """A descriptor on the lock file of the store at ``path``, made if need be.
+
+    The lock file holds nothing: should a crash lose its directory entry, the next
+    open makes it again, so unlike the store's other files it needs no directory fsync.
+    """
+    lock_path = lock_path_of(path)
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise _disk_error(exc, "opening the lock file", lock_path) from None
+
+
+def take_lock(fd: int, mode: int, path: Path) -> None:
+    """flock ``fd`` in ``mode``, waiting up to LOCK_TIMEOUT for other processes."""
+    deadline = time.monotonic() + LOCK_TIMEOUT
+    while True:
+        try:
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise LockedStore(
+                    f"{path}: another process has held the store's lock for "
+                    f"{LOCK_TIMEOUT:.0f} s; try again"
+                ) from None
+            time.sleep(0.002)
+        except OSError as exc:
+            raise _disk_error(exc, "locking", lock_path_of(path)) from None
+
+
+def _end_of_last_line(fd: int, size: int) -> int:
+    """The offset just past the last newline in the first ``size`` bytes of ``fd``."""
+    position = size
+    while position > 0:
+        block = min(HISTORY_BLOCK, position)
+        position -= block
+        newline = os.pread(fd, block, position).rfind(b"\n")
+        if newline >= 0:
+            return position + newline + 1
+    return 0
 
 
 class JournalStorage(Storage):
@@ -238,7 +384,7 @@ class JournalStorage(Storage):
         self.path = Path(path)
         self._preread = preread
         self.journal_path = self.path.with_name(self.path.name + ".journal")
-        self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self.lock_path = lock_path_of(self.path)
         self.history_path = self.path.with_name(self.path.name + ".history")
         self.create = create
         # Set by _load: was the snapshot written whole by Parley, and which records
@@ -289,24 +435,11 @@ class JournalStorage(Storage):
         if self._lock_depth:
             raise RuntimeError("cannot upgrade a shared lock to an exclusive one")
         if self._lock_fd is None:
-            if not self.lock_path.parent.exists():
-                if not self.create:
-                    raise CorruptStore(f"{self.path}: no such store")
-                self.lock_path.parent.mkdir(parents=True, exist_ok=True)
-            self._lock_fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+            if not self.lock_path.parent.exists() and not self.create:
+                raise CorruptStore(f"{self.path}: no such store")
+            self._lock_fd = open_lock(self.path)
         mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
-        deadline = time.monotonic() + LOCK_TIMEOUT
-        while True:
-            try:
-                fcntl.flock(self._lock_fd, mode | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise LockedStore(
-                        f"{self.path}: another process has held the store's lock for "
-                        f"{LOCK_TIMEOUT:.0f} s; try again"
-                    ) from None
-                time.sleep(0.002)
+        take_lock(self._lock_fd, mode, self.path)
         self._lock_depth, self._lock_mode = 1, mode
         try:
             yield
@@ -321,6 +454,8 @@ class JournalStorage(Storage):
             st = os.stat(self.path)
         except FileNotFoundError:
             return None
+        except OSError as exc:
+            raise _disk_error(exc, "reading", self.path) from None
         return (st.st_ino, st.st_size, st.st_mtime_ns)
 
     def _hold_snapshot(self, fd: int | None) -> None:
@@ -356,7 +491,40 @@ class JournalStorage(Storage):
         return None, None
 
     def _load(self) -> None:
-        """Read the snapshot, replay the journal and migrate the result; never writes."""
+        """Read the snapshot, replay the journal and migrate the result; never writes.
+
+        All or nothing: should the files not read, the tables stay as they were, and
+        the snapshot is read again next time.
+        """
+        before = (
+            self.schema,
+            self.generation,
+            self.tables,
+            self.trusted,
+            self.last_seq,
+            self.replayed,
+            self._history,
+            self._journal_offset,
+        )
+        held = self._snapshot_fd
+        try:
+            self._read_files()
+        except BaseException:
+            (
+                self.schema,
+                self.generation,
+                self.tables,
+                self.trusted,
+                self.last_seq,
+                self.replayed,
+                self._history,
+                self._journal_offset,
+            ) = before
+            if self._snapshot_fd != held:
+                self._snapshot_stat = _UNREAD
+            raise
+
+    def _read_files(self) -> None:
         fd, raw = self._take_preread()
         if fd is None:
             try:
@@ -364,7 +532,7 @@ class JournalStorage(Storage):
             except FileNotFoundError:
                 fd = None
             except OSError as exc:
-                raise CorruptStore(f"{self.path}: cannot read the file: {exc.strerror}") from None
+                raise DiskError(f"{self.path}: cannot read the file: {exc.strerror}") from None
         tables: Tables = {}
         schema, generation, last_seq, trusted = CURRENT_SCHEMA, 0, 0, True
         if fd is not None:
@@ -377,9 +545,7 @@ class JournalStorage(Storage):
             except BaseException as exc:
                 os.close(fd)
                 if isinstance(exc, OSError):
-                    raise CorruptStore(
-                        f"{self.path}: cannot read the file: {exc.strerror}"
-                    ) from None
+                    raise DiskError(f"{self.path}: cannot read the file: {exc.strerror}") from None
                 raise
         self._hold_snapshot(fd)
         self.schema, self.generation, self.tables = schema, generation, tables
@@ -392,42 +558,43 @@ class JournalStorage(Storage):
             self.tables = migrate(self.tables, self.schema)
 
     def _replay(self) -> list[Op]:
-        """Apply complete journal lines past the last offset read; return their ops."""
-        try:
-            with open(self.journal_path, "rb") as fh:
-                fh.seek(self._journal_offset)
-                data = fh.read()
-        except FileNotFoundError:
+        """Apply complete journal lines past the last offset read; return their ops.
+
+        Every line is parsed before any is applied: a damaged line leaves the tables
+        as they were.
+        """
+        data = _read_file(self.journal_path, self._journal_offset)
+        end = data.rfind(b"\n") + 1 if data else 0
+        if not end:
             return []
+        assert data is not None
         applied: list[Op] = []
-        end = data.rfind(b"\n") + 1
-        # The line count is only for messages; count lines before the offset lazily.
-        base_line = None
-        for raw_line in data[:end].splitlines():
-            if base_line is None:
-                base_line = self._lines_before_offset()
-            base_line += 1
+        # The line count is only for messages: lines before the offset are counted
+        # only when there are lines to read.
+        lineno = self._lines_before_offset()
+        for raw_line in data[: end - 1].split(b"\n"):
+            lineno += 1
             if not raw_line.strip():
                 continue
-            generation, ops = _parse_journal_line(self.journal_path, base_line, raw_line)
+            generation, ops = _parse_journal_line(self.journal_path, lineno, raw_line)
             if generation != self.generation:
                 # Folded into the snapshot already by a compaction that crashed before
                 # truncating the journal.
                 continue
-            self._apply(ops)
             applied.extend(ops)
+        self._apply(applied)
         self._journal_offset += end
         return applied
 
     def _lines_before_offset(self) -> int:
         if not self._journal_offset:
             return 0
-        with open(self.journal_path, "rb") as fh:
-            return fh.read(self._journal_offset).count(b"\n")
+        data = _read_file(self.journal_path, 0, self._journal_offset)
+        return data.count(b"\n") if data else 0
 
     def _apply(self, ops: list[Op], replayed: bool = True) -> None:
         for table, doc_id, doc in ops:
-            if table == CHANGES and doc_id.isdigit():
+            if table == CHANGES and is_seq(doc_id):
                 self.last_seq = max(self.last_seq, int(doc_id))
             elif replayed:
                 self.replayed.add((table, doc_id))
@@ -470,45 +637,74 @@ class JournalStorage(Storage):
             os.close(self._preread[0])
             self._preread = None
         self._hold_snapshot(None)
-        if self._journal_fd is not None:
-            os.close(self._journal_fd)
-            self._journal_fd = None
-        if self._lock_fd is not None:
-            os.close(self._lock_fd)
-            self._lock_fd = None
+        for name in ("_journal_fd", "_lock_fd"):
+            fd = getattr(self, name)
+            if fd is not None:
+                setattr(self, name, None)
+                # Nothing is left unsaved by now: every write was fsync'd.
+                with contextlib.suppress(OSError):
+                    os.close(fd)
 
     # -- writing ---------------------------------------------------------------
 
     def commit(self, ops: list[Op]) -> None:
-        """Append one transaction to the journal, durably. Call under ``locked()``."""
+        """Append one transaction to the journal, durably. Call under ``locked()``.
+
+        On any failure the journal is cut back to its last acknowledged line and the
+        tables are left as they were: a DiskError says what failed.
+        """
         assert self._lock_mode == fcntl.LOCK_EX, "commit() needs the exclusive lock"
         if self._snapshot_stat is None:
             self.compact()
-        if self._journal_fd is None:
-            self._journal_fd = os.open(
-                self.journal_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644
-            )
-        size = os.fstat(self._journal_fd).st_size
-        if size > self._journal_offset:
-            # A torn line from a writer that died mid-append: it was never acknowledged.
-            os.ftruncate(self._journal_fd, self._journal_offset)
         line = json.dumps(
             {"g": self.generation, "ops": ops}, ensure_ascii=False, separators=(",", ":")
         )
         payload = (line + "\n").encode("utf-8")
+        doing = "opening"
         try:
-            written = os.write(self._journal_fd, payload)
-            if written != len(payload):
-                raise OSError(f"{self.journal_path}: short write; nothing was saved")
-            os.fsync(self._journal_fd)
-        except BaseException:
-            # Not acknowledged: the line must not turn up on the next read either.
-            with contextlib.suppress(OSError):
+            if self._journal_fd is None:
+                self._journal_fd = self._open_journal()
+            doing = "reading"
+            size = os.fstat(self._journal_fd).st_size
+            doing = "writing"
+            if size > self._journal_offset:
+                # A torn line from a writer that died mid-append: it was never acknowledged.
                 os.ftruncate(self._journal_fd, self._journal_offset)
+            _write_all(self._journal_fd, payload)
+            doing = "flushing {} to disk"
+            os.fsync(self._journal_fd)
+        except BaseException as exc:
+            # Not acknowledged: the line must not turn up on the next read either.
+            if self._journal_fd is not None:
+                with contextlib.suppress(OSError):
+                    os.ftruncate(self._journal_fd, self._journal_offset)
+            if isinstance(exc, OSError):
+                raise _disk_error(exc, doing, self.journal_path, NOTHING_SAVED) from None
             raise
         self._journal_offset += len(payload)
         # Our own writes were validated before they were written.
         self._apply(ops, replayed=False)
+
+    def _open_journal(self) -> int:
+        """The journal, opened to append; made, and its directory entry made durable, if
+        there is none. Should the directory not sync, the new file is taken away again,
+        so that the next write makes it (and syncs) anew."""
+        flags = os.O_WRONLY | os.O_APPEND
+        try:
+            return os.open(self.journal_path, flags)
+        except FileNotFoundError:
+            pass
+        fd = os.open(self.journal_path, flags | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            _fsync_dir(self.path.parent)
+        except OSError as exc:
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(self.journal_path)
+            raise _disk_error(
+                exc, "flushing to disk the folder of the new", self.journal_path, NOTHING_SAVED
+            ) from None
+        return fd
 
     def journal_size(self) -> int:
         return self._journal_offset
@@ -518,17 +714,23 @@ class JournalStorage(Storage):
 
         The journal's changes go to the history file first: should a crash follow,
         the journal still holds them, and reading history drops the duplicates.
+
+        Up to the snapshot's replacement a failure undoes what was done (the history
+        file cut back, the temporary file removed) and leaves the tables as they were.
+        Once the new snapshot is in place the tables are those of the new snapshot;
+        the journal is emptied only after the directory is synced, so that should the
+        replacement itself not survive a crash, the old snapshot and the journal still
+        hold every write.
         """
         assert self._lock_mode == fcntl.LOCK_EX, "compact() needs the exclusive lock"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        changes = self.tables.pop(CHANGES, {})
-        if changes:
-            self._append_history(changes)
-            if self._history is not None:
-                for seq, doc in changes.items():
-                    self._history[int(seq)] = doc
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _disk_error(exc, "creating the folder", self.path.parent, UNCHANGED) from None
+        changes = self.tables.get(CHANGES, {})
+        records = {name: table for name, table in self.tables.items() if name != CHANGES}
         generation = self.generation + 1 if self._snapshot_stat is not None else 0
-        tables_bytes = json.dumps(self.tables, ensure_ascii=False, separators=(",", ":")).encode(
+        tables_bytes = json.dumps(records, ensure_ascii=False, separators=(",", ":")).encode(
             "utf-8"
         )
         header = json.dumps(
@@ -541,72 +743,155 @@ class JournalStorage(Storage):
             },
             separators=(",", ":"),
         ).encode("utf-8")
+        history_end = self._append_history(changes) if changes else None
         # No other compaction runs under the exclusive lock: a temporary file found
         # now was left by one that a crash cut short.
         prefix = f".{self.path.name}."
-        for stale in self.path.parent.glob(f"{glob.escape(prefix)}*.tmp"):
-            if stale.name[len(prefix) : -len(".tmp")].isdigit():
-                with contextlib.suppress(OSError):
-                    stale.unlink()
+        with contextlib.suppress(OSError):
+            for stale in self.path.parent.glob(f"{glob.escape(prefix)}*.tmp"):
+                if stale.name[len(prefix) : -len(".tmp")].isdigit():
+                    with contextlib.suppress(OSError):
+                        stale.unlink()
         tmp = self.path.with_name(f"{prefix}{os.getpid()}.tmp")
-        with open(tmp, "wb") as fh:
-            fh.write(header[:-1] + TABLES_KEY + tables_bytes + b"}\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+        fd: int | None = None
+        doing, target = "creating", str(tmp)
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            doing = "writing"
+            for part in (header[:-1], TABLES_KEY, tables_bytes, b"}\n"):
+                _write_all(fd, part)
+            doing = "flushing {} to disk"
+            os.fsync(fd)
+            doing, target = "renaming", f"{tmp} to {self.path.name}"
+            os.replace(tmp, self.path)
+        except BaseException as exc:
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            if history_end is not None:
+                self._cut_history(history_end)
+            if isinstance(exc, OSError):
+                raise _disk_error(exc, doing, target, UNCHANGED) from None
+            raise
         del tables_bytes
-        os.replace(tmp, self.path)
-        _fsync_dir(self.path.parent)
+        # The new snapshot is in place: from here the tables are those it holds.
+        self.tables.pop(CHANGES, None)
+        if self._history is not None:
+            for seq, doc in changes.items():
+                self._history[int(seq)] = doc
         self.generation, self.schema, self.trusted = generation, CURRENT_SCHEMA, True
         self.replayed = set()
-        self._hold_snapshot(os.open(self.path, os.O_RDONLY))
+        # The descriptor written through is the snapshot's now: held, it keeps the inode.
+        self._hold_snapshot(fd)
         if self._journal_fd is not None:
-            os.close(self._journal_fd)
+            with contextlib.suppress(OSError):
+                os.close(self._journal_fd)
             self._journal_fd = None
-        if self.journal_path.exists():
-            with open(self.journal_path, "r+b") as fh:
-                fh.truncate(0)
-                fh.flush()
-                os.fsync(fh.fileno())
+        # Lines of the old generation left in the journal are skipped when read, and
+        # cut off by the next write.
         self._journal_offset = 0
+        try:
+            _fsync_dir(self.path.parent)
+        except OSError as exc:
+            raise _disk_error(
+                exc,
+                "flushing to disk the folder of",
+                self.path,
+                "every write is still in its journal",
+            ) from None
+        try:
+            self._empty_journal()
+        except OSError as exc:
+            raise _disk_error(
+                exc, "emptying", self.journal_path, "every write is in the new snapshot"
+            ) from None
+
+    def _empty_journal(self) -> None:
+        try:
+            fd = os.open(self.journal_path, os.O_WRONLY)
+        except FileNotFoundError:
+            return
+        try:
+            os.ftruncate(fd, 0)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
     # -- history ---------------------------------------------------------------
 
-    def _append_history(self, changes: dict[str, dict[str, Any]]) -> None:
-        with open(self.history_path, "ab") as fh:
-            size = fh.tell()
-            if size:
+    def _append_history(self, changes: dict[str, dict[str, Any]]) -> int:
+        """Append changes to the history file, durably; return where they start, for
+        ``_cut_history`` should the compaction fail after. A failure here cuts the file
+        back and raises a DiskError."""
+        path = self.history_path
+        fd, created, start, doing = None, False, 0, "opening"
+        try:
+            try:
+                fd = os.open(path, os.O_RDWR | os.O_APPEND)
+            except FileNotFoundError:
+                fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o644)
+                created = True
+            doing = "reading"
+            size = start = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":
                 # Cut a line torn by a crash mid-append: it was never part of a snapshot.
-                with open(self.history_path, "rb") as rh:
-                    rh.seek(max(size - 1, 0))
-                    if rh.read(1) != b"\n":
-                        rh.seek(0)
-                        good = rh.read().rfind(b"\n") + 1
-                        fh.truncate(good)
+                start = _end_of_last_line(fd, size)
+                doing = "writing"
+                os.ftruncate(fd, start)
             lines = [
                 json.dumps(changes[k], ensure_ascii=False, separators=(",", ":"))
                 for k in sorted(changes, key=int)
             ]
-            fh.write(("\n".join(lines) + "\n").encode("utf-8"))
-            fh.flush()
-            os.fsync(fh.fileno())
+            doing = "writing"
+            _write_all(fd, ("\n".join(lines) + "\n").encode("utf-8"))
+            doing = "flushing {} to disk"
+            os.fsync(fd)
+            if created:
+                doing = "flushing to disk the folder of"
+                _fsync_dir(path.parent)
+        except BaseException as exc:
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, start)
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            if created:
+                # Made again, and its folder synced, by the next compaction.
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+            if isinstance(exc, OSError):
+                raise _disk_error(exc, doing, path, UNCHANGED) from None
+            raise
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        return start
+
+    def _cut_history(self, end: int) -> None:
+        """Take back what a failed compaction appended to the history file, if it can;
+        should it not, the journal's copies of those changes are the ones history reads."""
+        with contextlib.suppress(OSError):
+            fd = os.open(self.history_path, os.O_WRONLY)
+            try:
+                os.ftruncate(fd, end)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
 
     def history(self) -> dict[int, dict[str, Any]]:
         """Every change ever written, by number: the history file and the journal's."""
         if self._history is None:
             found: dict[int, dict[str, Any]] = {}
-            try:
-                with open(self.history_path, "rb") as fh:
-                    data = fh.read()
-            except FileNotFoundError:
-                data = b""
+            data = _read_file(self.history_path) or b""
             end = data.rfind(b"\n") + 1
-            for lineno, line in enumerate(data[:end].splitlines(), start=1):
+            for lineno, line in enumerate(data[: max(end - 1, 0)].split(b"\n"), start=1):
                 if not line.strip():
                     continue
                 try:
-                    doc = json.loads(line)
-                    seq = int(doc["seq"])
-                except (ValueError, KeyError, TypeError):
+                    doc = _loads(line)
+                    seq = change_seq(doc)
+                except ValueError:
                     raise CorruptStore(
                         f"{self.history_path} line {lineno}: not a valid change"
                     ) from None
@@ -641,7 +926,7 @@ class JournalStorage(Storage):
             doc = None
             if found is None:
                 doc = self._history_doc(offset, line)
-                seq = int(doc["seq"])
+                seq = change_seq(doc)
             else:
                 seq = int(found.group(1))
             # A compaction cut short may have written some changes twice; the copy
@@ -655,9 +940,9 @@ class JournalStorage(Storage):
 
     def _history_doc(self, offset: int, line: bytes) -> dict[str, Any]:
         try:
-            doc: dict[str, Any] = json.loads(line)
-            int(doc["seq"])  # anything but an object fails here too
-        except (ValueError, KeyError, TypeError):
+            doc: dict[str, Any] = _loads(line)
+            change_seq(doc)  # anything but an object fails here too
+        except ValueError:
             raise CorruptStore(
                 f"{self.history_path}: the line at byte {offset} is not a valid change"
             ) from None
@@ -665,6 +950,12 @@ class JournalStorage(Storage):
 
     def _history_lines_backwards(self) -> Iterator[tuple[int, bytes]]:
         """(byte offset, line) of each complete line of the history file, last first."""
+        try:
+            yield from self._read_history_backwards()
+        except OSError as exc:
+            raise _disk_error(exc, "reading", self.history_path) from None
+
+    def _read_history_backwards(self) -> Iterator[tuple[int, bytes]]:
         try:
             fh = self.history_path.open("rb")
         except FileNotFoundError:

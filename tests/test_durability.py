@@ -533,7 +533,7 @@ def test_a_failed_journal_write_leaves_nothing_behind(
             raise OSError(5, "Input/output error")
 
         monkeypatch.setattr(os, "fsync", failing_fsync)
-        with pytest.raises(OSError):
+        with pytest.raises(store.StoreError):
             repo.add(actor("hamas"))
         monkeypatch.setattr(os, "fsync", real_fsync)
         assert not repo.exists("actor", "hamas")

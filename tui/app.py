@@ -105,7 +105,11 @@ class ParleyApp(App[None]):
 
     def poll_store(self) -> None:
         """Take in what other processes wrote; the change notice shows it."""
-        self.repo.refresh()
+        try:
+            self.repo.refresh()
+        except StoreError as exc:
+            # The next poll tries again; the screen keeps what it last read.
+            self.notify(str(exc), severity="error", timeout=8)
 
     def _store_changed(self, version: int) -> None:
         self.version = version

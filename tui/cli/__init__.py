@@ -41,6 +41,7 @@ examples:
   parley --db talks.json       open another store
   parley seed                  fill an empty store with the seed data
   parley check                 list every problem with the store
+  parley repair --apply        set a damaged end of the journal aside
   parley brief --since 2024-08-19
                                where the talks stand, and what changed since
   parley export -o talks-export.json
@@ -270,6 +271,29 @@ def cmd_check(args: argparse.Namespace, repo: Repository) -> int:
     return 0
 
 
+def cmd_repair(args: argparse.Namespace, path: Path) -> int:
+    """Runs on the files, not through an open store: the store may not open."""
+    from store.repair import repair_journal
+
+    found = repair_journal(path, apply=args.apply)
+    if not found.needed:
+        print(f"{found.journal}: every entry is valid; nothing to repair")
+        return 0
+    assert found.damaged is not None and found.first_bad is not None
+    first, last = found.first_bad, found.first_bad + found.set_aside - 1
+    print(f"{found.journal} line {first}: {one_line(found.reason)}")
+    kept = f"{found.kept} {'entry' if found.kept == 1 else 'entries'}"
+    lines = f"line {first}" if first == last else f"lines {first} to {last}"
+    if found.applied:
+        print(f"kept {kept}; set aside {lines} in {found.damaged}")
+    else:
+        print(
+            f"would keep {kept} and set aside {lines} in {found.damaged}; "
+            "nothing was changed (add --apply to do it)"
+        )
+    return 0
+
+
 def cmd_brief(args: argparse.Namespace, repo: Repository) -> int:
     from rich.console import Console
 
@@ -458,6 +482,23 @@ def build_parser() -> argparse.ArgumentParser:
     add("seed", cmd_seed, "fill an empty store with the seed data", "parley --db talks.json seed")
     p = add("check", cmd_check, "validate a store and list every problem", "parley check")
     p.add_argument("--all", action="store_true", help=ALL_HELP)
+    # Check only reads: it never folds the journal into the snapshot, so a damaged
+    # store is left exactly as it was found.
+    p.set_defaults(read_only=True)
+
+    p = add(
+        "repair",
+        None,
+        "set aside a damaged end of the journal, keeping every valid entry before it",
+        "parley repair            say what it would keep and set aside\n"
+        "  parley repair --apply    do it: the damaged lines go to a dated .damaged file",
+    )
+    p.add_argument(
+        "--apply",
+        action="store_true",
+        help="do it (without it, a dry run that only says what it would do)",
+    )
+    p.set_defaults(func=None, on_files=cmd_repair)
 
     p = add(
         "brief",
@@ -558,7 +599,12 @@ def _run(args: argparse.Namespace, path: Path, ahead: ReadAhead) -> int:
         precheck = getattr(args, "precheck", None)
         if precheck is not None:
             precheck(args)
+        on_files = getattr(args, "on_files", None)
+        if on_files is not None:
+            return int(on_files(args, path))
         with open_store(path, preread=ahead.take()) as repo:
+            if getattr(args, "read_only", False):
+                repo.compact_on_close = False
             return int(args.func(args, repo))
     except UsageError as exc:
         print(f"parley: {one_line(str(exc))}", file=sys.stderr)

@@ -1,0 +1,561 @@
+"""The store when the disk fails, and `parley check` and `parley repair` on damaged files.
+
+The fault tests go the way of SQLite's I/O-error tests: count the os-level calls an
+operation makes (open, write, fsync, rename, truncate), then run it again once for
+each call N with the Nth failing, either that call alone (a transient fault) or it and
+every later one (the disk stays full). Each run must raise a StoreError, leave memory
+as it was, leave no temporary file, keep every acknowledged write, and leave the
+history whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import io
+import json
+import os
+import stat
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import fixed_clock
+from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import strategies as st
+
+from store import DiskError, Repository, StoreError, open_store
+from store import repository as repository_module
+from store.models import Actor, ActorKind, Event, EventKind, Source, SourceKind, Track
+from tui.cli import main as cli_main
+
+# The calls counted, and the error each one fails with.
+FAULTS: dict[str, int] = {
+    "open": errno.EMFILE,
+    "write": errno.ENOSPC,
+    "fsync": errno.EIO,
+    "replace": errno.EIO,
+    "ftruncate": errno.ENOSPC,
+}
+
+
+class Faults:
+    """Counts the calls of FAULTS while ``armed``; fails the Nth (and, persistent, the rest)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls = 0
+        self.fail_at: int | None = None
+        self.persistent = False
+        self.armed = False
+        self.failed: list[str] = []
+        self.only: str | None = None
+        for name, code in FAULTS.items():
+            monkeypatch.setattr(os, name, self._wrap(name, code, getattr(os, name)))
+
+    def _wrap(self, name: str, code: int, real: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if self.armed and self.only in (None, name):
+                self.calls += 1
+                if self.fail_at is not None and (
+                    self.calls == self.fail_at or (self.persistent and self.calls > self.fail_at)
+                ):
+                    self.failed.append(name)
+                    raise OSError(code, os.strerror(code))
+            return real(*args, **kwargs)
+
+        return call
+
+    @contextlib.contextmanager
+    def armed_at(
+        self, n: int | None, persistent: bool = False, only: str | None = None
+    ) -> Iterator[None]:
+        """Count (only ``only`` calls, if given) and fail the ``n``th."""
+        self.calls, self.fail_at, self.persistent, self.failed = 0, n, persistent, []
+        self.only = only
+        self.armed = True
+        try:
+            yield
+        finally:
+            self.armed = False
+
+
+def actor(actor_id: str, name: str | None = None) -> Actor:
+    return Actor(id=actor_id, name=name or actor_id, actor_kind=ActorKind.STATE)
+
+
+def source(source_id: str) -> Source:
+    return Source(
+        id=source_id,
+        outlet="Wire",
+        title=f"Report {source_id}",
+        published=date(2024, 8, 21),
+        source_kind=SourceKind.WIRE,
+    )
+
+
+def event(event_id: str, source_id: str) -> Event:
+    return Event(
+        id=event_id,
+        track_id="t",
+        date=date(2024, 8, 21),
+        event_kind=EventKind.STATEMENT,
+        title=f"Event {event_id}",
+        text="Something was said.",
+        source_ids=[source_id],
+    )
+
+
+def build_store(path: Path) -> None:
+    """A store with all three files: a snapshot, a history, and a journal with writes."""
+    with open_store(path, clock=fixed_clock) as repo:
+        repo.add(Track(id="t", title="Talks"))
+        repo.add_many([source("s1"), event("e1", "s1")])
+        repo.add(actor("israel"))
+        repo.compact()
+        repo.add(actor("hamas"))
+        repo.update(actor("israel", "State of Israel"))
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def state(repo: Repository) -> dict[str, Any]:
+    """What a user of the repository can see: every record, and the whole history."""
+    return {
+        "records": {
+            kind: sorted(r.model_dump_json() for r in repo._all(kind)) for kind in repo._cache
+        },
+        "history": [c.model_dump_json() for c in repo.history()],
+    }
+
+
+OPERATIONS: dict[str, Callable[[Repository], object]] = {
+    "add": lambda repo: repo.add(actor("egypt")),
+    "add-many": lambda repo: repo.add_many([source("s2"), event("e2", "s2")]),
+    "update": lambda repo: repo.update(actor("hamas", "Hamas movement")),
+    "delete": lambda repo: repo.remove("event", "e1"),
+    "undo": lambda repo: repo.undo(),
+    "compact": lambda repo: repo.compact(),
+}
+
+
+@pytest.fixture
+def template(tmp_path: Path) -> dict[str, bytes]:
+    folder = tmp_path / "template"
+    folder.mkdir()
+    build_store(folder / "parley.json")
+    return files_of(folder)
+
+
+def lay_out(folder: Path, files: dict[str, bytes]) -> Path:
+    folder.mkdir()
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    return folder / "parley.json"
+
+
+@pytest.mark.parametrize("persistent", [False, True], ids=["transient", "persistent"])
+@pytest.mark.parametrize("operation", sorted(OPERATIONS))
+def test_every_failing_call_of_a_write_raises_and_loses_nothing(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    template: dict[str, bytes],
+    operation: str,
+    persistent: bool,
+) -> None:
+    run = OPERATIONS[operation]
+    faults = Faults(monkeypatch)
+    # The calls the operation makes when nothing fails.
+    path = lay_out(tmp_path / "count", template)
+    with open_store(path, clock=fixed_clock) as repo:
+        before = state(repo)
+        with faults.armed_at(None):
+            run(repo)
+        total = faults.calls
+        done = state(repo)
+    assert total >= 3, f"{operation} made only {total} calls"
+    assert done != before or operation == "compact"
+    for n in range(1, total + 1):
+        path = lay_out(tmp_path / f"n{n}", template)
+        with open_store(path, clock=fixed_clock) as repo:
+            with faults.armed_at(n, persistent), pytest.raises(StoreError) as info:
+                run(repo)
+            where = f"{operation}, call {n} of {total} ({faults.failed[0]}) failing"
+            message = str(info.value)
+            assert isinstance(info.value, DiskError), where
+            assert "\n" not in message and str(path.parent) in message, (where, message)
+            # Memory as before: what the repository shows, and (a write) the storage's tables.
+            assert state(repo) == before, where
+            assert not list(path.parent.glob(".*.tmp")), where
+            # The disk is freed: the store goes on, in the same process.
+            repo.add(actor("qatar"))
+        with open_store(path, clock=fixed_clock) as repo:
+            after = state(repo)
+            assert repo.problems() == [], where
+        history = [json.loads(c)["seq"] for c in after["history"]]
+        assert history == list(range(len(history), 0, -1)), where
+        qatar = '"id":"qatar"'
+        assert any(qatar in r for r in after["records"]["actor"]), where
+        without_qatar = {
+            "records": {k: [r for r in v if qatar not in r] for k, v in after["records"].items()},
+            "history": [c for c in after["history"] if qatar not in c],
+        }
+        if operation == "compact" or not persistent:
+            # The failed write is not there: its line was taken back.
+            assert without_qatar == before, where
+        else:
+            # The disk refused even to take the line back: the write may have happened,
+            # whole, or not at all.
+            assert without_qatar["records"] in (before["records"], done["records"]), where
+
+
+def test_a_failed_write_leaves_the_tables_and_the_caches_as_they_were(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_store(store_path)
+    faults = Faults(monkeypatch)
+    with open_store(store_path, clock=fixed_clock) as repo:
+        repo.list("actor")  # fills the list cache
+        tables = json.dumps(repo.storage.tables, sort_keys=True)
+        last_seq, offset = repo.storage.last_seq, repo.storage.journal_size()
+        with faults.armed_at(1, only="write"), pytest.raises(DiskError) as info:
+            repo.update(actor("hamas", "renamed"))
+        assert faults.failed == ["write"]
+        assert str(info.value) == (f"disk full writing {store_path}.journal; nothing was saved")
+        assert json.dumps(repo.storage.tables, sort_keys=True) == tables
+        assert (repo.storage.last_seq, repo.storage.journal_size()) == (last_seq, offset)
+        assert repo.get("actor", "hamas").label == "hamas"
+        assert [a.label for a in repo.list("actor")] == ["hamas", "State of Israel"]
+
+
+def test_seed_on_a_full_disk_says_so_in_one_line(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    faults = Faults(monkeypatch)
+    with faults.armed_at(1, persistent=True):
+        # Every open fails, the lock's first: nothing can be done, and it says so.
+        assert cli_main(["--db", str(store_path), "seed"]) == 1
+    _, err = capsys.readouterr()
+    assert err.count("\n") == 1 and err.startswith("parley: too many open files")
+    real_write = os.write
+
+    def full(fd: int, data: Any) -> int:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", full)
+    assert cli_main(["--db", str(store_path), "seed"]) == 1
+    _, err = capsys.readouterr()
+    assert "Traceback" not in err and err.count("\n") == 1
+    assert err.startswith("parley: disk full writing ") and err.endswith("\n")
+    assert not list(store_path.parent.glob(".*.tmp"))
+    monkeypatch.setattr(os, "write", real_write)
+    assert cli_main(["--db", str(store_path), "seed"]) == 0
+
+
+def test_a_journal_that_cannot_be_read_is_a_store_error(store_path: Path) -> None:
+    build_store(store_path)
+    journal = Path(f"{store_path}.journal")
+    journal.unlink()
+    journal.mkdir()  # opens, and every read fails
+    with pytest.raises(DiskError) as info:
+        open_store(store_path)
+    assert str(info.value) == f"is a directory reading {journal}"
+
+
+# -- the directory is synced when a file of the store is made or renamed ----------------
+
+
+def test_the_folder_is_synced_after_each_file_is_created_or_renamed(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events: list[str] = []
+    real_open, real_fsync, real_replace = os.open, os.fsync, os.replace
+
+    def recording_open(file: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        fd = real_open(file, flags, *args, **kwargs)
+        if flags & os.O_CREAT and not Path(file).name.endswith(".lock"):
+            events.append(f"create {Path(file).name}")
+        return fd
+
+    def recording_fsync(fd: int) -> None:
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            events.append("sync folder")
+        real_fsync(fd)
+
+    def recording_replace(src: Any, dst: Any) -> None:
+        real_replace(src, dst)
+        events.append(f"rename to {Path(dst).name}")
+
+    monkeypatch.setattr(os, "open", recording_open)
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    monkeypatch.setattr(os, "replace", recording_replace)
+    with open_store(store_path, clock=fixed_clock) as repo:
+        repo.add(actor("israel"))
+        repo.compact()
+    tmp = f"create .parley.json.{os.getpid()}.tmp"
+    assert events == [
+        # The first write makes the snapshot, then the journal.
+        tmp,
+        "rename to parley.json",
+        "sync folder",
+        "create parley.json.journal",
+        "sync folder",
+        # The compaction makes the history file, then the new snapshot.
+        "create parley.json.history",
+        "sync folder",
+        tmp,
+        "rename to parley.json",
+        "sync folder",
+    ]
+
+
+# -- parley check on damaged files ------------------------------------------------------
+
+DEEP = b"[" * 100_000 + b"]" * 100_000
+HUGE = b"1" * 5000
+
+PAYLOADS = {
+    "journal-deep": ("journal", b'{"g":0,"ops":[["actor","x",{"id":' + DEEP + b"}]]}\n"),
+    "journal-huge-int": ("journal", b'{"g":' + HUGE + b',"ops":[]}\n'),
+    "journal-infinity": ("journal", b'{"g":Infinity,"ops":[]}\n'),
+    "history-deep": ("history", b'{"seq":' + DEEP + b"}\n"),
+    "history-huge-int": ("history", b'{"seq":' + HUGE + b"}\n"),
+    "history-infinity": ("history", b'{"seq":Infinity}\n'),
+    "history-nan": ("history", b'{"seq":NaN}\n'),
+    "journal-change-unicode-digit": (
+        "journal",
+        b'{"g":0,"ops":[["change","\\u00b2",null]]}\n',
+    ),
+    "journal-change-huge-number": ("journal", b'{"g":0,"ops":[["change","' + HUGE + b'",null]]}\n'),
+}
+
+
+def run_check(path: Path) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli_main(["--db", str(path), "check"])
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize("case", sorted(PAYLOADS))
+def test_check_reports_a_damaged_line_by_its_number(store_path: Path, case: str) -> None:
+    which, payload = PAYLOADS[case]
+    build_store(store_path)
+    damaged = Path(f"{store_path}.{which}")
+    lines = damaged.read_bytes().count(b"\n")
+    with damaged.open("ab") as fh:
+        fh.write(payload)
+    before = files_of(store_path.parent)
+    code, out, err = run_check(store_path)
+    assert code == 1
+    assert "Traceback" not in err
+    assert f"{damaged} line {lines + 1}: " in out + err
+    assert files_of(store_path.parent) == before
+
+
+def test_check_does_not_compact_a_store_with_problems(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_store(store_path)
+    with Path(f"{store_path}.history").open("ab") as fh:
+        fh.write(b'{"seq":Infinity}\n')
+    # Every journal counts as long: closing the store would fold it in.
+    monkeypatch.setattr(repository_module, "COMPACT_AT_BYTES", 0)
+    before = files_of(store_path.parent)
+    code, out, _ = run_check(store_path)
+    assert code == 1 and "not a valid change" in out
+    assert files_of(store_path.parent) == before
+
+
+VALID: dict[str, bytes] = {}
+
+
+def valid_files(folder: Path) -> dict[str, bytes]:
+    if not VALID:
+        build_store(folder / "valid" / "parley.json")
+        VALID.update(files_of(folder / "valid"))
+        VALID.pop("parley.json.lock", None)
+    return VALID
+
+
+@st.composite
+def damage(draw: st.DrawFn) -> tuple[str, bytes]:
+    """One of the store's files, replaced by random bytes or a mutation of itself."""
+    name = draw(st.sampled_from(["parley.json", "parley.json.journal", "parley.json.history"]))
+    data = VALID[name]
+    how = draw(st.sampled_from(["random", "flip", "splice", "cut", "nest", "number", "line"]))
+    if how == "random":
+        return name, draw(st.binary(max_size=300))
+    at = draw(st.integers(0, max(len(data) - 1, 0)))
+    if how == "flip":
+        return name, data[:at] + bytes([data[at] ^ draw(st.integers(1, 255))]) + data[at + 1 :]
+    if how == "splice":
+        return name, data[:at] + draw(st.binary(min_size=1, max_size=20)) + data[at:]
+    if how == "cut":
+        return name, data[:at] + data[at + draw(st.integers(1, 40)) :]
+    if how == "nest":
+        depth = draw(st.sampled_from([150, 250, 5000]))
+        return name, data[:at] + b"[" * depth + b"]" * depth + data[at:]
+    if how == "number":
+        token = draw(st.sampled_from([b"Infinity", b"-Infinity", b"NaN", HUGE, b"1e999", b"-0"]))
+        return name, data[:at] + token + data[at:]
+    lines = data.split(b"\n")
+    line = draw(
+        st.sampled_from(
+            [b"", b"{}", b"[]", b"null", b'{"seq":1}', b'{"g":0,"ops":[[]]}', b"\xff\xfe"]
+        )
+    )
+    lines.insert(draw(st.integers(0, len(lines))), line)
+    return name, b"\n".join(lines)
+
+
+@seed(20240821)
+@settings(
+    max_examples=200,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(damaged=damage())
+def test_check_on_randomly_damaged_files_never_tracebacks(
+    tmp_path: Path, damaged: tuple[str, bytes]
+) -> None:
+    name, data = damaged
+    folder = tmp_path / "fuzz"
+    folder.mkdir(exist_ok=True)
+    for old in folder.iterdir():
+        old.unlink()
+    for file_name, valid in VALID.items():
+        (folder / file_name).write_bytes(data if file_name == name else valid)
+    code, _, err = run_check(folder / "parley.json")
+    assert code in (0, 1), err
+    assert "Traceback" not in err
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _valid_store(tmp_path_factory: pytest.TempPathFactory) -> None:
+    valid_files(tmp_path_factory.mktemp("valid"))
+
+
+# -- parley repair ------------------------------------------------------------------------
+
+
+def repair(path: Path, *args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli_main(["--db", str(path), "repair", *args])
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_repair_sets_a_garbled_last_line_aside_and_the_store_opens(store_path: Path) -> None:
+    build_store(store_path)
+    with open_store(store_path, clock=fixed_clock) as repo:
+        expected = state(repo)
+    journal = Path(f"{store_path}.journal")
+    good = journal.read_bytes()
+    kept = good.count(b"\n")
+    garbled = b'{"g":0,"ops":[["actor","egypt",{"id":"egypt"\x00\x13garbage]]}\n'
+    journal.write_bytes(good + garbled)
+    with pytest.raises(StoreError):
+        open_store(store_path)
+    # A dry run says what it would do, and does nothing.
+    before = files_of(store_path.parent)
+    code, out, err = repair(store_path)
+    assert (code, err) == (0, "")
+    assert f"{journal} line {kept + 1}: not a valid journal entry" in out
+    assert f"would keep {kept} entries and set aside line {kept + 1} in {journal}." in out
+    assert "add --apply" in out
+    assert files_of(store_path.parent) == before
+    code, out, err = repair(store_path, "--apply")
+    assert (code, err) == (0, "")
+    assert f"kept {kept} entries; set aside line {kept + 1} in " in out
+    assert journal.read_bytes() == good
+    (damaged,) = store_path.parent.glob("parley.json.journal.*.damaged")
+    assert damaged.read_bytes() == garbled
+    assert datetime.strptime(damaged.name.split(".")[3], "%Y-%m-%dT%H%M%S")
+    with open_store(store_path, clock=fixed_clock) as repo:
+        assert state(repo) == expected
+        assert repo.problems() == []
+    code, out, _ = repair(store_path)
+    assert code == 0 and "nothing to repair" in out
+
+
+def test_repair_sets_aside_an_entry_whose_record_is_invalid_and_all_after(
+    store_path: Path,
+) -> None:
+    build_store(store_path)
+    journal = Path(f"{store_path}.journal")
+    good = journal.read_bytes()
+    g = json.loads(good.split(b"\n")[0])["g"]
+    invalid = b'{"g":%d,"ops":[["actor","x",{"id":"x","name":"","actor_kind":"state"}]]}\n' % g
+    after = b'{"g":%d,"ops":[]}\n{"g":0,"op' % g
+    journal.write_bytes(good + invalid + after)
+    code, out, _ = repair(store_path, "--apply")
+    assert code == 0
+    first = good.count(b"\n") + 1
+    assert f"set aside lines {first} to {first + 2} in " in out
+    assert journal.read_bytes() == good
+    (damaged,) = store_path.parent.glob("*.damaged")
+    assert damaged.read_bytes() == invalid + after
+    with open_store(store_path) as repo:
+        assert repo.problems() == []
+
+
+def test_repair_on_a_damaged_snapshot_says_it_mends_only_the_journal(store_path: Path) -> None:
+    build_store(store_path)
+    store_path.write_bytes(b"{not json")
+    code, _, err = repair(store_path, "--apply")
+    assert code == 1
+    assert err.startswith(f"parley: {store_path}: not valid JSON")
+    assert err.rstrip().endswith("repair mends only the journal")
+
+
+def test_repair_help_gives_an_example(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli_main(["repair", "--help"])
+    out = capsys.readouterr().out
+    assert "example" in out and "parley repair --apply" in out
+
+
+def test_the_readme_lists_repair() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "| `parley repair` |" in readme
+
+
+# -- the dashboard on a full disk ------------------------------------------------------------
+
+
+def test_undo_in_the_dashboard_on_a_full_disk_is_a_notice(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui_helpers import make_app, notices, press, run_async, seeded_store
+
+    repo = seeded_store(store_path)
+    before = state(repo)
+
+    @run_async
+    async def run() -> None:
+        app = make_app(repo)
+        async with app.run_test(size=(120, 40)) as pilot:
+            real_write = os.write
+
+            def full(fd: int, data: Any) -> int:
+                if stat.S_ISREG(os.fstat(fd).st_mode):
+                    raise OSError(errno.ENOSPC, "No space left on device")
+                return real_write(fd, data)
+
+            monkeypatch.setattr(os, "write", full)
+            await press(pilot, "u")
+            monkeypatch.setattr(os, "write", real_write)
+            assert app.is_running
+            (notice,) = [n for n in notices(app) if n.severity == "error"]
+            assert notice.message == f"disk full writing {store_path}.journal; nothing was saved"
+            assert state(repo) == before
+
+    run()
+    repo.close()
