@@ -17,7 +17,7 @@ from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 
 import tui.compat  # noqa: F401  (patches Textual before any widget renders)
-from store import Kind, Record, Repository, Track, track_of
+from store import Kind, Record, Repository, StoreError, Track, track_of
 from store.commands import Commands
 from tui.messages import OpenRecord, ShowAsOf, ShowTrack
 from tui.screens.choice import ChoiceScreen
