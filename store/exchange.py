@@ -710,7 +710,7 @@ def _move_problems(
     after = move_blocker(
         record,
         old,
-        (incoming.get((r.kind, r.id), r) for r in repo.referrers(record.kind, record.id)),
+        lambda: (incoming.get((r.kind, r.id), r) for r in repo.referrers(record.kind, record.id)),
     )
     if after is None:
         return []

@@ -58,18 +58,19 @@ def dangling(record: Record, lookup: Lookup) -> Iterator[Dangling]:
 
 
 def move_blocker(
-    record: Record, old: Record | None, referrers: Iterable[Record | None]
+    record: Record, old: Record | None, referrers: Callable[[], Iterable[Record | None]]
 ) -> Record | None:
     """A record of another track that would refer across tracks once ``record`` (stored
     as ``old``) moves to its new track; None when nothing stands in the way.
 
-    ``referrers`` are the records that refer to it as they will be after the write
-    (None for one the write deletes); they are read only when the record does move.
+    ``referrers()`` gives the records that refer to it as they will be after the write
+    (None for one the write deletes). Finding them scans the store, so it is called
+    only when the record does move.
     """
     track_id = track_of(record)
     if old is None or track_id is None or track_of(old) == track_id:
         return None
-    for after in referrers:
+    for after in referrers():
         other = track_of(after) if after is not None else None
         if (
             after is not None

@@ -558,7 +558,9 @@ class Repository:
         after = move_blocker(
             record,
             self._maybe(record.kind, record.id),
-            (pending.get((r.kind, r.id), r) for r in self.referrers(record.kind, record.id)),
+            lambda: (
+                pending.get((r.kind, r.id), r) for r in self.referrers(record.kind, record.id)
+            ),
         )
         if after is not None:
             raise IntegrityError(

@@ -954,3 +954,23 @@ def test_lists_follow_every_change_of_their_kind(full: Repository, store_path: P
     assert "Jordan" in [a.label for a in full.list("actor")]
     # Filters on a list field still work, and are answered afresh.
     assert full.list("actor", aliases=["x"]) == []
+
+
+def test_writing_new_records_never_scans_for_referrers(
+    repo: Repository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scan for records referring to one is a pass over the whole store: a write
+    makes it only for a record that moves to another track, or one it deletes."""
+    scans: list[tuple[str, str]] = []
+    real = Repository.referrers
+
+    def counted(self: Repository, kind: str, record_id: str) -> list[Record]:
+        scans.append((kind, record_id))
+        return real(self, kind, record_id)
+
+    monkeypatch.setattr(Repository, "referrers", counted)
+    repo.add_many(world())
+    repo.put_many([actor("iran", "Islamic Republic of Iran")])
+    assert scans == []
+    repo.delete("assessment", "analyst")
+    assert scans == [("assessment", "analyst")]
