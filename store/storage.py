@@ -373,6 +373,19 @@ def _end_of_last_line(fd: int, size: int) -> int:
     return 0
 
 
+# What reading the files sets: put back as it was when a read fails part way.
+_LOADED = (
+    "schema",
+    "generation",
+    "tables",
+    "trusted",
+    "last_seq",
+    "replayed",
+    "_history",
+    "_journal_offset",
+)
+
+
 class JournalStorage(Storage):
     """A TinyDB storage over a snapshot file and its journal; see the module doc."""
 
@@ -496,30 +509,13 @@ class JournalStorage(Storage):
         All or nothing: should the files not read, the tables stay as they were, and
         the snapshot is read again next time.
         """
-        before = (
-            self.schema,
-            self.generation,
-            self.tables,
-            self.trusted,
-            self.last_seq,
-            self.replayed,
-            self._history,
-            self._journal_offset,
-        )
+        before = {name: getattr(self, name) for name in _LOADED}
         held = self._snapshot_fd
         try:
             self._read_files()
         except BaseException:
-            (
-                self.schema,
-                self.generation,
-                self.tables,
-                self.trusted,
-                self.last_seq,
-                self.replayed,
-                self._history,
-                self._journal_offset,
-            ) = before
+            for name, value in before.items():
+                setattr(self, name, value)
             if self._snapshot_fd != held:
                 self._snapshot_stat = _UNREAD
             raise

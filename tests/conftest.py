@@ -9,13 +9,14 @@ are not fixtures are in ``tui_helpers.py``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 import sample_store
 
 from store import Repository, open_store
+from store.models import Actor, ActorKind, Event, EventKind, Source, SourceKind
 from store.seed import seed
 
 FIXED_NOW = datetime(2024, 8, 21, 12, 0, tzinfo=UTC)
@@ -23,6 +24,33 @@ FIXED_NOW = datetime(2024, 8, 21, 12, 0, tzinfo=UTC)
 
 def fixed_clock() -> datetime:
     return FIXED_NOW
+
+
+# Small records for the storage tests (an event of track "t" citing a source).
+def actor(actor_id: str, name: str | None = None) -> Actor:
+    return Actor(id=actor_id, name=name or actor_id, actor_kind=ActorKind.STATE)
+
+
+def source(source_id: str) -> Source:
+    return Source(
+        id=source_id,
+        outlet="Wire",
+        title=f"Report {source_id}",
+        published=date(2024, 8, 21),
+        source_kind=SourceKind.WIRE,
+    )
+
+
+def event(event_id: str, source_id: str) -> Event:
+    return Event(
+        id=event_id,
+        track_id="t",
+        date=date(2024, 8, 21),
+        event_kind=EventKind.STATEMENT,
+        title=f"Event {event_id}",
+        text="Something was said.",
+        source_ids=[source_id],
+    )
 
 
 @pytest.fixture

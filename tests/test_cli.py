@@ -10,9 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from tui_helpers import run_cli
 
 from store.seed import SEEDS_DIR, load_seed_records
-from tui.cli import build_parser, main
+from tui.cli import build_parser
 
 ANSI = re.compile(r"\x1b\[")
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,15 +22,6 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def db(sample_db: Path) -> Path:
     return sample_db
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        code = main(args)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def one_error_line(err: str) -> str:
@@ -46,14 +38,14 @@ SUBCOMMANDS = ["seed", "check", "brief", "export", "import", "serve"]
 def test_every_subcommand_has_help_with_an_example(
     name: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run([name, "--help"], capsys)
+    code, out, _ = run_cli([name, "--help"], capsys)
     assert code == 0
     assert "example:" in out
     assert re.search(rf"^  parley .*{name}", out, re.M), out
 
 
 def test_top_level_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["--help"], capsys)
+    code, out, _ = run_cli(["--help"], capsys)
     assert code == 0
     for name in SUBCOMMANDS:
         assert re.search(rf"^    {name} ", out, re.M), name
@@ -77,7 +69,7 @@ def test_top_level_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -
 def test_usage_errors_exit_2_with_one_line(
     db: Path, args: list[str], needle: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = run(["--db", str(db), *args], capsys)
+    code, _, err = run_cli(["--db", str(db), *args], capsys)
     assert code == 2
     assert needle in one_error_line(err)
 
@@ -92,7 +84,7 @@ def test_usage_errors_exit_2_with_one_line(
 def test_input_problems_exit_1_with_one_line(
     db: Path, args: list[str], needle: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = run(["--db", str(db), *args], capsys)
+    code, _, err = run_cli(["--db", str(db), *args], capsys)
     assert code == 1
     assert needle in one_error_line(err)
 
@@ -104,13 +96,13 @@ def test_a_corrupt_store_is_one_line_exit_1(
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     (tmp_path / "x.json").write_text("{}")
-    code, _, err = run(["--db", str(bad), *command], capsys)
+    code, _, err = run_cli(["--db", str(bad), *command], capsys)
     assert code == 1
     assert "bad.json: not valid JSON" in one_error_line(err)
 
 
 def test_brief_on_an_empty_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(["--db", str(tmp_path / "new.json"), "brief"], capsys)
+    code, _, err = run_cli(["--db", str(tmp_path / "new.json"), "brief"], capsys)
     assert code == 1
     assert "no track yet" in one_error_line(err)
 
@@ -119,7 +111,7 @@ def test_brief_to_a_pipe_is_plain_text(
     db: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
-    code, out, err = run(["--db", str(db), "brief", "--as-of", "2024-08-21"], capsys)
+    code, out, err = run_cli(["--db", str(db), "brief", "--as-of", "2024-08-21"], capsys)
     assert code == 0 and err == ""
     assert out.startswith("Briefing: Ceasefire and hostage talks\nAs of 2024-08-21")
     assert not ANSI.search(out)
@@ -134,10 +126,10 @@ def test_brief_on_a_terminal_is_styled_unless_no_color(
     monkeypatch.setenv("FORCE_COLOR", "1")
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setattr(os, "get_terminal_size", lambda *a: os.terminal_size((100, 40)))
-    code, out, _ = run(["--db", str(db), "brief"], capsys)
+    code, out, _ = run_cli(["--db", str(db), "brief"], capsys)
     assert code == 0 and ANSI.search(out)
     monkeypatch.setenv("NO_COLOR", "1")
-    code, out, _ = run(["--db", str(db), "brief"], capsys)
+    code, out, _ = run_cli(["--db", str(db), "brief"], capsys)
     assert code == 0 and not ANSI.search(out)
     assert "Border corridor" in out
 
@@ -151,7 +143,7 @@ def test_brief_writes_each_format_to_a_file(
 ) -> None:
     out_file = tmp_path / f"brief.{fmt}"
     args = ["--db", str(db), "brief", "--format", fmt, "-o", str(out_file), "--since", "2024-08-20"]
-    code, out, _ = run(args, capsys)
+    code, out, _ = run_cli(args, capsys)
     assert code == 0
     assert out == f"wrote the {fmt} brief on 'talks' to {out_file}\n"
     text = out_file.read_text()
@@ -163,17 +155,17 @@ def test_brief_writes_each_format_to_a_file(
 def test_export_import_round_trip_through_the_command(
     db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, exported, _ = run(["--db", str(db), "export"], capsys)
+    code, exported, _ = run_cli(["--db", str(db), "export"], capsys)
     assert code == 0
     document = json.loads(exported)
     assert document["format"] == "parley-export"
     dump = tmp_path / "dump.json"
-    code, out, _ = run(["--db", str(db), "export", "-o", str(dump)], capsys)
+    code, out, _ = run_cli(["--db", str(db), "export", "-o", str(dump)], capsys)
     assert code == 0 and out.startswith(f"exported {sum(map(len, document['records'].values()))}")
     assert dump.read_text() == exported
 
     copy = tmp_path / "copy.json"
-    code, out, _ = run(["--db", str(copy), "import", str(dump), "--dry-run"], capsys)
+    code, out, _ = run_cli(["--db", str(copy), "import", str(dump), "--dry-run"], capsys)
     assert code == 0
     lines = out.strip().split("\n")
     assert "add track 'talks'" in lines
@@ -181,12 +173,12 @@ def test_export_import_round_trip_through_the_command(
     assert lines[-1].endswith("history entries; nothing was written")
     assert not copy.exists()
 
-    code, out, _ = run(["--db", str(copy), "import", str(dump)], capsys)
+    code, out, _ = run_cli(["--db", str(copy), "import", str(dump)], capsys)
     assert code == 0 and out.startswith(f"imported {dump} into {copy}: added ")
-    code, again, _ = run(["--db", str(copy), "export"], capsys)
+    code, again, _ = run_cli(["--db", str(copy), "export"], capsys)
     assert again == exported
 
-    code, out, _ = run(["--db", str(copy), "import", str(dump)], capsys)
+    code, out, _ = run_cli(["--db", str(copy), "import", str(dump)], capsys)
     assert code == 0 and "added 0, changed 0, unchanged" in out
 
 
@@ -194,13 +186,15 @@ def test_export_csv_and_import_the_folder(
     db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     folder = tmp_path / "csv"
-    code, out, _ = run(["--db", str(db), "export", "--format", "csv", "-o", str(folder)], capsys)
+    code, out, _ = run_cli(
+        ["--db", str(db), "export", "--format", "csv", "-o", str(folder)], capsys
+    )
     assert code == 0 and "11 CSV files" in out
     copy = tmp_path / "copy.json"
-    code, out, _ = run(["--db", str(copy), "import", str(folder)], capsys)
+    code, out, _ = run_cli(["--db", str(copy), "import", str(folder)], capsys)
     assert code == 0, out
-    _, a, _ = run(["--db", str(db), "export"], capsys)
-    _, b, _ = run(["--db", str(copy), "export"], capsys)
+    _, a, _ = run_cli(["--db", str(db), "export"], capsys)
+    _, b, _ = run_cli(["--db", str(copy), "export"], capsys)
     assert a == b
 
 
@@ -210,7 +204,7 @@ def test_import_problems_one_line_each(
     bad = tmp_path / "bad.json"
     records = {"actor": [{"id": "x", "name": "", "actor_kind": "planet"}]}
     bad.write_text(json.dumps({"format": "parley-export", "schema": 1, "records": records}))
-    code, _, err = run(["--db", str(db), "import", str(bad), "--dry-run"], capsys)
+    code, _, err = run_cli(["--db", str(db), "import", str(bad), "--dry-run"], capsys)
     assert code == 1
     assert err.strip().split("\n") == [
         f"{bad}: actor #1 'x': name: must not be empty",
@@ -222,9 +216,9 @@ def test_import_problems_one_line_each(
 
 def test_seed_and_check_still_work(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     store = tmp_path / "seeded.json"
-    code, out, _ = run(["--db", str(store), "seed"], capsys)
+    code, out, _ = run_cli(["--db", str(store), "seed"], capsys)
     assert code == 0 and out.startswith(f"seeded {store} with ")
-    code, out, _ = run(["--db", str(store), "check"], capsys)
+    code, out, _ = run_cli(["--db", str(store), "check"], capsys)
     assert code == 0 and "no problems" in out
 
 
@@ -233,8 +227,8 @@ def test_brief_of_the_seed_data_names_every_sticking_point(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     store = tmp_path / "seeded.json"
-    assert run(["--db", str(store), "seed"], capsys)[0] == 0
-    code, out, _ = run(["--db", str(store), "brief", "--format", "markdown"], capsys)
+    assert run_cli(["--db", str(store), "seed"], capsys)[0] == 0
+    code, out, _ = run_cli(["--db", str(store), "brief", "--format", "markdown"], capsys)
     assert code == 0
     for record in load_seed_records():
         if record.kind == "point":

@@ -6,41 +6,26 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import sample_store
-from sample_store import Clock
+from tui_helpers import run_cli
 
 from store import RECORD_TYPES, open_store
 from store.models import TRACK_KINDS
-from tui.cli import edits, main
+from tui.cli import edits
 
 EDIT_COMMANDS = ["add", "edit", "set-status", "position", "undo", "redo", "history", "list"]
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Path]:
-    path = tmp_path / "talks.json"
-    clock = Clock()
-    with open_store(path, clock=clock) as repo:
-        sample_store.build(repo, clock)
-    yield path
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        code = main(args)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+def db(sample_db: Path) -> Path:
+    return sample_db
 
 
 def parley(db: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    return run(["--db", str(db), *args], capsys)
+    return run_cli(["--db", str(db), *args], capsys)
 
 
 def one_line(text: str) -> str:
@@ -79,7 +64,7 @@ def test_the_cli_knows_every_kind_of_record() -> None:
 def test_each_command_has_help_with_an_example(
     name: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run([name, "--help"], capsys)
+    code, out, _ = run_cli([name, "--help"], capsys)
     assert code == 0
     assert "example:" in out
     assert re.search(rf"^  parley {name}\b", out, re.M), out
@@ -90,14 +75,14 @@ def test_each_command_has_help_with_an_example(
 def test_each_kind_has_help_with_an_example(
     command: str, kind: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run([command, kind, "--help"], capsys)
+    code, out, _ = run_cli([command, kind, "--help"], capsys)
     assert code == 0
     assert re.search(rf"^example:\n  parley {command} {kind} ", out, re.M), out
     assert "--json FILE" in out
 
 
 def test_top_level_help_lists_the_editing_commands(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["--help"], capsys)
+    code, out, _ = run_cli(["--help"], capsys)
     assert code == 0
     for name in EDIT_COMMANDS:
         assert re.search(rf"^    {name}\s", out, re.M), name

@@ -12,50 +12,23 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from datetime import date
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import fixed_clock
+from conftest import actor, event, fixed_clock, source
 
 import store
 from store import CorruptStore, open_store
 from store import migrations as migrations_module
 from store import storage as storage_module
-from store.models import Actor, ActorKind, Event, EventKind, Source, SourceKind, Track
+from store.models import Actor, ActorKind, Track
 from tui.cli import ReadAhead
 from tui.cli import main as cli_main
 
 FORK = multiprocessing.get_context("fork")
 PARLEY = Path(sys.executable).with_name("parley")
-
-
-def actor(actor_id: str, name: str | None = None) -> Actor:
-    return Actor(id=actor_id, name=name or actor_id, actor_kind=ActorKind.STATE)
-
-
-def source(source_id: str) -> Source:
-    return Source(
-        id=source_id,
-        outlet="Wire",
-        title=f"Report {source_id}",
-        published=date(2024, 8, 21),
-        source_kind=SourceKind.WIRE,
-    )
-
-
-def event(event_id: str, source_id: str) -> Event:
-    return Event(
-        id=event_id,
-        track_id="t",
-        date=date(2024, 8, 21),
-        event_kind=EventKind.STATEMENT,
-        title=f"Event {event_id}",
-        text="Something was said.",
-        source_ids=[source_id],
-    )
 
 
 def journal_of(path: Path) -> Path:

@@ -17,18 +17,18 @@ import json
 import os
 import stat
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import fixed_clock
+from conftest import actor, event, fixed_clock, source
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from store import DiskError, Repository, StoreError, open_store
 from store import repository as repository_module
-from store.models import Actor, ActorKind, Event, EventKind, Source, SourceKind, Track
+from store.models import Track
 from tui.cli import main as cli_main
 
 # The calls counted, and the error each one fails with.
@@ -79,32 +79,6 @@ class Faults:
             yield
         finally:
             self.armed = False
-
-
-def actor(actor_id: str, name: str | None = None) -> Actor:
-    return Actor(id=actor_id, name=name or actor_id, actor_kind=ActorKind.STATE)
-
-
-def source(source_id: str) -> Source:
-    return Source(
-        id=source_id,
-        outlet="Wire",
-        title=f"Report {source_id}",
-        published=date(2024, 8, 21),
-        source_kind=SourceKind.WIRE,
-    )
-
-
-def event(event_id: str, source_id: str) -> Event:
-    return Event(
-        id=event_id,
-        track_id="t",
-        date=date(2024, 8, 21),
-        event_kind=EventKind.STATEMENT,
-        title=f"Event {event_id}",
-        text="Something was said.",
-        source_ids=[source_id],
-    )
 
 
 def build_store(path: Path) -> None:

@@ -13,7 +13,7 @@ import pytest
 import sample_store
 from rich.console import Console
 from textual.content import Content
-from tui_helpers import dashboard, make_app, press, run_async, screen_text, settle
+from tui_helpers import dashboard, make_app, press, run_async, run_cli, screen_text, settle
 
 from store import Repository, open_store
 from store.brief import build_brief
@@ -27,7 +27,7 @@ from store.exchange import (
     import_path,
 )
 from tui.brief import render, render_text
-from tui.cli import main, print_problems
+from tui.cli import print_problems
 from tui.text import plain, reveal
 from tui.views.base import TableView
 
@@ -304,15 +304,6 @@ async def test_views_show_invisible_characters_escaped(tmp_path: Path) -> None:
 
 
 # -- long problem lists: the first ones, then a count by kind ------------------------
-
-
-def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        code = main(args)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def error_lines(err: str) -> list[str]:

@@ -35,6 +35,7 @@ from store import (
 )
 from store.seed import seed
 from tui.app import ParleyApp
+from tui.cli import main
 from tui.screens.dashboard import DashboardScreen
 
 THEME = "textual-dark"
@@ -212,3 +213,13 @@ def add_second_track(repo: Repository) -> None:
             status=RoundStatus.STALLED,
         )
     )
+
+
+def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """``parley ARGS`` in this process: its exit status, standard output and error."""
+    try:
+        code = main(args)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
