@@ -54,7 +54,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .commands import Commands
-from .errors import StoreError
+from .errors import DiskError, StoreError
 from .models import RECORD_TYPES, Change, Record, track_of
 from .references import dangling, move_blocker
 from .repository import CHANGES, Repository
@@ -825,6 +825,9 @@ def import_bundle(
                 made = bundle.changes
             else:
                 made = list(commands.put(to_write).changes)
+        except DiskError:
+            # Not a problem of the file imported: said as any other write's would be.
+            raise
         except StoreError as exc:
             report.problems.append(Problem(bundle.name or "import", "", "", str(exc)))
             report.added, report.changed, report.unchanged = [], [], 0

@@ -16,95 +16,35 @@ import io
 import json
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import actor, event, fixed_clock, source
+from faulty_disk import Faults, build_store, files_of, lay_out, state
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from store import DiskError, Repository, StoreError, open_store
 from store import repository as repository_module
-from store.models import Track
+from store.exchange import EXPORT_FORMAT, EXPORT_SCHEMA, import_json
 from tui.cli import main as cli_main
 
-# The calls counted, and the error each one fails with.
-FAULTS: dict[str, int] = {
-    "open": errno.EMFILE,
-    "write": errno.ENOSPC,
-    "fsync": errno.EIO,
-    "replace": errno.EIO,
-    "ftruncate": errno.ENOSPC,
-}
-
-
-class Faults:
-    """Counts the calls of FAULTS while ``armed``; fails the Nth (and, persistent, the rest)."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.calls = 0
-        self.fail_at: int | None = None
-        self.persistent = False
-        self.armed = False
-        self.failed: list[str] = []
-        self.only: str | None = None
-        for name, code in FAULTS.items():
-            monkeypatch.setattr(os, name, self._wrap(name, code, getattr(os, name)))
-
-    def _wrap(self, name: str, code: int, real: Callable[..., Any]) -> Callable[..., Any]:
-        def call(*args: Any, **kwargs: Any) -> Any:
-            if self.armed and self.only in (None, name):
-                self.calls += 1
-                if self.fail_at is not None and (
-                    self.calls == self.fail_at or (self.persistent and self.calls > self.fail_at)
-                ):
-                    self.failed.append(name)
-                    raise OSError(code, os.strerror(code))
-            return real(*args, **kwargs)
-
-        return call
-
-    @contextlib.contextmanager
-    def armed_at(
-        self, n: int | None, persistent: bool = False, only: str | None = None
-    ) -> Iterator[None]:
-        """Count (only ``only`` calls, if given) and fail the ``n``th."""
-        self.calls, self.fail_at, self.persistent, self.failed = 0, n, persistent, []
-        self.only = only
-        self.armed = True
-        try:
-            yield
-        finally:
-            self.armed = False
-
-
-def build_store(path: Path) -> None:
-    """A store with all three files: a snapshot, a history, and a journal with writes."""
-    with open_store(path, clock=fixed_clock) as repo:
-        repo.add(Track(id="t", title="Talks"))
-        repo.add_many([source("s1"), event("e1", "s1")])
-        repo.add(actor("israel"))
-        repo.compact()
-        repo.add(actor("hamas"))
-        repo.update(actor("israel", "State of Israel"))
-
-
-def files_of(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
-
-
-def state(repo: Repository) -> dict[str, Any]:
-    """What a user of the repository can see: every record, and the whole history."""
-    return {
+# An export with a new record and a changed one: imported as new changes.
+IMPORT = json.dumps(
+    {
+        "format": EXPORT_FORMAT,
+        "schema": EXPORT_SCHEMA,
         "records": {
-            kind: sorted(r.model_dump_json() for r in repo._all(kind)) for kind in repo._cache
+            "actor": [
+                actor("egypt").model_dump(mode="json"),
+                actor("hamas", "Hamas movement").model_dump(mode="json"),
+            ]
         },
-        "history": [c.model_dump_json() for c in repo.history()],
     }
-
+)
 
 OPERATIONS: dict[str, Callable[[Repository], object]] = {
     "add": lambda repo: repo.add(actor("egypt")),
@@ -113,6 +53,7 @@ OPERATIONS: dict[str, Callable[[Repository], object]] = {
     "delete": lambda repo: repo.remove("event", "e1"),
     "undo": lambda repo: repo.undo(),
     "compact": lambda repo: repo.compact(),
+    "import": lambda repo: import_json(repo, IMPORT, "incoming.json"),
 }
 
 
@@ -122,13 +63,6 @@ def template(tmp_path: Path) -> dict[str, bytes]:
     folder.mkdir()
     build_store(folder / "parley.json")
     return files_of(folder)
-
-
-def lay_out(folder: Path, files: dict[str, bytes]) -> Path:
-    folder.mkdir()
-    for name, data in files.items():
-        (folder / name).write_bytes(data)
-    return folder / "parley.json"
 
 
 @pytest.mark.parametrize("persistent", [False, True], ids=["transient", "persistent"])
@@ -164,10 +98,18 @@ def test_every_failing_call_of_a_write_raises_and_loses_nothing(
             # Memory as before: what the repository shows, and (a write) the storage's tables.
             assert state(repo) == before, where
             assert not list(path.parent.glob(".*.tmp")), where
-            # The disk is freed: the store goes on, in the same process.
+            if not persistent and "replace" not in faults.done:
+                # Failed before the new snapshot took the old one's place: every file as
+                # it was (the compaction's appends to the history taken back).
+                assert files_of(path.parent) == template, where
+            # The disk is freed: the store goes on, in the same process, and a compaction
+            # then keeps every change the failed one held.
             repo.add(actor("qatar"))
+            repo.compact()
+            compacted = state(repo)
         with open_store(path, clock=fixed_clock) as repo:
             after = state(repo)
+            assert after == compacted, where
             assert repo.problems() == [], where
         history = [json.loads(c)["seq"] for c in after["history"]]
         assert history == list(range(len(history), 0, -1)), where
