@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench fuzz clean
 
 # Install again only when the project's dependencies change.
 $(STAMP): pyproject.toml
@@ -26,6 +26,10 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python benchmarks/store_bench.py
 	$(BIN)/python benchmarks/tui_bench.py
+
+# 10,000 damaged store and import files through `parley check` and `parley import`.
+fuzz: $(STAMP)
+	$(BIN)/python benchmarks/fuzz_check.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

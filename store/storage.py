@@ -930,6 +930,11 @@ class JournalStorage(Storage):
         """Take back what a failed compaction appended to the history file, if it can;
         should it not, the journal's copies of those changes are the ones history reads."""
         with contextlib.suppress(OSError):
+            if not end:
+                # Nothing was in it before (it may have been made for this compaction):
+                # the next compaction makes it again, and syncs its folder.
+                os.unlink(self.history_path)
+                return
             fd = os.open(self.history_path, os.O_WRONLY)
             try:
                 os.ftruncate(fd, end)
@@ -1015,10 +1020,11 @@ class JournalStorage(Storage):
 
     def _read_history_backwards(self) -> Iterator[tuple[int, bytes]]:
         try:
-            fh = self.history_path.open("rb")
+            # Through os.open, as every other file of the store is opened.
+            fd = os.open(self.history_path, os.O_RDONLY)
         except FileNotFoundError:
             return
-        with fh:
+        with open(fd, "rb") as fh:
             position = fh.seek(0, os.SEEK_END)
             # Bytes after the last newline are a line torn by a crash: never part of
             # a snapshot, and ignored as history() ignores them.
