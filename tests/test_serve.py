@@ -2,17 +2,20 @@
 
 Most tests run a real ``parley serve`` on a free loopback port and talk to it the
 way textual-serve's page does: the page, its assets, and a WebSocket that carries
-the dashboard's output.
+the dashboard's output. The last one opens it in headless Chromium.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import codecs
 import contextlib
 import getpass
+import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -22,12 +25,13 @@ import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 import pytest
 import sample_store
-from tui_helpers import run_cli
+from tui_helpers import run_cli, seeded_store
 
 from store import open_store
 from tui.cli import is_loopback, main
@@ -77,6 +81,21 @@ def test_serve_refuses_a_remote_host_without_allow_remote(
     assert "--allow-remote" in lines[0]
     # Refused before anything was opened or created.
     assert not db.parent.exists()
+
+
+def test_serve_on_every_address_needs_the_name_browsers_use(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "talks.json"
+    code, out, err = run_cli(
+        ["--db", str(db), "serve", "--host", "0.0.0.0", "--allow-remote"], capsys
+    )
+    assert code == 2
+    assert err.strip() == (
+        "parley: --host 0.0.0.0 listens on every address: give --public-host, the name "
+        "browsers reach this machine by (the server answers to that name only)"
+    )
+    assert not db.exists()
 
 
 # Who signs in.
@@ -414,7 +433,7 @@ class Links(HTMLParser):
         found = dict(attrs)
         if tag == "script" and found.get("src"):
             self.assets.append(found["src"] or "")
-        if tag == "link" and found.get("href"):
+        if tag == "link" and found.get("href") and found.get("rel") == "stylesheet":
             self.assets.append(found["href"] or "")
         self._in_style = tag == "style"
 
@@ -436,6 +455,8 @@ def css_urls(css: str) -> list[str]:
 def test_the_page_and_its_assets_fetch_nothing_from_outside(server: Served) -> None:
     def inside(url: str, base: str) -> bool:
         whole = urlsplit(urljoin(base, url))
+        if whole.scheme == "data":  # in the page itself: nothing to fetch
+            return True
         return whole.scheme in ("http", "ws") and whole.netloc == f"127.0.0.1:{server.port}"
 
     async def check() -> None:
@@ -576,3 +597,188 @@ def test_each_user_signs_in_with_their_token_and_ctrl_c_ends_every_session(
     finally:
         server.stop()
     assert "Traceback" not in server.output, server.output
+
+
+# A real browser: headless Chromium, driven over its DevTools port. The dashboard
+# draws on a canvas, so the page's text is read from the terminal the page's script
+# builds (caught as it is made), and a screenshot is kept beside it.
+
+CHROMIUM = shutil.which("chromium")
+BROWSER_TIMEOUT = 40.0
+
+# Runs before the page's own scripts: keeps each xterm.js Terminal the page makes,
+# which textual.js stores as `this.terminal`.
+CATCH_TERMINAL = """
+(() => {
+  const seen = [];
+  window.__terminals = seen;
+  Object.defineProperty(Object.prototype, "terminal", {
+    configurable: true,
+    set(value) {
+      Object.defineProperty(this, "terminal", {
+        value, writable: true, configurable: true, enumerable: true,
+      });
+      seen.push(value);
+    },
+  });
+})();
+"""
+
+SCREEN_TEXT = """
+(() => {
+  const terminal = (window.__terminals || []).filter((t) => t && t.buffer).pop();
+  if (!terminal) return "";
+  const buffer = terminal.buffer.active;
+  const lines = [];
+  for (let row = 0; row < terminal.rows; row++) {
+    const line = buffer.getLine(buffer.viewportY + row);
+    lines.push(line ? line.translateToString(true) : "");
+  }
+  return lines.join("\\n");
+})()
+"""
+
+
+class DevTools:
+    """Calls to one page over the Chrome DevTools protocol, and the events it sent."""
+
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        self.ws = ws
+        self.count = 0
+        self.waiting: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        self.events: list[dict[str, Any]] = []
+        self.reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        async for message in self.ws:
+            data = json.loads(message.data)
+            if "id" in data and data["id"] in self.waiting:
+                self.waiting.pop(data["id"]).set_result(data)
+            elif "method" in data:
+                self.events.append(data)
+
+    async def call(self, method: str, **params: Any) -> dict[str, Any]:
+        self.count += 1
+        answer = asyncio.get_running_loop().create_future()
+        self.waiting[self.count] = answer
+        await self.ws.send_json({"id": self.count, "method": method, "params": params})
+        data = await asyncio.wait_for(answer, 10)
+        assert "error" not in data, f"{method}: {data['error']}"
+        result: dict[str, Any] = data["result"]
+        return result
+
+    async def evaluate(self, expression: str) -> Any:
+        result = await self.call("Runtime.evaluate", expression=expression, returnByValue=True)
+        return result["result"].get("value")
+
+    async def screen_with(self, *texts: str) -> str:
+        deadline = time.monotonic() + BROWSER_TIMEOUT
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = await self.evaluate(SCREEN_TEXT) or ""
+            if all(text in screen for text in texts):
+                return screen
+            await asyncio.sleep(0.2)
+        raise AssertionError(f"{texts} never showed; the page showed:\n{screen}")
+
+    async def press(self, key: str) -> None:
+        code = f"Digit{key}" if key.isdigit() else f"Key{key.upper()}"
+        common = {"key": key, "code": code, "windowsVirtualKeyCode": ord(key.upper())}
+        await self.call("Input.dispatchKeyEvent", type="keyDown", text=key, **common)
+        await self.call("Input.dispatchKeyEvent", type="keyUp", **common)
+
+
+def _devtools_port(profile: Path, browser: subprocess.Popen[bytes]) -> int:
+    """Chromium started with port 0 writes the port it took into its profile."""
+    marker = profile / "DevToolsActivePort"
+    deadline = time.monotonic() + BROWSER_TIMEOUT
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            return int(marker.read_text().split()[0])
+        assert browser.poll() is None, "chromium exited at start"
+        time.sleep(0.1)
+    raise AssertionError("chromium never opened its DevTools port")
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="the chromium binary is not installed (Debian: apt-get install chromium)",
+)
+def test_the_dashboard_in_headless_chromium(tmp_path: Path) -> None:
+    assert CHROMIUM is not None
+    db = tmp_path / "talks.json"
+    seeded_store(db).close()
+    server = Served(db, tmp_path, "--token", TOKEN)
+    profile = tmp_path / "profile"
+    browser = subprocess.Popen(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--remote-debugging-port=0",
+            f"--user-data-dir={profile}",
+            "--window-size=1280,800",
+            "about:blank",
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    shot = tmp_path / "rounds.png"
+    try:
+        port = _devtools_port(profile, browser)
+
+        async def drive() -> tuple[str, str, list[dict[str, Any]], bool]:
+            async with aiohttp.ClientSession() as http:
+                async with http.get(f"http://127.0.0.1:{port}/json/list") as response:
+                    targets = await response.json()
+                page = next(t for t in targets if t["type"] == "page")
+                async with http.ws_connect(page["webSocketDebuggerUrl"], max_msg_size=0) as ws:
+                    tools = DevTools(ws)
+                    for domain in ("Page", "Runtime", "Network", "Log"):
+                        await tools.call(f"{domain}.enable")
+                    await tools.call("Page.addScriptToEvaluateOnNewDocument", source=CATCH_TERMINAL)
+                    await tools.call("Page.navigate", url=f"{server.base}/?token={TOKEN}")
+                    overview = await tools.screen_with("1 Overview", "Gap board")
+                    await tools.evaluate("document.querySelector('.xterm-helper-textarea').focus()")
+                    await tools.press("2")
+                    rounds = await tools.screen_with("2 Rounds", "Doha round, mid-August 2024")
+                    await asyncio.sleep(0.5)  # the canvas catches up with the buffer
+                    image = await tools.call("Page.captureScreenshot", format="png")
+                    shot.write_bytes(base64.b64decode(image["data"]))
+                    started = await tools.evaluate(
+                        "document.body.classList.contains('-first-byte') && location.search"
+                    )
+                    tools.reader.cancel()
+                    return overview, rounds, tools.events, started == ""
+
+        overview, rounds, events, token_gone = asyncio.run(
+            asyncio.wait_for(drive(), BROWSER_TIMEOUT * 3)
+        )
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(browser.pid, signal.SIGKILL)
+        browser.wait(timeout=10)
+        server.stop()
+    assert "Traceback" not in server.output, server.output
+
+    assert "Doha round, mid-August 2024" not in overview
+    assert "Doha round, mid-August 2024" in rounds
+    assert "Gap board" not in rounds
+    # Signed in, the page took the token out of its address.
+    assert token_gone
+    # Everything the browser asked for came from the server, nothing was refused by the
+    # page's policy, and the page had no errors.
+    asked = [
+        e["params"]["request"]["url"] for e in events if e["method"] == "Network.requestWillBeSent"
+    ]
+    assert asked
+    for url in asked:
+        assert urlsplit(url).netloc == f"127.0.0.1:{server.port}" or url.startswith("data:"), url
+    logged = [e["params"]["entry"] for e in events if e["method"] == "Log.entryAdded"]
+    errors = [(e["text"], e.get("url")) for e in logged if e["level"] == "error"]
+    assert not errors
+    assert shot.read_bytes().startswith(b"\x89PNG") and shot.stat().st_size > 10_000

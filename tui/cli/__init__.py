@@ -12,6 +12,7 @@ unknown track), 2 for a mistake in the command line itself.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import ipaddress
 import os
@@ -416,6 +417,13 @@ def check_serve(args: argparse.Namespace) -> None:
             f"refusing to serve on {host}: it is not a loopback address, so other machines "
             "could read and change the store; add --allow-remote if that is what you want"
         )
+    bare = host.removeprefix("[").removesuffix("]")
+    with contextlib.suppress(ValueError):
+        if ipaddress.ip_address(bare).is_unspecified and not args.public_host:
+            raise UsageError(
+                f"--host {host} listens on every address: give --public-host, the name "
+                "browsers reach this machine by (the server answers to that name only)"
+            )
 
 
 def serve_accounts(args: argparse.Namespace) -> tuple[Accounts, str | None]:
@@ -469,6 +477,13 @@ def duration(text: str) -> float:
     return seconds
 
 
+def said_duration(seconds: float) -> str:
+    for unit, size in (("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds / size:g}{unit}"
+    return f"{seconds:g}s"
+
+
 def positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number above 0")
@@ -509,7 +524,7 @@ def cmd_serve(args: argparse.Namespace, repo: Repository) -> int:
         idle_timeout=args.idle_timeout,
         banner=[],
     )
-    idle = f"{args.idle_timeout:g}s" if args.idle_timeout else "never"
+    idle = said_duration(args.idle_timeout) if args.idle_timeout else "never"
     server.banner = [
         f"Parley is serving {store} to at most {args.max_sessions} session(s) "
         f"(idle sessions end after: {idle})",
