@@ -522,7 +522,6 @@ def cmd_serve(args: argparse.Namespace, repo: Repository) -> int:
         accounts=accounts,
         max_sessions=args.max_sessions,
         idle_timeout=args.idle_timeout,
-        banner=[],
     )
     idle = said_duration(args.idle_timeout) if args.idle_timeout else "never"
     server.banner = [

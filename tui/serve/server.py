@@ -111,7 +111,6 @@ class LockedServer(Server):
         accounts: Accounts,
         max_sessions: int,
         idle_timeout: float,
-        banner: list[str],
     ) -> None:
         url_host = f"[{public_host}]" if ":" in public_host else public_host
         self.origin = f"http://{url_host}:{port}".lower()
@@ -132,7 +131,8 @@ class LockedServer(Server):
         self.accounts = accounts
         self.max_sessions = max_sessions
         self.idle_timeout = idle_timeout
-        self.banner = banner
+        # What to print once listening: the address to open, set by the caller.
+        self.banner: list[str] = []
         # Cookies do not tell ports apart: each server on this machine has its own name.
         self.cookie = f"parley-session-{port}"
         self.sessions: set[Session] = set()
@@ -250,9 +250,6 @@ class LockedServer(Server):
     def signed_in(self, request: web.Request, token: str | None) -> str | None:
         if token:
             return self.accounts.by_token(token)
-        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() == "token" and given:
-            return self.accounts.by_token(given.strip())
         cookie = request.cookies.get(self.cookie)
         return self.accounts.by_cookie(cookie) if cookie else None
 
