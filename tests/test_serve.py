@@ -15,6 +15,7 @@ import getpass
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -31,11 +32,20 @@ from urllib.parse import urljoin, urlsplit
 import aiohttp
 import pytest
 import sample_store
+from aiohttp import web
 from tui_helpers import run_cli, seeded_store
 
 from store import open_store
 from tui.cli import is_loopback, main
-from tui.serve.accounts import TOKEN_MIN, AccountError, Accounts, parse_user, read_users
+from tui.serve.accounts import (
+    TOKEN_MIN,
+    Account,
+    AccountError,
+    Accounts,
+    parse_user,
+    read_users,
+)
+from tui.serve.server import QUIT_GRACE, LockedServer
 
 ROOT = Path(__file__).resolve().parent.parent
 ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
@@ -597,6 +607,48 @@ def test_each_user_signs_in_with_their_token_and_ctrl_c_ends_every_session(
     finally:
         server.stop()
     assert "Traceback" not in server.output, server.output
+
+
+def test_stopping_kills_a_session_whose_app_does_not_quit(tmp_path: Path) -> None:
+    """An app that ignores the request to quit is killed, and the stop waits no longer."""
+    hung = (
+        "import sys, time; sys.stdout.write('__GANGLION__\\n'); sys.stdout.flush(); time.sleep(120)"
+    )
+    port = _free_port()
+    server = LockedServer(
+        f"{shlex.quote(sys.executable)} -c {shlex.quote(hung)}",
+        host="127.0.0.1",
+        port=port,
+        public_host="127.0.0.1",
+        accounts=Accounts([Account("anna", TOKEN)]),
+        max_sessions=2,
+        idle_timeout=0,
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    async def run() -> tuple[set[int], float]:
+        runner = web.AppRunner(server.make_app())
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        try:
+            async with _client() as http:
+                await _sign_in(http, base, TOKEN)
+                async with http.ws_connect(f"{base}/ws", origin=base):
+                    deadline = time.monotonic() + SESSION_TIMEOUT
+                    while not (children := _children(os.getpid())):
+                        assert time.monotonic() < deadline, "the session never started"
+                        await asyncio.sleep(0.05)
+                    assert all(_environ(pid)["PARLEY_USER"] == "anna" for pid in children)
+                    started = time.monotonic()
+                    await runner.cleanup()
+                    return children, time.monotonic() - started
+        finally:
+            await runner.cleanup()
+
+    children, took = _run(run())  # type: ignore[misc]
+    assert children
+    assert not [pid for pid in children if _alive(pid)]
+    assert took < QUIT_GRACE + 2
 
 
 # A real browser: headless Chromium, driven over its DevTools port. The dashboard

@@ -375,13 +375,15 @@ class LockedServer(Server):
         service = session.service
         if service is None:
             return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + QUIT_GRACE
         with contextlib.suppress(Exception):
             await asyncio.wait_for(service.stop(), QUIT_GRACE)
         process = session_process(service)
         if process is None or process.returncode is not None:
             return
         try:
-            await asyncio.wait_for(process.wait(), QUIT_GRACE)
+            await asyncio.wait_for(process.wait(), max(0.0, deadline - loop.time()))
         except TimeoutError:
             with contextlib.suppress(ProcessLookupError):
                 process.kill()
