@@ -625,6 +625,8 @@ def test_stopping_kills_a_session_whose_app_does_not_quit(tmp_path: Path) -> Non
         idle_timeout=0,
     )
     base = f"http://127.0.0.1:{port}"
+    # Other tests' servers may be running from this process too.
+    before = _children(os.getpid())
 
     async def run() -> tuple[set[int], float]:
         runner = web.AppRunner(server.make_app())
@@ -635,7 +637,10 @@ def test_stopping_kills_a_session_whose_app_does_not_quit(tmp_path: Path) -> Non
                 await _sign_in(http, base, TOKEN)
                 async with http.ws_connect(f"{base}/ws", origin=base):
                     deadline = time.monotonic() + SESSION_TIMEOUT
-                    while not (children := _children(os.getpid())):
+                    # Until the shell has become the app (exec), it has no PARLEY_USER.
+                    while not (children := _children(os.getpid()) - before) or not all(
+                        "PARLEY_USER" in _environ(pid) for pid in children
+                    ):
                         assert time.monotonic() < deadline, "the session never started"
                         await asyncio.sleep(0.05)
                     assert all(_environ(pid)["PARLEY_USER"] == "anna" for pid in children)
