@@ -23,6 +23,7 @@ import contextlib
 import html
 import logging
 import shlex
+import signal
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -167,8 +168,6 @@ class LockedServer(Server):
         textual-serve's ``serve`` does the same with its own application; this one
         runs Parley's, and keeps the access log off, since a URL can carry a token.
         """
-        import signal
-
         self.debug = debug
         self.initialize_logging()
         loop = asyncio.new_event_loop()
