@@ -12,6 +12,7 @@ unknown track), 2 for a mistake in the command line itself.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import ipaddress
 import os
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 if TYPE_CHECKING:
     from store import Preread, Repository
+    from tui.serve.accounts import Accounts
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB = PROJECT_ROOT / "data" / "parley.json"
@@ -48,7 +50,7 @@ examples:
                                the whole store, history included, as JSON
   parley import talks-export.json --dry-run
                                what an import would add or change
-  parley serve                 the dashboard in a browser, on 127.0.0.1:8000
+  parley serve                 the dashboard in a browser: open the URL it prints
   parley list point            the sticking points, by id
   parley set-status philadelphi-corridor deadlocked --date 2024-08-25 --source ID
                                a sticking point's status as of a date, sourced
@@ -415,16 +417,90 @@ def check_serve(args: argparse.Namespace) -> None:
             f"refusing to serve on {host}: it is not a loopback address, so other machines "
             "could read and change the store; add --allow-remote if that is what you want"
         )
+    bare = host.removeprefix("[").removesuffix("]")
+    with contextlib.suppress(ValueError):
+        if ipaddress.ip_address(bare).is_unspecified and not args.public_host:
+            raise UsageError(
+                f"--host {host} listens on every address: give --public-host, the name "
+                "browsers reach this machine by (the server answers to that name only)"
+            )
+
+
+def serve_accounts(args: argparse.Namespace) -> tuple[Accounts, str | None]:
+    """Who may sign in, and the token to print (None when each user has their own)."""
+    import getpass
+
+    from tui.serve.accounts import (
+        Account,
+        AccountError,
+        Accounts,
+        checked_token,
+        generated_token,
+        parse_user,
+        read_users,
+    )
+
+    try:
+        if args.user or args.users:
+            if args.token:
+                raise UsageError(
+                    "--token is for one user; with --user or --users each has their own"
+                )
+            given = [parse_user(text) for text in args.user]
+            if args.users:
+                given += read_users(Path(args.users))
+            return Accounts(given), None
+        token = args.token or os.environ.get("PARLEY_TOKEN")
+        if token:
+            checked_token(token, "--token" if args.token else "PARLEY_TOKEN")
+        else:
+            token = generated_token()
+        try:
+            login = getpass.getuser()
+        except (KeyError, OSError):
+            login = "unknown"
+        return Accounts([Account(login, token)]), token
+    except AccountError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def duration(text: str) -> float:
+    """Seconds, or a number with s, m or h: ``90``, ``30m``, ``2h``; 0 for never."""
+    units = {"s": 1, "m": 60, "h": 3600}
+    number, unit = (text[:-1], text[-1]) if text[-1:] in units else (text, "s")
+    try:
+        seconds = float(number) * units[unit]
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration (e.g. 900, 30m, 2h, 0)")
+    return seconds
+
+
+def said_duration(seconds: float) -> str:
+    for unit, size in (("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds / size:g}{unit}"
+    return f"{seconds:g}s"
+
+
+def positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number above 0")
+    return int(text)
 
 
 def cmd_serve(args: argparse.Namespace, repo: Repository) -> int:
-    from textual_serve.server import Server
+    from tui.serve.server import LockedServer
 
     check_serve(args)
     host = args.host.strip()
+    accounts, token = serve_accounts(args)
+    # Read once: the sessions' processes have no use for it.
+    os.environ.pop("PARLEY_TOKEN", None)
 
     bare = host.removeprefix("[").removesuffix("]")
-    url_host = f"[{bare}]" if ":" in bare else bare
+    public = (args.public_host or "").strip().removeprefix("[").removesuffix("]") or bare
     store = Path(repo.path).resolve()
     # Each browser session runs its own app process on this store; the store's journal
     # and lock keep concurrent writers safe.
@@ -434,16 +510,29 @@ def cmd_serve(args: argparse.Namespace, repo: Repository) -> int:
     os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
     if not is_loopback(host):
         print(
-            f"parley: serving on {host}: anyone who can reach port {args.port} can change {store}",
+            f"parley: serving on {host}: anyone who can reach port {args.port} and holds "
+            f"a token can change {store}",
             file=sys.stderr,
         )
-    server = Server(
+    server = LockedServer(
         command,
         host=bare,
         port=args.port,
-        title="Parley",
-        public_url=f"http://{url_host}:{args.port}",
+        public_host=public,
+        accounts=accounts,
+        max_sessions=args.max_sessions,
+        idle_timeout=args.idle_timeout,
     )
+    idle = said_duration(args.idle_timeout) if args.idle_timeout else "never"
+    server.banner = [
+        f"Parley is serving {store} to at most {args.max_sessions} session(s) "
+        f"(idle sessions end after: {idle})",
+        f"Open {server.sign_in_url(token)}"
+        if token
+        else f"Sign in at {server.sign_in_url('TOKEN')} with each user's token "
+        f"(users: {', '.join(accounts.names)})",
+        "Press Ctrl+C to stop.",
+    ]
     try:
         server.serve()
     except OSError as exc:
@@ -566,6 +655,37 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-remote",
         action="store_true",
         help="allow a --host other machines can reach; they can then change the store",
+    )
+    p.add_argument(
+        "--public-host",
+        metavar="NAME",
+        help="the name browsers reach the server by, if not --host (the only Host accepted)",
+    )
+    p.add_argument(
+        "--token",
+        help="the token to sign in with (default: $PARLEY_TOKEN, else a random one)",
+    )
+    p.add_argument(
+        "--user",
+        metavar="NAME:TOKEN",
+        action="append",
+        default=[],
+        help="a user who signs in with TOKEN and records changes as NAME (repeatable)",
+    )
+    p.add_argument("--users", metavar="FILE", help="users from FILE, one 'name token' a line")
+    p.add_argument(
+        "--max-sessions",
+        type=positive,
+        default=8,
+        metavar="N",
+        help="at most N sessions at once; past it a page says so (default: 8)",
+    )
+    p.add_argument(
+        "--idle-timeout",
+        type=duration,
+        default=1800.0,
+        metavar="TIME",
+        help="end a session nobody has used for TIME: 900, 30m, 2h, 0 for never (default: 30m)",
     )
     p.set_defaults(precheck=check_serve)
 

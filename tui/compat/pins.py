@@ -117,7 +117,18 @@ WRAP_OFFSETS = Pin(
     ),
 )
 
-PINS = (STYLES_CACHE_LEAK, FOOTER_KEY, CLOSED_WATCHERS, WRAP_OFFSETS)
+SERVE_PROCESS = Pin(
+    name="the process behind a textual-serve AppService",
+    package="textual-serve",
+    low="1.1",
+    high="1.2",
+    upstream=(
+        "no upstream issue: AppService keeps its process in _process and has no public "
+        "way to end it when the app does not quit; worth asking textual-serve for one"
+    ),
+)
+
+PINS = (STYLES_CACHE_LEAK, FOOTER_KEY, CLOSED_WATCHERS, WRAP_OFFSETS, SERVE_PROCESS)
 
 
 def warn_outside_pins() -> list[str]:
