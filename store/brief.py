@@ -337,7 +337,7 @@ def _happened(b: _Builder, track: Track, as_of: date | None, since: date, day: d
         for i, e in enumerate(r.status_log):
             if _in(e.date, since, day):
                 text = f"{r.title}: {e.status}" + (f". {e.note}" if e.note else "")
-                dated.append((e.date, 0, f"{r.id} {i:06d}", "round", text, status_claim(e, i)))
+                dated.append((e.date, 0, f"{r.id} {i:06d}", "round", text, status_claim(r, i)))
     for p in repo.points(track.id, as_of):
         if p.raised is not None and _in(p.raised, since, day):
             text = f"Raised: {p.title}"
@@ -347,7 +347,7 @@ def _happened(b: _Builder, track: Track, as_of: date | None, since: date, day: d
             if _in(e.date, since, day):
                 text = f"{p.title}: {e.status}" + (f". {e.note}" if e.note else "")
                 key = f"{p.id} {i:06d}"
-                dated.append((e.date, 1, key, "sticking point", text, status_claim(e, i)))
+                dated.append((e.date, 1, key, "sticking point", text, status_claim(p, i)))
     for pr in repo.proposals(track.id, as_of):
         if _in(pr.date, since, day):
             by = b.names("actor", pr.by_ids) or "unnamed authors"

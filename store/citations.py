@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from .models import Change, Proposal, Record, Response, Round, StatusEntry, StickingPoint
+from .models import Change, Proposal, Record, Response, Round, StickingPoint
 from .words import Records, kind_words, long_day, name_of, possessive, title_of
 
 # The kinds whose records state something that needs a source. Tracks, actors, people
@@ -54,7 +54,8 @@ def _ids(doc: Doc) -> tuple[str, ...]:
 
 
 def _doc(record: Record | Doc) -> Doc:
-    return record.model_dump(mode="json") if isinstance(record, Record) else record
+    # A model's own field values serve as its document here: no dump per record read.
+    return vars(record) if isinstance(record, Record) else record
 
 
 def _own_what(records: Records, kind: str, doc: Doc) -> str:
@@ -88,10 +89,21 @@ def status_what(entry: Doc) -> str:
     return text + (f" ({entry['note']})" if entry.get("note") else "")
 
 
-def status_claim(entry: StatusEntry | Doc, index: int | None = None) -> Claim:
-    """A dated change of status, with the sources its own log entry cites."""
-    doc = entry.model_dump(mode="json") if isinstance(entry, StatusEntry) else entry
-    return Claim(status_what(doc), _ids(doc), bool(doc.get("unsourced")), "status_log", index)
+def status_claim(record: Round | StickingPoint | Doc, index: int) -> Claim:
+    """A dated change of status, with the sources its own log entry cites.
+
+    The status a round or point was created with is logged with the record's sources
+    of then, or with none and no mark when it was given none; such an entry is the
+    record's own statement, and rests on the sources the record cites now."""
+    if isinstance(record, Round | StickingPoint):
+        entry: Doc = record.status_log[index].model_dump(mode="json")
+        own: Doc = {"source_ids": record.source_ids}
+    else:
+        entry, own = record["status_log"][index], record
+    ids, unsourced = _ids(entry), bool(entry.get("unsourced"))
+    if not ids and not unsourced:
+        ids = _ids(own)
+    return Claim(status_what(entry), ids, unsourced, "status_log", index)
 
 
 def response_claim(records: Records, response: Response | Doc, index: int | None = None) -> Claim:
@@ -109,11 +121,11 @@ def current_status(record: Round | StickingPoint, as_of: date | None = None) -> 
     """The claim behind the status a round or point has on ``as_of`` (today when None):
     the status-log entry dated last by then (on a tie, the one logged last). None when
     nothing was logged by then, and the status rests on the record's own sources."""
-    found: tuple[int, StatusEntry] | None = None
+    found: int | None = None
     for index, entry in sorted(enumerate(record.status_log), key=lambda ie: ie[1].date):
         if as_of is None or entry.date <= as_of:
-            found = (index, entry)
-    return status_claim(found[1], found[0]) if found else None
+            found = index
+    return status_claim(record, found) if found is not None else None
 
 
 def claims(records: Records, record: Record, as_of: date | None = None) -> list[Claim]:
@@ -125,10 +137,10 @@ def claims(records: Records, record: Record, as_of: date | None = None) -> list[
         found.append(own)
     if isinstance(record, Round | StickingPoint):
         logged = [
-            (i, e) for i, e in enumerate(record.status_log) if as_of is None or e.date <= as_of
+            (e.date, i) for i, e in enumerate(record.status_log) if as_of is None or e.date <= as_of
         ]
-        for index, entry in sorted(logged, key=lambda ie: (ie[1].date, ie[0]), reverse=True):
-            found.append(status_claim(entry, index))
+        for _, index in sorted(logged, reverse=True):
+            found.append(status_claim(record, index))
     if isinstance(record, Proposal):
         for index, response in enumerate(record.responses):
             if as_of is not None and response.date is not None and response.date > as_of:
@@ -155,10 +167,9 @@ def change_claim(records: Records, change: Change) -> Claim | None:
         return None
     if before is not None:
         old_log, new_log = before.get("status_log") or [], after.get("status_log") or []
-        if _changed(before, after) <= {"status", "status_log"} and len(new_log) == len(old_log) + 1:
-            entry = new_log[-1]
-            if isinstance(entry, Mapping):
-                return status_claim(entry, len(new_log) - 1)
+        one_more = len(new_log) == len(old_log) + 1 and isinstance(new_log[-1], Mapping)
+        if one_more and _changed(before, after) <= {"status", "status_log"}:
+            return status_claim(after, len(new_log) - 1)
         if _changed(before, after) == {"responses"}:
             old = before.get("responses") or []
             fresh = [

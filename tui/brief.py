@@ -17,13 +17,17 @@ import dataclasses
 import html
 import io
 import re
+from datetime import date
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from store.brief import Brief, Citation, Entry
+from store import Repository
+from store.brief import Brief, Citation, Entry, build_brief
+from store.exchange import write_atomic
 from tui.text import reveal
 
 FORMATS = ("text", "markdown", "html")
@@ -374,3 +378,14 @@ def render(brief: Brief, fmt: str, width: int = 100) -> str:
     if fmt == "text":
         return plain_text(brief, width)
     raise ValueError(f"unknown format {fmt!r}; one of: {', '.join(FORMATS)}")
+
+
+def brief_file(repo: Repository, track_id: str | None, as_of: date | None) -> tuple[Path, str]:
+    """The Markdown brief on a track as of a date, written beside the store file as
+    ``brief-<track>-<date>.md``: where it went, and its text."""
+    brief = build_brief(repo, track_id, as_of=as_of)
+    text = render_markdown(brief)
+    day = (as_of or repo.today()).isoformat()
+    path = Path(repo.path).parent / f"brief-{brief.track_id}-{day}.md"
+    write_atomic(path, text)
+    return path, text

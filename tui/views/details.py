@@ -143,7 +143,7 @@ def status_history(
                 ("  " + entry.note if entry.note else "", MUTED),
             )
         )
-        out.append(line("  Sources: ", *cited_parts(repo, status_claim(entry, index))))
+        out.append(line("  Sources: ", *cited_parts(repo, status_claim(record, index))))
     return out
 
 
