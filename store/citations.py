@@ -42,6 +42,9 @@ class Claim:
     unsourced: bool = False
     part: str = "record"
     index: int | None = None
+    # The passage in a few words, for lists of many (``the round itself``,
+    # ``status deadlocked as of 25 Aug 2024``, ``Hamas's response``).
+    short: str = ""
 
     @property
     def cited(self) -> bool:
@@ -79,9 +82,8 @@ def own_claim(records: Records, kind: str, record: Record | Doc) -> Claim | None
     if kind not in CLAIM_KINDS:
         return None
     doc = _doc(record)
-    return Claim(
-        _own_what(records, kind, doc), _ids(doc), bool(doc.get("unsourced")), "record", None
-    )
+    what, short = _own_what(records, kind, doc), f"the {kind_words(kind)} itself"
+    return Claim(what, _ids(doc), bool(doc.get("unsourced")), "record", None, short)
 
 
 def status_what(entry: Doc) -> str:
@@ -103,18 +105,20 @@ def status_claim(record: Round | StickingPoint | Doc, index: int) -> Claim:
     ids, unsourced = _ids(entry), bool(entry.get("unsourced"))
     if not ids and not unsourced:
         ids = _ids(own)
-    return Claim(status_what(entry), ids, unsourced, "status_log", index)
+    short = f"status {entry.get('status') or ''} as of {long_day(entry.get('date'))}"
+    return Claim(status_what(entry), ids, unsourced, "status_log", index, short)
 
 
 def response_claim(records: Records, response: Response | Doc, index: int | None = None) -> Claim:
     """A party's response to a proposal, with the sources that response cites."""
     doc = response.model_dump(mode="json") if isinstance(response, Response) else response
     who = name_of(records, "actor", doc.get("actor_id"))
-    what = f"{possessive(who)} response: {doc.get('status') or ''}"
+    short = f"{possessive(who)} response"
+    what = f"{short}: {doc.get('status') or ''}"
     if doc.get("date"):
         what += f", {long_day(doc['date'])}"
     what += f" ({doc['note']})" if doc.get("note") else ""
-    return Claim(what, _ids(doc), bool(doc.get("unsourced")), "responses", index)
+    return Claim(what, _ids(doc), bool(doc.get("unsourced")), "responses", index, short)
 
 
 def current_status(record: Round | StickingPoint, as_of: date | None = None) -> Claim | None:
