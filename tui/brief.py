@@ -272,6 +272,7 @@ li { margin: .3rem 0; }
 q { font-style: italic; }
 sup a { text-decoration: none; }
 .unsourced { color: #b35c00; font-weight: 600; font-size: .85em; }
+.unsourced.no-source { color: var(--muted); font-weight: 400; }
 .tone-bad { color: #c0392b; font-weight: 600; }
 .tone-warn { color: #b35c00; }
 .tone-mild { color: #1f6fa5; }
