@@ -406,3 +406,23 @@ def test_sources_dialog_lists_every_source_with_what_it_backs(store: Repository)
             "status open as of 26 Aug 2024  no source given",
         ]
     }
+
+
+def test_an_import_is_one_line_and_so_is_its_undo(store: Repository) -> None:
+    commands = Commands(store)
+    events = [
+        model_for("event").model_validate(
+            {"id": f"imported-{n}", "track_id": TRACK, "date": "2024-08-27",
+             "event_kind": "other", "title": f"Imported {n}", "text": "From a file.",
+             "source_ids": [AP]}
+        )
+        for n in range(6)
+    ]  # fmt: skip
+    commands.put(events)
+    commands.undo()
+    brief = build_brief(store, TRACK, since=date(2024, 8, 22))
+    found, _ = markdown_statements(render_markdown(brief))
+    recorded = [s.text for s in found if s.section.startswith("Recorded")]
+    assert "2024-08-27: imported 6 records" in recorded
+    assert "2024-08-27: took back 6 records" in recorded
+    assert not [t for t in recorded if "Imported" in t]
