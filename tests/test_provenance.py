@@ -365,8 +365,8 @@ def dialog(store: Repository, kind: str, record_id: str) -> dict[str, list[str]]
         if line.startswith(("Xinhua:", "AP:", "Reuters:", "Without a source")):
             current = line
             out[current] = []
-        elif line.strip().startswith("• "):
-            out[current].append(line.strip().removeprefix("• "))
+        elif line.startswith("Backs: ") or (current == "Without a source" and line):
+            out[current].append(line.removeprefix("Backs: "))
     return out
 
 

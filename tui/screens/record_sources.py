@@ -31,24 +31,26 @@ def sources_content(repo: Repository, record: Record) -> Content:
     if not found:
         parts.append(line(("A " + record.kind + " states nothing that needs a source.", MUTED)))
     for source_id in cited_ids(found):
-        if repo.exists(Kind.SOURCE, source_id):
-            source = repo.get_as(Source, source_id)
-            parts += [
-                heading(source.label),
-                line(("Published: ", "bold"), source.published.isoformat()),
-                line(("Kind: ", "bold"), source.source_kind.value),
-                line(("URL: ", "bold"), source.url or "—"),
-                line(("Reliability: ", "bold"), source.reliability or "—"),
-            ]
-        else:
-            parts.append(line((f"missing source {source_id}", UNSOURCED)))
-        parts.append(line(("Backs:", "bold")))
-        parts += [line("  • ", c.what) for c in found if source_id in c.source_ids]
-        parts.append(Content(""))
+        # What the source backs comes first: on a small screen a long reliability note
+        # would push it out of sight.
+        backs = [line(("Backs: ", "bold"), c.what) for c in found if source_id in c.source_ids]
+        if not repo.exists(Kind.SOURCE, source_id):
+            parts += [line((f"missing source {source_id}", UNSOURCED)), *backs, Content("")]
+            continue
+        source = repo.get_as(Source, source_id)
+        parts += [
+            heading(source.label),
+            *backs,
+            line(("Published: ", "bold"), source.published.isoformat()),
+            line(("Kind: ", "bold"), source.source_kind.value),
+            line(("URL: ", "bold"), source.url or "—"),
+            line(("Reliability: ", "bold"), source.reliability or "—"),
+            Content(""),
+        ]
     bare = [c for c in found if not c.cited]
     if bare:
         parts.append(heading("Without a source"))
-        parts += [line("  • ", c.what, ("  " + no_source_words(c), UNSOURCED)) for c in bare]
+        parts += [line(c.what, ("  " + no_source_words(c), UNSOURCED)) for c in bare]
     return Content("\n").join(parts)
 
 
