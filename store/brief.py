@@ -2,9 +2,12 @@
 
 :func:`build_brief` reads the store once into a neutral :class:`Brief`: a title,
 sections of entries and a numbered list of sources. Every entry that states a
-fact carries the numbers of the sources it rests on (an empty tuple says it is
-unsourced; ``None`` marks lines that are not claims, such as a count). The
-numbers are given out in reading order, so the first source cited is [1].
+fact carries the numbers of the sources it rests on, as :mod:`store.citations`
+decides them: its own record's, its own status-log entry's or its own response's,
+never a neighbour's. An empty tuple says it cites none (``Entry.unsourced`` tells
+a record marked unsourced from one that simply gave no source); ``None`` marks
+lines that are not claims, such as a count. The numbers are given out in reading
+order, so the first source cited is [1].
 
 The Brief is plain data (strings, dates as ISO text, tuples) and knows nothing of
 how it is shown: the renderers in ``tui.brief`` turn it into terminal text,
