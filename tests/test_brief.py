@@ -21,6 +21,7 @@ import pytest
 import sample_store
 from rich.console import Console
 from sample_store import TRACK, Clock
+from tui_helpers import run_cli
 
 from store import Repository, Source, open_store
 from store.brief import build_brief
@@ -519,3 +520,32 @@ def test_store_reads_without_rich_or_textual() -> None:
     loaded = set(done.stdout.split())
     assert "pydantic" in loaded
     assert not loaded & {"rich", "textual"}, loaded & {"rich", "textual"}
+
+
+def test_sections_chooses_what_goes_in(sample_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = ["--db", str(sample_db)]
+    code, out, _ = run_cli([*db, "brief", "--format", "markdown", "--sections", "points"], capsys)
+    assert code == 0
+    titles = [line[3:] for line in out.split("\n") if line.startswith("## ")]
+    assert titles == ["Sticking points", "Sources"]
+    args = [*db, "brief", "--since", "2024-08-23", "--sections", "recorded,standing"]
+    code, out, _ = run_cli([*args, "--format", "markdown"], capsys)
+    titles = [line[3:] for line in out.split("\n") if line.startswith("## ")]
+    # In the brief's own order, whatever the order asked.
+    assert titles == ["Where the talks stand", "Recorded in the store since 2024-08-23", "Sources"]
+
+
+@pytest.mark.parametrize(
+    ("sections", "said"),
+    [
+        ("points,bogus", "unknown section 'bogus'; choose from standing, points,"),
+        (",", "name at least one section"),
+        ("recorded", "--sections recorded needs --since DATE"),
+    ],
+)
+def test_sections_refused_in_one_line(
+    sample_db: Path, capsys: pytest.CaptureFixture[str], sections: str, said: str
+) -> None:
+    code, out, err = run_cli(["--db", str(sample_db), "brief", "--sections", sections], capsys)
+    assert code == 2 and not out
+    assert said in err and err.count("\n") == 1
