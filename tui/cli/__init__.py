@@ -164,6 +164,16 @@ def iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from None
 
 
+def brief_sections(text: str) -> tuple[str, ...]:
+    """Names of the brief's sections, comma-separated; argparse names the option."""
+    from store.brief import parse_sections
+
+    try:
+        return parse_sections(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def port_number(text: str) -> int:
     try:
         port = int(text)
@@ -299,12 +309,17 @@ def cmd_repair(args: argparse.Namespace, path: Path) -> int:
 def cmd_brief(args: argparse.Namespace, repo: Repository) -> int:
     from rich.console import Console
 
-    from store.brief import build_brief
+    from store.brief import NEEDS_SINCE, build_brief
     from tui.brief import render, render_text
 
     if args.since and args.as_of and args.since > args.as_of:
         raise UsageError(f"--since {args.since} is after --as-of {args.as_of}")
-    brief = build_brief(repo, args.track, as_of=args.as_of, since=args.since)
+    needs = [s for s in args.sections or () if s in NEEDS_SINCE]
+    if needs and not args.since:
+        raise UsageError(f"--sections {needs[0]} needs --since DATE")
+    brief = build_brief(
+        repo, args.track, as_of=args.as_of, since=args.since, sections=args.sections
+    )
     tracks = repo.tracks()
     if not args.track and len(tracks) > 1:
         print(
@@ -605,6 +620,13 @@ def build_parser() -> argparse.ArgumentParser:
         choices=BRIEF_FORMATS,
         default="text",
         help="text for the terminal (default), Markdown, or one self-contained HTML file",
+    )
+    p.add_argument(
+        "--sections",
+        metavar="NAMES",
+        type=brief_sections,
+        help="only these sections, comma-separated: standing, points, proposals, since, "
+        "recorded (these two with --since), events, assessments (default: all)",
     )
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of the screen")
 

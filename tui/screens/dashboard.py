@@ -10,8 +10,9 @@ from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.widgets import Header
 
-from store import Kind, Repository
+from store import Kind, Repository, StoreError
 from store.commands import Commands
+from tui.brief import brief_file
 from tui.messages import ShowAsOf
 from tui.palette import RecordsProvider
 from tui.screens.capture import CaptureScreen
@@ -40,6 +41,7 @@ class DashboardScreen(CaptureScreen):
         Binding("question_mark", "app.help", "Keys"),
         Binding("slash", "filter", "Filter"),
         Binding("o", "sources", "Sources of the selection", show=False),
+        Binding("b", "brief", "Brief to a file and the clipboard", show=False),
         Binding("s", "set_status", "Status"),
         Binding("p", "add_position", "Position"),
         Binding("r", "add_round", "Round"),
@@ -133,6 +135,17 @@ class DashboardScreen(CaptureScreen):
             self.notify("Select a record first.", severity="warning", timeout=3)
             return
         self.app.push_screen(RecordSourcesScreen(self.repo, record))
+
+    def action_brief(self) -> None:
+        """The Markdown brief on the track and date in view: to a file, and to the
+        clipboard to paste into a message."""
+        try:
+            path, text = brief_file(self.repo, self.track_id or None, self.as_of)
+        except (OSError, StoreError) as exc:
+            self.notify(f"Cannot write the brief: {exc}", severity="error", timeout=8)
+            return
+        self.app.copy_to_clipboard(text)
+        self.notify(f"Brief written to {path} and copied to the clipboard.", timeout=6)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Whether an action applies depends on what the view in front can select, not on

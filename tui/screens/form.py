@@ -30,6 +30,7 @@ from tui.text import literal
 from tui.widgets.chooser import Chooser
 from tui.widgets.footer import KeyFooter
 from tui.widgets.key_choice import KeyChoice
+from tui.widgets.picker import Picker
 from tui.widgets.text_block import TextBlock
 
 
@@ -235,6 +236,14 @@ class FormScreen(ModalScreen[FormResult | None]):
             self.focus_field(first.name)
 
     def action_save(self) -> None:
+        typed = {
+            f.name: f"“{picker.pending}” is typed but not taken: ⏎ takes it, or clear it"
+            for f in self.fields
+            if isinstance(picker := self.query_one(f"#field-{f.name}"), Picker) and picker.pending
+        }
+        if typed:
+            self.show_errors(typed)
+            return
         values = self.values()
         try:
             outcome = self.submit(values)
