@@ -13,12 +13,14 @@ from datetime import date
 
 from textual.app import App
 from textual.binding import Binding
+from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 
 import tui.compat  # noqa: F401  (patches Textual before any widget renders)
 from store import Kind, Record, Repository, StoreError, Track, track_of
 from store.commands import Commands
+from tui.compat import hangup
 from tui.messages import OpenRecord, ShowAsOf, ShowTrack
 from tui.screens.choice import ChoiceScreen
 from tui.screens.dashboard import DashboardScreen
@@ -69,6 +71,10 @@ class ParleyApp(App[None]):
         # that would have every view reload what it has just loaded.
         self.set_reactive(ParleyApp.as_of, None)
         self.set_reactive(ParleyApp.version, 0)
+
+    def get_driver_class(self) -> type[Driver]:
+        # One that ends the app when the terminal goes away (tui/compat/hangup.py).
+        return hangup.driver_for(super().get_driver_class())
 
     def notify(
         self,
