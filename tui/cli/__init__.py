@@ -506,6 +506,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="the store file (default: $PARLEY_DB, else the config's store, else "
         "data/parley.json in a checkout, ~/.local/share/parley/parley.json once installed)",
     )
+    parser.add_argument(
+        "--shared-group",
+        action="store_true",
+        help="make the store's files readable and writable by their group too (0660, not "
+        "0600), and open a store its group can write (also: shared_group in the settings)",
+    )
     parser.set_defaults(func=cmd_dashboard)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
 
@@ -640,6 +646,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The dashboard shows them itself, once its keys are known; so does config show.
         for problem in args.settings.problems:
             print(f"parley: {one_line(problem)}", file=sys.stderr)
+    from store.access import share_with_group
+
+    share_with_group(args.shared_group or args.settings.config.shared_group)
     path = db_path(args)
     ahead = ReadAhead(path)
     ahead.start()
