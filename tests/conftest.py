@@ -59,6 +59,8 @@ def own_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
     of the person running the tests must not change what a test sees. The store's
     files start owner-only in each test, whatever one before set."""
     monkeypatch.setattr(access.Access, "shared_group", False)
+    # Set, not removed: what parley --shared-group sets in the test is then undone too.
+    monkeypatch.setenv("PARLEY_SHARED_GROUP", "")
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))

@@ -61,17 +61,21 @@ def test_new_store_files_and_exports_are_the_owners_alone(
     assert stat.S_IMODE(exported.stat().st_mode) == OWNER_ONLY
 
 
-@pytest.mark.parametrize("how", ["option", "setting"])
+@pytest.mark.parametrize("how", ["option", "setting", "environment"])
 def test_a_store_shared_with_its_group_is_0660(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], how: str
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, how: str
 ) -> None:
     options: tuple[str, ...] = ("--shared-group",) if how == "option" else ()
+    if how == "environment":
+        monkeypatch.setenv("PARLEY_SHARED_GROUP", "1")
     if how == "setting":
         config = Path(os.environ["XDG_CONFIG_HOME"]) / "parley" / "config.toml"
         config.parent.mkdir(parents=True)
         config.write_text("shared_group = true\n")
     make_store(tmp_path, capsys, *options)
     assert set(modes(tmp_path).values()) == {OWNER_AND_GROUP}
+    # The processes parley starts (a served session) share the store the same way.
+    assert os.environ["PARLEY_SHARED_GROUP"] == "1"
 
 
 @pytest.mark.parametrize(

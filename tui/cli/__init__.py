@@ -510,7 +510,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--shared-group",
         action="store_true",
         help="make the store's files readable and writable by their group too (0660, not "
-        "0600), and open a store its group can write (also: shared_group in the settings)",
+        "0600), and open a store its group can write (also: shared_group in the settings, "
+        "or PARLEY_SHARED_GROUP=1)",
     )
     parser.set_defaults(func=cmd_dashboard)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
@@ -648,7 +649,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"parley: {one_line(problem)}", file=sys.stderr)
     from store.access import share_with_group
 
-    share_with_group(args.shared_group or args.settings.config.shared_group)
+    shared = args.shared_group or args.settings.config.shared_group
+    if shared or os.environ.get("PARLEY_SHARED_GROUP") == "1":
+        # Inherited by the processes this starts (the sessions of parley serve).
+        os.environ["PARLEY_SHARED_GROUP"] = "1"
+        shared = True
+    share_with_group(shared)
     path = db_path(args)
     ahead = ReadAhead(path)
     ahead.start()
