@@ -250,8 +250,10 @@ def cmd_dashboard(args: argparse.Namespace, repo: Repository) -> int:
     from tui.app import ParleyApp
 
     seed(repo)
-    # Read again, now that the app's keys are known: a keymap entry must name one.
-    settings = config.load(args.settings.path, binding_ids=config.default_keys())
+    settings = args.settings
+    if settings.config.keymap:
+        # Read again, now that the app's keys are known: a keymap entry must name one.
+        settings = config.load(settings.path, binding_ids=config.default_keys())
     for problem in settings.problems:
         print(f"parley: {one_line(problem)}", file=sys.stderr)
 
