@@ -67,7 +67,7 @@ endef
 
 lock:
 	@test -x $(UV) || { test -n "$(PYTHON)" || { echo "make: $(NO_PYTHON)" >&2; exit 1; }; \
-		$(PYTHON) -m venv $(LOCK_TOOLS) && $(LOCK_TOOLS)/bin/python -m pip install --quiet uv; }
+		$(PYTHON) -m venv $(LOCK_TOOLS) && $(LOCK_TOOLS)/bin/python -m pip install --quiet "uv>=0.5,<1"; }
 	$(call pin,$(LOCK))
 	$(call pin,$(DEV_LOCK),--extra dev)
 
