@@ -66,7 +66,7 @@ def test_settings_are_read_from_the_file(tmp_path: Path) -> None:
         f'store = "{tmp_path}/talks.json"\ntheme = "textual-light"\n'
         '[keymap]\n"dashboard.undo" = "z"\n"dashboard.redo" = "Z, ctrl+y"\n'
     )
-    settings = config.load(binding_ids=config.default_keys())
+    settings = config.load(scopes=config.key_scopes())
     assert settings.problems == ()
     assert settings.config == Config(
         store=tmp_path / "talks.json",
@@ -84,11 +84,15 @@ def test_settings_are_read_from_the_file(tmp_path: Path) -> None:
         ('colour = "red"\n', "colour: Extra inputs are not permitted"),
         ('[keymap]\n"dashbord.undo" = "z"\n', "keymap.dashbord.undo: no key has this binding id"),
         ('[keymap]\n"dashboard.undo" = "ctrl z"\n', "keymap.dashboard.undo: 'ctrl z' is not a key"),
+        (
+            '[keymap]\n"dashboard.undo" = "d"\n',
+            "keymap.dashboard.undo: 'd' is already the key of dashboard.delete",
+        ),
     ],
 )
 def test_a_bad_setting_is_named_and_the_others_still_apply(text: str, named: str) -> None:
     path = write_config('theme = "solarized-light"\n' + text if "theme" not in text else text)
-    settings = config.load(binding_ids=config.default_keys())
+    settings = config.load(scopes=config.key_scopes())
     assert len(settings.problems) == 1
     (problem,) = settings.problems
     assert problem.startswith(f"{path}: {named}")
@@ -120,7 +124,7 @@ def test_config_commands(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
     write_config(f'store = "{tmp_path}/talks.json"\n[keymap]\n"dashboard.undo" = "z"\n')
     code, out, err = run_cli(["config", "show"], capsys)
     assert code == 0 and err == ""
-    shown = config.load(Path(write_config(out)), binding_ids=config.default_keys())
+    shown = config.load(Path(write_config(out)), scopes=config.key_scopes())
     assert shown.problems == ()
     assert shown.config.store == tmp_path / "talks.json"
     assert shown.config.keymap["dashboard.undo"] == "z"
@@ -152,7 +156,7 @@ async def test_a_rebound_key_and_the_theme_take_effect(seeded: Repository) -> No
     write_config('theme = "textual-light"\n[keymap]\n"dashboard.undo" = "z"\n')
     event_id = seeded.ids(Kind.EVENT)[0]
     Commands(seeded).delete(Kind.EVENT, event_id)
-    app = app_with(seeded, config.load(binding_ids=config.default_keys()))
+    app = app_with(seeded, config.load(scopes=config.key_scopes()))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert app.theme == "textual-light"
@@ -168,7 +172,7 @@ async def test_the_app_starts_with_a_bad_file_and_says_what_is_wrong(seeded: Rep
     write_config('theme = "nord-light"\n[keymap]\n"dashboard.undo" = "z"\n')
     event_id = seeded.ids(Kind.EVENT)[0]
     Commands(seeded).delete(Kind.EVENT, event_id)
-    app = app_with(seeded, config.load(binding_ids=config.default_keys()))
+    app = app_with(seeded, config.load(scopes=config.key_scopes()))
     app.notify = NoticeRecorder(app.notify)  # type: ignore[method-assign]
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -199,7 +203,7 @@ def test_light_theme_and_rebound_key_snapshot(
 ) -> None:
     """The dashboard in Textual's light theme, its footer showing a key the file rebinds."""
     write_config('theme = "textual-light"\n[keymap]\n"dashboard.undo" = "z"\n')
-    app = app_with(seeded, config.load(binding_ids=config.default_keys()))
+    app = app_with(seeded, config.load(scopes=config.key_scopes()))
 
     async def run_before(pilot: Pilot[None]) -> None:
         await settle(pilot)

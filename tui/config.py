@@ -153,9 +153,10 @@ def _problem(path: Path, where: tuple[str, ...], why: str) -> str:
     return f"{path}: {'.'.join(where)}: {why}; {then}"
 
 
-def load(path: Path | None = None, binding_ids: Collection[str] | None = None) -> Settings:
-    """The settings in ``path`` (default: ``config_path()``). With ``binding_ids``, a
-    keymap entry for any other id is set aside too."""
+def load(path: Path | None = None, scopes: list[dict[str, str]] | None = None) -> Settings:
+    """The settings in ``path`` (default: ``config_path()``). With the app's bindings
+    (``key_scopes()``), a keymap entry for no binding, or one that takes another
+    binding's key, is set aside too."""
     path = path or config_path()
     try:
         text = path.read_text(encoding="utf-8")
@@ -168,7 +169,13 @@ def load(path: Path | None = None, binding_ids: Collection[str] | None = None) -
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return Settings(path, Config(), (f"{path}: {exc}; using the defaults",), found=True)
+    binding_ids = None if scopes is None else default_keys(scopes)
     config, dropped = _validate(data, {"binding_ids": binding_ids})
+    if scopes is not None:
+        clashes = _clashes(config.keymap, scopes)
+        dropped += [(("keymap", i), why) for i, why in sorted(clashes.items())]
+        keymap = {i: keys for i, keys in config.keymap.items() if i not in clashes}
+        config = config.model_copy(update={"keymap": keymap})
     problems = tuple(_problem(path, where, why) for where, why in dropped)
     return Settings(path, config, problems, found=True)
 
@@ -206,8 +213,9 @@ def _subclasses(cls: type) -> Iterator[type]:
         yield from _subclasses(sub)
 
 
-def default_keys() -> dict[str, str]:
-    """Every binding id in Parley, with the key(s) it has unless the keymap rebinds it."""
+def key_scopes() -> list[dict[str, str]]:
+    """The bindings of each screen and widget of Parley, inherited ones included: where a
+    key means one thing. Each as {binding id: its default key(s)}."""
     import importlib
     import pkgutil
 
@@ -219,14 +227,44 @@ def default_keys() -> dict[str, str]:
     for module in pkgutil.walk_packages(tui.__path__, "tui."):
         if not module.name.startswith("tui.cli"):
             importlib.import_module(module.name)
-    keys: dict[str, str] = {}
+    scopes = []
     for cls in sorted(set(_subclasses(DOMNode)), key=lambda c: (c.__module__, c.__qualname__)):
         if not cls.__module__.startswith("tui."):
             continue
-        for binding in cls.__dict__.get("BINDINGS", []):
-            if isinstance(binding, Binding) and binding.id:
-                keys.setdefault(binding.id, binding.key)
+        scope = {
+            binding.id: binding.key
+            for base in reversed(cls.__mro__)
+            for binding in base.__dict__.get("BINDINGS", [])
+            if isinstance(binding, Binding) and binding.id
+        }
+        if scope:
+            scopes.append(scope)
+    return scopes
+
+
+def default_keys(scopes: list[dict[str, str]] | None = None) -> dict[str, str]:
+    """Every binding id in Parley, with the key(s) it has unless the keymap rebinds it."""
+    keys: dict[str, str] = {}
+    for scope in key_scopes() if scopes is None else scopes:
+        for binding_id, key in scope.items():
+            keys.setdefault(binding_id, key)
     return keys
+
+
+def _clashes(keymap: dict[str, str], scopes: list[dict[str, str]]) -> dict[str, str]:
+    """The keymap's entries that give a key to a binding of a screen or widget where another
+    binding keeps it (Textual would drop the other without a word): {id: why}."""
+    found: dict[str, str] = {}
+    for scope in scopes:
+        holders: dict[str, list[str]] = {}
+        for binding_id, keys in scope.items():
+            for key in keymap.get(binding_id, keys).split(","):
+                holders.setdefault(key, []).append(binding_id)
+        for key, ids in holders.items():
+            for rebound in (i for i in ids if i in keymap and len(ids) > 1):
+                others = ", ".join(i for i in ids if i != rebound)
+                found.setdefault(rebound, f"{key!r} is already the key of {others}")
+    return found
 
 
 def show(settings: Settings, store: Path, keys: dict[str, str]) -> str:

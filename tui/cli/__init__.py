@@ -253,7 +253,7 @@ def cmd_dashboard(args: argparse.Namespace, repo: Repository) -> int:
     settings = args.settings
     if settings.config.keymap:
         # Read again, now that the app's keys are known: a keymap entry must name one.
-        settings = config.load(settings.path, binding_ids=config.default_keys())
+        settings = config.load(settings.path, scopes=config.key_scopes())
     for problem in settings.problems:
         print(f"parley: {one_line(problem)}", file=sys.stderr)
 
@@ -295,10 +295,11 @@ def cmd_config(args: argparse.Namespace, path: Path) -> int:
     if args.what == "path":
         print(args.settings.path)
         return 0
-    settings = config.load(args.settings.path, binding_ids=config.default_keys())
+    scopes = config.key_scopes()
+    settings = config.load(args.settings.path, scopes=scopes)
     for problem in settings.problems:
         print(f"parley: {one_line(problem)}", file=sys.stderr)
-    sys.stdout.write(config.show(settings, path, config.default_keys()))
+    sys.stdout.write(config.show(settings, path, config.default_keys(scopes)))
     return 0
 
 
