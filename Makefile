@@ -56,7 +56,8 @@ bench: $(VENV)/.dev-installed
 # its newest allowed version, for every Python from 3.11 and every platform.
 # A version already in a lock file is kept unless pyproject.toml now excludes it
 # (`make lock UPGRADE=1` takes the newest of everything); a lock file left with
-# merge conflict markers is pinned afresh.
+# merge conflict markers is pinned afresh. The run-time lock takes the development
+# lock's versions, so that make run and make test run the same libraries.
 UV_COMPILE := $(UV) pip compile pyproject.toml - --universal --python-version 3.11 \
 	--generate-hashes --quiet --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
 define pin
@@ -68,8 +69,8 @@ endef
 lock:
 	@test -x $(UV) || { test -n "$(PYTHON)" || { echo "make: $(NO_PYTHON)" >&2; exit 1; }; \
 		$(PYTHON) -m venv $(LOCK_TOOLS) && $(LOCK_TOOLS)/bin/python -m pip install --quiet "uv>=0.5,<1"; }
-	$(call pin,$(LOCK))
 	$(call pin,$(DEV_LOCK),--extra dev)
+	$(call pin,$(LOCK),--constraint $(DEV_LOCK))
 
 clean:
 	rm -rf $(VENV) $(LOCK_TOOLS) .pytest_cache .mypy_cache .ruff_cache
