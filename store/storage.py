@@ -62,6 +62,7 @@ from typing import Any
 
 import pydantic_core
 
+from . import access
 from .errors import CorruptStore, DiskError, LockedStore
 from .migrations import CURRENT_SCHEMA, migrate
 
@@ -350,7 +351,7 @@ def open_lock(path: Path) -> int:
     lock_path = lock_path_of(path)
     try:
         lock_path.parent.mkdir(parents=True, exist_ok=True)
-        return os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        return access.create(lock_path, os.O_RDWR)
     except OSError as exc:
         raise _disk_error(exc, "opening the lock file", lock_path) from None
 
@@ -436,7 +437,9 @@ class JournalStorage(Storage):
         # Called with the ops another process wrote, after they are applied.
         self.on_foreign_ops: Callable[[list[Op]], None] | None = None
         self.on_reload: Callable[[], None] | None = None
+        files = (self.path, self.journal_path, self.history_path, self.lock_path)
         try:
+            access.check(files)
             with self.locked(shared=True):
                 self._load()
             if self.schema < CURRENT_SCHEMA:
@@ -750,7 +753,7 @@ class JournalStorage(Storage):
             return os.open(self.journal_path, flags)
         except FileNotFoundError:
             pass
-        fd = os.open(self.journal_path, flags | os.O_CREAT | os.O_EXCL, 0o644)
+        fd = access.create(self.journal_path, flags | os.O_EXCL)
         try:
             _fsync_dir(self.path.parent)
         except OSError as exc:
@@ -812,7 +815,7 @@ class JournalStorage(Storage):
         fd: int | None = None
         doing, target = "creating", str(tmp)
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            fd = access.create(tmp, os.O_WRONLY | os.O_TRUNC)
             doing = "writing"
             for part in (header[:-1], TABLES_KEY, tables_bytes, b"}\n"):
                 _write_all(fd, part)
@@ -889,7 +892,7 @@ class JournalStorage(Storage):
             try:
                 fd = os.open(path, os.O_RDWR | os.O_APPEND)
             except FileNotFoundError:
-                fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o644)
+                fd = access.create(path, os.O_RDWR | os.O_APPEND | os.O_EXCL)
                 created = True
             doing = "reading"
             size = start = os.fstat(fd).st_size

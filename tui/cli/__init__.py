@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from tui.serve.accounts import Accounts
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DB = PROJECT_ROOT / "data" / "parley.json"
 # Imports bigger than this show a progress bar on standard error.
 PROGRESS_THRESHOLD = 2000
 BRIEF_FORMATS = ("text", "markdown", "html")
@@ -150,8 +149,19 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
+def default_db() -> Path:
+    """data/parley.json when run from a checkout of Parley; once installed, the user's
+    data folder ($XDG_DATA_HOME/parley, ~/.local/share/parley by default)."""
+    if (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "data").is_dir():
+        return PROJECT_ROOT / "data" / "parley.json"
+    from tui.config import data_dir
+
+    return data_dir() / "parley.json"
+
+
 def db_path(args: argparse.Namespace) -> Path:
-    return Path(args.db or os.environ.get("PARLEY_DB") or DEFAULT_DB)
+    store = args.settings.config.store
+    return Path(args.db or os.environ.get("PARLEY_DB") or store or default_db())
 
 
 def iso_date(text: str) -> date:
@@ -248,17 +258,34 @@ def write_output(path: str, text: str) -> None:
 
 def cmd_dashboard(args: argparse.Namespace, repo: Repository) -> int:
     from store.seed import seed
+    from tui import config
     from tui.app import ParleyApp
 
     seed(repo)
-    ParleyApp(
+    settings = args.settings
+    if settings.config.keymap:
+        # Read again, now that the app's keys are known: a keymap entry must name one.
+        settings = config.load(settings.path, scopes=config.key_scopes())
+    for problem in settings.problems:
+        print(f"parley: {one_line(problem)}", file=sys.stderr)
+
+    def remember(theme: str) -> None:
+        failed = config.remember_theme(settings.path, theme)
+        if failed:
+            app.notify(failed, severity="warning")
+
+    app = ParleyApp(
         repo,
+        config=settings.config,
+        on_theme=remember,
+        notices=settings.problems,
         on_shown=lambda: COLLECTOR.resume(freeze=True),
         # The views built behind the first screen stay for the session as well; left
         # in the collector's reach, every full collection walks their records again,
         # and one landing on a key press delays its screen by a tenth of a second.
         on_views_built=gc.freeze,
-    ).run()
+    )
+    app.run()
     return 0
 
 
@@ -270,6 +297,21 @@ def cmd_seed(args: argparse.Namespace, repo: Repository) -> int:
         print(f"seeded {repo.path} with {added} records")
     else:
         print(f"{repo.path} already holds records; nothing added")
+    return 0
+
+
+def cmd_config(args: argparse.Namespace, path: Path) -> int:
+    """Runs without the store: the settings say which store, and need not open it."""
+    from tui import config
+
+    if args.what == "path":
+        print(args.settings.path)
+        return 0
+    scopes = config.key_scopes()
+    settings = config.load(args.settings.path, scopes=scopes)
+    for problem in settings.problems:
+        print(f"parley: {one_line(problem)}", file=sys.stderr)
+    sys.stdout.write(config.show(settings, path, config.default_keys(scopes)))
     return 0
 
 
@@ -566,7 +608,17 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--db", metavar="PATH", help="the store file (default: $PARLEY_DB, else data/parley.json)"
+        "--db",
+        metavar="PATH",
+        help="the store file (default: $PARLEY_DB, else the config's store, else "
+        "data/parley.json in a checkout, ~/.local/share/parley/parley.json once installed)",
+    )
+    parser.add_argument(
+        "--shared-group",
+        action="store_true",
+        help="make the store's files readable and writable by their group too (0660, not "
+        "0600), and open a store its group can write (also: shared_group in the settings, "
+        "or PARLEY_SHARED_GROUP=1)",
     )
     parser.set_defaults(func=cmd_dashboard)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
@@ -582,6 +634,19 @@ def build_parser() -> argparse.ArgumentParser:
         if func is not None:
             p.set_defaults(func=func)
         return p
+
+    p = add(
+        "config",
+        None,
+        "where the settings file is, and the settings in force (store, theme, keys)",
+        "parley config show",
+    )
+    p.add_argument(
+        "what",
+        choices=("path", "show"),
+        help="path: the file's path; show: every setting, and every key by its binding id",
+    )
+    p.set_defaults(func=None, on_files=cmd_config)
 
     add("seed", cmd_seed, "fill an empty store with the seed data", "parley --db talks.json seed")
     p = add("check", cmd_check, "validate a store and list every problem", "parley check")
@@ -720,6 +785,21 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from tui.config import load
+
+    args.settings = load()
+    if args.func is not cmd_dashboard and getattr(args, "on_files", None) is not cmd_config:
+        # The dashboard shows them itself, once its keys are known; so does config show.
+        for problem in args.settings.problems:
+            print(f"parley: {one_line(problem)}", file=sys.stderr)
+    from store.access import share_with_group
+
+    shared = args.shared_group or args.settings.config.shared_group
+    if shared or os.environ.get("PARLEY_SHARED_GROUP") == "1":
+        # Inherited by the processes this starts (the sessions of parley serve).
+        os.environ["PARLEY_SHARED_GROUP"] = "1"
+        shared = True
+    share_with_group(shared)
     path = db_path(args)
     ahead = ReadAhead(path)
     ahead.start()

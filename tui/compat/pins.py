@@ -127,8 +127,25 @@ SERVE_PROCESS = Pin(
         "way to end it when the app does not quit; worth asking textual-serve for one"
     ),
 )
+TERMINAL_HANGUP = Pin(
+    name="LinuxDriver input loop that ends the app when the terminal goes away",
+    package="textual",
+    low="8.2",
+    high="8.3",
+    upstream=(
+        "https://github.com/Textualize/textual/pull/6690 (open: the input thread spins at "
+        "100% of a core once stdin is at end-of-file); Textual installs no SIGHUP handler"
+    ),
+)
 
-PINS = (STYLES_CACHE_LEAK, FOOTER_KEY, CLOSED_WATCHERS, WRAP_OFFSETS, SERVE_PROCESS)
+PINS = (
+    STYLES_CACHE_LEAK,
+    FOOTER_KEY,
+    CLOSED_WATCHERS,
+    WRAP_OFFSETS,
+    TERMINAL_HANGUP,
+    SERVE_PROCESS,
+)
 
 
 def warn_outside_pins() -> list[str]:

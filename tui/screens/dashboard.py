@@ -34,34 +34,52 @@ class DashboardScreen(CaptureScreen):
 
     BINDINGS = [
         *(
-            Binding(str(n), f"show_view('{view.key}')", f"{view.title} view", show=False)
+            Binding(
+                str(n),
+                f"show_view('{view.key}')",
+                f"{view.title} view",
+                show=False,
+                id=f"dashboard.view-{view.key}",
+            )
             for n, view in enumerate(VIEWS, start=1)
         ),
         # Ahead of the other keys, so it shows even where a narrow footer cuts the rest.
-        Binding("question_mark", "app.help", "Keys"),
-        Binding("slash", "filter", "Filter"),
-        Binding("o", "sources", "Sources of the selection", show=False),
-        Binding("b", "brief", "Brief to a file and the clipboard", show=False),
-        Binding("s", "set_status", "Status"),
-        Binding("p", "add_position", "Position"),
-        Binding("r", "add_round", "Round"),
-        Binding("a", "respond", "Response"),
-        Binding("n", "add_event", "Event"),
+        Binding("question_mark", "app.help", "Keys", id="help"),
+        Binding("slash", "filter", "Filter", id="dashboard.filter"),
+        Binding("o", "sources", "Sources of the selection", show=False, id="dashboard.sources"),
+        Binding(
+            "b", "brief", "Brief to a file and the clipboard", show=False, id="dashboard.brief"
+        ),
+        Binding("s", "set_status", "Status", id="dashboard.status"),
+        Binding("p", "add_position", "Position", id="dashboard.position"),
+        Binding("r", "add_round", "Round", id="dashboard.round"),
+        Binding("a", "respond", "Response", id="dashboard.response"),
+        Binding("n", "add_event", "Event", id="dashboard.event"),
         # The same with every field of the full form.
-        Binding("S", "set_status(True)", "Status, full form", show=False),
-        Binding("P", "add_position(True)", "Position, full form", show=False),
-        Binding("R", "add_round(True)", "Round, full form", show=False),
-        Binding("A", "respond(True)", "Response, full form", show=False),
-        Binding("N", "add_event(True)", "Event, full form", show=False),
-        Binding("plus", "add_any", "Add…", show=False),
-        Binding("e", "edit", "Edit"),
-        Binding("d", "delete", "Delete"),
-        Binding("u", "undo", "Undo"),
-        Binding("U,ctrl+r", "redo", "Redo", show=False),
-        Binding("h", "history", "History"),
-        Binding("H", "history_all", "All history", show=False),
-        Binding("t", "as_of", "As of"),
-        Binding("escape", "back", "Back", show=False),
+        Binding(
+            "S", "set_status(True)", "Status, full form", show=False, id="dashboard.status-form"
+        ),
+        Binding(
+            "P",
+            "add_position(True)",
+            "Position, full form",
+            show=False,
+            id="dashboard.position-form",
+        ),
+        Binding("R", "add_round(True)", "Round, full form", show=False, id="dashboard.round-form"),
+        Binding(
+            "A", "respond(True)", "Response, full form", show=False, id="dashboard.response-form"
+        ),
+        Binding("N", "add_event(True)", "Event, full form", show=False, id="dashboard.event-form"),
+        Binding("plus", "add_any", "Add…", show=False, id="dashboard.add"),
+        Binding("e", "edit", "Edit", id="dashboard.edit"),
+        Binding("d", "delete", "Delete", id="dashboard.delete"),
+        Binding("u", "undo", "Undo", id="dashboard.undo"),
+        Binding("U,ctrl+r", "redo", "Redo", show=False, id="dashboard.redo"),
+        Binding("h", "history", "History", id="dashboard.history"),
+        Binding("H", "history_all", "All history", show=False, id="dashboard.history-all"),
+        Binding("t", "as_of", "As of", id="dashboard.as-of"),
+        Binding("escape", "back", "Back", show=False, id="dashboard.back"),
     ]
 
     def __init__(

@@ -69,8 +69,8 @@ class FormScreen(ModalScreen[FormResult | None]):
     CSS_PATH = ["modal.tcss", "quick.tcss"]
     AUTO_FOCUS = ""  # on_mount focuses the first field
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save", priority=True, id="form.save"),
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
     ]
 
     def __init__(
