@@ -21,7 +21,7 @@ from typing import Any
 from .errors import NotFound
 from .models import Position, Proposal, ResponseStatus, Role, Round, Source, Track
 from .repository import Repository
-from .words import name_of, names, span, speaker_name
+from .words import author_of, name_of, names, span, speaker_name
 
 RECENT_EVENTS = 10
 RECENT_CHANGES = 50
@@ -377,7 +377,7 @@ def _recorded(b: _Builder, track: Track, since: date, day: date, limit: int) -> 
         entries.append(
             Entry(
                 lead=change.at.date().isoformat(),
-                meta=(change.action,),
+                meta=(change.action, f"by {author_of(change)}"),
                 text=change.summary or f"{change.action} {change.record_kind}",
                 notes=notes,
             )

@@ -464,6 +464,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--db", metavar="PATH", help="the store file (default: $PARLEY_DB, else data/parley.json)"
     )
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        help="who the changes are recorded as by (default: $PARLEY_USER, else your login)",
+    )
     parser.set_defaults(func=cmd_dashboard)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
 
@@ -602,7 +607,7 @@ def _run(args: argparse.Namespace, path: Path, ahead: ReadAhead) -> int:
         on_files = getattr(args, "on_files", None)
         if on_files is not None:
             return int(on_files(args, path))
-        with open_store(path, preread=ahead.take()) as repo:
+        with open_store(path, preread=ahead.take(), author=args.user) as repo:
             if getattr(args, "read_only", False):
                 repo.compact_on_close = False
             return int(args.func(args, repo))
