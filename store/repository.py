@@ -455,7 +455,7 @@ class Repository:
             how = "has changed"
         revisions = f"revision {expected}, now {current}" if exists else f"revision {expected}"
         raise Conflict(
-            f"{what} {how} since this edit began ({revisions}); nothing was saved",
+            f"{what} {how} since it was read ({revisions}); nothing was saved",
             kind=kind,
             record_id=record_id,
             expected=expected,
