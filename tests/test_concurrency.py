@@ -330,3 +330,35 @@ def test_read_modify_write_from_many_processes_loses_nothing(store_path: Path) -
         assert [c.after["description"].split()[-1] for c in edits] == final
         assert {c.author for c in edits} <= {f"w{i}" for i in range(WRITERS)}
         assert repo.revision("actor", "x") == edits[-1].seq
+
+
+def test_parley_edit_with_a_stale_revision_is_refused_in_one_line(
+    store_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui_helpers import run_cli
+
+    db = ["--db", str(store_path)]
+    with open_store(store_path, clock=fixed_clock) as repo:
+        seed(repo)
+        read_at = repo.revision("point", POINT)
+    monkeypatch.setenv("PARLEY_USER", "amal")
+    code, out, _ = run_cli([*db, "edit", "point", POINT, "--priority", "low"], capsys)
+    assert code == 0
+    with open_store(store_path) as repo:
+        now = repo.revision("point", POINT)
+    assert out.rstrip().endswith(f"; now revision {now}")
+    before = store_bytes(store_path)
+    stale = ["edit", "point", POINT, "--priority", "high", "--revision", str(read_at)]
+    code, out, err = run_cli(["--user", "bea", *db, *stale], capsys)
+    assert (code, out) == (1, "")
+    assert err.count("\n") == 1
+    assert err.startswith("parley: Sticking point Philadelphi Corridor")
+    assert "was changed by amal at " in err and f"(revision {read_at}, now {now})" in err
+    assert store_bytes(store_path) == before
+    # From the revision it stands at, the edit is written, as by the --user given.
+    current = ["edit", "point", POINT, "--priority", "high", "--revision", str(now)]
+    assert run_cli(["--user", "bea", *db, *current], capsys)[0] == 0
+    with open_store(store_path) as repo:
+        assert repo.last_change("point", POINT).author == "bea"
+    code, _, err = run_cli([*db, "edit", "point", POINT, "--revision", "x1"], capsys)
+    assert code == 2 and "'x1' is not a revision" in err
