@@ -47,6 +47,8 @@ class ConflictScreen(ModalScreen[str | None]):
         Binding("r", "answer('reapply')", "Reapply my edit"),
         Binding("d", "answer('discard')", "Discard my edit"),
         Binding("escape", "answer", "Back to the form"),
+        Binding("j,down", "scroll('down')", "Down", show=False),
+        Binding("k,up", "scroll('up')", "Up", show=False),
     ]
 
     def __init__(self, body: Content, can_reapply: bool = True) -> None:
@@ -73,3 +75,10 @@ class ConflictScreen(ModalScreen[str | None]):
 
     def action_answer(self, choice: str | None = None) -> None:
         self.dismiss(choice)
+
+    def action_scroll(self, direction: str) -> None:
+        body = self.query_one(".dialog-body", TextView)
+        if direction == "down":
+            body.scroll_down()
+        else:
+            body.scroll_up()
