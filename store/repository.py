@@ -447,15 +447,17 @@ class Repository:
         if doc is None and last is not None:
             doc = last.before or last.after
         what = capitalised(what_of(self, kind, doc or {"id": record_id}))
-        if last is not None and (last.seq > expected or not exists):
-            how = f"was {changed_by(last)}"
-        elif not exists:
-            how = "is no longer there"
-        else:
-            how = "has changed"
         revisions = f"revision {expected}, now {current}" if exists else f"revision {expected}"
+        if exists and expected > current:
+            said = f"{what} is at revision {current}, not {expected}"
+        elif last is not None and (last.seq > expected or not exists):
+            said = f"{what} was {changed_by(last)} since it was read ({revisions})"
+        elif not exists:
+            said = f"{what} is no longer there ({revisions})"
+        else:
+            said = f"{what} has changed since it was read ({revisions})"
         raise Conflict(
-            f"{what} {how} since it was read ({revisions}); nothing was saved",
+            f"{said}; nothing was saved",
             kind=kind,
             record_id=record_id,
             expected=expected,

@@ -362,3 +362,10 @@ def test_parley_edit_with_a_stale_revision_is_refused_in_one_line(
         assert repo.last_change("point", POINT).author == "bea"
     code, _, err = run_cli([*db, "edit", "point", POINT, "--revision", "x1"], capsys)
     assert code == 2 and "'x1' is not a revision" in err
+
+
+def test_a_revision_the_record_never_had_is_refused(repo: Repository) -> None:
+    repo.add(actor("oman"))
+    now = repo.revision("actor", "oman")
+    with pytest.raises(Conflict, match=f"Actor oman is at revision {now}, not {now + 5}"):
+        Commands(repo).edit("actor", "oman", {"description": "x"}, revision=now + 5)
