@@ -249,7 +249,7 @@ class Commands:
         still stands at it."""
         with self.repo.latest():
             if revision is not None:
-                self.repo.check_revision(kind, record_id, revision)
+                self.repo.check_revision(kind, record_id, revision, "nothing was deleted")
             record = self.repo.get(kind, record_id)
             changes = self.repo.remove(kind, record_id, revision)
             return Outcome(tuple(changes), (record,))

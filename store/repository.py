@@ -435,9 +435,12 @@ class Repository:
             self.storage.catch_up()
             yield
 
-    def check_revision(self, kind: str, record_id: str, expected: int) -> None:
-        """Refuse (``Conflict``) unless the record stands at revision ``expected``; call
-        inside ``latest()`` for an answer that holds until the write."""
+    def check_revision(
+        self, kind: str, record_id: str, expected: int, outcome: str = "nothing was saved"
+    ) -> None:
+        """Refuse (``Conflict``, its message ending in ``outcome``) unless the record stands
+        at revision ``expected``; call inside ``latest()`` for an answer that holds until
+        the write."""
         exists = self.exists(kind, record_id)
         current = self.revision(kind, record_id) if exists else 0
         if exists and current == expected:
@@ -457,7 +460,7 @@ class Repository:
         else:
             said = f"{what} has changed since it was read ({revisions})"
         raise Conflict(
-            f"{said}; nothing was saved",
+            f"{said}; {outcome}",
             kind=kind,
             record_id=record_id,
             expected=expected,

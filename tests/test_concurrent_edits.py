@@ -157,3 +157,30 @@ async def test_each_change_shows_its_author_in_history_and_the_brief(
     assert code == 0
     recorded = out[out.index("Recorded in the store since") :]
     assert "by bea" in recorded and "by amal" in recorded
+
+
+@run_async
+async def test_a_delete_confirmed_after_another_writers_edit_is_refused(
+    store_path: Path,
+) -> None:
+    """`d` on the Doha round; amal edits it from another process while the question is
+    open; `y` then deletes nothing and says who changed it."""
+    with open_store(store_path, clock=fixed_clock) as repo:
+        seed(repo)
+    app = make_app(open_store(store_path, clock=fixed_clock, author="bea"))
+    app.animation_level = "none"
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await cursor_to(pilot, "rounds", DOHA)
+        await keys(pilot, "d")
+        with open_store(store_path, clock=fixed_clock, author="amal") as other:
+            Commands(other).edit("round", DOHA, {"title": "Doha summit"})
+        before = store_files(store_path)
+        await keys(pilot, "y")
+        message = notices(app)[-1]
+        assert message.severity == "error"
+        assert "was changed by amal at 12:00 on 21 Aug 2024" in message.message
+        assert message.message.endswith("; nothing was deleted")
+        assert store_files(store_path) == before
+    with reopened(store_path) as fresh:
+        assert fresh.get_as(Round, DOHA).title == "Doha summit"
