@@ -55,10 +55,16 @@ async def test_a_form_saved_over_another_windows_edit_asks_then_reapplies(
         await cursor_to(ap, "rounds", DOHA)
         await keys(ap, "e")
         await fill(ap, "title", "Doha summit")
+        seen = bea.version
         await save(ap)
         # Bea's window takes amal's write in through its poll.
-        seen = bea.version
-        await wait_until(bp, lambda: bea.version > seen)
+        await wait_until(bp, lambda: bea.version > seen, seconds=10)
+        await settle(bp)
+        # Her form says so at once, before she saves.
+        assert shown_errors(bea_form)[""] == (
+            "Changed by amal at 12:00 on 21 Aug 2024 while you were editing; "
+            "ctrl+s shows the change and asks what to do."
+        )
         before = store_files(store_path)
 
         await keys(bp, "ctrl+s")

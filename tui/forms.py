@@ -34,6 +34,7 @@ from store import (
     Track,
 )
 from store.commands import Citation, Commands, NewSource, Outcome
+from store.words import capitalised, changed_by
 from tui.fields import Field
 from tui.screens.conflict import conflict_detail
 from tui.screens.form import FormErrors, FormScreen, OnConflict
@@ -299,8 +300,27 @@ class Forms:
                 only = {name: value for name, value in form.items() if name in changed}
                 return self._save(kind, record, only, revision=conflict.revision)
 
-            on_conflict = OnConflict(lambda c: conflict_detail(self.repo, c), reapply)
+            def watch(say: Callable[[str], None]) -> Callable[[], None]:
+                def changed(_version: int) -> None:
+                    moved = self._moved_since(kind, record.id, revision or 0)
+                    if moved:
+                        say(moved)
+
+                return self.repo.subscribe(changed)
+
+            on_conflict = OnConflict(lambda c: conflict_detail(self.repo, c), reapply, watch)
         return FormScreen(title, fields, values, submit, self.options, on_conflict=on_conflict)
+
+    def _moved_since(self, kind: str, record_id: str, revision: int) -> str:
+        """A line saying who changed the record since ``revision``; "" if no one did."""
+        exists = self.repo.exists(kind, record_id)
+        if exists and self.repo.revision(kind, record_id) == revision:
+            return ""
+        last = self.repo.last_change(kind, record_id)
+        who = capitalised(changed_by(last)) if last is not None else "Changed"
+        if not exists:
+            return f"{who} while you were editing; this edit can no longer be saved."
+        return f"{who} while you were editing; ctrl+s shows the change and asks what to do."
 
     def _initial(self, kind: str, record: Record | None, preset: dict[str, Any]) -> dict[str, Any]:
         if record is None:

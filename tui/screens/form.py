@@ -59,6 +59,9 @@ class OnConflict:
     # Given the values the form opened with, those it was saved with and the refusal:
     # the fields changed in the form written again on the record as it stands now.
     reapply: Callable[[dict[str, Any], dict[str, Any], Conflict], Outcome]
+    # Given where to say it, calls it with a line each time the record moves on while
+    # the form is open; returns the function that stops it.
+    watch: Callable[[Callable[[str], None]], Callable[[], None]] | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,8 @@ class FormScreen(ModalScreen[FormResult | None]):
         self.follow = follow
         self.compact = compact
         self.on_conflict = on_conflict
+        self._unwatch: Callable[[], None] | None = None
+        self._saving = False
         # Values a field was given by ``follow``: it follows until the user changes it.
         self._followed: dict[str, Any] = {}
 
@@ -166,8 +171,12 @@ class FormScreen(ModalScreen[FormResult | None]):
             self.focus_field(first.name)
         # What the form held when it opened: esc asks before throwing away anything else.
         self.pristine = self.values()
+        if self.on_conflict is not None and self.on_conflict.watch is not None:
+            self._unwatch = self.on_conflict.watch(self._record_moved)
 
     def on_unmount(self) -> None:
+        if self._unwatch is not None:
+            self._unwatch()
         # The text areas' watchers of the app's theme would keep them alive.
         drop_closed_watchers(self.app)
 
@@ -257,7 +266,15 @@ class FormScreen(ModalScreen[FormResult | None]):
         values = self.values()
         self._write(values, lambda: self.submit(values))
 
+    def _record_moved(self, said: str) -> None:
+        """Someone else changed the record: say so above the fields, before the save."""
+        if self._saving:
+            return  # the change is this form's own
+        self.query_one("#error-", TextBlock).update(literal(said))
+        self.query_one("#error-", TextBlock).add_class("-shown")
+
     def _write(self, values: dict[str, Any], write: Callable[[], Outcome | None]) -> None:
+        self._saving = True
         try:
             outcome = write()
         except Conflict as exc:
@@ -271,6 +288,8 @@ class FormScreen(ModalScreen[FormResult | None]):
         except StoreError as exc:
             self.show_errors({"": str(exc)})
             return
+        finally:
+            self._saving = False
         self.dismiss(FormResult(list(outcome.records) if outcome else [], values))
 
     def _ask(self, values: dict[str, Any], conflict: Conflict, on_conflict: OnConflict) -> None:
