@@ -57,6 +57,9 @@ examples:
                                a party's new stance on a sticking point
   parley add round --title "Cairo round" --start 2024-08-24 ...
                                any kind of record (parley add KIND --help)
+  parley --user amal edit point philadelphi-corridor --priority high --revision 57
+                               an edit recorded as by amal, refused if the point has
+                               changed since revision 57
   parley undo                  undo the last change, saying what it was
   parley history --limit 5     the latest changes
 """
