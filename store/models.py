@@ -220,7 +220,8 @@ class Record(Model):
     def _stored(cls, data: Any) -> Any:
         # A stored document carries its revision beside the fields: read past it.
         if isinstance(data, dict) and REVISION in data:
-            return {k: v for k, v in data.items() if k != REVISION}
+            data = dict(data)  # the stored document itself stays as it is
+            del data[REVISION]
         return data
 
     @property
