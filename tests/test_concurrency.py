@@ -369,3 +369,22 @@ def test_a_revision_the_record_never_had_is_refused(repo: Repository) -> None:
     now = repo.revision("actor", "oman")
     with pytest.raises(Conflict, match=f"Actor oman is at revision {now}, not {now + 5}"):
         Commands(repo).edit("actor", "oman", {"description": "x"}, revision=now + 5)
+
+
+def test_redo_over_a_record_that_moved_on_is_refused(store_path: Path) -> None:
+    with open_store(store_path, clock=fixed_clock) as repo:
+        seed(repo)
+        Commands(repo).edit("point", POINT, {"priority": "low"})
+        assert Commands(repo).undo().changed
+        repo.compact()
+    data = json.loads(store_path.read_bytes())
+    data["tables"]["point"][POINT]["description"] = "Edited by hand."
+    store_path.write_text(json.dumps(data))
+    before = store_bytes(store_path)
+    with open_store(store_path, clock=fixed_clock) as repo:
+        repo.compact_on_close = False
+        with pytest.raises(
+            Conflict, match=r"^cannot redo edited sticking point .*nothing was redone$"
+        ):
+            Commands(repo).redo()
+    assert store_bytes(store_path) == before
