@@ -44,11 +44,11 @@ class ConflictScreen(ModalScreen[str | None]):
 
     CSS_PATH = "modal.tcss"
     BINDINGS = [
-        Binding("r", "answer('reapply')", "Reapply my edit"),
-        Binding("d", "answer('discard')", "Discard my edit"),
-        Binding("escape", "answer", "Back to the form"),
-        Binding("j,down", "scroll('down')", "Down", show=False),
-        Binding("k,up", "scroll('up')", "Up", show=False),
+        Binding("r", "answer('reapply')", "Reapply my edit", id="conflict.reapply"),
+        Binding("d", "answer('discard')", "Discard my edit", id="conflict.discard"),
+        Binding("escape", "answer", "Back to the form", id="conflict.back"),
+        Binding("j,down", "scroll('down')", "Down", show=False, id="conflict.down"),
+        Binding("k,up", "scroll('up')", "Up", show=False, id="conflict.up"),
     ]
 
     def __init__(self, body: Content, can_reapply: bool = True) -> None:
