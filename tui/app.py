@@ -54,15 +54,19 @@ class ParleyApp(App[None]):
         poll: bool = True,
         on_shown: Callable[[], None] | None = None,
         on_views_built: Callable[[], None] | None = None,
+        on_dialog: Callable[[bool], None] | None = None,
     ) -> None:
         """``on_shown`` is called once, when the dashboard is first on screen;
-        ``on_views_built`` once every view has been built behind it."""
+        ``on_views_built`` once every view has been built behind it; ``on_dialog``
+        with True when a dialog opens over the dashboard, and with False once the
+        dashboard is back and drawn."""
         super().__init__()
         self.repo = repo
         self.commands = Commands(repo)
         self._poll = poll
         self._on_shown = on_shown
         self._on_views_built = on_views_built
+        self._on_dialog = on_dialog
         tracks = repo.tracks()
         self.set_reactive(ParleyApp.track_id, track_id or (tracks[0].id if tracks else ""))
         # Given now, these are not set again (with their watchers called) once mounted:
@@ -94,7 +98,11 @@ class ParleyApp(App[None]):
         # Every write, by this app or another process, reaches the views this way.
         self._unsubscribe = self.repo.subscribe(self._store_changed)
         screen = DashboardScreen(
-            self.repo, self.commands, on_shown=self._on_shown, on_views_built=self._on_views_built
+            self.repo,
+            self.commands,
+            on_shown=self._on_shown,
+            on_views_built=self._on_views_built,
+            on_dialog=self._on_dialog,
         ).data_bind(ParleyApp.track_id, ParleyApp.as_of, ParleyApp.version)
         self.push_screen(screen)
         if self._poll:

@@ -22,6 +22,9 @@ from tui.views.base import TableView, View
 from tui.views.tabs import VIEWS, ViewTabs
 from tui.widgets.footer import KeyFooter
 
+# Seconds after the dashboard is drawn again before ``on_dialog(False)``.
+DIALOG_CLOSED_PAUSE = 0.1
+
 
 class DashboardScreen(CaptureScreen):
     """The views of one track. It is handed the repository and the commands; the track,
@@ -68,11 +71,15 @@ class DashboardScreen(CaptureScreen):
         commands: Commands,
         on_shown: Callable[[], None] | None = None,
         on_views_built: Callable[[], None] | None = None,
+        on_dialog: Callable[[bool], None] | None = None,
     ) -> None:
         """``on_shown`` is called once the dashboard is first on screen; ``on_views_built``
-        once every view has been built behind it."""
+        once every view has been built behind it; ``on_dialog`` with True when a
+        dialog opens over it, with False once it is back and drawn."""
         super().__init__(repo, commands)
         self._on_shown, self._on_views_built = on_shown, on_views_built
+        self._on_dialog = on_dialog
+        self._dialog_open = False
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="§")
@@ -93,6 +100,23 @@ class DashboardScreen(CaptureScreen):
     def on_mount(self) -> None:
         if self._on_shown is not None:
             self.call_after_refresh(self._on_shown)
+
+    def on_screen_suspend(self) -> None:
+        if self._on_dialog is not None and not self._dialog_open:
+            self._dialog_open = True
+            self._on_dialog(True)
+
+    def on_screen_resume(self) -> None:
+        # Told once the result of what the dialog did is on screen, and the frames
+        # right after it (the saved notice) have been drawn.
+        if self._dialog_open:
+            self.call_after_refresh(self.set_timer, DIALOG_CLOSED_PAUSE, self._dialog_closed)
+
+    def _dialog_closed(self) -> None:
+        # Another dialog may have opened meanwhile: that one tells when it closes.
+        if self._dialog_open and self.is_current and self._on_dialog is not None:
+            self._dialog_open = False
+            self._on_dialog(False)
 
     def watch_as_of(self, as_of: date | None) -> None:
         # Looking at the past should be impossible to miss.

@@ -17,7 +17,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -56,6 +56,15 @@ def _fit(text: str, width: int) -> str:
     if cell_len(text) <= width:
         return set_cell_size(text, width)
     return set_cell_size(text, max(width - 1, 0)) + "…" if width else ""
+
+
+@dataclass(frozen=True)
+class _Pass:
+    """What every line of one repaint shares."""
+
+    width: int
+    base: Style
+    widths: list[int]
 
 
 class RecordTable(ScrollView, can_focus=True):
@@ -146,6 +155,9 @@ class RecordTable(ScrollView, can_focus=True):
         # Cell styles resolved against the theme and the table's colours; a theme
         # change restyles the widget, which empties this.
         self._cell_styles: dict[str, Style] = {}
+        # What every line of one repaint shares: see render_lines.
+        self._pass: _Pass | None = None
+        self._in_pass = False
         self.filter_text = ""
 
     # -- data ------------------------------------------------------------------
@@ -278,9 +290,29 @@ class RecordTable(ScrollView, can_focus=True):
             self._cell_styles[style] = found
         return found
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The table's style is worked out from its ancestors' on every read, which
+        # made it a third of the cost of a line; the column widths likewise. One
+        # repaint reads them once.
+        self._pass = None
+        self._in_pass = True
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._pass, self._in_pass = None, False
+
+    def _shared(self) -> _Pass:
+        shared = self._pass
+        if shared is None:
+            width = self.scrollable_content_region.width
+            shared = _Pass(width, self.rich_style, self._widths())
+            if self._in_pass:
+                self._pass = shared
+        return shared
+
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        base = self.rich_style
+        shared = self._shared()
+        width, base = shared.width, shared.base
         if y == 0:
             header = self.get_component_rich_style("record-table--header")
             cells = [(c.label, "") for c in self.columns]
@@ -311,7 +343,7 @@ class RecordTable(ScrollView, can_focus=True):
         cursor_row: bool = False,
     ) -> Strip:
         segments = []
-        for i, ((text, style), w) in enumerate(zip(cells, self._widths(), strict=False)):
+        for i, ((text, style), w) in enumerate(zip(cells, self._shared().widths, strict=False)):
             if i:
                 segments.append(Segment(" ", base))
             cell_style = base if cursor_row else base + self._cell_style(style)
