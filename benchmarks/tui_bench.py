@@ -259,7 +259,8 @@ def build(n: int, path: Path, rows_path: Path) -> dict[str, Any]:
             repo.put_many(chunk)
         assert repo.count() == n, (repo.count(), n)
         track = repo.tracks()[0].id
-        timeline = repo.timeline(track)
+        # The Timeline shows the newest entry first.
+        timeline = repo.timeline(track)[::-1]
         last = timeline[-1]
         sources = sorted(repo.list_as(Source), key=lambda s: (s.published, s.id), reverse=True)
         rows = [(s.published.isoformat(), s.outlet, s.title, s.source_kind.value) for s in sources]

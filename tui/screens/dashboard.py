@@ -12,6 +12,8 @@ from textual.widgets import Header
 
 from store import Kind, Repository
 from store.commands import Commands
+from store.words import record_words
+from tui.clipboard import citations, record_text
 from tui.messages import ShowAsOf
 from tui.palette import RecordsProvider
 from tui.screens.capture import CaptureScreen
@@ -62,6 +64,8 @@ class DashboardScreen(CaptureScreen):
         Binding("h", "history", "History"),
         Binding("H", "history_all", "All history", show=False),
         Binding("t", "as_of", "As of"),
+        Binding("y", "copy", "Copy the selection's text", show=False),
+        Binding("Y", "copy_citation", "Copy the selection's citation", show=False),
         Binding("escape", "back", "Back", show=False),
     ]
 
@@ -157,6 +161,27 @@ class DashboardScreen(CaptureScreen):
             self.notify("Select a record first.", severity="warning", timeout=3)
             return
         self.app.push_screen(RecordSourcesScreen(self.repo, record))
+
+    def action_copy(self) -> None:
+        record = self.selected()
+        if record is None:
+            self.notify("Select a record first.", severity="warning", timeout=3)
+            return
+        self.app.copy_to_clipboard(record_text(self.repo, record, self.as_of))
+        self.notify(f"Copied the text of {record_words(self.repo, record)}.", timeout=3)
+
+    def action_copy_citation(self) -> None:
+        record = self.selected()
+        if record is None:
+            self.notify("Select a record first.", severity="warning", timeout=3)
+            return
+        text = citations(self.repo, record)
+        if not text:
+            self.notify("It cites no source: nothing copied.", severity="warning", timeout=3)
+            return
+        self.app.copy_to_clipboard(text)
+        count = text.count("\n") + 1
+        self.notify(f"Copied {count} citation{'s' if count > 1 else ''}.", timeout=3)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Whether an action applies depends on what the view in front can select, not on
