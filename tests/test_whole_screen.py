@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from rich.cells import cell_len
 from tui_helpers import dashboard, make_app, notices, press, run_async, screen_text, settle
 
-from store import Event, Position, Repository, Source
+from store import Event, Position, Repository, Source, SourceKind
 from tui.clipboard import citation
 from tui.views.base import TableView
 from tui.views.timeline import TimelineView
 from tui.widgets.footer import KeyFooter
+from tui.widgets.record_table import RecordTable
 
 
 def _timeline_dates(view: TableView) -> list[str]:
@@ -105,3 +108,48 @@ async def test_the_footer_at_80_columns_shows_whole_keys_with_help(seeded: Repos
         await pilot.resize_terminal(200, 50)
         await settle(pilot)
         assert all(k.display for k in app.screen.query_one(KeyFooter).children)
+
+
+def _with_urls(repo: Repository) -> None:
+    """Two sources newer than the seed's: one with a web page, one with a script URL."""
+    for source_id, url in (("web", "https://example.org/report"), ("script", "javascript:x()")):
+        repo.add(
+            Source(
+                id=source_id,
+                outlet="Wire",
+                title=f"Report {source_id}",
+                published=date(2024, 9, 1 if source_id == "web" else 2),
+                source_kind=SourceKind.WIRE,
+                url=url,
+            )
+        )
+
+
+@run_async
+async def test_w_opens_a_source_s_web_page_and_only_a_web_page(seeded: Repository) -> None:
+    _with_urls(seeded)
+    app = make_app(seeded)
+    opened: list[str] = []
+    app.open_url = lambda url, **_: opened.append(url)  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "7")
+        assert dashboard(app).selected().id == "script"  # type: ignore[union-attr]
+        await press(pilot, "w")
+        assert opened == [] and "no web URL" in notices(app)[-1].message
+        await press(pilot, "j", "w")
+        assert opened == ["https://example.org/report"]
+        # From the sources of the selection too.
+        await press(pilot, "o", "w")
+        assert opened[-1] == "https://example.org/report" and len(opened) == 2
+
+
+@run_async
+async def test_the_timeline_s_flip_key_is_in_the_help(seeded: Repository) -> None:
+    app = make_app(seeded)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "6", "question_mark")
+        rows = [row.cells for row in app.screen.query_one("#help-keys", RecordTable).rows]
+        assert ("f", "Flip order", "Timeline view") in rows
+        assert ("y", "Copy the selection's text", "this screen") in rows
