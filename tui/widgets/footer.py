@@ -25,6 +25,8 @@ from textual.widgets import Footer
 from tui.compat.private import drop_data_binds, footer_key_class
 
 HELP_ACTION = "app.help"
+# Refreshes to wait for new keys to be laid out before leaving them as they are.
+MEASURE_TRIES = 5
 
 
 class KeyFooter(Footer):
@@ -33,6 +35,7 @@ class KeyFooter(Footer):
     one mid-word and let the command palette's key cover part of another."""
 
     _shown: tuple[Any, ...] | None = None
+    _tries = 0
 
     def on_mount(self) -> None:
         # Each key's width, by key and action, measured while it showed.
@@ -53,8 +56,12 @@ class KeyFooter(Footer):
                 margin = key.styles.margin
                 widths[key.key, key.action] = key.outer_size.width + margin.left + margin.right
         if any((key.key, key.action) not in widths for key in keys):
-            self.call_after_refresh(self._fit)  # not laid out yet
+            # Not laid out yet: again after the next refresh, a few times at most.
+            self._tries += 1
+            if self._tries <= MEASURE_TRIES:
+                self.call_after_refresh(self._fit)
             return
+        self._tries = 0
         # Up to where the palette's key starts, less a cell to keep them apart.
         room = self.content_region.width - sum(
             k.outer_size.width + k.styles.margin.left + 1 for k in palette
