@@ -93,3 +93,24 @@ async def test_only_visible_paragraphs_are_rendered() -> None:
         view = app.query_one(TextView)
         assert view.line_count > 5000
         assert 0 < view.cached_paragraphs <= 20
+
+
+@run_async
+async def test_wrapped_lines_keep_the_indent_of_their_paragraph() -> None:
+    """A stance indented under its position wraps under itself, not under the date."""
+    stance = " ".join(WORDS * 3)
+    content = lines([line(("2024-08-21", "bold"), "  demand"), line("  ", stance), line(stance)])
+    app = ViewApp(content)
+    async with app.run_test(size=(40, 20)) as pilot:
+        await pilot.pause()
+        view = app.query_one(TextView)
+        text = shown(view)
+        indented = text[1 : 1 + view.line_count - 1]
+        first_unindented = next(i for i, t in enumerate(indented) if not t.startswith("  "))
+        wrapped, rest = indented[:first_unindented], indented[first_unindented:]
+        assert len(wrapped) > 1 and all(t.startswith("  ") and t[2] != " " for t in wrapped)
+        # The words, in order, and no more lines than the height was measured at.
+        assert " ".join(t.strip() for t in wrapped) == stance
+        assert view.line_count == 1 + len(wrapped) + len([t for t in rest if t])
+        # A paragraph without an indent wraps to the left edge.
+        assert rest[1] and not rest[1].startswith(" ")

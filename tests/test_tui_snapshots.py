@@ -22,6 +22,12 @@ VIEW_KEYS = {
 }
 
 
+@pytest.mark.parametrize("view", ["overview", "rounds", "timeline"])
+def test_view_on_a_wide_screen(snap_compare: Compare, seeded: Repository, view: str) -> None:
+    """At 200x50 the columns take the free width: no cell is cut that fits in it."""
+    assert shoot(snap_compare, seeded, (200, 50), VIEW_KEYS[view])
+
+
 @sizes
 @pytest.mark.parametrize("view", list(VIEW_KEYS))
 def test_view(snap_compare: Compare, seeded: Repository, view: str, size: tuple[int, int]) -> None:

@@ -932,8 +932,8 @@ async def test_other_processes_writes_show_and_an_open_form_keeps_its_text(
         )
         assert app.focused is screen.query_one("#field-title", Input)
         await save(pilot)
-        # The newest entry of the timeline, at its end.
-        await keys(pilot, "6", "G")
+        # The newest entry of the timeline, at its top.
+        await keys(pilot, "6", "g")
         timeline = (await dashboard(app).view("timeline")).query_one(RecordTable)
         assert any(row.key.startswith("event:cairo-talks-resume") for row in timeline.rows)
         assert "Cairo talks resume" in screen_text(app)

@@ -101,10 +101,13 @@ class NoticeRecorder:
         self.notify(message, **kwargs)
 
 
-def make_app(repo: Repository, track_id: str | None = None, *, poll: bool = False) -> ParleyApp:
+def make_app(
+    repo: Repository, track_id: str | None = None, *, poll: bool = False, **hooks: Any
+) -> ParleyApp:
     """The dashboard as tests want it: no polling, one theme whatever the host's default,
-    and the notifications it sends kept for ``notices``."""
-    app = ParleyApp(repo, track_id=track_id, poll=poll)
+    and the notifications it sends kept for ``notices``. ``hooks`` go to the app
+    (``on_dialog=...``)."""
+    app = ParleyApp(repo, track_id=track_id, poll=poll, **hooks)
     app.theme = THEME
     app.notify = NoticeRecorder(app.notify)  # type: ignore[method-assign]
     return app

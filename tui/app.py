@@ -60,6 +60,7 @@ class ParleyApp(App[None]):
         config: Config | None = None,
         on_theme: Callable[[str], None] | None = None,
         notices: Sequence[str] = (),
+        on_dialog: Callable[[bool], None] | None = None,
     ) -> None:
         """``on_shown`` is called once, when the dashboard is first on screen;
         ``on_views_built`` once every view has been built behind it. ``config`` gives
@@ -74,6 +75,7 @@ class ParleyApp(App[None]):
         self._poll = poll
         self._on_shown = on_shown
         self._on_views_built = on_views_built
+        self._on_dialog = on_dialog
         tracks = repo.tracks()
         self.set_reactive(ParleyApp.track_id, track_id or (tracks[0].id if tracks else ""))
         # Given now, these are not set again (with their watchers called) once mounted:
@@ -118,7 +120,11 @@ class ParleyApp(App[None]):
         # Every write, by this app or another process, reaches the views this way.
         self._unsubscribe = self.repo.subscribe(self._store_changed)
         screen = DashboardScreen(
-            self.repo, self.commands, on_shown=self._on_shown, on_views_built=self._on_views_built
+            self.repo,
+            self.commands,
+            on_shown=self._on_shown,
+            on_views_built=self._on_views_built,
+            on_dialog=self._on_dialog,
         ).data_bind(ParleyApp.track_id, ParleyApp.as_of, ParleyApp.version)
         self.push_screen(screen)
         if self._poll:

@@ -79,6 +79,7 @@ class Collector:
 
     def __init__(self) -> None:
         self.paused = False
+        self.held = False
 
     def pause(self) -> None:
         if gc.isenabled():
@@ -91,6 +92,25 @@ class Collector:
             if freeze:
                 gc.freeze()
             gc.enable()
+
+    def dialog(self, open_: bool) -> None:
+        """Held off while a dialog is over the dashboard; collected once it is back.
+
+        Closing a form leaves its widgets behind as garbage in cycles, thousands of
+        objects, which only a full collection frees. Left to itself the collector
+        starts one every form or two, as often as not while the save that closed
+        the form is drawing its result: on a store of 100,000 records that adds
+        20 to 30 ms (more on a busy machine) to every other save. Held, it
+        collects once the result is on screen.
+        """
+        if open_:
+            if gc.isenabled() and not self.paused:
+                gc.disable()
+                self.held = True
+        elif self.held:
+            self.held = False
+            gc.enable()
+            gc.collect()
 
 
 COLLECTOR = Collector()
@@ -283,6 +303,7 @@ def cmd_dashboard(args: argparse.Namespace, repo: Repository) -> int:
         on_theme=remember,
         notices=settings.problems,
         on_shown=lambda: COLLECTOR.resume(freeze=True),
+        on_dialog=COLLECTOR.dialog,
         # The views built behind the first screen stay for the session as well; left
         # in the collector's reach, every full collection walks their records again,
         # and one landing on a key press delays its screen by a tenth of a second.

@@ -12,7 +12,9 @@ from textual.widgets import Header
 
 from store import Kind, Repository, StoreError
 from store.commands import Commands
+from store.words import record_words
 from tui.brief import brief_file
+from tui.clipboard import citations, record_text
 from tui.messages import ShowAsOf
 from tui.palette import RecordsProvider
 from tui.screens.capture import CaptureScreen
@@ -22,6 +24,9 @@ from tui.screens.record_sources import RecordSourcesScreen
 from tui.views.base import TableView, View
 from tui.views.tabs import VIEWS, ViewTabs
 from tui.widgets.footer import KeyFooter
+
+# Seconds after the dashboard is drawn again before ``on_dialog(False)``.
+DIALOG_CLOSED_PAUSE = 0.1
 
 
 class DashboardScreen(CaptureScreen):
@@ -79,6 +84,14 @@ class DashboardScreen(CaptureScreen):
         Binding("h", "history", "History", id="dashboard.history"),
         Binding("H", "history_all", "All history", show=False, id="dashboard.history-all"),
         Binding("t", "as_of", "As of", id="dashboard.as-of"),
+        Binding("y", "copy", "Copy the selection's text", show=False, id="dashboard.copy"),
+        Binding(
+            "Y",
+            "copy_citation",
+            "Copy the selection's citation",
+            show=False,
+            id="dashboard.copy-citation",
+        ),
         Binding("escape", "back", "Back", show=False, id="dashboard.back"),
     ]
 
@@ -88,11 +101,15 @@ class DashboardScreen(CaptureScreen):
         commands: Commands,
         on_shown: Callable[[], None] | None = None,
         on_views_built: Callable[[], None] | None = None,
+        on_dialog: Callable[[bool], None] | None = None,
     ) -> None:
         """``on_shown`` is called once the dashboard is first on screen; ``on_views_built``
-        once every view has been built behind it."""
+        once every view has been built behind it; ``on_dialog`` with True when a
+        dialog opens over it, with False once it is back and drawn."""
         super().__init__(repo, commands)
         self._on_shown, self._on_views_built = on_shown, on_views_built
+        self._on_dialog = on_dialog
+        self._dialog_open = False
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="§")
@@ -113,6 +130,23 @@ class DashboardScreen(CaptureScreen):
     def on_mount(self) -> None:
         if self._on_shown is not None:
             self.call_after_refresh(self._on_shown)
+
+    def on_screen_suspend(self) -> None:
+        if self._on_dialog is not None and not self._dialog_open:
+            self._dialog_open = True
+            self._on_dialog(True)
+
+    def on_screen_resume(self) -> None:
+        # Told once the result of what the dialog did is on screen, and the frames
+        # right after it (the saved notice) have been drawn.
+        if self._dialog_open:
+            self.call_after_refresh(self.set_timer, DIALOG_CLOSED_PAUSE, self._dialog_closed)
+
+    def _dialog_closed(self) -> None:
+        # Another dialog may have opened meanwhile: that one tells when it closes.
+        if self._dialog_open and self.is_current and self._on_dialog is not None:
+            self._dialog_open = False
+            self._on_dialog(False)
 
     def watch_as_of(self, as_of: date | None) -> None:
         # Looking at the past should be impossible to miss.
@@ -164,6 +198,27 @@ class DashboardScreen(CaptureScreen):
             return
         self.app.copy_to_clipboard(text)
         self.notify(f"Brief written to {path} and copied to the clipboard.", timeout=6)
+
+    def action_copy(self) -> None:
+        record = self.selected()
+        if record is None:
+            self.notify("Select a record first.", severity="warning", timeout=3)
+            return
+        self.app.copy_to_clipboard(record_text(self.repo, record, self.as_of))
+        self.notify(f"Copied the text of {record_words(self.repo, record)}.", timeout=3)
+
+    def action_copy_citation(self) -> None:
+        record = self.selected()
+        if record is None:
+            self.notify("Select a record first.", severity="warning", timeout=3)
+            return
+        text = citations(self.repo, record)
+        if not text:
+            self.notify("It cites no source: nothing copied.", severity="warning", timeout=3)
+            return
+        self.app.copy_to_clipboard(text)
+        count = text.count("\n") + 1
+        self.notify(f"Copied {count} citation{'s' if count > 1 else ''}.", timeout=3)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Whether an action applies depends on what the view in front can select, not on

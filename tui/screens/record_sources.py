@@ -8,14 +8,17 @@ with every passage it backs, then the claims that cite none.
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.content import Content
 
 from store import Kind, Record, Repository, Source
 from store.citations import Claim, cited_ids, claims
 from store.words import kind_words
+from tui.clipboard import cited_sources, web_url
 from tui.format import MUTED, UNSOURCED, describe, heading
 from tui.screens.detail import DetailScreen
 from tui.text import line
+from tui.views.sources import open_source_url
 
 
 def no_source_words(claim: Claim) -> str:
@@ -55,6 +58,19 @@ def sources_content(repo: Repository, record: Record) -> Content:
 
 
 class RecordSourcesScreen(DetailScreen):
+    BINDINGS = [Binding("w", "open_url", "Open URL", id="sources.open-url")]
+
+    def action_open_url(self) -> None:
+        """The web page of the first source that has one."""
+        sources = cited_sources(self.repo, self.record)
+        linked = next((s for s in sources if web_url(s)), None)
+        if linked is None and sources:
+            linked = sources[0]
+        if linked is None:
+            self.notify("This record cites no source.", severity="warning", timeout=4)
+            return
+        open_source_url(self, linked)
+
     def __init__(self, repo: Repository, record: Record) -> None:
         self.repo, self.record = repo, record
         what = f"{kind_words(record.kind)} {describe(repo, record)}"

@@ -50,7 +50,8 @@ class GapBoard(RecordTable):
         self.actors = list(actors)
         self.set_columns(
             [
-                Column("Sticking point", min_width=self.point_width, ratio=2),
+                # The stances take the room before the point's title does.
+                Column("Sticking point", min_width=self.point_width, ratio=1),
                 Column("Status", width=10),
             ]
             + [

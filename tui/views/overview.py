@@ -7,14 +7,16 @@ from collections import Counter
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.widget import Widget as TextualWidget
 
-from store import Kind, PointStatus, Role, Round, Track
+from store import Event, Kind, PointStatus, Role, Round, Track
 from tui.format import MUTED, STATUS_STYLE, day, heading, names, span
 from tui.text import line, lines, shorten
 from tui.views.details import response_line
 from tui.views.gap_board import GapBoard, GapBoardView
 from tui.widgets.text_block import TextBlock
 
+# Events shown at least; a taller screen shows as many more as fit.
 RECENT_EVENTS = 5
 
 
@@ -97,17 +99,49 @@ class OverviewView(GapBoardView):
             )
         self.query_one(".proposals", TextBlock).update(lines(block))
 
-        events = repo.events(track_id, as_of)[-RECENT_EVENTS:]
+        self._events = repo.events(track_id, as_of)
+        self._show_events(RECENT_EVENTS)
+        self.call_after_refresh(self._fill_height)
+
+    _events: list[Event] = []
+    _events_shown = 0
+    _events_width = 0
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fill_height)
+
+    def _fill_height(self) -> None:
+        """As many recent events as the screen has lines left for, one line each."""
+        scroll = self.query_one(".overview-scroll", VerticalScroll)
+        used = sum(
+            child.outer_size.height + child.styles.margin.top + child.styles.margin.bottom
+            for child in scroll.children
+            if isinstance(child, TextualWidget)
+        )
+        free = scroll.scrollable_content_region.height - used
+        wanted = min(max(RECENT_EVENTS, self._events_shown + free), len(self._events))
+        if wanted != self._events_shown or scroll.size.width != self._events_width:
+            self._show_events(wanted)
+
+    def _show_events(self, count: int) -> None:
+        events = self._events[-count:] if count else []
+        self._events_shown = len(events)
         block = [heading("Recent events")]
         if not events:
             block.append(line(("none recorded", MUTED)))
+        # Each on one line: the title cut to the width there is.
+        scroll = self.query_one(".overview-scroll", VerticalScroll)
+        self._events_width = scroll.size.width
+        width = scroll.scrollable_content_region.width
         for event in reversed(events):
+            kind = event.event_kind.value
+            room = max(width - len("2024-01-01  ") - len(kind) - 2, 20)
             block.append(
                 line(
                     (f"{day(event.date)}  ", MUTED),
-                    (event.event_kind.value, "bold"),
+                    (kind, "bold"),
                     "  ",
-                    shorten(event.title, 90),
+                    shorten(event.title, room),
                 )
             )
         self.query_one(".events", TextBlock).update(lines(block))

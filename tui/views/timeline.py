@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Select
@@ -27,16 +28,35 @@ KIND_STYLE: dict[str, str] = {
 KIND_LABEL: dict[str, str] = {Kind.ASSESSMENT: "analysis"}
 
 
-class TimelineView(TableView):
-    title = "Timeline"
-    key = "timeline"
-    kinds = (Kind.ROUND, Kind.POSITION, Kind.PROPOSAL, Kind.EVENT, Kind.ASSESSMENT)
-    columns = (
-        Column("Date", width=10),
+def timeline_columns(newest_first: bool) -> tuple[Column, ...]:
+    """The Date heading says which way the entries run."""
+    return (
+        Column("Date ↓" if newest_first else "Date ↑", width=10),
         Column("Kind", width=8),
         Column("Who", min_width=10, ratio=1),
         Column("What", min_width=20, ratio=4),
     )
+
+
+class TimelineView(TableView):
+    """Newest first, so today's entries are on screen; ``f`` flips the order."""
+
+    title = "Timeline"
+    key = "timeline"
+    kinds = (Kind.ROUND, Kind.POSITION, Kind.PROPOSAL, Kind.EVENT, Kind.ASSESSMENT)
+    columns = timeline_columns(newest_first=True)
+    BINDINGS = [Binding("f", "flip_order", "Flip order", id="timeline.flip")]
+
+    newest_first = True
+
+    def action_flip_order(self) -> None:
+        """Oldest first, or newest first again; the cursor stays on its entry."""
+        self.newest_first = not self.newest_first
+        self.table.set_columns(timeline_columns(self.newest_first))
+        record = self.selected()
+        self.show_rows()
+        if record is not None:
+            self.table.move_to_key(self.key_for(record.kind, record.id))
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="timeline-filters"):
@@ -54,7 +74,7 @@ class TimelineView(TableView):
             entries = [e for e in entries if e.kind == kind]
         if isinstance(actor, str):
             entries = [e for e in entries if actor in e.actor_ids]
-        return entries
+        return entries[::-1] if self.newest_first else entries
 
     @staticmethod
     def _key(entry: TimelineEntry, n: int) -> str:

@@ -19,13 +19,69 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
+from textual.widget import Widget
 from textual.widgets import Footer
 
 from tui.compat.private import drop_data_binds, footer_key_class
 
+HELP_ACTION = "app.help"
+# Refreshes to wait for new keys to be laid out before leaving them as they are.
+MEASURE_TRIES = 5
+
 
 class KeyFooter(Footer):
+    """Shows as many keys as fit whole, in order: the focused widget's first, then
+    ``?`` (which always shows), then the screen's. ``Footer`` would cut the last
+    one mid-word and let the command palette's key cover part of another."""
+
     _shown: tuple[Any, ...] | None = None
+    _tries = 0
+
+    def on_mount(self) -> None:
+        # Each key's width, by key and action, measured while it showed.
+        self._key_widths: dict[tuple[str, str], int] = {}
+        self.call_after_refresh(self._fit)
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        footer_key = footer_key_class()
+        keys = [k for k in self.children if isinstance(k, footer_key)]
+        palette = [k for k in keys if k.has_class("-command-palette")]
+        keys = [k for k in keys if k not in palette]
+        widths = self._key_widths
+        for key in keys:
+            if key.display and key.outer_size.width:
+                margin = key.styles.margin
+                widths[key.key, key.action] = key.outer_size.width + margin.left + margin.right
+        if any((key.key, key.action) not in widths for key in keys):
+            # Not laid out yet: again after the next refresh, a few times at most.
+            self._tries += 1
+            if self._tries <= MEASURE_TRIES:
+                self.call_after_refresh(self._fit)
+            return
+        self._tries = 0
+        # Up to where the palette's key starts, less a cell to keep them apart.
+        room = self.content_region.width - sum(
+            k.outer_size.width + k.styles.margin.left + 1 for k in palette
+        )
+        room -= sum(widths[k.key, k.action] for k in keys if k.action == HELP_ACTION)
+        fits = True
+        for key in keys:
+            if key.action == HELP_ACTION:
+                self._show(key, True)
+                continue
+            width = widths[key.key, key.action]
+            fits = fits and width <= room
+            if fits:
+                room -= width
+            self._show(key, fits)
+
+    @staticmethod
+    def _show(key: Widget, shown: bool) -> None:
+        if key.display != shown:
+            key.display = shown
 
     def _keys(self) -> tuple[Any, ...]:
         """What compose would show: each visible binding, enabled or not."""
@@ -42,6 +98,8 @@ class KeyFooter(Footer):
         if keys == self._shown and self.children:
             return
         await super().recompose()
+        # The new keys are mounted now; once laid out, those that do not fit go.
+        self.call_after_refresh(self._fit)
 
     def compose(self) -> ComposeResult:
         # Footer composes nothing until the screen's bindings are ready; what it

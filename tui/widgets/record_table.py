@@ -17,7 +17,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -56,6 +56,15 @@ def _fit(text: str, width: int) -> str:
     if cell_len(text) <= width:
         return set_cell_size(text, width)
     return set_cell_size(text, max(width - 1, 0)) + "…" if width else ""
+
+
+@dataclass(frozen=True)
+class _Pass:
+    """What every line of one repaint shares."""
+
+    width: int
+    base: Style
+    widths: list[int]
 
 
 class RecordTable(ScrollView, can_focus=True):
@@ -146,12 +155,18 @@ class RecordTable(ScrollView, can_focus=True):
         # Cell styles resolved against the theme and the table's colours; a theme
         # change restyles the widget, which empties this.
         self._cell_styles: dict[str, Style] = {}
+        # What every line of one repaint shares: see render_lines.
+        self._pass: _Pass | None = None
+        self._in_pass = False
+        # Each column's longest cell, for _widths; None until measured.
+        self._measured: list[int] | None = None
         self.filter_text = ""
 
     # -- data ------------------------------------------------------------------
 
     def set_columns(self, columns: Sequence[Column]) -> None:
         self.columns = list(columns)
+        self._measured = None
         self.cursor_column = min(self.cursor_column, max(len(self.columns) - 1, 0))
         self.refresh()
 
@@ -159,6 +174,7 @@ class RecordTable(ScrollView, can_focus=True):
         """Replace the rows, keeping the cursor on the same record where it still shows."""
         key = self.cursor_key if keep_key else None
         self._all_rows = list(rows)
+        self._measured = None
         self._apply_filter(key)
 
     def set_filter(self, text: str) -> None:
@@ -200,35 +216,64 @@ class RecordTable(ScrollView, can_focus=True):
     # -- geometry --------------------------------------------------------------
 
     def _widths(self) -> list[int]:
-        """Fixed columns keep their width; flexible ones share what is left by ratio."""
+        """Fixed columns keep their width; flexible ones share what is left.
+
+        Each flexible column gets its minimum, then, round by round, a share of the
+        rest by ratio until its longest cell fits; what is left once every cell
+        fits goes to them by ratio. So a wider table cuts fewer cells, and a short
+        column (a venue, a list of mediators) is not cut to widen a long one.
+        Below the minimums, they share what there is rather than overflow.
+        """
         total = max(self.scrollable_content_region.width, 1)
         room = total - max(len(self.columns) - 1, 0)
         fixed = sum(c.width or 0 for c in self.columns)
-        flexible = [c for c in self.columns if c.width is None]
+        flexible = [i for i, c in enumerate(self.columns) if c.width is None]
         left = max(room - fixed, 0)
-        shares = sum(c.ratio for c in flexible) or 1
-        # Each flexible column gets its minimum, then a share of what is left by ratio;
-        # below the minimums, they share what there is rather than overflow.
-        minimums = sum(c.min_width for c in flexible)
-        tight = left < minimums
-        extra = left - minimums
-        widths = []
-        given = 0
-        for column in self.columns:
-            if column.width is not None:
-                widths.append(column.width)
-                continue
-            if tight:
-                width = max(left * column.ratio // shares, 3)
-            else:
-                width = column.min_width + extra * column.ratio // shares
-            widths.append(width)
-            given += width
-        if flexible and given < left:
-            # Hand the rounding remainder to the last flexible column.
-            last = max(i for i, c in enumerate(self.columns) if c.width is None)
-            widths[last] += left - given
+        widths = [c.width or 0 for c in self.columns]
+        if not flexible:
+            return widths
+        shares = sum(self.columns[i].ratio for i in flexible) or 1
+        minimums = sum(self.columns[i].min_width for i in flexible)
+        if left < minimums:
+            for i in flexible:
+                widths[i] = max(left * self.columns[i].ratio // shares, 3)
+            return widths
+        needs = self._needs()
+        for i in flexible:
+            widths[i] = self.columns[i].min_width
+        spare = left - minimums
+        wanting = [i for i in flexible if widths[i] < needs[i]]
+        while spare > 0 and wanting:
+            weight = sum(self.columns[i].ratio for i in wanting)
+            unit = spare // weight
+            for i in sorted(wanting, key=lambda i: -self.columns[i].ratio):
+                give = min(needs[i] - widths[i], max(unit * self.columns[i].ratio, 1), spare)
+                widths[i] += give
+                spare -= give
+            wanting = [i for i in wanting if widths[i] < needs[i]]
+        if spare > 0:
+            given = 0
+            for i in flexible:
+                extra = spare * self.columns[i].ratio // shares
+                widths[i] += extra
+                given += extra
+            # The rounding remainder to the last flexible column.
+            widths[flexible[-1]] += spare - given
         return widths
+
+    def _needs(self) -> list[int]:
+        """Each column's longest cell, heading included, in terminal cells: measured
+        once for each set of rows (all of them, so a filter does not move columns)."""
+        if self._measured is None:
+            measured = [cell_len(c.label) for c in self.columns]
+            for row in self._all_rows:
+                for i, cell in enumerate(row.cells[: len(measured)]):
+                    text = cell[0] if isinstance(cell, tuple) else cell
+                    size = len(text) if text.isascii() else cell_len(text)
+                    if size > measured[i]:
+                        measured[i] = size
+            self._measured = measured
+        return self._measured
 
     def watch_cursor_row(self, old: int, new: int) -> None:
         if self.rows:
@@ -278,9 +323,29 @@ class RecordTable(ScrollView, can_focus=True):
             self._cell_styles[style] = found
         return found
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The table's style is worked out from its ancestors' on every read, which
+        # made it a third of the cost of a line; the column widths likewise. One
+        # repaint reads them once.
+        self._pass = None
+        self._in_pass = True
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._pass, self._in_pass = None, False
+
+    def _shared(self) -> _Pass:
+        shared = self._pass
+        if shared is None:
+            width = self.scrollable_content_region.width
+            shared = _Pass(width, self.rich_style, self._widths())
+            if self._in_pass:
+                self._pass = shared
+        return shared
+
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        base = self.rich_style
+        shared = self._shared()
+        width, base = shared.width, shared.base
         if y == 0:
             header = self.get_component_rich_style("record-table--header")
             cells = [(c.label, "") for c in self.columns]
@@ -311,7 +376,7 @@ class RecordTable(ScrollView, can_focus=True):
         cursor_row: bool = False,
     ) -> Strip:
         segments = []
-        for i, ((text, style), w) in enumerate(zip(cells, self._widths(), strict=False)):
+        for i, ((text, style), w) in enumerate(zip(cells, self._shared().widths, strict=False)):
             if i:
                 segments.append(Segment(" ", base))
             cell_style = base if cursor_row else base + self._cell_style(style)

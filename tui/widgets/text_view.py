@@ -32,6 +32,13 @@ _HEIGHTS: dict[tuple[str, int], int] = {}
 HEIGHTS_KEPT = 50_000
 
 
+def _indent(text: str, width: int) -> int:
+    """The paragraph's leading spaces, which its wrapped lines keep (a hanging indent);
+    none where that would leave less than half the width for the words."""
+    indent = len(text) - len(text.lstrip(" "))
+    return indent if indent * 2 <= width else 0
+
+
 def _height(paragraph: Content, width: int) -> int:
     """Lines the paragraph wraps to: as ``Content`` wraps it, without building the lines."""
     if paragraph.cell_length <= width:
@@ -41,7 +48,9 @@ def _height(paragraph: Content, width: int) -> int:
     if height is None:
         if len(_HEIGHTS) >= HEIGHTS_KEPT:
             _HEIGHTS.clear()
-        height = _HEIGHTS[key] = len(wrap_offsets(paragraph.plain, width)) + 1
+        indent = _indent(paragraph.plain, width)
+        body = paragraph.plain[indent:]
+        height = _HEIGHTS[key] = len(wrap_offsets(body, width - indent)) + 1
     return height
 
 
@@ -121,7 +130,13 @@ class TextView(ScrollView, can_focus=True):
                 self._strips.clear()
             style = self.visual_style
             rich_style = style.rich_style
-            rendered = Visual.to_strips(self, self._paragraphs[index], width, None, style)
+            paragraph = self._paragraphs[index]
+            indent = _indent(paragraph.plain, width) if paragraph.cell_length > width else 0
+            body = paragraph[indent:] if indent else paragraph
+            rendered = Visual.to_strips(self, body, width - indent, None, style)
+            if indent:
+                margin = Strip.blank(indent, rich_style)
+                rendered = [Strip.join([margin, strip]) for strip in rendered]
             strips = [strip.extend_cell_length(width, rich_style) for strip in rendered]
             self._strips[index] = strips
         return strips
