@@ -91,7 +91,7 @@ class RecordsProvider(Provider):
             for record in screen.repo.list(kind):
                 label = plain(record.label)
                 yield DiscoveryHit(
-                    Content(f"{label} ({kind_words(kind)})"),
+                    Content(f"{label} ({kind})"),
                     partial(self._open, kind, record.id),
                     help=f"open {kind_words(kind)}",
                 )
@@ -105,14 +105,17 @@ class RecordsProvider(Provider):
         matcher = self.matcher(query)
         for hit in ranked:
             kind = hit.found.kind
-            shown = f"{hit.label} ({kind_words(kind)})"
+            shown = f"{hit.label} ({kind})"
+            name = highlight(matcher, shown) if hit.found.in_name else Content(shown)
+            # Where the words are, under the name: as part of the display, which is
+            # Content, since the palette reads a hit's help as markup.
+            where = Content(plain(hit.where)).stylize("$text-muted")
             yield Hit(
                 # The palette wants scores from 0 to 1; the order is the ranking's.
                 hit.score / best,
-                highlight(matcher, shown) if hit.found.in_name else Content(shown),
+                Content("\n").join([name, where]),
                 partial(self._open, kind, hit.found.record_id),
                 text=shown,
-                help=plain(hit.where),
             )
 
 

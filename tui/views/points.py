@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+
+from textual.binding import Binding
 from textual.content import Content
+from textual.reactive import reactive
 
 from store import Kind, Record, StickingPoint
-from tui.format import STATUS_STYLE, day
+from store.trends import Convergence, Step, convergence, counted_actors, firmness_history
+from tui.format import MUTED, STATUS_STYLE, day, heading, name_of
+from tui.text import line
+from tui.trends import gap_text, reading_words, strip
 from tui.views.base import TableView
 from tui.views.details import point_detail
+from tui.views.trend_since import ask_since
 from tui.widgets.record_table import Column, Row
 
 
@@ -21,7 +30,45 @@ class PointsView(TableView):
         Column("Sticking point", min_width=16, ratio=3),
         Column("Priority", width=8),
         Column("Latest", width=10),
+        Column("Gap", width=5),
+        # Named and sized by the parties when the rows are built.
+        Column("Trend", width=8),
     )
+    BINDINGS = [Binding("w", "trend_since", "Gap since…")]
+
+    # The day the gap is compared with; None for the default (see store.trends).
+    since: reactive[date | None] = reactive(None, init=False)
+
+    def watch_since(self) -> None:
+        self._invalidate()
+
+    def action_trend_since(self) -> None:
+        ask_since(self, self.since)
+
+    def _trends(self) -> tuple[dict[tuple[str, str], list[Step]], dict[str, Convergence]]:
+        history = firmness_history(self.repo, self.track_id, self.as_of)
+        return history, convergence(self.repo, self.track_id, self.as_of, self.since)
+
+    def _trend_column(
+        self, history: dict[tuple[str, str], list[Step]]
+    ) -> tuple[Column, Callable[[str], str]]:
+        """A column of each counted party's strip under its name, and the cell of a point."""
+        actors = counted_actors(self.repo, self.track_id, {a for _, a in history})
+        names = [name_of(self.repo, Kind.ACTOR, a).split(" ")[0][:8] for a in actors]
+        strips = {key: strip(steps) for key, steps in history.items()}
+        widths = [
+            max([len(n), *(len(v) for (_, a), v in strips.items() if a == actor)])
+            for n, actor in zip(names, actors, strict=True)
+        ]
+        label = "·".join(n.ljust(w) for n, w in zip(names, widths, strict=True)).rstrip()
+
+        def cell(point_id: str) -> str:
+            parts = [
+                strips.get((point_id, a), "").ljust(w) for a, w in zip(actors, widths, strict=True)
+            ]
+            return "·".join(parts).rstrip()
+
+        return Column(label or "Trend", width=max(len(label), 5)), cell
 
     def _points(self) -> list[StickingPoint]:
         return self.repo.points(self.track_id, self.as_of)
@@ -32,6 +79,9 @@ class PointsView(TableView):
             self.track_id, self.as_of
         ).items():
             latest[point_id] = max(latest.get(point_id, ""), position.date.isoformat())
+        history, readings = self._trends()
+        trend, cell = self._trend_column(history)
+        self.table.set_columns([*self.columns[:-1], trend])
         return [
             Row(
                 p.id,
@@ -40,6 +90,8 @@ class PointsView(TableView):
                     p.title,
                     p.priority.value,
                     latest.get(p.id, day(None)),
+                    gap_text(readings.get(p.id)),
+                    cell(p.id),
                 ),
             )
             for p in self._points()
@@ -52,4 +104,22 @@ class PointsView(TableView):
         point = self.record_for(key)
         if not isinstance(point, StickingPoint):
             return Content("")
-        return point_detail(self.repo, point, self.as_of)
+        history, readings = self._trends()
+        actors = counted_actors(self.repo, self.track_id, {a for _, a in history})
+        trend = [
+            Content(""),
+            heading("Firmness over time"),
+            line(reading_words(readings.get(point.id))),
+        ]
+        for actor in actors:
+            steps = history.get((point.id, actor), [])
+            shown = " → ".join(s.firmness.value for s in steps[-4:]) or "no position"
+            trend.append(
+                line(
+                    (f"{name_of(self.repo, Kind.ACTOR, actor)}: ", "bold"),
+                    strip(steps),
+                    "  ",
+                    (shown, MUTED),
+                )
+            )
+        return point_detail(self.repo, point, self.as_of, trend)

@@ -170,7 +170,7 @@ class RecordTable(ScrollView, can_focus=True):
         self.rows = (
             [r for r in self._all_rows if needle in r.haystack] if needle else self._all_rows
         )
-        self.virtual_size = Size(self.size.width, len(self.rows) + 1)
+        self.virtual_size = Size(max(self.size.width, self._table_width()), len(self.rows) + 1)
         index = 0
         if key is not None:
             for i, row in enumerate(self.rows):
@@ -199,9 +199,14 @@ class RecordTable(ScrollView, can_focus=True):
 
     # -- geometry --------------------------------------------------------------
 
+    def _table_width(self) -> int:
+        """The width the columns are laid out in: the widget's own here; a table that
+        scrolls sideways lays them out wider (see ``GapBoard``)."""
+        return max(self.scrollable_content_region.width, 1)
+
     def _widths(self) -> list[int]:
         """Fixed columns keep their width; flexible ones share what is left by ratio."""
-        total = max(self.scrollable_content_region.width, 1)
+        total = self._table_width()
         room = total - max(len(self.columns) - 1, 0)
         fixed = sum(c.width or 0 for c in self.columns)
         flexible = [c for c in self.columns if c.width is None]
@@ -253,7 +258,7 @@ class RecordTable(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor_row - visible + 1, animate=False, immediate=True)
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.rows) + 1)
+        self.virtual_size = Size(max(self.size.width, self._table_width()), len(self.rows) + 1)
         self._scroll_cursor_into_view()
 
     # -- rendering -------------------------------------------------------------
@@ -279,7 +284,15 @@ class RecordTable(ScrollView, can_focus=True):
         return found
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        width = self._table_width()
+        strip = self._line(y, width)
+        shown = self.scrollable_content_region.width
+        if width <= shown:
+            return strip
+        left = int(self.scroll_x)
+        return strip.crop(left, left + shown)
+
+    def _line(self, y: int, width: int) -> Strip:
         base = self.rich_style
         if y == 0:
             header = self.get_component_rich_style("record-table--header")
