@@ -36,12 +36,10 @@ MOVES = [
 # How the Points and Positions views draw trends (see store.trends for the reasoning).
 TRENDS = line(
     heading("Trends"),
-    f"  {BLOCKS[0]}…{BLOCKS[-1]} each party's firmness, a block a stated position, oldest first:"
-    f" {BLOCKS[0]} accepted, {BLOCKS[1]} flexible, {BLOCKS[2]} conditional, {BLOCKS[3]} demand,"
-    f" {BLOCKS[4]} red line or rejected. Gap: the two firmest parties' levels added"
-    f" (0 both accept … {2 * TOP} both hold red lines); ↓ narrowed and ↑ widened from the"
-    " number after it, = unchanged, new: none to compare, since the day w chooses"
-    f" (a month before the day in view, or the first position).",
+    f"  {BLOCKS} a party's stances, oldest first: {BLOCKS[0]} accepted … {BLOCKS[-1]} red line"
+    f" or rejected. Gap: the two firmest parties' levels added, 0–{2 * TOP}; ↓7 narrowed"
+    " from 7, ↑ widened, = same, new: none to compare, since the day w sets (a month"
+    " back, or the first position).",
 )
 
 KEY_NAMES = {

@@ -22,6 +22,9 @@ from tui.views.base import View
 from tui.widgets.record_table import Cell, Column, RecordTable, Row
 
 NO_POSITION: Cell = ("no stated position", "dim italic")
+# Where an actor has stated nothing on any point: one mark, so that its column takes
+# little of the room that the stances need.
+SILENT: Cell = ("—", "dim")
 
 
 def gap_cell(position: Position | None, trend: str = "") -> Cell:
@@ -91,10 +94,16 @@ class GapBoard(RecordTable):
         if readings is not None:
             leading.append(Column("Gap", width=7))
         self.leading = len(leading)
+        spoke = {a for _, a in latest}
+        silent = {a for a in self.actors if a not in spoke} if self.fit_text else set()
         self.set_columns(
             leading
             + [
-                Column(name_of(repo, Kind.ACTOR, a), min_width=self.actor_width, ratio=2)
+                Column(
+                    name := name_of(repo, Kind.ACTOR, a),
+                    min_width=cell_len(name) if a in silent else self.actor_width,
+                    ratio=2,
+                )
                 for a in self.actors
             ]
         )
@@ -104,6 +113,9 @@ class GapBoard(RecordTable):
             if readings is not None:
                 cells.append(gap_text(readings.get(point.id)))
             for a in self.actors:
+                if a in silent:
+                    cells.append(SILENT)
+                    continue
                 trend = strip(history.get((point.id, a), [])) if history is not None else ""
                 cells.append(gap_cell(latest.get((point.id, a)), trend))
             rows.append(Row(point.id, tuple(cells)))

@@ -34,7 +34,7 @@ class PointsView(TableView):
         # Named and sized by the parties when the rows are built.
         Column("Trend", width=8),
     )
-    BINDINGS = [Binding("w", "trend_since", "Gap since…")]
+    BINDINGS = [Binding("w", "trend_since", "Gap since…", show=False)]
 
     # The day the gap is compared with; None for the default (see store.trends).
     since: reactive[date | None] = reactive(None, init=False)
