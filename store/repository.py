@@ -364,6 +364,10 @@ class Repository:
         more than the scan."""
         yield from self._docs(model_for(kind).kind).items()
 
+    def document(self, kind: str, record_id: str) -> Mapping[str, Any] | None:
+        """One stored document, read-only, without building its model; None if none."""
+        return self._docs(model_for(kind).kind).get(record_id)
+
     def find(self, kind: str, text: str, limit: int = 50) -> builtins.list[Record]:
         """Records whose label contains text, case-insensitively."""
         needle = text.casefold()

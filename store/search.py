@@ -18,6 +18,7 @@ from typing import Any
 
 from .models import RECORD_TYPES
 from .repository import Repository
+from .storage import collector_paused
 from .words import describe, field_words
 
 # Fields that hold no words to look for: references, dates, flags, and the fixed
@@ -70,18 +71,6 @@ def _texts(doc: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, str]
 
 
 @dataclass(frozen=True)
-class Entry:
-    """One record's words: each field's text, and all of them folded for matching."""
-
-    kind: str
-    record_id: str
-    track_id: str | None
-    texts: tuple[tuple[str, str], ...]
-    haystack: str
-    name: str  # the naming field's text, folded
-
-
-@dataclass(frozen=True)
 class Found:
     """A record a query found, and the passage that shows why."""
 
@@ -115,79 +104,86 @@ class Results:
 
 
 class SearchIndex:
-    """The words of every record in a store, as it stood at one version."""
+    """The words of every record in a store, as it stood at one version.
+
+    Kept as columns of strings (a record's place is its number in each), not as an
+    object a record: strings are out of the garbage collector's reach, so a full
+    collection on a large store does not walk the index, and a key press does not
+    wait for one. The words' fields are read again from the store for what is shown.
+    """
 
     def __init__(self, repo: Repository) -> None:
         self.version = repo.version
-        self.entries: list[Entry] = []
-        for kind in RECORD_TYPES:
-            for record_id, doc in repo.documents(kind):
-                texts = tuple(_texts(doc))
-                if not texts:
-                    continue
-                haystack = "\n".join(t for _, t in texts).casefold()
-                track = doc.get("track_id")
-                name = next((t for f, t in texts if f in _NAMING), "").casefold()
-                self.entries.append(
-                    Entry(
-                        kind,
-                        record_id,
-                        track if isinstance(track, str) else None,
-                        texts,
-                        haystack,
-                        name,
-                    )
-                )
-        # The words last asked for and the entries holding them: typing on narrows
+        self.kinds: list[str] = []
+        self.ids: list[str] = []
+        self.haystacks: list[str] = []
+        self.names: list[str] = []  # the naming field's text, folded
+        with collector_paused():
+            for kind in RECORD_TYPES:
+                for record_id, doc in repo.documents(kind):
+                    texts = list(_texts(doc))
+                    if not texts:
+                        continue
+                    self.kinds.append(kind)
+                    self.ids.append(record_id)
+                    self.haystacks.append("\n".join(t for _, t in texts).casefold())
+                    self.names.append(next((t for f, t in texts if f in _NAMING), "").casefold())
+        # The words last asked for and the records holding them: typing on narrows
         # the last answer instead of scanning the whole store again.
-        self._last: tuple[list[str], list[Entry]] = ([], self.entries)
+        self._last: tuple[list[str], list[int] | None] = ([], None)
 
-    def _matching(self, words: list[str]) -> list[Entry]:
+    def _matching(self, words: list[str]) -> list[int]:
         last_words, last = self._last
-        narrows = bool(last_words) and all(any(old in new for new in words) for old in last_words)
-        pool = last if narrows else self.entries
-        if len(words) == 1:
-            word = words[0]
-            hits = [e for e in pool if word in e.haystack]
+        narrows = last is not None and all(any(old in new for new in words) for old in last_words)
+        haystacks = self.haystacks
+        # The longest word first: it is usually the rarest, and leaves the least to
+        # test the others on.
+        first, *others = sorted(words, key=len, reverse=True)
+        if narrows and last is not None:
+            hits = [i for i in last if first in haystacks[i]]
         else:
-            hits = [e for e in pool if all(w in e.haystack for w in words)]
+            hits = [i for i, text in enumerate(haystacks) if first in text]
+        for word in others:
+            hits = [i for i in hits if word in haystacks[i]]
         self._last = (words, hits)
         return hits
 
-    def find(self, query: str, limit: int | None = None) -> Results:
+    def find(self, repo: Repository, query: str, limit: int | None = None) -> Results:
         """Records holding every word of ``query`` (case apart): those named by it
         first, then the rest in store order; at most ``limit`` of them described."""
         words = query.casefold().split()
         if not words:
             return Results(0, [])
         hits = self._matching(words)
-        named = [e for e in hits if e.name and all(w in e.name for w in words)]
+        names = self.names
+        named = [i for i in hits if words[0] in names[i]]
+        for word in words[1:]:
+            named = [i for i in named if word in names[i]]
         if named:
-            ids = {id(e) for e in named}
-            hits = named + [e for e in hits if id(e) not in ids]
+            first = set(named)
+            hits = named + [i for i in hits if i not in first]
         shown = hits if limit is None else hits[:limit]
-        return Results(len(hits), [_found(e, words) for e in shown])
+        found = [self._found(repo, i, words) for i in shown]
+        return Results(len(hits), [f for f in found if f is not None])
 
-
-def _found(entry: Entry, words: Sequence[str]) -> Found:
-    first = words[0]
-    in_name = bool(entry.name) and all(w in entry.name for w in words)
-    for field, text in entry.texts:
-        at = text.casefold().find(first)
-        if at >= 0:
-            return Found(
-                entry.kind,
-                entry.record_id,
-                entry.track_id,
-                field_words(field),
-                _passage(text, at),
-                in_name,
-            )
-    # Words split across fields: show the first field.
-    field, text = entry.texts[0]
-    return Found(
-        entry.kind, entry.record_id, entry.track_id, field_words(field), _passage(text, 0), in_name
-    )
+    def _found(self, repo: Repository, i: int, words: Sequence[str]) -> Found | None:
+        kind, record_id = self.kinds[i], self.ids[i]
+        doc = repo.document(kind, record_id)
+        if doc is None:  # gone since the index was built
+            return None
+        texts = list(_texts(doc))
+        if not texts:
+            return None
+        track = doc.get("track_id")
+        track_id = track if isinstance(track, str) else None
+        in_name = bool(self.names[i]) and all(w in self.names[i] for w in words)
+        field, text, at = texts[0][0], texts[0][1], 0
+        for name, value in texts:
+            where = value.casefold().find(words[0])
+            if where >= 0:
+                field, text, at = name, value, where
+                break
+        return Found(kind, record_id, track_id, field_words(field), _passage(text, at), in_name)
 
 
 # One index per open store, rebuilt when the store has changed since.
@@ -210,7 +206,7 @@ def index_ready(repo: Repository) -> bool:
 
 def search(repo: Repository, query: str, limit: int | None = None) -> Results:
     """The records holding all the words of ``query``: see ``SearchIndex.find``."""
-    return search_index(repo).find(query, limit)
+    return search_index(repo).find(repo, query, limit)
 
 
 def found_label(repo: Repository, found: Found) -> str:
@@ -221,7 +217,6 @@ def found_label(repo: Repository, found: Found) -> str:
 
 
 __all__ = [
-    "Entry",
     "Found",
     "Results",
     "SearchIndex",

@@ -28,6 +28,7 @@ from tui.app import ParleyApp
 from tui.screens.compare import CompareScreen
 from tui.screens.search import SearchScreen
 from tui.trends import gap_text, strip
+from tui.views.base import TableView
 
 # A word found in one field of one record of the seed, and nowhere else.
 ONLY_IN = {
@@ -345,3 +346,15 @@ def test_compare_screen(snap_compare: Compare, seeded: Repository, size: tuple[i
 @sizes_3
 def test_search_screen(snap_compare: Compare, seeded: Repository, size: tuple[int, int]):
     assert shoot(snap_compare, seeded, size, "f", *"blinken")
+
+
+@run_async
+async def test_the_filter_reads_every_column(seeded: Repository) -> None:
+    """`/` narrows on any column shown, not only the title: the Rounds' format."""
+    app = make_app(seeded)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "2", "slash", *"shuttle")
+        view = dashboard(app).active_view
+        assert isinstance(view, TableView)
+        assert [row.key for row in view.table.rows] == ["blinken-tour-2024-08"]

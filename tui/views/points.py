@@ -19,6 +19,9 @@ from tui.views.details import point_detail
 from tui.views.trend_since import ask_since
 from tui.widgets.record_table import Column, Row
 
+# Steps a party's strip shows in the table; the detail shows more.
+TABLE_STEPS = 3
+
 
 class PointsView(TableView):
     title = "Sticking points"
@@ -27,12 +30,11 @@ class PointsView(TableView):
     kinds = (Kind.POINT,)
     columns = (
         Column("Status", width=10),
-        Column("Sticking point", min_width=16, ratio=3),
+        Column("Sticking point", min_width=20, ratio=3),
         Column("Priority", width=8),
         Column("Latest", width=10),
         Column("Gap", width=5),
-        # Named and sized by the parties when the rows are built.
-        Column("Trend", width=8),
+        Column("Trend", min_width=5, ratio=1),
     )
     BINDINGS = [Binding("w", "trend_since", "Gap since…", show=False)]
 
@@ -49,26 +51,17 @@ class PointsView(TableView):
         history = firmness_history(self.repo, self.track_id, self.as_of)
         return history, convergence(self.repo, self.track_id, self.as_of, self.since)
 
-    def _trend_column(
-        self, history: dict[tuple[str, str], list[Step]]
-    ) -> tuple[Column, Callable[[str], str]]:
-        """A column of each counted party's strip under its name, and the cell of a point."""
+    def _trend_cell(self, history: dict[tuple[str, str], list[Step]]) -> Callable[[str], str]:
+        """A point's cell: each counted party's latest steps, in the track's order of
+        parties (the detail names them), so that the column stays narrow."""
         actors = counted_actors(self.repo, self.track_id, {a for _, a in history})
-        names = [name_of(self.repo, Kind.ACTOR, a).split(" ")[0][:8] for a in actors]
-        strips = {key: strip(steps) for key, steps in history.items()}
-        widths = [
-            max([len(n), *(len(v) for (_, a), v in strips.items() if a == actor)])
-            for n, actor in zip(names, actors, strict=True)
-        ]
-        label = "·".join(n.ljust(w) for n, w in zip(names, widths, strict=True)).rstrip()
 
         def cell(point_id: str) -> str:
-            parts = [
-                strips.get((point_id, a), "").ljust(w) for a, w in zip(actors, widths, strict=True)
-            ]
-            return "·".join(parts).rstrip()
+            parts = [strip(history.get((point_id, a), []), TABLE_STEPS) for a in actors]
+            # One more cell for the "…" that says there were more steps.
+            return "·".join(p.ljust(TABLE_STEPS + 1) for p in parts).rstrip(" ·") or day(None)
 
-        return Column(label or "Trend", width=max(len(label), 5)), cell
+        return cell
 
     def _points(self) -> list[StickingPoint]:
         return self.repo.points(self.track_id, self.as_of)
@@ -80,8 +73,7 @@ class PointsView(TableView):
         ).items():
             latest[point_id] = max(latest.get(point_id, ""), position.date.isoformat())
         history, readings = self._trends()
-        trend, cell = self._trend_column(history)
-        self.table.set_columns([*self.columns[:-1], trend])
+        cell = self._trend_cell(history)
         return [
             Row(
                 p.id,
