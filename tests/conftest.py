@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import sample_store
 
-from store import Repository, open_store
+from store import Repository, access, open_store
 from store.models import Actor, ActorKind, Event, EventKind, Source, SourceKind
 from store.seed import seed
 
@@ -53,6 +53,20 @@ def event(event_id: str, source_id: str) -> Event:
     )
 
 
+@pytest.fixture(autouse=True)
+def own_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Config and data folders of the test's own, never the user's: the settings file
+    of the person running the tests must not change what a test sees. The store's
+    files start owner-only in each test, whatever one before set."""
+    monkeypatch.setattr(access.Access, "shared_group", False)
+    # Set, not removed: what parley --shared-group sets in the test is then undone too.
+    monkeypatch.setenv("PARLEY_SHARED_GROUP", "")
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    return home
+
+
 @pytest.fixture
 def store_path(tmp_path: Path) -> Path:
     return tmp_path / "parley.json"
@@ -88,3 +102,10 @@ def sample_db(tmp_path: Path) -> Path:
     with open_store(path, clock=clock) as repo:
         sample_store.build(repo, clock)
     return path
+
+
+@pytest.fixture(autouse=True)
+def known_author(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Changes are by one named author whoever runs the tests, so that what shows them
+    (history, snapshots) does not depend on the login."""
+    monkeypatch.setenv("PARLEY_USER", "desk")

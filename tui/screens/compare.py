@@ -121,7 +121,7 @@ def _positions(repo: Repository, changes: list[Change], notes: _Notes) -> list[C
 class CompareScreen(DetailScreen):
     """The comparison, full screen; `c` asks for other dates."""
 
-    BINDINGS = [Binding("c", "dates", "Other dates")]
+    BINDINGS = [Binding("c", "dates", "Other dates", id="compare.dates")]
 
     def __init__(
         self, repo: Repository, track_id: str, start: date, end: date, options: Options

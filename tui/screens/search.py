@@ -32,14 +32,14 @@ from tui.widgets.text_block import TextBlock
 class SearchInput(Input):
     """The query: down moves to the results, enter opens the first."""
 
-    BINDINGS = [Binding("down", "screen.results", "Results", show=False)]
+    BINDINGS = [Binding("down", "screen.results", "Results", show=False, id="search.results")]
 
 
 class SearchScreen(ModalScreen[None]):
     CSS_PATH = ["modal.tcss", "search.tcss"]
     BINDINGS = [
-        Binding("escape", "dismiss", "Back"),
-        Binding("ctrl+f", "query", "Edit the search", show=False),
+        Binding("escape", "dismiss", "Back", id="search.back"),
+        Binding("ctrl+f", "query", "Edit the search", show=False, id="search.query"),
     ]
 
     def __init__(self, repo: Repository, query: str = "") -> None:

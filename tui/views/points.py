@@ -36,7 +36,7 @@ class PointsView(TableView):
         Column("Gap", width=5),
         Column("Trend", min_width=5, ratio=1),
     )
-    BINDINGS = [Binding("w", "trend_since", "Gap since…", show=False)]
+    BINDINGS = [Binding("w", "trend_since", "Gap since…", show=False, id="points.gap-since")]
 
     # The day the gap is compared with; None for the default (see store.trends).
     since: reactive[date | None] = reactive(None, init=False)

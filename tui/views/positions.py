@@ -23,7 +23,7 @@ class PositionsView(GapBoardView):
     title = "Positions"
     key = "positions"
     selects = (Kind.POINT, Kind.POSITION)
-    BINDINGS = [Binding("w", "trend_since", "Gap since…", show=False)]
+    BINDINGS = [Binding("w", "trend_since", "Gap since…", show=False, id="positions.gap-since")]
 
     # The day the gap is compared with; None for the default (see store.trends).
     since: reactive[date | None] = reactive(None, init=False)
