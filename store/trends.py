@@ -104,24 +104,38 @@ def counted_actors(repo: Repository, track_id: str, actors_with_positions: set[s
     return parties if len(parties) >= 2 else sorted(actors_with_positions)
 
 
-def default_since(repo: Repository, track_id: str, as_of: date | None = None) -> date:
+def default_since(
+    repo: Repository,
+    track_id: str,
+    as_of: date | None = None,
+    history: dict[tuple[str, str], list[Step]] | None = None,
+) -> date:
     """The day the reading compares with by default: a month before the day in view,
-    or the first position's date when there was none by then."""
+    or the first position's date when there was none by then. (``history``: the
+    track's ``firmness_history``, when it is at hand.)"""
     day = as_of or repo.today()
     since = day - timedelta(days=DEFAULT_DAYS)
-    dates = [p.date for p in repo.positions(track_id, as_of=as_of)]
-    if dates and min(dates) > since:
-        return min(dates)
+    if history is None:
+        history = firmness_history(repo, track_id, as_of)
+    first = min((steps[0].date for steps in history.values() if steps), default=None)
+    if first is not None and first > since:
+        return first
     return since
 
 
 def convergence(
-    repo: Repository, track_id: str, as_of: date | None = None, since: date | None = None
+    repo: Repository,
+    track_id: str,
+    as_of: date | None = None,
+    since: date | None = None,
+    history: dict[tuple[str, str], list[Step]] | None = None,
 ) -> dict[str, Convergence]:
     """Each sticking point's convergence reading, from ``since`` (by default
-    ``default_since``) to ``as_of`` (today when None)."""
-    history = firmness_history(repo, track_id, as_of)
-    since = since or default_since(repo, track_id, as_of)
+    ``default_since``) to ``as_of`` (today when None). (``history``: the track's
+    ``firmness_history`` as of that day, when it is at hand.)"""
+    if history is None:
+        history = firmness_history(repo, track_id, as_of)
+    since = since or default_since(repo, track_id, as_of, history)
     actors = counted_actors(repo, track_id, {a for _, a in history})
     readings = {}
     for point in repo.points(track_id, as_of):

@@ -358,3 +358,21 @@ async def test_the_filter_reads_every_column(seeded: Repository) -> None:
         view = dashboard(app).active_view
         assert isinstance(view, TableView)
         assert [row.key for row in view.table.rows] == ["blinken-tour-2024-08"]
+
+
+@run_async
+async def test_w_chooses_the_day_the_gap_is_compared_with(seeded: Repository) -> None:
+    """On the seed every point's gap is new since the 19th; compared with the 21st, when
+    both parties had spoken on every point, it is unchanged."""
+    app = make_app(seeded)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "4")
+        board = dashboard(app).active_view.query_one("#matrix")
+        gaps = [row.cells[2] for row in board.rows]  # type: ignore[attr-defined]
+        assert gaps == ["8 new", "4 new", "5 new", "7 new"]
+        await press(pilot, "w")
+        app.screen.query_one("#field-since", Input).value = "2024-08-21"
+        await press(pilot, "ctrl+s")
+        gaps = [row.cells[2] for row in board.rows]  # type: ignore[attr-defined]
+        assert gaps == ["8 =", "4 =", "5 =", "7 ="]

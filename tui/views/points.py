@@ -47,9 +47,18 @@ class PointsView(TableView):
     def action_trend_since(self) -> None:
         ask_since(self, self.since)
 
+    _trends_for: tuple[object, ...] = ()
+    _trends_are: tuple[dict[tuple[str, str], list[Step]], dict[str, Convergence]] = ({}, {})
+
     def _trends(self) -> tuple[dict[tuple[str, str], list[Step]], dict[str, Convergence]]:
-        history = firmness_history(self.repo, self.track_id, self.as_of)
-        return history, convergence(self.repo, self.track_id, self.as_of, self.since)
+        """The track's firmness history and gap readings, read once per version of the
+        store, day in view and day compared with: the rows and each detail share them."""
+        key = (self.repo.version, self.track_id, self.as_of, self.since)
+        if key != self._trends_for:
+            history = firmness_history(self.repo, self.track_id, self.as_of)
+            readings = convergence(self.repo, self.track_id, self.as_of, self.since, history)
+            self._trends_for, self._trends_are = key, (history, readings)
+        return self._trends_are
 
     def _trend_cell(self, history: dict[tuple[str, str], list[Step]]) -> Callable[[str], str]:
         """A point's cell: each counted party's latest steps, in the track's order of

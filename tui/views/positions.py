@@ -46,13 +46,14 @@ class PositionsView(GapBoardView):
         return found
 
     def reload(self) -> None:
+        history = firmness_history(self.repo, self.track_id, self.as_of)
         self.board.show(
             self.repo,
             self.repo.points(self.track_id, self.as_of),
             self.actors(),
             self.repo.latest_positions(self.track_id, self.as_of),
-            history=firmness_history(self.repo, self.track_id, self.as_of),
-            readings=convergence(self.repo, self.track_id, self.as_of, self.since),
+            history=history,
+            readings=convergence(self.repo, self.track_id, self.as_of, self.since, history),
         )
 
     def watch_since(self) -> None:
