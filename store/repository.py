@@ -12,7 +12,7 @@ import contextlib
 import getpass
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from os import PathLike
@@ -392,6 +392,16 @@ class Repository:
 
     def ids(self, kind: str) -> builtins.list[str]:
         return builtins.list(self._docs(model_for(kind).kind))
+
+    def documents(self, kind: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        """Every stored document of a kind, read-only, without building models: for
+        scans of the whole store (the text search), where validating each would cost
+        more than the scan."""
+        yield from self._docs(model_for(kind).kind).items()
+
+    def document(self, kind: str, record_id: str) -> Mapping[str, Any] | None:
+        """One stored document, read-only, without building its model; None if none."""
+        return self._docs(model_for(kind).kind).get(record_id)
 
     def find(self, kind: str, text: str, limit: int = 50) -> builtins.list[Record]:
         """Records whose label contains text, case-insensitively."""

@@ -62,6 +62,7 @@ from tui.app import ParleyApp
 from tui.screens.dashboard import DashboardScreen
 from tui.text import plain
 from tui.views.base import TableView
+from tui.views.gap_board import GapBoard
 from tui.widgets.record_table import RecordTable
 from tui.widgets.text_view import TextView
 
@@ -385,8 +386,11 @@ async def test_every_view_shows_hostile_text_literally(hostile_repo: Repository)
 
         # Positions: the matrix's columns are actor names, its cells gists.
         await press(pilot, "4")
-        matrix = screen.active_view.query_one(RecordTable)
-        assert [c.label for c in matrix.columns][2:] == [h(i) for i in range(PARTIES)]
+        matrix = screen.active_view.query_one(GapBoard)
+        # After the point's title, its status and the gap between the parties: the
+        # parties, then the mediator.
+        shown = [h(i) for i in range(PARTIES + 1)]
+        assert [c.label for c in matrix.columns][matrix.leading :] == shown
         assert_literal(table_cells(matrix), [h(i) for i in range(N)], "positions matrix")
         assert_on_screen(app, [h(i) for i in range(PARTIES)], "positions header")
 

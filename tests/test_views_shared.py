@@ -9,8 +9,10 @@ from tui_helpers import SEED_TRACK, dashboard, make_app, press, run_async, settl
 from store import Firmness, Position, Proposal, Repository, Response, ResponseStatus, Round
 from store.commands import Citation, Commands
 from store.seed import seed
+from store.trends import firmness_history
+from tui.trends import strip
 from tui.views.details import proposal_lines, response_line, round_detail
-from tui.views.gap_board import NO_POSITION, GapBoard, gap_cell
+from tui.views.gap_board import NO_POSITION, SILENT, GapBoard, gap_cell
 
 
 def _position(**changes: object) -> Position:
@@ -72,6 +74,7 @@ async def test_both_boards_select_the_stance_under_the_cursor(repo: Repository) 
     or the point where the actor stated none; the point's own columns select the point."""
     seed(repo)
     latest = repo.latest_positions(SEED_TRACK)
+    history = firmness_history(repo, SEED_TRACK)
     app = make_app(repo)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -80,7 +83,7 @@ async def test_both_boards_select_the_stance_under_the_cursor(repo: Repository) 
             view = dashboard(app).active_view
             board = view.query_one(board_id, GapBoard)
             assert board.actors, board_id
-            assert [c.label for c in board.columns[GapBoard.LEADING :]] == [
+            assert [c.label for c in board.columns[board.leading :]] == [
                 repo.get("actor", a).label for a in board.actors
             ]
             chose_position = chose_point_for_a_silent_actor = False
@@ -93,7 +96,14 @@ async def test_both_boards_select_the_stance_under_the_cursor(repo: Repository) 
                     chose_point_for_a_silent_actor |= actor is not None and expected is None
                     assert view.selected() == (expected or repo.get("point", row.key))
                     if actor is not None:
-                        assert row.cells[column] == gap_cell(expected)
+                        # The Positions matrix leads each stance with its firmness over time.
+                        steps = history.get((row.key, actor), [])
+                        trend = strip(steps) if board_id == "#matrix" else ""
+                        if board_id == "#matrix" and not any(a == actor for _, a in latest):
+                            # An actor silent on every point: one mark a cell.
+                            assert row.cells[column] == SILENT
+                        else:
+                            assert row.cells[column] == gap_cell(expected, trend)
             assert chose_position, board_id
             if board_id == "#matrix":
                 # Non-parties who spoke on some points only leave other cells empty.

@@ -20,7 +20,7 @@ def _timeline_dates(view: TableView) -> list[str]:
 
 
 @run_async
-async def test_the_timeline_shows_the_newest_first_and_f_flips_it(seeded: Repository) -> None:
+async def test_the_timeline_shows_the_newest_first_and_F_flips_it(seeded: Repository) -> None:
     app = make_app(seeded)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -33,13 +33,13 @@ async def test_the_timeline_shows_the_newest_first_and_f_flips_it(seeded: Reposi
         # The key is in the footer, and the heading says which way the dates run.
         assert "f Flip order" in screen_text(app).splitlines()[-1]
         assert "Date ↓" in screen_text(app)
-        await press(pilot, "f")
+        await press(pilot, "F")
         assert _timeline_dates(view) == sorted(dates)
         assert "Date ↑" in screen_text(app)
         # The cursor stays on the entry it was on, now at the other end.
         assert view.selected() == newest
         assert view.table.cursor_row == view.table.row_count - 1
-        await press(pilot, "f")
+        await press(pilot, "F")
         assert _timeline_dates(view) == dates
 
 
@@ -151,5 +151,5 @@ async def test_the_timeline_s_flip_key_is_in_the_help(seeded: Repository) -> Non
         await settle(pilot)
         await press(pilot, "6", "question_mark")
         rows = [row.cells for row in app.screen.query_one("#help-keys", RecordTable).rows]
-        assert ("f", "Flip order", "Timeline view") in rows
+        assert ("F", "Flip order", "Timeline view") in rows
         assert ("y", "Copy the selection's text", "this screen") in rows

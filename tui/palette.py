@@ -1,7 +1,14 @@
-"""The command palette's provider: jump to any record by name."""
+"""Finding records by any text they hold: the command palette's provider, and the
+ranking the search screen shares with it.
+
+``store.search`` finds the records holding every word typed; here Textual's fuzzy
+matcher ranks them by how well each word meets the passage it was found in (or
+the record's name), so that a whole word, a word's start and a name rank first.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 from typing import Protocol, runtime_checkable
 
@@ -10,11 +17,14 @@ from textual.content import Content
 from textual.fuzzy import Matcher
 
 from store import Kind, Repository
+from store.search import Found, found_label, search
+from store.words import kind_words
 from tui.messages import OpenRecord
 from tui.text import plain
 
-KINDS = (Kind.TRACK, Kind.ROUND, Kind.POINT, Kind.ACTOR, Kind.PERSON, Kind.PROPOSAL, Kind.SOURCE)
-LIMIT_PER_KIND = 2000
+# Ranked with the fuzzy matcher: the first this many records the store finds (those
+# named by the query first). Enough for a person to choose from, and quick at any size.
+RANKED = 200
 
 
 @runtime_checkable
@@ -22,6 +32,20 @@ class ShowsStore(Protocol):
     """A screen over a store: the palette finds its records there."""
 
     repo: Repository
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A record found, ranked: its score, its name, where the words are."""
+
+    score: float
+    found: Found
+    label: str
+
+    @property
+    def where(self) -> str:
+        """The field and the passage the words were found in."""
+        return f"{self.found.field}: {self.found.passage}"
 
 
 def highlight(matcher: Matcher, text: str) -> Content:
@@ -34,44 +58,88 @@ def highlight(matcher: Matcher, text: str) -> Content:
     return content
 
 
-class RecordsProvider(Provider):
-    """Tracks, rounds, sticking points, actors, people, proposals and sources."""
+def rank(repo: Repository, query: str, limit: int = RANKED) -> tuple[int, list[Ranked]]:
+    """How many records hold every word of ``query``, and the best of them, ranked."""
+    results = search(repo, query, limit)
+    # One matcher a word: each word is in the text it is matched against (the store
+    # found it there), which the matcher scores without trying every way of spelling
+    # it out letter by letter, however long the text.
+    matchers = [Matcher(word) for word in query.split()]
+    ranked = []
+    for found in results.found:
+        label = plain(found_label(repo, found))
+        text = label if found.in_name else found.passage
+        score = sum(m.match(text) for m in matchers)
+        if found.in_name:
+            score *= 2
+        ranked.append(Ranked(score, found, label))
+    ranked.sort(key=lambda r: -r.score)
+    return results.total, ranked
 
-    def _candidates(self) -> list[tuple[str, str, str, str]]:
-        screen = self.screen
-        if not isinstance(screen, ShowsStore):
-            return []
-        found: list[tuple[str, str, str, str]] = []
-        for kind in KINDS:
-            for record in screen.repo.list(kind)[:LIMIT_PER_KIND]:
-                label = plain(record.label)
-                found.append((kind, record.id, label, f"{label} ({kind})"))
-        return found
+
+class RecordsProvider(Provider):
+    """Every record, by any text it holds."""
 
     def _open(self, kind: str, record_id: str) -> None:
         self.app.post_message(OpenRecord(kind, record_id))
 
     async def discover(self) -> Hits:
-        for kind, record_id, label, _ in self._candidates():
-            if kind in (Kind.TRACK, Kind.POINT):
+        screen = self.screen
+        if not isinstance(screen, ShowsStore):
+            return
+        for kind in (Kind.TRACK, Kind.POINT):
+            for record in screen.repo.list(kind):
+                label = plain(record.label)
                 yield DiscoveryHit(
                     Content(f"{label} ({kind})"),
-                    partial(self._open, kind, record_id),
-                    help=f"open {kind}",
+                    partial(self._open, kind, record.id),
+                    help=f"open {kind_words(kind)}",
                 )
 
     async def search(self, query: str) -> Hits:
+        screen = self.screen
+        if not isinstance(screen, ShowsStore) or not query.strip():
+            return
+        _, ranked = rank(screen.repo, query)
+        best = max((r.score for r in ranked), default=1.0) or 1.0
         matcher = self.matcher(query)
-        needle = query.casefold()
-        for kind, record_id, _, text in self._candidates():
-            # A cheap substring test first: the fuzzy matcher is slow on large stores.
-            if not any(word in text.casefold() for word in needle.split()):
-                continue
-            score = matcher.match(text)
+        for hit in ranked:
+            kind = hit.found.kind
+            shown = f"{hit.label} ({kind})"
+            name = highlight(matcher, shown) if hit.found.in_name else Content(shown)
+            # Where the words are, under the name: as part of the display, which is
+            # Content, since the palette reads a hit's help as markup.
+            where = Content(plain(hit.where)).stylize("$text-muted")
+            yield Hit(
+                # The palette wants scores from 0 to 1; the order is the ranking's.
+                hit.score / best,
+                Content("\n").join([name, where]),
+                partial(self._open, kind, hit.found.record_id),
+                text=shown,
+            )
+
+
+class ReadingProvider(Provider):
+    """The ways of reading the talks that are not a record: search, compare."""
+
+    COMMANDS = (
+        ("Search everything", "find", "find records by any text they hold"),
+        ("Compare two dates", "compare", "what changed on the track between two dates"),
+    )
+
+    async def discover(self) -> Hits:
+        for name, action, help in self.COMMANDS:
+            yield DiscoveryHit(name, partial(self.screen.run_action, action), help=help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, action, help in self.COMMANDS:
+            score = matcher.match(name)
             if score > 0:
                 yield Hit(
                     score,
-                    highlight(matcher, text),
-                    partial(self._open, kind, record_id),
-                    help=f"open {kind}",
+                    matcher.highlight(name),
+                    partial(self.screen.run_action, action),
+                    text=name,
+                    help=help,
                 )

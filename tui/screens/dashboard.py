@@ -16,11 +16,13 @@ from store.words import record_words
 from tui.brief import brief_file
 from tui.clipboard import citations, record_text
 from tui.messages import ShowAsOf
-from tui.palette import RecordsProvider
+from tui.palette import ReadingProvider, RecordsProvider
 from tui.screens.capture import CaptureScreen
+from tui.screens.compare import CompareScreen, compare_form, default_window
 from tui.screens.form import FormResult
 from tui.screens.history import HistoryScreen
 from tui.screens.record_sources import RecordSourcesScreen
+from tui.screens.search import SearchScreen
 from tui.views.base import TableView, View
 from tui.views.tabs import VIEWS, ViewTabs
 from tui.widgets.footer import KeyFooter
@@ -34,7 +36,7 @@ class DashboardScreen(CaptureScreen):
     the date in view and the store's version are bound to the app's."""
 
     CSS_PATH = "dashboard.tcss"
-    COMMANDS = {RecordsProvider}
+    COMMANDS = {RecordsProvider, ReadingProvider}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
 
     BINDINGS = [
@@ -92,6 +94,8 @@ class DashboardScreen(CaptureScreen):
             show=False,
             id="dashboard.copy-citation",
         ),
+        Binding("f", "find", "Search everything", show=False, id="dashboard.find"),
+        Binding("C", "compare", "Compare two dates", show=False, id="dashboard.compare"),
         Binding("escape", "back", "Back", show=False, id="dashboard.back"),
     ]
 
@@ -258,6 +262,24 @@ class DashboardScreen(CaptureScreen):
                 self.post_message(ShowAsOf(date.fromisoformat(result.values["date"])))
 
         self.app.push_screen(self.forms().as_of_form(self.as_of), chosen)
+
+    def action_find(self) -> None:
+        self.app.push_screen(SearchScreen(self.repo))
+
+    def action_compare(self) -> None:
+        if not self.track_id:
+            return
+        forms = self.forms()
+
+        def chosen(result: FormResult | None) -> None:
+            if result is None:
+                return
+            start = date.fromisoformat(result.values["start"])
+            end = date.fromisoformat(result.values["end"])
+            self.app.push_screen(CompareScreen(self.repo, self.track_id, start, end, forms.options))
+
+        start, end = default_window(self.as_of or self.repo.today())
+        self.app.push_screen(compare_form(start, end, forms.options), chosen)
 
     def show_record(self, kind: str, record_id: str) -> None:
         """Show a record in the view that lists it."""

@@ -10,8 +10,10 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
 
+from store.trends import TOP
 from tui.format import heading
 from tui.text import line
+from tui.trends import BLOCKS
 from tui.widgets.footer import KeyFooter
 from tui.widgets.record_table import Column, RecordTable, Row
 from tui.widgets.text_block import TextBlock
@@ -30,6 +32,15 @@ MOVES = [
     (("1", "2", "3", "4", "5", "6", "7"), "1 … 7", "switch view"),
 ]
 
+
+# How the Points and Positions views draw trends (see store.trends for the reasoning).
+TRENDS = line(
+    heading("Trends"),
+    f"  {BLOCKS} a party's stances, oldest first: {BLOCKS[0]} accepted … {BLOCKS[-1]} red line"
+    f" or rejected. Gap: the two firmest parties' levels added, 0–{2 * TOP}; ↓7 narrowed"
+    " from 7, ↑ widened, = same, new: none to compare, since the day w sets (a month"
+    " back, or the first position).",
+)
 
 KEY_NAMES = {
     "slash": "/",
@@ -124,8 +135,9 @@ class HelpScreen(ModalScreen[None]):
             yield TextBlock(
                 line(
                     heading("Tip"),
-                    "  ctrl+p finds any track, round, point, actor or source by name.",
+                    "  ctrl+p or f finds any record by any words in it; c compares two dates.",
                 ),
                 classes="hint",
             )
+            yield TextBlock(TRENDS, classes="hint")
         yield KeyFooter()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from textual.content import Content
@@ -95,7 +96,14 @@ def round_detail(repo: Repository, rnd: Round, as_of: date | None = None) -> Con
     return Content("\n").join(parts)
 
 
-def point_detail(repo: Repository, point: StickingPoint, as_of: date | None = None) -> Content:
+def point_detail(
+    repo: Repository,
+    point: StickingPoint,
+    as_of: date | None = None,
+    trend: Sequence[Content] = (),
+) -> Content:
+    """A sticking point whole; ``trend`` (the Points view's reading of it) after its
+    description."""
     parts = [
         heading(point.title),
         line(
@@ -105,6 +113,7 @@ def point_detail(repo: Repository, point: StickingPoint, as_of: date | None = No
         ),
         literal(point.description or "—"),
         sources_line(repo, point),
+        *trend,
     ]
     positions = repo.positions(point.track_id, point_id=point.id, as_of=as_of)
     by_actor: dict[str, list[Position]] = {}

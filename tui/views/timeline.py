@@ -39,13 +39,13 @@ def timeline_columns(newest_first: bool) -> tuple[Column, ...]:
 
 
 class TimelineView(TableView):
-    """Newest first, so today's entries are on screen; ``f`` flips the order."""
+    """Newest first, so today's entries are on screen; ``F`` flips the order."""
 
     title = "Timeline"
     key = "timeline"
     kinds = (Kind.ROUND, Kind.POSITION, Kind.PROPOSAL, Kind.EVENT, Kind.ASSESSMENT)
     columns = timeline_columns(newest_first=True)
-    BINDINGS = [Binding("f", "flip_order", "Flip order", id="timeline.flip")]
+    BINDINGS = [Binding("F", "flip_order", "Flip order", id="timeline.flip")]
 
     newest_first = True
 

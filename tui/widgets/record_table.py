@@ -186,7 +186,7 @@ class RecordTable(ScrollView, can_focus=True):
         self.rows = (
             [r for r in self._all_rows if needle in r.haystack] if needle else self._all_rows
         )
-        self.virtual_size = Size(self.size.width, len(self.rows) + 1)
+        self.virtual_size = Size(max(self.size.width, self._table_width()), len(self.rows) + 1)
         index = 0
         if key is not None:
             for i, row in enumerate(self.rows):
@@ -215,6 +215,11 @@ class RecordTable(ScrollView, can_focus=True):
 
     # -- geometry --------------------------------------------------------------
 
+    def _table_width(self) -> int:
+        """The width the columns are laid out in: the widget's own here; a table that
+        scrolls sideways lays them out wider (see ``GapBoard``)."""
+        return max(self.scrollable_content_region.width, 1)
+
     def _widths(self) -> list[int]:
         """Fixed columns keep their width; flexible ones share what is left.
 
@@ -224,7 +229,7 @@ class RecordTable(ScrollView, can_focus=True):
         column (a venue, a list of mediators) is not cut to widen a long one.
         Below the minimums, they share what there is rather than overflow.
         """
-        total = max(self.scrollable_content_region.width, 1)
+        total = self._table_width()
         room = total - max(len(self.columns) - 1, 0)
         fixed = sum(c.width or 0 for c in self.columns)
         flexible = [i for i, c in enumerate(self.columns) if c.width is None]
@@ -298,7 +303,7 @@ class RecordTable(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor_row - visible + 1, animate=False, immediate=True)
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.rows) + 1)
+        self.virtual_size = Size(max(self.size.width, self._table_width()), len(self.rows) + 1)
         self._scroll_cursor_into_view()
 
     # -- rendering -------------------------------------------------------------
@@ -337,15 +342,22 @@ class RecordTable(ScrollView, can_focus=True):
     def _shared(self) -> _Pass:
         shared = self._pass
         if shared is None:
-            width = self.scrollable_content_region.width
-            shared = _Pass(width, self.rich_style, self._widths())
+            shared = _Pass(self._table_width(), self.rich_style, self._widths())
             if self._in_pass:
                 self._pass = shared
         return shared
 
     def render_line(self, y: int) -> Strip:
-        shared = self._shared()
-        width, base = shared.width, shared.base
+        width = self._shared().width
+        strip = self._line(y, width)
+        shown = self.scrollable_content_region.width
+        if width <= shown:
+            return strip
+        left = int(self.scroll_x)
+        return strip.crop(left, left + shown)
+
+    def _line(self, y: int, width: int) -> Strip:
+        base = self._shared().base
         if y == 0:
             header = self.get_component_rich_style("record-table--header")
             cells = [(c.label, "") for c in self.columns]

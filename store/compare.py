@@ -1,0 +1,178 @@
+"""What changed on a track between two dates, read from the records' own dates.
+
+Not from the change log: a record typed in today about last week belongs to last
+week. A change is dated after the first date and on or before the second (the
+talks as they stood on the first date, against how they stood on the second):
+rounds that began, status changes, sticking points raised, proposals put forward
+and the parties' responses, positions (with the firmness each replaced) and events.
+Each says in words what changed, and cites exactly what its own record, status-log
+entry or response cites.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from .models import ResponseStatus
+from .repository import Repository
+from .words import long_day, name_of, span
+
+# The sections, in the order a reader takes them.
+SECTIONS = {
+    "rounds": "Rounds",
+    "status": "Status changes",
+    "proposals": "Proposals and responses",
+    "positions": "Positions",
+    "events": "Events",
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One thing that changed, in words, with what it cites."""
+
+    section: str  # a key of SECTIONS
+    date: date
+    kind: str  # the record it opens
+    record_id: str
+    text: str
+    source_ids: tuple[str, ...] = ()
+    unsourced: bool = False
+    point_id: str | None = None  # positions: grouped by point, then by party
+    actor_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    track_id: str
+    start: date
+    end: date
+    changes: tuple[Change, ...]
+
+    def section(self, key: str) -> list[Change]:
+        return [c for c in self.changes if c.section == key]
+
+
+def compare(repo: Repository, track_id: str, start: date, end: date) -> Comparison:
+    """What changed on a track after ``start``, up to and including ``end``."""
+    if end < start:
+        start, end = end, start
+
+    def within(day: date | None) -> bool:
+        return day is not None and start < day <= end
+
+    def actor(actor_id: str | None) -> str:
+        return name_of(repo, "actor", actor_id)
+
+    found: list[tuple[int, Change]] = []
+    for r in repo.rounds(track_id):
+        if within(r.start):
+            status = r.status_on(end) or r.status.value
+            venues = f" in {', '.join(r.venues)}" if r.venues else ""
+            text = f"{r.title} ({r.format.value}{venues}), {span(r.start, r.end)}: {status}"
+            found.append((0, Change("rounds", r.start, "round", r.id, text, tuple(r.source_ids))))
+            continue
+        for entry in r.status_log:
+            if within(entry.date):
+                text = f"{r.title}: {entry.status}" + (f" ({entry.note})" if entry.note else "")
+                change = Change(
+                    "status",
+                    entry.date,
+                    "round",
+                    r.id,
+                    text,
+                    tuple(entry.source_ids),
+                    entry.unsourced,
+                )
+                found.append((1, change))
+    for p in repo.points(track_id):
+        if within(p.raised):
+            text = f"raised: {p.title}"
+            assert p.raised is not None
+            found.append((1, Change("status", p.raised, "point", p.id, text, tuple(p.source_ids))))
+        log = sorted(p.status_log, key=lambda e: e.date)
+        for i, entry in enumerate(log):
+            if within(entry.date):
+                was = log[i - 1].status if i else None
+                if was is None:
+                    moved = f"{entry.status} (first recorded)"
+                elif was == entry.status:
+                    moved = f"still {entry.status}"
+                else:
+                    moved = f"{was} → {entry.status}"
+                text = f"{p.title}: {moved}"
+                change = Change(
+                    "status",
+                    entry.date,
+                    "point",
+                    p.id,
+                    text,
+                    tuple(entry.source_ids),
+                    entry.unsourced,
+                )
+                found.append((1, change))
+    for pr in repo.proposals(track_id):
+        if within(pr.date):
+            by = ", ".join(actor(a) for a in pr.by_ids) or "unnamed authors"
+            text = f"{pr.title} put forward by {by}"
+            found.append(
+                (2, Change("proposals", pr.date, "proposal", pr.id, text, tuple(pr.source_ids)))
+            )
+        for resp in pr.responses:
+            # A pending response is no answer yet: nothing changed.
+            if resp.status == ResponseStatus.PENDING or not within(resp.date):
+                continue
+            assert resp.date is not None
+            text = f"{actor(resp.actor_id)}: {resp.status.value}, {pr.title}"
+            text += f" ({resp.note})" if resp.note else ""
+            change = Change(
+                "proposals",
+                resp.date,
+                "proposal",
+                pr.id,
+                text,
+                tuple(resp.source_ids),
+                resp.unsourced,
+                actor_id=resp.actor_id,
+            )
+            found.append((3, change))
+    # Oldest first, so that each position's predecessor is known when it comes.
+    last: dict[tuple[str, str], str] = {}
+    for pos in reversed(repo.positions(track_id)):
+        key = (pos.point_id, pos.actor_id)
+        was = last.get(key)
+        last[key] = pos.firmness.value
+        if not within(pos.date):
+            continue
+        now = pos.firmness.value
+        if was is None:
+            firmness = f"new: {now}"
+        else:
+            firmness = f"still {now}" if was == now else f"{was} → {now}"
+        text = f"{firmness}, {long_day(pos.date)}: {pos.gist or pos.stance}"
+        change = Change(
+            "positions",
+            pos.date,
+            "position",
+            pos.id,
+            text,
+            tuple(pos.source_ids),
+            pos.unsourced,
+            point_id=pos.point_id,
+            actor_id=pos.actor_id,
+        )
+        found.append((4, change))
+    for ev in repo.events(track_id):
+        if within(ev.date):
+            text = f"{ev.title} ({ev.event_kind.value})"
+            found.append(
+                (
+                    5,
+                    Change(
+                        "events", ev.date, "event", ev.id, text, tuple(ev.source_ids), ev.unsourced
+                    ),
+                )
+            )
+    found.sort(key=lambda item: (item[1].date, item[0], item[1].record_id))
+    return Comparison(track_id, start, end, tuple(c for _, c in found))
