@@ -17,6 +17,7 @@ from tui.palette import RecordsProvider
 from tui.screens.capture import CaptureScreen
 from tui.screens.form import FormResult
 from tui.screens.history import HistoryScreen
+from tui.screens.reader import paste_article, reader_for
 from tui.screens.record_sources import RecordSourcesScreen
 from tui.views.base import TableView, View
 from tui.views.tabs import VIEWS, ViewTabs
@@ -45,12 +46,16 @@ class DashboardScreen(CaptureScreen):
         Binding("r", "add_round", "Round"),
         Binding("a", "respond", "Response"),
         Binding("n", "add_event", "Event"),
+        Binding("i", "add_assessment", "Assessment", show=False),
+        Binding("c", "capture_article", "Paste an article", show=False),
+        Binding("v", "read", "Read the article", show=False),
         # The same with every field of the full form.
         Binding("S", "set_status(True)", "Status, full form", show=False),
         Binding("P", "add_position(True)", "Position, full form", show=False),
         Binding("R", "add_round(True)", "Round, full form", show=False),
         Binding("A", "respond(True)", "Response, full form", show=False),
         Binding("N", "add_event(True)", "Event, full form", show=False),
+        Binding("I", "add_assessment(True)", "Assessment, full form", show=False),
         Binding("plus", "add_any", "Add…", show=False),
         Binding("e", "edit", "Edit"),
         Binding("d", "delete", "Delete"),
@@ -133,6 +138,21 @@ class DashboardScreen(CaptureScreen):
             self.notify("Select a record first.", severity="warning", timeout=3)
             return
         self.app.push_screen(RecordSourcesScreen(self.repo, record))
+
+    def action_capture_article(self) -> None:
+        paste_article(self)
+
+    def action_read(self) -> None:
+        """v: the article of the selected source, or the passage the selection quotes."""
+        try:
+            record = self.active_view.selected()
+        except NoMatches:
+            record = None
+        reader = reader_for(self.repo, self.commands, record, self.track_id)
+        if isinstance(reader, str):
+            self.notify(reader, severity="warning", timeout=5)
+        else:
+            self.app.push_screen(reader)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Whether an action applies depends on what the view in front can select, not on

@@ -7,6 +7,7 @@ from textual.content import Content
 
 from store import Kind, Record, Repository, Source
 from tui.format import MUTED, UNSOURCED, heading
+from tui.passage import passage_lines
 from tui.screens.detail import DetailScreen
 from tui.text import line
 
@@ -48,5 +49,7 @@ class RecordSourcesScreen(DetailScreen):
                 line(("Reliability: ", "bold"), source.reliability or "—"),
                 Content(""),
             ]
+        # Where the record's quote stands in its source, when it was taken from one.
+        parts += passage_lines(repo, self.record)
         self.body = Content("\n").join(parts)
         yield from super().compose()

@@ -1,0 +1,317 @@
+"""The reader: an article kept as a source, sentence by sentence, to take records from.
+
+j and k move by sentence, J and K make the passage longer or shorter. On a passage
+the quick-entry keys open their forms filled from it: the quote, the source, the
+actors and people it names, the day it speaks of. A sentence some record already
+quotes is marked in the margin with the kind of that record.
+
+Also here: the paste box that takes an article in from the dashboard, and what
+opens the reader on a source, or on the passage a record quotes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+
+from store import Actor, Kind, Person, Record, Repository, Round, Source, StickingPoint
+from store.anchors import find_quote, quoting_records, sentence_at
+from store.articles import Sentence, named_in, read_article, resolve_date, sentences
+from store.commands import Commands, Outcome
+from tui.fields import Field
+from tui.format import MUTED
+from tui.forms import run
+from tui.quick import Passage
+from tui.screens.capture import CaptureScreen
+from tui.screens.choice import ChoiceScreen
+from tui.screens.form import FormResult, FormScreen
+from tui.text import line, literal
+from tui.widgets.footer import KeyFooter
+from tui.widgets.text_block import TextBlock
+
+# The letter that marks, in the margin, a sentence quoted by a record of each kind.
+MARKS = {Kind.POSITION: "P", Kind.EVENT: "E", Kind.ASSESSMENT: "A"}
+LEGEND = "P position · E event · A assessment"
+
+
+class ReaderScreen(CaptureScreen):
+    """One article, read to take positions, events and assessments from its words."""
+
+    CSS_PATH = "reader.tcss"
+    BINDINGS = [
+        Binding("question_mark", "app.help", "Keys"),
+        Binding("j,down", "move(1)", "Next"),
+        Binding("k,up", "move(-1)", "Previous"),
+        Binding("J,shift+down", "extend(1)", "Longer passage", show=False),
+        Binding("K,shift+up", "extend(-1)", "Shorter passage", show=False),
+        Binding("g,home", "jump(0)", "First sentence", show=False),
+        Binding("G,end", "jump(-1)", "Last sentence", show=False),
+        Binding("p", "add_position", "Position"),
+        Binding("n", "add_event", "Event"),
+        Binding("i", "add_assessment", "Assessment"),
+        Binding("s", "set_status", "Status"),
+        Binding("a", "respond", "Response"),
+        Binding("P", "add_position(True)", "Position, full form", show=False),
+        Binding("u", "undo", "Undo", show=False),
+        Binding("U,ctrl+r", "redo", "Redo", show=False),
+        Binding("escape", "app.pop_screen", "Back"),
+    ]
+
+    def __init__(
+        self, repo: Repository, commands: Commands, source_id: str, track_id: str, at: int = 0
+    ) -> None:
+        """Open on the sentence holding character ``at`` of the source's text."""
+        super().__init__(repo, commands)
+        self.set_reactive(CaptureScreen.track_id, track_id)
+        self.source = repo.get_as(Source, source_id)
+        self.found: list[Sentence] = sentences(self.source.text)
+        self.cursor = sentence_at(self.found, at)
+        self.last = self.cursor
+
+    def compose(self) -> ComposeResult:
+        source = self.source
+        yield TextBlock(
+            line(
+                (source.outlet, "bold"),
+                (f" · {source.published.isoformat()} · {source.source_kind.value}", MUTED),
+            ),
+            id="reader-head",
+        )
+        yield TextBlock(literal(source.title, "bold", one_line=True), id="reader-title")
+        with VerticalScroll(id="article"):
+            for index, sentence in enumerate(self.found):
+                following = self.found[index + 1] if index + 1 < len(self.found) else None
+                ends = following is None or following.paragraph != sentence.paragraph
+                row = Horizontal(
+                    TextBlock(classes="margin"),
+                    TextBlock(literal(sentence.text), classes="sentence"),
+                    classes="row -para-end" if ends else "row",
+                    id=f"sentence-{index}",
+                )
+                yield row
+        yield TextBlock(id="reader-where")
+        yield KeyFooter(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#article").focus()
+        self.mark()
+        self.show_cursor(scroll=False)
+        self.call_after_refresh(self._scroll_to_cursor)
+
+    def on_screen_resume(self) -> None:
+        self.mark()
+
+    # -- what the margin shows -------------------------------------------------
+
+    def mark(self) -> None:
+        """Mark each sentence quoted by a record with the kinds of those records."""
+        kinds: dict[int, set[str]] = {}
+        for span, kind in self._quoted_spans():
+            for index, sentence in enumerate(self.found):
+                if sentence.start < span[1] and span[0] < sentence.end:
+                    kinds.setdefault(index, set()).add(kind)
+        for index, row in enumerate(self.query(".row").results(Horizontal)):
+            letters = "".join(m for k, m in MARKS.items() if k in kinds.get(index, set()))
+            margin = row.query_one(".margin", TextBlock)
+            margin.update(Content(letters))
+            row.set_class(bool(letters), "-quoted")
+
+    def _quoted_spans(self) -> list[tuple[tuple[int, int], str]]:
+        source = self.source
+        spans: list[tuple[tuple[int, int], str]] = []
+        for record in quoting_records(self.repo):
+            anchor = record.anchor
+            if anchor is not None and anchor.source_id == source.id:
+                spans.append(((anchor.start, anchor.end), record.kind))
+            elif anchor is None and record.quote and source.id in record.source_ids:
+                # Quoted before the article was kept: found where its words are.
+                span = find_quote(source.text, record.quote)
+                if span is not None:
+                    spans.append((span, record.kind))
+        return spans
+
+    # -- moving ------------------------------------------------------------------
+
+    def show_cursor(self, scroll: bool = True) -> None:
+        for index, row in enumerate(self.query(".row").results(Horizontal)):
+            row.set_class(self.cursor <= index <= self.last, "-current")
+        passage = self.passage()
+        where = self.query_one("#reader-where", TextBlock)
+        if passage is None:
+            where.update(literal("This article has no sentences."))
+            return
+        count = self.last - self.cursor + 1
+        which = f"sentence {self.cursor + 1}" + (f"–{self.last + 1}" if count > 1 else "")
+        names = [self.repo.get(Kind.ACTOR, a).label for a in passage.actor_ids]
+        when = passage.day.words if passage.day else f"{self.source.published} (the article's date)"
+        where.update(
+            line(
+                (f"{which} of {len(self.found)}", "bold"),
+                ("  ·  ", MUTED),
+                when,
+                ("  ·  ", MUTED),
+                ", ".join(names) if names else ("names no actor", MUTED),
+                ("  ·  ", MUTED),
+                (LEGEND, MUTED),
+            )
+        )
+        if scroll:
+            self._scroll_to_cursor()
+
+    def _scroll_to_cursor(self) -> None:
+        if not self.found:
+            return
+        row = self.query_one(f"#sentence-{self.cursor}")
+        self.query_one("#article", VerticalScroll).scroll_to_center(row, animate=False)
+
+    def action_move(self, step: int) -> None:
+        if not self.found:
+            return
+        self.cursor = max(0, min(len(self.found) - 1, self.cursor + step))
+        self.last = self.cursor
+        self.show_cursor()
+
+    def action_extend(self, step: int) -> None:
+        """J takes in the next sentence too; K lets go of the last one taken in."""
+        self.last = max(self.cursor, min(len(self.found) - 1, self.last + step))
+        self.show_cursor()
+
+    def action_jump(self, index: int) -> None:
+        if self.found:
+            self.cursor = self.last = index % len(self.found)
+            self.show_cursor()
+
+    # -- the passage the forms are filled from -----------------------------------
+
+    def passage(self) -> Passage | None:
+        if not self.found:
+            return None
+        start, end = self.found[self.cursor].start, self.found[self.last].end
+        quote = self.source.text[start:end]
+        named = named_in(quote, self.repo.list_as(Actor), self.repo.list_as(Person))
+        return Passage(
+            source_id=self.source.id,
+            start=start,
+            end=end,
+            quote=quote,
+            actor_ids=tuple(named.actor_ids),
+            person_ids=tuple(named.person_ids),
+            day=resolve_date(quote, self.source.published),
+        )
+
+    def _saved(self, result: FormResult | None) -> None:
+        super()._saved(result)
+        self.mark()
+
+    def action_set_status(self, full: bool = False) -> None:
+        """The status of which round or sticking point: asked, since a sentence is not one."""
+        records: list[Record] = [
+            *self.repo.list_as(Round, track_id=self.track_id),
+            *self.repo.list_as(StickingPoint, track_id=self.track_id),
+        ]
+        if not records:
+            self.notify("This track has no round or sticking point yet.", severity="warning")
+            return
+        by_key = {f"{r.kind}:{r.id}": r for r in records}
+
+        def chosen(key: str | None) -> None:
+            record = by_key.get(key or "")
+            if isinstance(record, Round | StickingPoint):
+                self._open(self.quick().status(record, full))
+
+        choices = [(key, f"{r.kind}: {r.label}") for key, r in by_key.items()]
+        self.app.push_screen(ChoiceScreen("Status of", choices), chosen)
+
+
+# -- opening the reader ---------------------------------------------------------------
+
+
+def reader_for(
+    repo: Repository, commands: Commands, record: Record | None, track_id: str
+) -> ReaderScreen | str:
+    """The reader on a source that keeps its article, or on the passage a record quotes
+    from one; else why there is none to read."""
+    if isinstance(record, Source):
+        if not record.text:
+            return "This source keeps no article: take one in with c or `parley capture`."
+        return ReaderScreen(repo, commands, record.id, track_id)
+    if record is None:
+        return "Select a source, or a record that quotes one."
+    anchor = getattr(record, "anchor", None)
+    if anchor is not None and repo.exists(Kind.SOURCE, anchor.source_id):
+        return ReaderScreen(repo, commands, anchor.source_id, track_id, at=anchor.start)
+    for _, kind, ref in record.references():
+        if kind != Kind.SOURCE or not repo.exists(Kind.SOURCE, ref):
+            continue
+        source = repo.get_as(Source, ref)
+        if source.text:
+            span = find_quote(source.text, str(getattr(record, "quote", "") or ""))
+            return ReaderScreen(repo, commands, ref, track_id, at=span[0] if span else 0)
+    return "None of this record's sources keeps its article."
+
+
+# -- the paste box -------------------------------------------------------------------------
+
+PASTE = [Field("text", "Article", "area", hint="paste the article (text or HTML); ctrl+s goes on")]
+SOURCE_KINDS = ("wire", "state media", "official statement", "analysis", "other")
+SOURCE = [
+    Field("outlet", "Outlet"),
+    Field("title", "Title"),
+    Field("published", "Published", "date"),
+    Field("source_kind", "Kind", "keys", SOURCE_KINDS),
+    Field("url", "URL (optional)"),
+]
+
+
+def paste_article(screen: CaptureScreen) -> None:
+    """c: paste an article, confirm the source fields proposed from it (asked for where
+    the article does not say), then read it."""
+    repo, commands = screen.repo, screen.commands
+
+    def no_options(kind: str) -> list[tuple[str, str]]:
+        return []
+
+    def pasted(result: FormResult | None) -> None:
+        text = str((result.values.get("text") if result else "") or "")
+        if not text.strip():
+            return
+        article = read_article(text, today=repo.today())
+
+        def submit(values: dict[str, Any]) -> Outcome:
+            return run(
+                lambda: commands.capture(
+                    article.text,
+                    outlet=values.get("outlet") or "",
+                    title=values.get("title") or "",
+                    published=values.get("published"),
+                    source_kind=values.get("source_kind"),
+                    url=values.get("url") or "",
+                )
+            )
+
+        proposed = {
+            "outlet": article.outlet,
+            "title": article.title,
+            "published": article.published.isoformat() if article.published else None,
+            "source_kind": article.source_kind,
+            "url": article.url,
+        }
+        form = FormScreen(
+            "Keep the article as a source", SOURCE, proposed, submit, no_options, compact=True
+        )
+        screen.app.push_screen(form, kept)
+
+    def kept(result: FormResult | None) -> None:
+        if result is None or result.record is None:
+            return
+        source = result.record
+        screen.notify(f"Kept the article as source {source.label}.", timeout=4)
+        screen.app.push_screen(ReaderScreen(repo, commands, source.id, screen.track_id))
+
+    screen.app.push_screen(
+        FormScreen("Paste an article", PASTE, {}, lambda values: None, no_options), pasted
+    )
