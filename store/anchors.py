@@ -33,15 +33,25 @@ def find_quote(text: str, quote: str, near: int = 0) -> tuple[int, int] | None:
     return best
 
 
-def quoted_in(text: str, quote: str) -> bool:
-    """Whether ``text`` holds ``quote``, its parts in order where it leaves words out."""
-    position = 0
-    for part in (p for p in _GAP.split(quote.strip()) if p):
+def quote_span(text: str, quote: str) -> tuple[int, int] | None:
+    """Where a quote stands in ``text``, from its first word to its last, where it
+    leaves words out too; None when it is not there."""
+    parts = [p for p in _GAP.split(quote.strip()) if p]
+    if not parts:
+        return None
+    start = text.find(parts[0])
+    position = start
+    for part in parts:
         found = text.find(part, position)
         if found < 0:
-            return False
+            return None
         position = found + len(part)
-    return True
+    return start, position
+
+
+def quoted_in(text: str, quote: str) -> bool:
+    """Whether ``text`` holds ``quote``, its parts in order where it leaves words out."""
+    return quote_span(text, quote) is not None
 
 
 def anchor_quote(source: Source, quote: str, near: int = 0) -> Anchor | None:
@@ -142,6 +152,7 @@ __all__ = [
     "find_quote",
     "passage",
     "quote_problems",
+    "quote_span",
     "quoted_in",
     "quoting_records",
     "sentence_at",

@@ -407,7 +407,7 @@ _PHRASES = re.compile(
             r"the day before yesterday|tomorrow)\b)",
             rf"(?P<ago>{_NUMBER}\s+(?P<unit>day|week|month|year)s?\s+ago)",
             r"(?P<stretch>\b(?:last|this|earlier this|later this|past|previous)\s+"
-            r"(?P<stretch_unit>week|month|year|weekend))",
+            r"(?P<stretch_unit>weekend|week|month|year)\b)",
             rf"(?P<month>\b(?:in|since|during|until|last)\s+(?P<month_name>{_MONTH})"
             r"(?:\s+(?P<month_year>\d{4}))?)(?!\s*\d)",
         ]

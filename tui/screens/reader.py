@@ -19,7 +19,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 
 from store import Actor, Kind, Person, Record, Repository, Round, Source, StickingPoint
-from store.anchors import find_quote, quoting_records, sentence_at
+from store.anchors import quote_span, quoting_records, sentence_at
 from store.articles import Sentence, named_in, read_article, resolve_date, sentences
 from store.commands import Commands, Outcome
 from tui.fields import Field
@@ -129,7 +129,7 @@ class ReaderScreen(CaptureScreen):
                 spans.append(((anchor.start, anchor.end), record.kind))
             elif anchor is None and record.quote and source.id in record.source_ids:
                 # Quoted before the article was kept: found where its words are.
-                span = find_quote(source.text, record.quote)
+                span = quote_span(source.text, record.quote)
                 if span is not None:
                     spans.append((span, record.kind))
         return spans
@@ -249,7 +249,7 @@ def reader_for(
             continue
         source = repo.get_as(Source, ref)
         if source.text:
-            span = find_quote(source.text, str(getattr(record, "quote", "") or ""))
+            span = quote_span(source.text, str(getattr(record, "quote", "") or ""))
             return ReaderScreen(repo, commands, ref, track_id, at=span[0] if span else 0)
     return "None of this record's sources keeps its article."
 
