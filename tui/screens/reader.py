@@ -42,6 +42,8 @@ class ReaderScreen(CaptureScreen):
     """One article, read to take positions, events and assessments from its words."""
 
     CSS_PATH = "reader.tcss"
+    # Narrow, the margin's legend gives way to the source's name.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         Binding("question_mark", "app.help", "Keys"),
         Binding("j,down", "move(1)", "Next"),
@@ -74,13 +76,15 @@ class ReaderScreen(CaptureScreen):
 
     def compose(self) -> ComposeResult:
         source = self.source
-        yield TextBlock(
-            line(
-                (source.outlet, "bold"),
-                (f" · {source.published.isoformat()} · {source.source_kind.value}", MUTED),
-            ),
-            id="reader-head",
-        )
+        with Horizontal(id="reader-head"):
+            yield TextBlock(
+                line(
+                    (source.outlet, "bold"),
+                    (f" · {source.published.isoformat()} · {source.source_kind.value}", MUTED),
+                ),
+                id="reader-source",
+            )
+            yield TextBlock(literal(LEGEND), id="reader-legend")
         yield TextBlock(literal(source.title, "bold", one_line=True), id="reader-title")
         with VerticalScroll(id="article"):
             for index, sentence in enumerate(self.found):
@@ -151,12 +155,10 @@ class ReaderScreen(CaptureScreen):
         where.update(
             line(
                 (f"{which} of {len(self.found)}", "bold"),
-                ("  ·  ", MUTED),
+                (" · dated ", MUTED),
                 when,
-                ("  ·  ", MUTED),
-                ", ".join(names) if names else ("names no actor", MUTED),
-                ("  ·  ", MUTED),
-                (LEGEND, MUTED),
+                (" · names ", MUTED),
+                ", ".join(names) if names else ("no actor", MUTED),
             )
         )
         if scroll:
