@@ -47,9 +47,10 @@ class ReaderScreen(CaptureScreen):
     BINDINGS = [
         Binding("question_mark", "app.help", "Keys"),
         Binding("j,down", "move(1)", "Next"),
-        Binding("k,up", "move(-1)", "Previous"),
+        Binding("k,up", "move(-1)", "Previous", show=False),
         Binding("J,shift+down", "extend(1)", "Longer passage", show=False),
         Binding("K,shift+up", "extend(-1)", "Shorter passage", show=False),
+        Binding("slash", "find", "Search"),
         Binding("g,home", "jump(0)", "First sentence", show=False),
         Binding("G,end", "jump(-1)", "Last sentence", show=False),
         Binding("p", "add_position", "Position"),
@@ -187,6 +188,26 @@ class ReaderScreen(CaptureScreen):
             self.cursor = self.last = index % len(self.found)
             self.show_cursor()
 
+    def action_find(self) -> None:
+        """/: the next sentence with the words typed, from the one after the cursor."""
+
+        def found(result: FormResult | None) -> None:
+            words = str((result.values.get("words") if result else "") or "").casefold()
+            if not words or not self.found:
+                return
+            count = len(self.found)
+            for step in range(1, count + 1):
+                index = (self.cursor + step) % count
+                if words in self.found[index].text.casefold():
+                    self.cursor = self.last = index
+                    self.show_cursor()
+                    return
+            self.notify(f"No sentence has “{words}”.", severity="warning", timeout=3)
+
+        self.app.push_screen(
+            FormScreen("Find in the article", FIND, {}, lambda values: None, _no_options), found
+        )
+
     # -- the passage the forms are filled from -----------------------------------
 
     def passage(self) -> Passage | None:
@@ -227,6 +248,13 @@ class ReaderScreen(CaptureScreen):
 
         choices = [(key, f"{r.kind}: {r.label}") for key, r in by_key.items()]
         self.app.push_screen(ChoiceScreen("Status of", choices), chosen)
+
+
+FIND = [Field("words", "Words")]
+
+
+def _no_options(kind: str) -> list[tuple[str, str]]:
+    return []
 
 
 # -- opening the reader ---------------------------------------------------------------
@@ -274,9 +302,6 @@ def paste_article(screen: CaptureScreen) -> None:
     the article does not say), then read it."""
     repo, commands = screen.repo, screen.commands
 
-    def no_options(kind: str) -> list[tuple[str, str]]:
-        return []
-
     def pasted(result: FormResult | None) -> None:
         text = str((result.values.get("text") if result else "") or "")
         if not text.strip():
@@ -303,7 +328,7 @@ def paste_article(screen: CaptureScreen) -> None:
             "url": article.url,
         }
         form = FormScreen(
-            "Keep the article as a source", SOURCE, proposed, submit, no_options, compact=True
+            "Keep the article as a source", SOURCE, proposed, submit, _no_options, compact=True
         )
         screen.app.push_screen(form, kept)
 
@@ -315,5 +340,5 @@ def paste_article(screen: CaptureScreen) -> None:
         screen.app.push_screen(ReaderScreen(repo, commands, source.id, screen.track_id))
 
     screen.app.push_screen(
-        FormScreen("Paste an article", PASTE, {}, lambda values: None, no_options), pasted
+        FormScreen("Paste an article", PASTE, {}, lambda values: None, _no_options), pasted
     )
