@@ -447,11 +447,19 @@ def _last_month(month: int, base: date, year: str | None) -> int:
     return base.year if month <= base.month else base.year - 1
 
 
+def without_dateline(passage: str) -> str:
+    """The passage without a wire's dateline ("CAIRO, Aug 23 (Reuters) - ")."""
+    dateline = _WIRE_DATELINE.match(passage)
+    return passage[dateline.end() :].lstrip() if dateline else passage
+
+
 def resolve_date(passage: str, base: date) -> DateGuess | None:
     """The day a passage speaks of, relative to the article's date ``base``: the first
     exact date it names, else the first approximate one; None when it names none."""
     approximate: DateGuess | None = None
-    for match in _PHRASES.finditer(passage):
+    # A wire's dateline is the day of the report, not of what it reports.
+    dateline = _WIRE_DATELINE.match(passage)
+    for match in _PHRASES.finditer(passage, dateline.end() if dateline else 0):
         guess = _guess(match, base)
         if guess is None:
             continue

@@ -253,6 +253,13 @@ def test_dates_are_read_relative_to_the_article(words: str, day: date, approxima
     assert ("about " in guess.words) == approximate
 
 
+def test_a_wire_dateline_is_not_the_day_reported() -> None:
+    text = (ARTICLES / "wire.txt").read_text(encoding="utf-8")
+    [dateline] = [s for s in sentences(text) if s.text.startswith("CAIRO")]
+    guess = resolve_date(dateline.text, date(2024, 8, 23))
+    assert guess is not None and (guess.day, guess.phrase) == (date(2024, 8, 22), "on Thursday")
+
+
 def test_a_sentence_without_a_date_names_none() -> None:
     assert resolve_date("Mediators may meet again; nothing is settled.", date(2024, 8, 21)) is None
 
@@ -475,3 +482,24 @@ def test_export_keeps_the_anchor_in_json(seeded: Any) -> None:
     stored = record_of(document["records"], "event", event.id)
     assert stored["anchor"]["source_id"] == SEED_SOURCE
     assert json.loads(json.dumps(stored))["anchor"]["text"] == QUOTE
+
+
+def test_at_a_terminal_each_missing_field_is_asked_once() -> None:
+    import argparse
+
+    from tui.cli.capture import settle
+
+    article = read_article((ARTICLES / "page.html").read_text(encoding="utf-8"), "page.html")
+    asked: list[str] = []
+    answers = iter(["a newspaper", "newspaper", "wire"])
+
+    def ask(question: str) -> str:
+        asked.append(question)
+        return next(answers)
+
+    args = argparse.Namespace(outlet=None, title=None, date=None, kind=None, url=None)
+    fields = settle(article, args, ask)
+    # Only the kind was missing; a kind that is none of the kinds is asked again.
+    assert [q.split(" (")[0] for q in asked] == ["Kind", "Kind", "Kind"]
+    assert fields["source_kind"] == "wire"
+    assert fields["outlet"] == "The Evening Ledger"

@@ -38,7 +38,7 @@ from store import (
     StickingPoint,
 )
 from store.anchors import anchor_quote
-from store.articles import DateGuess
+from store.articles import DateGuess, without_dateline
 from store.commands import NewSource, Outcome
 from tui.fields import Field
 from tui.forms import NEW_SOURCE_PREFIX, UNSOURCED, Forms
@@ -271,7 +271,7 @@ class QuickForms(Forms):
         return values
 
     def _from_passage(self, passage: Passage) -> dict[str, Any]:
-        words = " ".join(passage.quote.split())
+        words = " ".join(without_dateline(passage.quote).split())
         people = [
             self.repo.get_as(Person, p)
             for p in passage.person_ids

@@ -171,7 +171,12 @@ def event_detail(repo: Repository, event: Event) -> Content:
             line((day(event.date), MUTED), "  ", (event.event_kind.value, "bold")),
             field("Actors", names(repo, Kind.ACTOR, event.actor_ids)),
             literal(event.text),
-            *([line(("“", MUTED), (event.quote, "italic"), ("”", MUTED))] if event.quote else []),
+            # An anchored quote shows in its passage below.
+            *(
+                [line(("“", MUTED), (event.quote, "italic"), ("”", MUTED))]
+                if event.quote and event.anchor is None
+                else []
+            ),
             sources_line(repo, event),
             *passage_lines(repo, event),
         ]
