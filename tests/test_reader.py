@@ -209,3 +209,16 @@ def test_reader_snapshot(
         assert snap_compare(make_app(repo), terminal_size=size, run_before=snapshot_keys(*keys))
     finally:
         repo.close()
+
+
+def test_v_on_a_quoting_record_opens_the_reader_on_its_sentence(db: Path) -> None:
+    from store.commands import Commands
+    from tui.screens.reader import reader_for
+
+    with open_store(db, clock=fixed_clock) as repo:
+        # The seed's position quoting Hamas's “misleading”, written before the report was
+        # kept: its words are found in the text.
+        position = repo.get(Kind.POSITION, "hamas-biden-remarks-2024-08-20")
+        reader = reader_for(repo, Commands(repo), position, "")
+        assert isinstance(reader, ReaderScreen)
+        assert reader.cursor == hamas_sentence()

@@ -18,8 +18,20 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 
-from store import Actor, Kind, Person, Record, Repository, Round, Source, StickingPoint
-from store.anchors import quote_span, quoting_records, sentence_at
+from store import (
+    Actor,
+    Assessment,
+    Event,
+    Kind,
+    Person,
+    Position,
+    Record,
+    Repository,
+    Round,
+    Source,
+    StickingPoint,
+)
+from store.anchors import quote_span, sentence_at
 from store.articles import Sentence, named_in, read_article, resolve_date, sentences
 from store.commands import Commands, Outcome
 from tui.fields import Field
@@ -74,6 +86,7 @@ class ReaderScreen(CaptureScreen):
         self.found: list[Sentence] = sentences(self.source.text)
         self.cursor = sentence_at(self.found, at)
         self.last = self.cursor
+        self.names: tuple[list[Actor], list[Person]] = ([], [])
 
     def compose(self) -> ComposeResult:
         source = self.source
@@ -113,7 +126,9 @@ class ReaderScreen(CaptureScreen):
     # -- what the margin shows -------------------------------------------------
 
     def mark(self) -> None:
-        """Mark each sentence quoted by a record with the kinds of those records."""
+        """Mark each sentence quoted by a record with the kinds of those records (and
+        take in the actors and people to find in a passage, which may have changed)."""
+        self.names = (self.repo.list_as(Actor), self.repo.list_as(Person))
         kinds: dict[int, set[str]] = {}
         for span, kind in self._quoted_spans():
             for index, sentence in enumerate(self.found):
@@ -128,11 +143,14 @@ class ReaderScreen(CaptureScreen):
     def _quoted_spans(self) -> list[tuple[tuple[int, int], str]]:
         source = self.source
         spans: list[tuple[tuple[int, int], str]] = []
-        for record in quoting_records(self.repo):
+        # A quote anchored in the source cites it: the records citing it are all to read.
+        for record in self.repo.citing(source.id):
+            if not isinstance(record, Position | Event | Assessment):
+                continue
             anchor = record.anchor
             if anchor is not None and anchor.source_id == source.id:
                 spans.append(((anchor.start, anchor.end), record.kind))
-            elif anchor is None and record.quote and source.id in record.source_ids:
+            elif anchor is None and record.quote:
                 # Quoted before the article was kept: found where its words are.
                 span = quote_span(source.text, record.quote)
                 if span is not None:
@@ -215,7 +233,7 @@ class ReaderScreen(CaptureScreen):
             return None
         start, end = self.found[self.cursor].start, self.found[self.last].end
         quote = self.source.text[start:end]
-        named = named_in(quote, self.repo.list_as(Actor), self.repo.list_as(Person))
+        named = named_in(quote, *self.names)
         return Passage(
             source_id=self.source.id,
             start=start,
