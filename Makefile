@@ -1,21 +1,46 @@
-PYTHON ?= python3.11
+# The first Python 3.11 or newer on the PATH; `make PYTHON=/path/to/python3` picks another.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 \
+	&& { echo "$$p"; break; }; done)
+NO_PYTHON := Parley needs Python 3.11 or newer, and none was found: install one \
+(e.g. apt install python3.11 python3.11-venv, or brew install python@3.12), \
+or name it with make PYTHON=/path/to/python3
+STALE_LOCK := the lock files lack a dependency pyproject.toml asks for \
+(see $(BIN)/python -m pip check): run make lock
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# The exact versions, with their hashes, that make run and make test install.
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+# uv, only for make lock: it resolves and hashes in seconds where pip-compile takes minutes.
+LOCK_TOOLS := .venv-lock
+UV := $(LOCK_TOOLS)/bin/uv
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench fuzz lock clean
 
-# Install again only when the project's dependencies change.
-$(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@touch $(STAMP)
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "make: $(NO_PYTHON)" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
 
-run: $(STAMP)
+# Install again only when a lock file or the project's metadata changes. Each
+# requirement must match a hash in the lock, and nothing outside it is installed;
+# Parley itself is then installed, editable, from the checkout with no dependencies.
+$(VENV)/.run-installed: $(LOCK) pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@$(BIN)/python -m pip check >/dev/null || { echo "make: $(STALE_LOCK)" >&2; exit 1; }
+	@touch $@
+
+$(VENV)/.dev-installed: $(DEV_LOCK) pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(DEV_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@$(BIN)/python -m pip check >/dev/null || { echo "make: $(STALE_LOCK)" >&2; exit 1; }
+	@touch $@ $(VENV)/.run-installed
+
+run: $(VENV)/.run-installed
 	$(BIN)/parley
 
-lint: $(STAMP)
+lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check store tui tests benchmarks
 	$(BIN)/ruff format --check store tui tests benchmarks
 	$(BIN)/mypy store tui
@@ -23,9 +48,33 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest -q
 
-bench: $(STAMP)
+bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/store_bench.py
 	$(BIN)/python benchmarks/tui_bench.py
 
+# 10,000 damaged store and import files through `parley check` and `parley import`.
+fuzz: $(VENV)/.dev-installed
+	$(BIN)/python benchmarks/fuzz_check.py
+
+# Pin every dependency in pyproject.toml (and setuptools, which builds Parley) to
+# its newest allowed version, for every Python from 3.11 and every platform.
+# A version already in a lock file is kept unless pyproject.toml now excludes it
+# (`make lock UPGRADE=1` takes the newest of everything); a lock file left with
+# merge conflict markers is pinned afresh. The run-time lock takes the development
+# lock's versions, so that make run and make test run the same libraries.
+UV_COMPILE := $(UV) pip compile pyproject.toml - --universal --python-version 3.11 \
+	--generate-hashes --quiet --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
+define pin
+	@if grep -qE '^(<<<<<<<|=======|>>>>>>>)' $(1) 2>/dev/null; then \
+		echo "make: $(1) has merge conflict markers; pinning afresh" >&2; rm -f $(1); fi
+	echo "setuptools>=68" | $(UV_COMPILE) $(2) -o $(1)
+endef
+
+lock:
+	@test -x $(UV) || { test -n "$(PYTHON)" || { echo "make: $(NO_PYTHON)" >&2; exit 1; }; \
+		$(PYTHON) -m venv $(LOCK_TOOLS) && $(LOCK_TOOLS)/bin/python -m pip install --quiet "uv>=0.5,<1"; }
+	$(call pin,$(DEV_LOCK),--extra dev)
+	$(call pin,$(LOCK),--constraint $(DEV_LOCK))
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LOCK_TOOLS) .pytest_cache .mypy_cache .ruff_cache

@@ -2,9 +2,12 @@
 
 :func:`build_brief` reads the store once into a neutral :class:`Brief`: a title,
 sections of entries and a numbered list of sources. Every entry that states a
-fact carries the numbers of the sources it rests on (an empty tuple says it is
-unsourced; ``None`` marks lines that are not claims, such as a count). The
-numbers are given out in reading order, so the first source cited is [1].
+fact carries the numbers of the sources it rests on, as :mod:`store.citations`
+decides them: its own record's, its own status-log entry's or its own response's,
+never a neighbour's. An empty tuple says it cites none (``Entry.unsourced`` tells
+a record marked unsourced from one that simply gave no source); ``None`` marks
+lines that are not claims, such as a count. The numbers are given out in reading
+order, so the first source cited is [1].
 
 The Brief is plain data (strings, dates as ISO text, tuples) and knows nothing of
 how it is shown: the renderers in ``tui.brief`` turn it into terminal text,
@@ -13,20 +16,32 @@ Markdown or HTML.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from .citations import Claim, change_claim, current_status, own_claim, response_claim, status_claim
 from .errors import NotFound
-from .models import Position, Proposal, ResponseStatus, Role, Round, Source, Track
+from .models import (
+    Change,
+    Position,
+    Proposal,
+    ResponseStatus,
+    Role,
+    Round,
+    Source,
+    StickingPoint,
+    Track,
+)
 from .repository import Repository
-from .words import name_of, names, span, speaker_name
+from .words import change_summary, name_of, names, span, speaker_name
 
 RECENT_EVENTS = 10
 RECENT_CHANGES = 50
 
-# None: not a claim (a count, a heading); (): a claim with no source; (1, 3): sources [1], [3].
+# None: not a claim (a count, a heading); (): a claim with no source (marked unsourced,
+# or simply given none: see Entry.unsourced); (1, 3): sources [1], [3].
 Notes = tuple[int, ...] | None
 
 
@@ -40,6 +55,9 @@ class Entry:
     quote: str = ""
     notes: Notes = None
     children: tuple[Entry, ...] = ()
+    # With no notes: the record says explicitly that no source reports this, rather
+    # than giving none.
+    unsourced: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,6 +126,12 @@ class _Builder:
             found.append(self.numbers[source_id])
         return tuple(dict.fromkeys(found))
 
+    def noted(self, claim: Claim | None) -> dict[str, Any]:
+        """An entry's notes for a claim: exactly the sources that claim cites."""
+        if claim is None:
+            return {"notes": None}
+        return {"notes": self.cite(claim.source_ids), "unsourced": claim.unsourced}
+
     def name(self, kind: str, record_id: str | None) -> str:
         return name_of(self.repo, kind, record_id, blank="")
 
@@ -136,21 +160,32 @@ class _Builder:
         return tuple(found)
 
 
-def _round_entry(b: _Builder, lead: str, r: Round) -> Entry:
+def _status_entry(b: _Builder, record: Round | StickingPoint, as_of: date | None) -> list[Entry]:
+    """The status as logged last by ``as_of``, cited to that log entry's own sources."""
+    claim = current_status(record, as_of)
+    if claim is None:
+        return []
+    logged = record.status_log[claim.index or 0]
+    text = f"{logged.status} as of {logged.date.isoformat()}"
+    text += f". {logged.note}" if logged.note else ""
+    return [Entry(lead="Status", text=text, **b.noted(claim))]
+
+
+def _round_entry(b: _Builder, lead: str, r: Round, as_of: date | None) -> Entry:
     meta = [span(r.start, r.end, compact=False)]
     if r.venues:
         meta.append(", ".join(r.venues))
     meta += [r.format.value, r.status.value]
-    notes = b.cite(r.source_ids + [s for e in r.status_log for s in e.source_ids])
-    children = []
+    own = b.noted(own_claim(b.repo, "round", r))
+    children = _status_entry(b, r, as_of)
     if r.mediator_ids:
-        children.append(Entry(lead="Mediators", text=b.names("actor", r.mediator_ids), notes=notes))
+        children.append(Entry(lead="Mediators", text=b.names("actor", r.mediator_ids), **own))
     if r.participant_ids:
         text = b.names("actor", r.participant_ids)
-        children.append(Entry(lead="Participants", text=text, notes=notes))
+        children.append(Entry(lead="Participants", text=text, **own))
     if r.outcome:
-        children.append(Entry(lead="Outcome", text=r.outcome, notes=notes))
-    return Entry(lead=lead, meta=tuple(meta), text=r.title, notes=notes, children=tuple(children))
+        children.append(Entry(lead="Outcome", text=r.outcome, **own))
+    return Entry(lead=lead, meta=tuple(meta), text=r.title, children=tuple(children), **own)
 
 
 def _standing(b: _Builder, track: Track, day: date, as_of: date | None) -> Section:
@@ -160,11 +195,11 @@ def _standing(b: _Builder, track: Track, day: date, as_of: date | None) -> Secti
     upcoming = [r for r in rounds if r.start > day]
     entries = []
     if past:
-        entries.append(_round_entry(b, "Latest round", past[-1]))
+        entries.append(_round_entry(b, "Latest round", past[-1], as_of))
     else:
         entries.append(Entry(lead="Latest round", text="none on record"))
     if upcoming:
-        entries.append(_round_entry(b, "Next round", upcoming[0]))
+        entries.append(_round_entry(b, "Next round", upcoming[0], as_of))
     else:
         entries.append(Entry(lead="Next round", text="none scheduled on record"))
     for role, label in (
@@ -205,7 +240,7 @@ def _stance(b: _Builder, position: Position) -> Entry:
         meta=tuple(meta),
         text=position.stance,
         quote=position.quote,
-        notes=b.cite(position.source_ids),
+        **b.noted(own_claim(b.repo, "position", position)),
     )
 
 
@@ -214,15 +249,13 @@ def _points(b: _Builder, track: Track, as_of: date | None) -> Section:
     entries = []
     for point in b.repo.points(track.id, as_of):
         by_actor = {actor: pos for (pid, actor), pos in latest.items() if pid == point.id}
-        children = []
+        children = _status_entry(b, point, as_of)
         for actor_id in _actor_order(b, track, by_actor):
             if actor_id in by_actor:
                 children.append(_stance(b, by_actor[actor_id]))
             else:
                 name = b.name("actor", actor_id)
                 children.append(Entry(lead=name, text="no stated position on record"))
-        logged = [e for e in point.status_log if as_of is None or e.date <= as_of]
-        notes = b.cite(point.source_ids + (logged[-1].source_ids if logged else []))
         meta = [point.status.value, f"{point.priority.value} priority"]
         if point.raised:
             meta.append(f"raised {point.raised.isoformat()}")
@@ -231,8 +264,8 @@ def _points(b: _Builder, track: Track, as_of: date | None) -> Section:
                 lead=point.title,
                 meta=tuple(meta),
                 text=point.description,
-                notes=notes,
                 children=tuple(children),
+                **b.noted(own_claim(b.repo, "point", point)),
             )
         )
     return Section("points", "Sticking points", tuple(entries), empty="No sticking points.")
@@ -266,9 +299,12 @@ def _proposals(b: _Builder, track: Track, as_of: date | None) -> Section:
             meta = [response.status.value]
             if response.date:
                 meta.append(response.date.isoformat())
+            # A pending response with nothing said about it states nothing.
             bare = response.status == ResponseStatus.PENDING and not response.note
-            notes = None if bare and not response.source_ids else b.cite(response.source_ids)
-            children.append(Entry(lead=name, meta=tuple(meta), text=response.note, notes=notes))
+            claim = None if bare and not response.source_ids else response_claim(b.repo, response)
+            children.append(
+                Entry(lead=name, meta=tuple(meta), text=response.note, **b.noted(claim))
+            )
         meta = [proposal.date.isoformat()]
         if proposal.by_ids:
             meta.append("by " + b.names("actor", proposal.by_ids))
@@ -279,8 +315,8 @@ def _proposals(b: _Builder, track: Track, as_of: date | None) -> Section:
                 lead=proposal.title,
                 meta=tuple(meta),
                 text=proposal.summary,
-                notes=b.cite(proposal.source_ids),
                 children=tuple(children),
+                **b.noted(own_claim(b.repo, "proposal", proposal)),
             )
         )
     settled = len(proposals) - len(open_)
@@ -295,50 +331,54 @@ def _in(day: date, since: date, until: date) -> bool:
 def _happened(b: _Builder, track: Track, as_of: date | None, since: date, day: date) -> Section:
     """Dated records on or after ``since``: what happened, was said or was decided since."""
     repo = b.repo
-    # (date, order of kinds on one day, tie-break, label, text, source ids)
-    dated: list[tuple[date, int, str, str, str, list[str]]] = []
+    # (date, order of kinds on one day, tie-break, label, text, the claim it rests on)
+    dated: list[tuple[date, int, str, str, str, Claim | None]] = []
     for r in repo.rounds(track.id, as_of):
         if _in(r.start, since, day):
-            dated.append((r.start, 0, r.id, "round", f"{r.title} began", r.source_ids))
-        for e in r.status_log:
+            own = own_claim(repo, "round", r)
+            dated.append((r.start, 0, r.id, "round", f"{r.title} began", own))
+        for i, e in enumerate(r.status_log):
             if _in(e.date, since, day):
                 text = f"{r.title}: {e.status}" + (f". {e.note}" if e.note else "")
-                dated.append((e.date, 0, r.id + e.status, "round", text, e.source_ids))
+                dated.append((e.date, 0, f"{r.id} {i:06d}", "round", text, status_claim(r, i)))
     for p in repo.points(track.id, as_of):
         if p.raised is not None and _in(p.raised, since, day):
             text = f"Raised: {p.title}"
-            dated.append((p.raised, 1, p.id, "sticking point", text, p.source_ids))
-        for e in p.status_log:
+            own = own_claim(repo, "point", p)
+            dated.append((p.raised, 1, p.id, "sticking point", text, own))
+        for i, e in enumerate(p.status_log):
             if _in(e.date, since, day):
                 text = f"{p.title}: {e.status}" + (f". {e.note}" if e.note else "")
-                dated.append((e.date, 1, p.id + e.status, "sticking point", text, e.source_ids))
+                key = f"{p.id} {i:06d}"
+                dated.append((e.date, 1, key, "sticking point", text, status_claim(p, i)))
     for pr in repo.proposals(track.id, as_of):
         if _in(pr.date, since, day):
             by = b.names("actor", pr.by_ids) or "unnamed authors"
             text = f"{pr.title} put forward by {by}"
-            dated.append((pr.date, 2, pr.id, "proposal", text, pr.source_ids))
+            dated.append((pr.date, 2, pr.id, "proposal", text, own_claim(repo, "proposal", pr)))
         for resp in pr.responses:
             if resp.date is not None and _in(resp.date, since, day):
                 text = f"{b.name('actor', resp.actor_id)}: {resp.status.value}, {pr.title}"
                 text += f". {resp.note}" if resp.note else ""
                 key = pr.id + resp.actor_id
-                dated.append((resp.date, 3, key, "response", text, resp.source_ids))
+                dated.append((resp.date, 3, key, "response", text, response_claim(repo, resp)))
     for pos in repo.positions(track.id, as_of=as_of):
         if _in(pos.date, since, day):
             point = b.name("point", pos.point_id)
             text = f"{b.name('actor', pos.actor_id)} on {point}: {pos.gist or pos.stance}"
             label = f"position, {pos.firmness.value}"
-            dated.append((pos.date, 4, pos.id, label, text, pos.source_ids))
+            dated.append((pos.date, 4, pos.id, label, text, own_claim(repo, "position", pos)))
     for ev in repo.events(track.id, as_of):
         if _in(ev.date, since, day):
             label = f"event, {ev.event_kind.value}"
-            dated.append((ev.date, 5, ev.id, label, ev.title, ev.source_ids))
+            dated.append((ev.date, 5, ev.id, label, ev.title, own_claim(repo, "event", ev)))
     for a in repo.assessments(track.id, as_of):
         if _in(a.date, since, day):
-            dated.append((a.date, 6, a.id, "assessment", f"{a.analyst}: {a.gist}", a.source_ids))
+            text = f"{a.analyst}: {a.gist}"
+            dated.append((a.date, 6, a.id, "assessment", text, own_claim(repo, "assessment", a)))
     entries = tuple(
-        Entry(lead=when.isoformat(), meta=(label,), text=text, notes=b.cite(source_ids))
-        for when, _, _, label, text, source_ids in sorted(dated, key=lambda d: d[:3])
+        Entry(lead=when.isoformat(), meta=(label,), text=text, **b.noted(claim))
+        for when, _, _, label, text, claim in sorted(dated, key=lambda d: d[:3])
     )
     title = f"What happened since {since.isoformat()}"
     return Section("since", title, entries, empty="Nothing dated in that time.")
@@ -350,11 +390,74 @@ def _about_track(doc: dict[str, Any] | None, track: Track, actors: set[str]) -> 
     return doc.get("track_id") == track.id or doc.get("id") in actors
 
 
+# The groups of "recorded since", in the order they are read: what a reader most
+# wants to know first.
+CHANGE_GROUPS = (
+    ("position", "New positions"),
+    ("status", "Status changes"),
+    ("response", "Responses to proposals"),
+    ("round", "New rounds"),
+    ("proposal", "New proposals"),
+    ("point", "New sticking points"),
+    ("event", "New events"),
+    ("assessment", "New assessments"),
+    ("added", "Other records added"),
+    ("edited", "Edits"),
+    ("deleted", "Deletions"),
+    ("undone", "Undone"),
+)
+# A transaction that wrote more records than this at once (the seed, an import) is a
+# bulk load: one line, not a line per record.
+BULK = 5
+
+
+def _group_of(change: Change, claim: Claim | None) -> str:
+    if change.undoes is not None:
+        return "undone"
+    if change.after is None:
+        return "deleted"
+    if change.before is None:
+        kind = change.record_kind
+        return kind if kind in dict(CHANGE_GROUPS) else "added"
+    if claim is not None and claim.part == "status_log":
+        return "status"
+    if claim is not None and claim.part == "responses":
+        return "response"
+    return "edited"
+
+
+def _change_entry(b: _Builder, change: Change, claim: Claim | None) -> Entry:
+    """One change in words, cited to what the change itself rests on."""
+    when = change.at.date().isoformat()
+    return Entry(lead=when, text=change_summary(b.repo, change), **b.noted(claim))
+
+
+def _bulk_entry(changes: list[Change], first_ever: bool) -> Entry:
+    """A transaction that wrote many records at once, as one line: the seed, an import."""
+    if all(c.undoes is not None for c in changes):
+        verb = "took back"
+    elif first_ever:
+        verb = "seeded"
+    else:
+        verb = "imported"
+    when = min(c.at for c in changes).date().isoformat()
+    return Entry(lead=when, text=f"{verb} {len(changes)} records")
+
+
 def _recorded(b: _Builder, track: Track, since: date, day: date, limit: int) -> Section:
-    """Changes written to the store on or after ``since`` that concern this track."""
+    """Changes written to the store on or after ``since`` that concern this track,
+    grouped by what they did; a bulk load (the seed, an import) as one line."""
     actors = {p.actor_id for p in track.participants}
-    found = []
-    for change in reversed(b.repo.history()):
+    history = b.repo.history()
+    batches: dict[int, list[Change]] = {}
+    for change in history:
+        if change.batch is not None:
+            batches.setdefault(change.batch, []).append(change)
+    first_seq = min((c.seq for c in history), default=0)
+    found: list[Change] = []
+    bulks: list[Entry] = []
+    seen_batches: set[int] = set()
+    for change in reversed(history):
         if not since <= change.at.date() <= day:
             continue
         own_track = change.record_kind == "track" and change.record_id == track.id
@@ -362,27 +465,27 @@ def _recorded(b: _Builder, track: Track, since: date, day: date, limit: int) -> 
             _about_track(doc, track, actors if change.record_kind == "actor" else set())
             for doc in (change.after, change.before)
         )
-        if concerns:
-            found.append(change)
+        if not concerns:
+            continue
+        batch = batches.get(change.batch) if change.batch is not None else None
+        if batch is not None and len(batch) > BULK:
+            if change.batch not in seen_batches:
+                seen_batches.add(change.batch)  # type: ignore[arg-type]
+                bulks.append(_bulk_entry(batch, change.batch == first_seq))
+            continue
+        found.append(change)
     shown = found[-limit:]
-    entries = []
+    grouped: dict[str, list[Entry]] = {}
     for change in shown:
-        doc = change.after or change.before or {}
-        raw_ids = doc.get("source_ids")
-        notes: Notes = None
-        if isinstance(raw_ids, list):
-            # Cite what the record rests on; a record kind with no sources is not a claim.
-            ids = [s for s in raw_ids if isinstance(s, str) and b.repo.exists("source", s)]
-            notes = b.cite(ids)
-        entries.append(
-            Entry(
-                lead=change.at.date().isoformat(),
-                meta=(change.action,),
-                text=change.summary or f"{change.action} {change.record_kind}",
-                notes=notes,
-            )
-        )
-    note = f"The latest {len(shown)} of {len(found)}." if len(found) > len(shown) else ""
+        claim = change_claim(b.repo, change)
+        grouped.setdefault(_group_of(change, claim), []).append(_change_entry(b, change, claim))
+    entries = list(reversed(bulks))
+    entries += [
+        Entry(lead=title, meta=(str(len(grouped[key])),), children=tuple(grouped[key]))
+        for key, title in CHANGE_GROUPS
+        if key in grouped
+    ]
+    note = f"The latest {len(shown)} of {len(found)} changes." if len(found) > len(shown) else ""
     title = f"Recorded in the store since {since.isoformat()}"
     return Section("recorded", title, tuple(entries), note, "No changes recorded in that time.")
 
@@ -396,7 +499,12 @@ def _events(b: _Builder, track: Track, as_of: date | None, limit: int) -> Sectio
         if ev.actor_ids:
             meta.append(b.names("actor", ev.actor_ids))
         entries.append(
-            Entry(lead=ev.title, meta=tuple(meta), text=ev.text, notes=b.cite(ev.source_ids))
+            Entry(
+                lead=ev.title,
+                meta=tuple(meta),
+                text=ev.text,
+                **b.noted(own_claim(b.repo, "event", ev)),
+            )
         )
     note = f"The latest {len(shown)} of {len(events)}." if len(events) > len(shown) else ""
     return Section("events", "Recent events", tuple(entries), note, "No events on record.")
@@ -407,9 +515,33 @@ def _assessments(b: _Builder, track: Track, as_of: date | None) -> Section:
     for a in reversed(b.repo.assessments(track.id, as_of)):
         meta = tuple(x for x in (a.affiliation, a.date.isoformat()) if x)
         entries.append(
-            Entry(lead=a.analyst, meta=meta, text=a.gist, quote=a.quote, notes=b.cite(a.source_ids))
+            Entry(
+                lead=a.analyst,
+                meta=meta,
+                text=a.gist,
+                quote=a.quote,
+                **b.noted(own_claim(b.repo, "assessment", a)),
+            )
         )
     return Section("assessments", "Assessments", tuple(entries), empty="No assessments on record.")
+
+
+# The sections a brief can hold, by the name ``--sections`` takes; "since" and
+# "recorded" need a date to start from.
+SECTIONS = ("standing", "points", "proposals", "since", "recorded", "events", "assessments")
+NEEDS_SINCE = ("since", "recorded")
+
+
+def parse_sections(text: str) -> tuple[str, ...]:
+    """Section names, comma-separated, checked against SECTIONS; ValueError names the
+    first unknown one."""
+    chosen = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    if not chosen:
+        raise ValueError(f"name at least one section: {', '.join(SECTIONS)}")
+    for name in chosen:
+        if name not in SECTIONS:
+            raise ValueError(f"unknown section {name!r}; choose from {', '.join(SECTIONS)}")
+    return chosen
 
 
 def build_brief(
@@ -418,8 +550,17 @@ def build_brief(
     as_of: date | None = None,
     since: date | None = None,
     recent: int = RECENT_EVENTS,
+    sections: Iterable[str] | None = None,
 ) -> Brief:
-    """Everything the brief says, with its sources numbered in reading order."""
+    """Everything the brief says, with its sources numbered in reading order.
+    ``sections`` keeps only those named (in the brief's own order); "since" and
+    "recorded" are there only with a ``since`` date."""
+    wanted = set(SECTIONS if sections is None else sections)
+    unknown = wanted - set(SECTIONS)
+    if unknown:
+        raise ValueError(
+            f"unknown section {sorted(unknown)[0]!r}; choose from {', '.join(SECTIONS)}"
+        )
     track = pick_track(repo, track_id)
     day = as_of or repo.today()
     b = _Builder(repo)
@@ -428,18 +569,22 @@ def build_brief(
         facts.append(f"Region: {track.region}")
     if since:
         facts.append(f"Changes since {since.isoformat()}")
-    sections = [_standing(b, track, day, as_of), _points(b, track, as_of)]
-    sections.append(_proposals(b, track, as_of))
+    makers: dict[str, Callable[[], Section]] = {
+        "standing": lambda: _standing(b, track, day, as_of),
+        "points": lambda: _points(b, track, as_of),
+        "proposals": lambda: _proposals(b, track, as_of),
+        "events": lambda: _events(b, track, as_of, recent),
+        "assessments": lambda: _assessments(b, track, as_of),
+    }
     if since is not None:
-        sections.append(_happened(b, track, as_of, since, day))
-        sections.append(_recorded(b, track, since, day, RECENT_CHANGES))
-    sections.append(_events(b, track, as_of, recent))
-    sections.append(_assessments(b, track, as_of))
+        makers["since"] = lambda: _happened(b, track, as_of, since, day)
+        makers["recorded"] = lambda: _recorded(b, track, since, day, RECENT_CHANGES)
+    built = [makers[key]() for key in SECTIONS if key in wanted and key in makers]
     return Brief(
         track_id=track.id,
         title=f"Briefing: {track.title}",
         facts=tuple(facts),
         description=track.description,
-        sections=tuple(sections),
+        sections=tuple(built),
         sources=b.citations(),
     )

@@ -53,8 +53,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from . import access
 from .commands import Commands
-from .errors import StoreError
+from .errors import DiskError, StoreError
 from .models import RECORD_TYPES, Change, Record, track_of
 from .references import dangling, move_blocker
 from .repository import CHANGES, Repository
@@ -297,7 +298,10 @@ def write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        # The store's mode (owner only, or shared with the group), not the umask's.
+        with open(
+            access.create(tmp, os.O_WRONLY | os.O_TRUNC), "w", encoding="utf-8", newline=""
+        ) as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
@@ -825,6 +829,9 @@ def import_bundle(
                 made = bundle.changes
             else:
                 made = list(commands.put(to_write).changes)
+        except DiskError:
+            # Not a problem of the file imported: said as any other write's would be.
+            raise
         except StoreError as exc:
             report.problems.append(Problem(bundle.name or "import", "", "", str(exc)))
             report.added, report.changed, report.unchanged = [], [], 0

@@ -24,6 +24,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from . import access
 from .errors import CorruptStore, describe
 from .models import RECORD_TYPES, Change
 from .storage import (
@@ -141,7 +142,7 @@ def _set_aside(journal: Path, damaged: Path, rest: bytes, keep: int) -> None:
     """Copy ``rest`` to ``damaged`` durably, then cut the journal to ``keep`` bytes."""
     fd, doing = None, "creating"
     try:
-        fd = os.open(damaged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        fd = access.create(damaged, os.O_WRONLY | os.O_EXCL)
         doing = "writing"
         _write_all(fd, rest)
         doing = "flushing {} to disk"

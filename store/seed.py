@@ -12,7 +12,10 @@ from .errors import InvalidRecord, StoreError, describe
 from .models import Record, model_for
 from .repository import Repository
 
-SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+# seeds/ beside the packages in a checkout; once installed, the copy the package ships
+# as store/seeds (pyproject.toml maps the one onto the other).
+_HERE = Path(__file__).resolve().parent
+SEEDS_DIR = _HERE.parent / "seeds" if (_HERE.parent / "seeds").is_dir() else _HERE / "seeds"
 
 
 def load_seed_records(directory: Path = SEEDS_DIR) -> list[Record]:

@@ -27,6 +27,11 @@ each record again; any other (a hand-edited file) is validated record by record.
 The change history is not in the snapshot: compaction appends the journal's
 changes to ``parley.json.history``, which is read only when history is asked for.
 
+A snapshot older than what was written after it (a journal line of a later
+generation, a change in the history past the last the snapshot and journal hold)
+is refused on reading: it was copied back from a backup, or the disk lost its
+replacement, and a write on it would give a change a number the history holds.
+
 Every failure of the operating system to read or write one of these files is a
 ``DiskError`` naming the file and what failed, never an ``OSError``. A write that
 fails leaves the files and this object's tables as they were: the journal is cut
@@ -57,6 +62,7 @@ from typing import Any
 
 import pydantic_core
 
+from . import access
 from .errors import CorruptStore, DiskError, LockedStore
 from .migrations import CURRENT_SCHEMA, migrate
 
@@ -289,6 +295,13 @@ def _parse_snapshot(path: Path, raw: bytes) -> tuple[int, int, int, bool, Tables
 
 
 REPAIR_HINT = "parley repair can set the damaged end of the journal aside"
+# A snapshot older than the journal or the history written after it: one copied back
+# from a backup, or a replacement the disk lost. Writing on would number new changes
+# with numbers already taken, so the store is refused until the newer one is back.
+ROLLED_BACK = (
+    "the snapshot is older than the files written after it (restored from a backup?); "
+    "put the newer snapshot back, or move the journal and history aside to keep this one"
+)
 
 
 def parse_journal_entry(line: bytes) -> tuple[int, list[Op]]:
@@ -338,7 +351,7 @@ def open_lock(path: Path) -> int:
     lock_path = lock_path_of(path)
     try:
         lock_path.parent.mkdir(parents=True, exist_ok=True)
-        return os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        return access.create(lock_path, os.O_RDWR)
     except OSError as exc:
         raise _disk_error(exc, "opening the lock file", lock_path) from None
 
@@ -383,6 +396,7 @@ _LOADED = (
     "replayed",
     "_history",
     "_journal_offset",
+    "_snapshot_found",
 )
 
 
@@ -413,13 +427,19 @@ class JournalStorage(Storage):
         self._snapshot_fd: int | None = None
         self._journal_offset = 0
         self._journal_fd: int | None = None
+        # Set when a compaction replaced the snapshot but could not sync the folder: until
+        # the folder is synced, the journal still holds writes the old snapshot lacks.
+        self._folder_unsynced = False
+        self._snapshot_found = False
         self._lock_fd: int | None = None
         self._lock_depth = 0
         self._lock_mode = 0
         # Called with the ops another process wrote, after they are applied.
         self.on_foreign_ops: Callable[[list[Op]], None] | None = None
         self.on_reload: Callable[[], None] | None = None
+        files = (self.path, self.journal_path, self.history_path, self.lock_path)
         try:
+            access.check(files)
             with self.locked(shared=True):
                 self._load()
             if self.schema < CURRENT_SCHEMA:
@@ -548,7 +568,9 @@ class JournalStorage(Storage):
         self.trusted, self.last_seq, self.replayed = trusted, last_seq, set()
         self._history = None
         self._journal_offset = 0
+        self._snapshot_found = fd is not None
         self._replay()
+        self._check_history_end()
         if self.schema < CURRENT_SCHEMA:
             # The journal's lines were written under the snapshot's schema too.
             self.tables = migrate(self.tables, self.schema)
@@ -573,7 +595,13 @@ class JournalStorage(Storage):
             if not raw_line.strip():
                 continue
             generation, ops = _parse_journal_line(self.journal_path, lineno, raw_line)
-            if generation != self.generation:
+            if generation > self.generation:
+                raise CorruptStore(
+                    f"{self.journal_path} line {lineno} was written after generation "
+                    f"{generation} of the snapshot, but {self._snapshot_said()}: "
+                    f"{ROLLED_BACK}"
+                )
+            if generation < self.generation:
                 # Folded into the snapshot already by a compaction that crashed before
                 # truncating the journal.
                 continue
@@ -581,6 +609,34 @@ class JournalStorage(Storage):
         self._apply(applied)
         self._journal_offset += end
         return applied
+
+    def _snapshot_said(self) -> str:
+        if not self._snapshot_found:
+            return f"there is no {self.path}"
+        return f"{self.path} is generation {self.generation}"
+
+    def _check_history_end(self) -> None:
+        """Refuse a snapshot older than the history file: its next write would number a
+        change with a number the history holds already.
+
+        Only the last line is read: changes are appended in order, so it holds the
+        highest number. A compaction cut short leaves changes in the history that are
+        still in the journal, whose numbers ``last_seq`` counts. A last line that does
+        not parse is left to ``problems()`` to report.
+        """
+        try:
+            _, line = next(iter(self._history_lines_backwards()), (0, b""))
+            found = _SEQ_RE.match(line)
+            newest = int(found.group(1)) if found else change_seq(_loads(line))
+        except ValueError:
+            return
+        if newest > self.last_seq:
+            kept = f"{self.path} ends at change {self.last_seq}"
+            if not self._snapshot_found:
+                kept = f"there is no {self.path} and its journal ends at change {self.last_seq}"
+            raise CorruptStore(
+                f"{self.history_path} holds change {newest}, but {kept}: {ROLLED_BACK}"
+            )
 
     def _lines_before_offset(self) -> int:
         if not self._journal_offset:
@@ -658,6 +714,13 @@ class JournalStorage(Storage):
         payload = (line + "\n").encode("utf-8")
         doing = "opening"
         try:
+            if self._folder_unsynced:
+                # Cutting the journal back below would lose its old lines, should a crash
+                # then take the new snapshot's directory entry away.
+                doing = "flushing to disk the folder of"
+                _fsync_dir(self.path.parent)
+                self._folder_unsynced = False
+                doing = "opening"
             if self._journal_fd is None:
                 self._journal_fd = self._open_journal()
             doing = "reading"
@@ -690,7 +753,7 @@ class JournalStorage(Storage):
             return os.open(self.journal_path, flags)
         except FileNotFoundError:
             pass
-        fd = os.open(self.journal_path, flags | os.O_CREAT | os.O_EXCL, 0o644)
+        fd = access.create(self.journal_path, flags | os.O_EXCL)
         try:
             _fsync_dir(self.path.parent)
         except OSError as exc:
@@ -752,7 +815,7 @@ class JournalStorage(Storage):
         fd: int | None = None
         doing, target = "creating", str(tmp)
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            fd = access.create(tmp, os.O_WRONLY | os.O_TRUNC)
             doing = "writing"
             for part in (header[:-1], TABLES_KEY, tables_bytes, b"}\n"):
                 _write_all(fd, part)
@@ -791,12 +854,14 @@ class JournalStorage(Storage):
         try:
             _fsync_dir(self.path.parent)
         except OSError as exc:
+            self._folder_unsynced = True
             raise _disk_error(
                 exc,
                 "flushing to disk the folder of",
                 self.path,
                 "every write is still in its journal",
             ) from None
+        self._folder_unsynced = False
         try:
             self._empty_journal()
         except OSError as exc:
@@ -827,7 +892,7 @@ class JournalStorage(Storage):
             try:
                 fd = os.open(path, os.O_RDWR | os.O_APPEND)
             except FileNotFoundError:
-                fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o644)
+                fd = access.create(path, os.O_RDWR | os.O_APPEND | os.O_EXCL)
                 created = True
             doing = "reading"
             size = start = os.fstat(fd).st_size
@@ -868,6 +933,11 @@ class JournalStorage(Storage):
         """Take back what a failed compaction appended to the history file, if it can;
         should it not, the journal's copies of those changes are the ones history reads."""
         with contextlib.suppress(OSError):
+            if not end:
+                # Nothing was in it before (it may have been made for this compaction):
+                # the next compaction makes it again, and syncs its folder.
+                os.unlink(self.history_path)
+                return
             fd = os.open(self.history_path, os.O_WRONLY)
             try:
                 os.ftruncate(fd, end)
@@ -953,10 +1023,11 @@ class JournalStorage(Storage):
 
     def _read_history_backwards(self) -> Iterator[tuple[int, bytes]]:
         try:
-            fh = self.history_path.open("rb")
+            # Through os.open, as every other file of the store is opened.
+            fd = os.open(self.history_path, os.O_RDONLY)
         except FileNotFoundError:
             return
-        with fh:
+        with open(fd, "rb") as fh:
             position = fh.seek(0, os.SEEK_END)
             # Bytes after the last newline are a line torn by a crash: never part of
             # a snapshot, and ignored as history() ignores them.

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import sample_store
 
-from store import Repository, open_store
+from store import Repository, access, open_store
 from store.models import Actor, ActorKind, Event, EventKind, Source, SourceKind
 from store.seed import seed
 
@@ -51,6 +51,20 @@ def event(event_id: str, source_id: str) -> Event:
         text="Something was said.",
         source_ids=[source_id],
     )
+
+
+@pytest.fixture(autouse=True)
+def own_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Config and data folders of the test's own, never the user's: the settings file
+    of the person running the tests must not change what a test sees. The store's
+    files start owner-only in each test, whatever one before set."""
+    monkeypatch.setattr(access.Access, "shared_group", False)
+    # Set, not removed: what parley --shared-group sets in the test is then undone too.
+    monkeypatch.setenv("PARLEY_SHARED_GROUP", "")
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    return home
 
 
 @pytest.fixture

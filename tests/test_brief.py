@@ -21,6 +21,7 @@ import pytest
 import sample_store
 from rich.console import Console
 from sample_store import TRACK, Clock
+from tui_helpers import run_cli
 
 from store import Repository, Source, open_store
 from store.brief import build_brief
@@ -334,7 +335,14 @@ def check_brief(repo: Repository, parsed: Parsed) -> None:
             if position.speaker_id:
                 assert repo.get("person", position.speaker_id).label in child.text
             check_sources(repo, parsed, child, position.source_ids)
-        assert len(entry.children) == len({a for _, a in stances} | set(repo.parties(TRACK)))
+        # The status stands on its own line, cited to the log entry that set it.
+        logged = sorted(point.status_log, key=lambda e: e.date)
+        if logged:
+            status = item_with_lead(entry.children, "Status")
+            assert f"{logged[-1].status} as of {logged[-1].date.isoformat()}" in status.text
+            check_sources(repo, parsed, status, logged[-1].source_ids)
+        parties = {a for _, a in stances} | set(repo.parties(TRACK))
+        assert len(entry.children) == len(parties) + bool(logged)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -395,12 +403,15 @@ def test_since_lists_dated_records_and_recorded_changes(sample: Repository, fmt:
     assert [it.text for it in happened if "A rumour" in it.text]
     assert not [it for it in happened if "Troops stay" in it.text]
     recorded = parsed.sections["Recorded in the store since 2024-08-23"]
-    texts = " | ".join(it.text for it in recorded)
-    assert "edited sticking point Aid deliveries (status, sources)" in texts
-    assert "added event A rumour, 23 Aug 2024" in texts
-    assert "undid" in texts
+    # Grouped by what the change did, each group's changes beneath it.
+    groups = {one_line(it.text).split(" (")[0]: it.children for it in recorded}
+    assert list(groups) == ["New events", "Edits", "Deletions", "Undone"]
+    texts = " | ".join(c.text for children in groups.values() for c in children)
+    assert "edited sticking point Aid deliveries (status, sources)" in groups["Edits"][0].text
+    assert "added event A rumour, 23 Aug 2024" in groups["New events"][0].text
+    assert "undid" in groups["Undone"][0].text
     assert "added track" not in texts, "changes before --since are left out"
-    aid = next(it for it in recorded if "Aid deliveries" in it.text)
+    aid = groups["Edits"][0]
     check_sources(sample, parsed, aid, ["review-0822"])
 
 
@@ -509,3 +520,32 @@ def test_store_reads_without_rich_or_textual() -> None:
     loaded = set(done.stdout.split())
     assert "pydantic" in loaded
     assert not loaded & {"rich", "textual"}, loaded & {"rich", "textual"}
+
+
+def test_sections_chooses_what_goes_in(sample_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = ["--db", str(sample_db)]
+    code, out, _ = run_cli([*db, "brief", "--format", "markdown", "--sections", "points"], capsys)
+    assert code == 0
+    titles = [line[3:] for line in out.split("\n") if line.startswith("## ")]
+    assert titles == ["Sticking points", "Sources"]
+    args = [*db, "brief", "--since", "2024-08-23", "--sections", "recorded,standing"]
+    code, out, _ = run_cli([*args, "--format", "markdown"], capsys)
+    titles = [line[3:] for line in out.split("\n") if line.startswith("## ")]
+    # In the brief's own order, whatever the order asked.
+    assert titles == ["Where the talks stand", "Recorded in the store since 2024-08-23", "Sources"]
+
+
+@pytest.mark.parametrize(
+    ("sections", "said"),
+    [
+        ("points,bogus", "unknown section 'bogus'; choose from standing, points,"),
+        (",", "name at least one section"),
+        ("recorded", "--sections recorded needs --since DATE"),
+    ],
+)
+def test_sections_refused_in_one_line(
+    sample_db: Path, capsys: pytest.CaptureFixture[str], sections: str, said: str
+) -> None:
+    code, out, err = run_cli(["--db", str(sample_db), "brief", "--sections", sections], capsys)
+    assert code == 2 and not out
+    assert said in err and err.count("\n") == 1

@@ -15,96 +15,39 @@ import errno
 import io
 import json
 import os
+import random
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import fuzz_store
 import pytest
 from conftest import actor, event, fixed_clock, source
+from faulty_disk import Faults, build_store, files_of, lay_out, state
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from store import DiskError, Repository, StoreError, open_store
 from store import repository as repository_module
+from store.exchange import EXPORT_FORMAT, EXPORT_SCHEMA, import_json
 from store.models import Track
 from tui.cli import main as cli_main
 
-# The calls counted, and the error each one fails with.
-FAULTS: dict[str, int] = {
-    "open": errno.EMFILE,
-    "write": errno.ENOSPC,
-    "fsync": errno.EIO,
-    "replace": errno.EIO,
-    "ftruncate": errno.ENOSPC,
-}
-
-
-class Faults:
-    """Counts the calls of FAULTS while ``armed``; fails the Nth (and, persistent, the rest)."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.calls = 0
-        self.fail_at: int | None = None
-        self.persistent = False
-        self.armed = False
-        self.failed: list[str] = []
-        self.only: str | None = None
-        for name, code in FAULTS.items():
-            monkeypatch.setattr(os, name, self._wrap(name, code, getattr(os, name)))
-
-    def _wrap(self, name: str, code: int, real: Callable[..., Any]) -> Callable[..., Any]:
-        def call(*args: Any, **kwargs: Any) -> Any:
-            if self.armed and self.only in (None, name):
-                self.calls += 1
-                if self.fail_at is not None and (
-                    self.calls == self.fail_at or (self.persistent and self.calls > self.fail_at)
-                ):
-                    self.failed.append(name)
-                    raise OSError(code, os.strerror(code))
-            return real(*args, **kwargs)
-
-        return call
-
-    @contextlib.contextmanager
-    def armed_at(
-        self, n: int | None, persistent: bool = False, only: str | None = None
-    ) -> Iterator[None]:
-        """Count (only ``only`` calls, if given) and fail the ``n``th."""
-        self.calls, self.fail_at, self.persistent, self.failed = 0, n, persistent, []
-        self.only = only
-        self.armed = True
-        try:
-            yield
-        finally:
-            self.armed = False
-
-
-def build_store(path: Path) -> None:
-    """A store with all three files: a snapshot, a history, and a journal with writes."""
-    with open_store(path, clock=fixed_clock) as repo:
-        repo.add(Track(id="t", title="Talks"))
-        repo.add_many([source("s1"), event("e1", "s1")])
-        repo.add(actor("israel"))
-        repo.compact()
-        repo.add(actor("hamas"))
-        repo.update(actor("israel", "State of Israel"))
-
-
-def files_of(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
-
-
-def state(repo: Repository) -> dict[str, Any]:
-    """What a user of the repository can see: every record, and the whole history."""
-    return {
+# An export with a new record and a changed one: imported as new changes.
+IMPORT = json.dumps(
+    {
+        "format": EXPORT_FORMAT,
+        "schema": EXPORT_SCHEMA,
         "records": {
-            kind: sorted(r.model_dump_json() for r in repo._all(kind)) for kind in repo._cache
+            "actor": [
+                actor("egypt").model_dump(mode="json"),
+                actor("hamas", "Hamas movement").model_dump(mode="json"),
+            ]
         },
-        "history": [c.model_dump_json() for c in repo.history()],
     }
-
+)
 
 OPERATIONS: dict[str, Callable[[Repository], object]] = {
     "add": lambda repo: repo.add(actor("egypt")),
@@ -113,6 +56,7 @@ OPERATIONS: dict[str, Callable[[Repository], object]] = {
     "delete": lambda repo: repo.remove("event", "e1"),
     "undo": lambda repo: repo.undo(),
     "compact": lambda repo: repo.compact(),
+    "import": lambda repo: import_json(repo, IMPORT, "incoming.json"),
 }
 
 
@@ -122,13 +66,6 @@ def template(tmp_path: Path) -> dict[str, bytes]:
     folder.mkdir()
     build_store(folder / "parley.json")
     return files_of(folder)
-
-
-def lay_out(folder: Path, files: dict[str, bytes]) -> Path:
-    folder.mkdir()
-    for name, data in files.items():
-        (folder / name).write_bytes(data)
-    return folder / "parley.json"
 
 
 @pytest.mark.parametrize("persistent", [False, True], ids=["transient", "persistent"])
@@ -141,6 +78,44 @@ def test_every_failing_call_of_a_write_raises_and_loses_nothing(
     persistent: bool,
 ) -> None:
     run = OPERATIONS[operation]
+    fail_each_call(tmp_path, monkeypatch, template, operation, run, persistent)
+
+
+# A new store: its first write makes the snapshot and the journal, its first compaction
+# the history file.
+NEW_STORE: dict[str, tuple[Callable[[Repository], object], Callable[[Repository], object]]] = {
+    "first write": (lambda repo: None, lambda repo: repo.add(Track(id="t", title="Talks"))),
+    "first compaction": (
+        lambda repo: repo.add(Track(id="t", title="Talks")),
+        lambda repo: repo.compact(),
+    ),
+}
+
+
+@pytest.mark.parametrize("persistent", [False, True], ids=["transient", "persistent"])
+@pytest.mark.parametrize("operation", sorted(NEW_STORE))
+def test_every_failing_call_of_a_new_stores_first_writes_raises_and_loses_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, operation: str, persistent: bool
+) -> None:
+    make, run = NEW_STORE[operation]
+    (tmp_path / "template").mkdir()
+    with open_store(tmp_path / "template" / "parley.json", clock=fixed_clock) as repo:
+        make(repo)
+    template = files_of(tmp_path / "template")
+    fail_each_call(tmp_path, monkeypatch, template, operation, run, persistent)
+
+
+def fail_each_call(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    template: dict[str, bytes],
+    operation: str,
+    run: Callable[[Repository], object],
+    persistent: bool,
+) -> int:
+    """Run the operation on the template's files once for each call it makes, with that
+    call failing; return how many calls it makes."""
+    compaction = "compact" in operation
     faults = Faults(monkeypatch)
     # The calls the operation makes when nothing fails.
     path = lay_out(tmp_path / "count", template)
@@ -151,7 +126,7 @@ def test_every_failing_call_of_a_write_raises_and_loses_nothing(
         total = faults.calls
         done = state(repo)
     assert total >= 3, f"{operation} made only {total} calls"
-    assert done != before or operation == "compact"
+    assert done != before or compaction
     for n in range(1, total + 1):
         path = lay_out(tmp_path / f"n{n}", template)
         with open_store(path, clock=fixed_clock) as repo:
@@ -164,10 +139,18 @@ def test_every_failing_call_of_a_write_raises_and_loses_nothing(
             # Memory as before: what the repository shows, and (a write) the storage's tables.
             assert state(repo) == before, where
             assert not list(path.parent.glob(".*.tmp")), where
-            # The disk is freed: the store goes on, in the same process.
+            if not persistent and "replace" not in faults.done:
+                # Failed before the new snapshot took the old one's place: every file as
+                # it was (the compaction's appends to the history taken back).
+                assert files_of(path.parent) == template, where
+            # The disk is freed: the store goes on, in the same process, and a compaction
+            # then keeps every change the failed one held.
             repo.add(actor("qatar"))
+            repo.compact()
+            compacted = state(repo)
         with open_store(path, clock=fixed_clock) as repo:
             after = state(repo)
+            assert after == compacted, where
             assert repo.problems() == [], where
         history = [json.loads(c)["seq"] for c in after["history"]]
         assert history == list(range(len(history), 0, -1)), where
@@ -177,13 +160,14 @@ def test_every_failing_call_of_a_write_raises_and_loses_nothing(
             "records": {k: [r for r in v if qatar not in r] for k, v in after["records"].items()},
             "history": [c for c in after["history"] if qatar not in c],
         }
-        if operation == "compact" or not persistent:
+        if compaction or not persistent:
             # The failed write is not there: its line was taken back.
             assert without_qatar == before, where
         else:
             # The disk refused even to take the line back: the write may have happened,
             # whole, or not at all.
             assert without_qatar["records"] in (before["records"], done["records"]), where
+    return total
 
 
 def test_a_failed_write_leaves_the_tables_and_the_caches_as_they_were(
@@ -346,74 +330,25 @@ def test_check_does_not_compact_a_store_with_problems(
     assert files_of(store_path.parent) == before
 
 
-VALID: dict[str, bytes] = {}
+@pytest.fixture(scope="module")
+def valid(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    return fuzz_store.valid_files(tmp_path_factory.mktemp("valid"))
 
 
-def valid_files(folder: Path) -> dict[str, bytes]:
-    if not VALID:
-        build_store(folder / "valid" / "parley.json")
-        VALID.update(files_of(folder / "valid"))
-        VALID.pop("parley.json.lock", None)
-    return VALID
-
-
-@st.composite
-def damage(draw: st.DrawFn) -> tuple[str, bytes]:
-    """One of the store's files, replaced by random bytes or a mutation of itself."""
-    name = draw(st.sampled_from(["parley.json", "parley.json.journal", "parley.json.history"]))
-    data = VALID[name]
-    how = draw(st.sampled_from(["random", "flip", "splice", "cut", "nest", "number", "line"]))
-    if how == "random":
-        return name, draw(st.binary(max_size=300))
-    at = draw(st.integers(0, max(len(data) - 1, 0)))
-    if how == "flip":
-        return name, data[:at] + bytes([data[at] ^ draw(st.integers(1, 255))]) + data[at + 1 :]
-    if how == "splice":
-        return name, data[:at] + draw(st.binary(min_size=1, max_size=20)) + data[at:]
-    if how == "cut":
-        return name, data[:at] + data[at + draw(st.integers(1, 40)) :]
-    if how == "nest":
-        depth = draw(st.sampled_from([150, 250, 5000]))
-        return name, data[:at] + b"[" * depth + b"]" * depth + data[at:]
-    if how == "number":
-        token = draw(st.sampled_from([b"Infinity", b"-Infinity", b"NaN", HUGE, b"1e999", b"-0"]))
-        return name, data[:at] + token + data[at:]
-    lines = data.split(b"\n")
-    line = draw(
-        st.sampled_from(
-            [b"", b"{}", b"[]", b"null", b'{"seq":1}', b'{"g":0,"ops":[[]]}', b"\xff\xfe"]
-        )
-    )
-    lines.insert(draw(st.integers(0, len(lines))), line)
-    return name, b"\n".join(lines)
-
-
+# A few seconds here; `make fuzz` (benchmarks/fuzz_check.py) runs 10,000 cases.
 @seed(20240821)
 @settings(
-    max_examples=200,
+    max_examples=300,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(damaged=damage())
-def test_check_on_randomly_damaged_files_never_tracebacks(
-    tmp_path: Path, damaged: tuple[str, bytes]
+@given(rng=st.randoms(use_true_random=False))
+def test_check_and_import_of_damaged_files_never_traceback(
+    tmp_path: Path, valid: dict[str, bytes], rng: random.Random
 ) -> None:
-    name, data = damaged
-    folder = tmp_path / "fuzz"
-    folder.mkdir(exist_ok=True)
-    for old in folder.iterdir():
-        old.unlink()
-    for file_name, valid in VALID.items():
-        (folder / file_name).write_bytes(data if file_name == name else valid)
-    code, _, err = run_check(folder / "parley.json")
-    assert code in (0, 1), err
-    assert "Traceback" not in err
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _valid_store(tmp_path_factory: pytest.TempPathFactory) -> None:
-    valid_files(tmp_path_factory.mktemp("valid"))
+    outcome, failure = fuzz_store.run_case(tmp_path / "fuzz", fuzz_store.damage(rng, valid))
+    assert failure is None, f"{outcome}: {failure}"
 
 
 # -- parley repair ------------------------------------------------------------------------

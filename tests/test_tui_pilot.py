@@ -25,6 +25,7 @@ from tui_helpers import (
 
 from store import Position, Repository, Source
 from store.seed import seed
+from store.words import describe
 from tui.app import ParleyApp
 from tui.compat.private import footer_key_class
 from tui.compat.styles_cache import styles_cache_class
@@ -239,7 +240,9 @@ async def test_o_on_a_position_shows_its_source(app: ParleyApp) -> None:
         await press(pilot, "o")
         assert isinstance(app.screen, ModalScreen)
         text = screen_text(app)
-        assert f"Sources of position {selected.label}" in text
+        # Named in words, not by ids; each source with the passage it backs.
+        assert f"Sources of position {describe(app.repo, selected)}" in text
+        assert f"Backs: stance: {selected.gist}" in text
         assert source.outlet == "Xinhua News Agency"
         assert f"{source.outlet}: {source.title}" in text
         assert "Kind: state media" in text

@@ -7,9 +7,17 @@ Fixtures (stores, the seed, the sample) are in ``conftest.py``.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import functools
 import html
+import os
 import re
+import select
+import struct
+import subprocess
+import sys
+import termios
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import date
@@ -38,6 +46,7 @@ from tui.app import ParleyApp
 from tui.cli import main
 from tui.screens.dashboard import DashboardScreen
 
+ROOT = Path(__file__).resolve().parents[1]
 THEME = "textual-dark"
 SIZES = [(80, 24), (120, 40)]
 SIZE_IDS = ["80x24", "120x40"]
@@ -223,3 +232,49 @@ def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
         code = int(exc.code or 0)
     out, err = capsys.readouterr()
     return code, out, err
+
+
+# -- parley in a terminal -----------------------------------------------------------------
+
+
+def start_in_terminal(
+    db: Path, cwd: Path, *, controlling: bool = True
+) -> tuple[subprocess.Popen[bytes], int]:
+    """``parley --db DB`` in a new 80x24 pseudo-terminal: the process and the terminal's
+    other side (the window's, which the test reads and writes and closes). With
+    ``controlling``, it is the process's controlling terminal, which sends it SIGHUP
+    when closed."""
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+
+    def take_terminal() -> None:
+        # In the child, a session leader: the terminal becomes its controlling terminal.
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm-256color"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tui.cli", "--db", str(db)],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        cwd=cwd,
+        start_new_session=True,
+        preexec_fn=take_terminal if controlling else None,
+    )
+    os.close(slave)
+    return process, master
+
+
+def read_until(fd: int, wanted: bytes, seen: bytearray, timeout: float = 60) -> None:
+    """Read the terminal's output into ``seen`` until ``wanted`` shows, or fail."""
+    deadline = time.monotonic() + timeout
+    while wanted not in seen:
+        left = deadline - time.monotonic()
+        assert left > 0, f"{wanted!r} never showed; the screen ended with {bytes(seen[-300:])!r}"
+        ready, _, _ = select.select([fd], [], [], min(left, 0.5))
+        if ready:
+            try:
+                seen += os.read(fd, 65536)
+            except OSError:  # the other side has closed: the process has ended
+                raise AssertionError(f"the process ended: {bytes(seen[-300:])!r}") from None

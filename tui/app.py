@@ -8,17 +8,20 @@ the repository's change notice bumps the version, which redraws every view.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from textual.app import App
 from textual.binding import Binding
+from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 
 import tui.compat  # noqa: F401  (patches Textual before any widget renders)
 from store import Kind, Record, Repository, StoreError, Track, track_of
 from store.commands import Commands
+from tui.compat import hangup
+from tui.config import Config
 from tui.messages import OpenRecord, ShowAsOf, ShowTrack
 from tui.screens.choice import ChoiceScreen
 from tui.screens.dashboard import DashboardScreen
@@ -35,10 +38,10 @@ class ParleyApp(App[None]):
     CSS_PATH = "app.tcss"
     COMMAND_PALETTE_BINDING = "ctrl+p"
     BINDINGS = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Help"),
-        Binding("T", "switch_track", "Track"),
-        Binding("ctrl+p", "command_palette", "Find", show=False),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("T", "switch_track", "Track", id="switch-track"),
+        Binding("ctrl+p", "command_palette", "Find", show=False, id="find"),
     ]
 
     track_id: reactive[str] = reactive("")
@@ -54,10 +57,18 @@ class ParleyApp(App[None]):
         poll: bool = True,
         on_shown: Callable[[], None] | None = None,
         on_views_built: Callable[[], None] | None = None,
+        config: Config | None = None,
+        on_theme: Callable[[str], None] | None = None,
+        notices: Sequence[str] = (),
     ) -> None:
         """``on_shown`` is called once, when the dashboard is first on screen;
-        ``on_views_built`` once every view has been built behind it."""
+        ``on_views_built`` once every view has been built behind it. ``config`` gives
+        the theme and the keymap, ``on_theme`` is told of each change of theme (the
+        palette's "Theme"), and ``notices`` are shown once the app is up."""
         super().__init__()
+        self._config = config or Config()
+        self._on_theme = on_theme
+        self._notices = notices
         self.repo = repo
         self.commands = Commands(repo)
         self._poll = poll
@@ -69,6 +80,10 @@ class ParleyApp(App[None]):
         # that would have every view reload what it has just loaded.
         self.set_reactive(ParleyApp.as_of, None)
         self.set_reactive(ParleyApp.version, 0)
+
+    def get_driver_class(self) -> type[Driver]:
+        # One that ends the app when the terminal goes away (tui/compat/hangup.py).
+        return hangup.driver_for(super().get_driver_class())
 
     def notify(
         self,
@@ -90,6 +105,15 @@ class ParleyApp(App[None]):
         return self.repo.today()
 
     def on_mount(self) -> None:
+        if self._config.theme:
+            self.theme = self._config.theme
+        if self._config.keymap:
+            self.set_keymap(self._config.keymap)
+        on_theme = self._on_theme
+        if on_theme is not None:
+            self.theme_changed_signal.subscribe(self, lambda theme: on_theme(theme.name))
+        for notice in self._notices:
+            self.notify(notice, severity="warning", timeout=10)
         self._update_subtitle()
         # Every write, by this app or another process, reaches the views this way.
         self._unsubscribe = self.repo.subscribe(self._store_changed)

@@ -17,13 +17,17 @@ import dataclasses
 import html
 import io
 import re
+from datetime import date
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from store.brief import Brief, Citation, Entry, Notes
+from store import Repository
+from store.brief import Brief, Citation, Entry, build_brief
+from store.exchange import write_atomic
 from tui.text import reveal
 
 FORMATS = ("text", "markdown", "html")
@@ -56,6 +60,12 @@ def _source_line(c: Citation) -> str:
     if c.missing:
         return f"missing source {c.source_id!r}"
     return f"{c.outlet}: {c.title} ({c.published}, {c.kind})"
+
+
+def no_source(entry: Entry) -> str:
+    """What an entry that cites nothing says: "unsourced" only where its record marks it
+    so; a record that simply gave no source says that instead."""
+    return "unsourced" if entry.unsourced else "no source given"
 
 
 def _http_url(url: str) -> bool:
@@ -107,7 +117,7 @@ def _text_entry(entry: Entry, depth: int) -> RenderableType:
     if entry.quote:
         line.append(f" “{entry.quote}”", style="italic")
     if entry.notes == ():
-        line.append(" (unsourced)", style="bold yellow")
+        line.append(f" ({no_source(entry)})", style="bold yellow")
     elif entry.notes:
         line.append(" " + "".join(f"[{n}]" for n in entry.notes), style="cyan")
     grid = Table.grid(padding=(0, 1, 0, 0))
@@ -192,12 +202,12 @@ def md_escape(text: str) -> str:
     return "\n".join(line for line in out if line)
 
 
-def _md_refs(notes: Notes) -> str:
-    if notes is None:
+def _md_refs(entry: Entry) -> str:
+    if entry.notes is None:
         return ""
-    if not notes:
-        return " _(unsourced)_"
-    return "".join(f"[^{n}]" for n in notes)
+    if not entry.notes:
+        return f" _({no_source(entry)})_"
+    return "".join(f"[^{n}]" for n in entry.notes)
 
 
 def _md_entry(entry: Entry, depth: int) -> list[str]:
@@ -210,7 +220,7 @@ def _md_entry(entry: Entry, depth: int) -> list[str]:
     body = md_escape(entry.text)
     if entry.quote:
         body += (" " if body else "") + f"“{md_escape(entry.quote)}”"
-    line = head + (": " if head and body else "") + body + _md_refs(entry.notes)
+    line = head + (": " if head and body else "") + body + _md_refs(entry)
     line = line.replace("\n", "\n" + indent + "  ")
     lines = [f"{indent}- {line}"]
     for child in entry.children:
@@ -262,6 +272,7 @@ li { margin: .3rem 0; }
 q { font-style: italic; }
 sup a { text-decoration: none; }
 .unsourced { color: #b35c00; font-weight: 600; font-size: .85em; }
+.unsourced.no-source { color: var(--muted); font-weight: 400; }
 .tone-bad { color: #c0392b; font-weight: 600; }
 .tone-warn { color: #b35c00; }
 .tone-mild { color: #1f6fa5; }
@@ -277,13 +288,13 @@ def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _html_cite(notes: Notes) -> str:
-    if notes is None:
+def _html_cite(entry: Entry) -> str:
+    if entry.notes is None:
         return ""
-    if not notes:
-        return ' <span class="unsourced">(unsourced)</span>'
-    links = "".join(f'<sup class="cite"><a href="#source-{n}">[{n}]</a></sup>' for n in notes)
-    return links
+    if not entry.notes:
+        cls = "unsourced" if entry.unsourced else "unsourced no-source"
+        return f' <span class="{cls}">({no_source(entry)})</span>'
+    return "".join(f'<sup class="cite"><a href="#source-{n}">[{n}]</a></sup>' for n in entry.notes)
 
 
 def _html_entry(entry: Entry) -> str:
@@ -301,7 +312,7 @@ def _html_entry(entry: Entry) -> str:
     body = f'<span class="text">{_e(entry.text)}</span>' if entry.text else ""
     if entry.quote:
         body += f" <q>{_e(entry.quote)}</q>"
-    inner = head + (": " if head and body else "") + body + _html_cite(entry.notes)
+    inner = head + (": " if head and body else "") + body + _html_cite(entry)
     if entry.children:
         inner += "\n<ul>\n" + "\n".join(_html_entry(c) for c in entry.children) + "\n</ul>"
     return f"<li>{inner}</li>"
@@ -368,3 +379,14 @@ def render(brief: Brief, fmt: str, width: int = 100) -> str:
     if fmt == "text":
         return plain_text(brief, width)
     raise ValueError(f"unknown format {fmt!r}; one of: {', '.join(FORMATS)}")
+
+
+def brief_file(repo: Repository, track_id: str | None, as_of: date | None) -> tuple[Path, str]:
+    """The Markdown brief on a track as of a date, written beside the store file as
+    ``brief-<track>-<date>.md``: where it went, and its text."""
+    brief = build_brief(repo, track_id, as_of=as_of)
+    text = render_markdown(brief)
+    day = (as_of or repo.today()).isoformat()
+    path = Path(repo.path).parent / f"brief-{brief.track_id}-{day}.md"
+    write_atomic(path, text)
+    return path, text

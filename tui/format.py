@@ -16,6 +16,7 @@ from store import (
 
 # The words for names and dates are the store's (shared with the brief); the views
 # import them from here with the styles.
+from store.citations import Claim, own_claim
 from store.words import day as day
 from store.words import describe as describe
 from store.words import name_of as name_of
@@ -82,13 +83,19 @@ def field(label: str, value: object) -> Content:
 
 
 def sources_line(repo: Repository, record: Record) -> Content:
-    """Where a record comes from, or a warning that it has no source."""
-    ids = list(getattr(record, "source_ids", []) or [])
-    if not ids:
-        if getattr(record, "unsourced", False):
-            return line(("Sources: ", "bold"), ("unsourced", UNSOURCED))
-        return line(("Sources: ", "bold"), ("none given", MUTED))
-    return line(("Sources: ", "bold"), names(repo, Kind.SOURCE, ids))
+    """Where a record's own fields come from, or a warning that they have no source."""
+    claim = own_claim(repo, record.kind, record)
+    return line(("Sources: ", "bold"), *cited_parts(repo, claim))
+
+
+def cited_parts(repo: Repository, claim: Claim | None) -> list[tuple[str, str] | str]:
+    """The sources one claim cites, by name; "unsourced" only where the record marks it
+    so, "none given" where it simply gives none."""
+    if claim is None or not claim.cited:
+        if claim is not None and claim.unsourced:
+            return [("unsourced", UNSOURCED)]
+        return [("none given", MUTED)]
+    return [names(repo, Kind.SOURCE, claim.source_ids)]
 
 
 def saved_notice(repo: Repository, record: Record) -> str:

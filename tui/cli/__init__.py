@@ -12,6 +12,7 @@ unknown track), 2 for a mistake in the command line itself.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import ipaddress
 import os
@@ -27,9 +28,9 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 if TYPE_CHECKING:
     from store import Preread, Repository
+    from tui.serve.accounts import Accounts
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DB = PROJECT_ROOT / "data" / "parley.json"
 # Imports bigger than this show a progress bar on standard error.
 PROGRESS_THRESHOLD = 2000
 BRIEF_FORMATS = ("text", "markdown", "html")
@@ -50,7 +51,7 @@ examples:
                                the whole store, history included, as JSON
   parley import talks-export.json --dry-run
                                what an import would add or change
-  parley serve                 the dashboard in a browser, on 127.0.0.1:8000
+  parley serve                 the dashboard in a browser: open the URL it prints
   parley list point            the sticking points, by id
   parley set-status philadelphi-corridor deadlocked --date 2024-08-25 --source ID
                                a sticking point's status as of a date, sourced
@@ -150,8 +151,19 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
+def default_db() -> Path:
+    """data/parley.json when run from a checkout of Parley; once installed, the user's
+    data folder ($XDG_DATA_HOME/parley, ~/.local/share/parley by default)."""
+    if (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "data").is_dir():
+        return PROJECT_ROOT / "data" / "parley.json"
+    from tui.config import data_dir
+
+    return data_dir() / "parley.json"
+
+
 def db_path(args: argparse.Namespace) -> Path:
-    return Path(args.db or os.environ.get("PARLEY_DB") or DEFAULT_DB)
+    store = args.settings.config.store
+    return Path(args.db or os.environ.get("PARLEY_DB") or store or default_db())
 
 
 def iso_date(text: str) -> date:
@@ -162,6 +174,16 @@ def iso_date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from None
+
+
+def brief_sections(text: str) -> tuple[str, ...]:
+    """Names of the brief's sections, comma-separated; argparse names the option."""
+    from store.brief import parse_sections
+
+    try:
+        return parse_sections(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def port_number(text: str) -> int:
@@ -238,17 +260,34 @@ def write_output(path: str, text: str) -> None:
 
 def cmd_dashboard(args: argparse.Namespace, repo: Repository) -> int:
     from store.seed import seed
+    from tui import config
     from tui.app import ParleyApp
 
     seed(repo)
-    ParleyApp(
+    settings = args.settings
+    if settings.config.keymap:
+        # Read again, now that the app's keys are known: a keymap entry must name one.
+        settings = config.load(settings.path, scopes=config.key_scopes())
+    for problem in settings.problems:
+        print(f"parley: {one_line(problem)}", file=sys.stderr)
+
+    def remember(theme: str) -> None:
+        failed = config.remember_theme(settings.path, theme)
+        if failed:
+            app.notify(failed, severity="warning")
+
+    app = ParleyApp(
         repo,
+        config=settings.config,
+        on_theme=remember,
+        notices=settings.problems,
         on_shown=lambda: COLLECTOR.resume(freeze=True),
         # The views built behind the first screen stay for the session as well; left
         # in the collector's reach, every full collection walks their records again,
         # and one landing on a key press delays its screen by a tenth of a second.
         on_views_built=gc.freeze,
-    ).run()
+    )
+    app.run()
     return 0
 
 
@@ -260,6 +299,21 @@ def cmd_seed(args: argparse.Namespace, repo: Repository) -> int:
         print(f"seeded {repo.path} with {added} records")
     else:
         print(f"{repo.path} already holds records; nothing added")
+    return 0
+
+
+def cmd_config(args: argparse.Namespace, path: Path) -> int:
+    """Runs without the store: the settings say which store, and need not open it."""
+    from tui import config
+
+    if args.what == "path":
+        print(args.settings.path)
+        return 0
+    scopes = config.key_scopes()
+    settings = config.load(args.settings.path, scopes=scopes)
+    for problem in settings.problems:
+        print(f"parley: {one_line(problem)}", file=sys.stderr)
+    sys.stdout.write(config.show(settings, path, config.default_keys(scopes)))
     return 0
 
 
@@ -304,12 +358,17 @@ def cmd_repair(args: argparse.Namespace, path: Path) -> int:
 def cmd_brief(args: argparse.Namespace, repo: Repository) -> int:
     from rich.console import Console
 
-    from store.brief import build_brief
+    from store.brief import NEEDS_SINCE, build_brief
     from tui.brief import render, render_text
 
     if args.since and args.as_of and args.since > args.as_of:
         raise UsageError(f"--since {args.since} is after --as-of {args.as_of}")
-    brief = build_brief(repo, args.track, as_of=args.as_of, since=args.since)
+    needs = [s for s in args.sections or () if s in NEEDS_SINCE]
+    if needs and not args.since:
+        raise UsageError(f"--sections {needs[0]} needs --since DATE")
+    brief = build_brief(
+        repo, args.track, as_of=args.as_of, since=args.since, sections=args.sections
+    )
     tracks = repo.tracks()
     if not args.track and len(tracks) > 1:
         print(
@@ -422,16 +481,90 @@ def check_serve(args: argparse.Namespace) -> None:
             f"refusing to serve on {host}: it is not a loopback address, so other machines "
             "could read and change the store; add --allow-remote if that is what you want"
         )
+    bare = host.removeprefix("[").removesuffix("]")
+    with contextlib.suppress(ValueError):
+        if ipaddress.ip_address(bare).is_unspecified and not args.public_host:
+            raise UsageError(
+                f"--host {host} listens on every address: give --public-host, the name "
+                "browsers reach this machine by (the server answers to that name only)"
+            )
+
+
+def serve_accounts(args: argparse.Namespace) -> tuple[Accounts, str | None]:
+    """Who may sign in, and the token to print (None when each user has their own)."""
+    import getpass
+
+    from tui.serve.accounts import (
+        Account,
+        AccountError,
+        Accounts,
+        checked_token,
+        generated_token,
+        parse_user,
+        read_users,
+    )
+
+    try:
+        if args.user or args.users:
+            if args.token:
+                raise UsageError(
+                    "--token is for one user; with --user or --users each has their own"
+                )
+            given = [parse_user(text) for text in args.user]
+            if args.users:
+                given += read_users(Path(args.users))
+            return Accounts(given), None
+        token = args.token or os.environ.get("PARLEY_TOKEN")
+        if token:
+            checked_token(token, "--token" if args.token else "PARLEY_TOKEN")
+        else:
+            token = generated_token()
+        try:
+            login = getpass.getuser()
+        except (KeyError, OSError):
+            login = "unknown"
+        return Accounts([Account(login, token)]), token
+    except AccountError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def duration(text: str) -> float:
+    """Seconds, or a number with s, m or h: ``90``, ``30m``, ``2h``; 0 for never."""
+    units = {"s": 1, "m": 60, "h": 3600}
+    number, unit = (text[:-1], text[-1]) if text[-1:] in units else (text, "s")
+    try:
+        seconds = float(number) * units[unit]
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration (e.g. 900, 30m, 2h, 0)")
+    return seconds
+
+
+def said_duration(seconds: float) -> str:
+    for unit, size in (("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds / size:g}{unit}"
+    return f"{seconds:g}s"
+
+
+def positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number above 0")
+    return int(text)
 
 
 def cmd_serve(args: argparse.Namespace, repo: Repository) -> int:
-    from textual_serve.server import Server
+    from tui.serve.server import LockedServer
 
     check_serve(args)
     host = args.host.strip()
+    accounts, token = serve_accounts(args)
+    # Read once: the sessions' processes have no use for it.
+    os.environ.pop("PARLEY_TOKEN", None)
 
     bare = host.removeprefix("[").removesuffix("]")
-    url_host = f"[{bare}]" if ":" in bare else bare
+    public = (args.public_host or "").strip().removeprefix("[").removesuffix("]") or bare
     store = Path(repo.path).resolve()
     # Each browser session runs its own app process on this store; the store's journal
     # and lock keep concurrent writers safe.
@@ -441,16 +574,29 @@ def cmd_serve(args: argparse.Namespace, repo: Repository) -> int:
     os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
     if not is_loopback(host):
         print(
-            f"parley: serving on {host}: anyone who can reach port {args.port} can change {store}",
+            f"parley: serving on {host}: anyone who can reach port {args.port} and holds "
+            f"a token can change {store}",
             file=sys.stderr,
         )
-    server = Server(
+    server = LockedServer(
         command,
         host=bare,
         port=args.port,
-        title="Parley",
-        public_url=f"http://{url_host}:{args.port}",
+        public_host=public,
+        accounts=accounts,
+        max_sessions=args.max_sessions,
+        idle_timeout=args.idle_timeout,
     )
+    idle = said_duration(args.idle_timeout) if args.idle_timeout else "never"
+    server.banner = [
+        f"Parley is serving {store} to at most {args.max_sessions} session(s) "
+        f"(idle sessions end after: {idle})",
+        f"Open {server.sign_in_url(token)}"
+        if token
+        else f"Sign in at {server.sign_in_url('TOKEN')} with each user's token "
+        f"(users: {', '.join(accounts.names)})",
+        "Press Ctrl+C to stop.",
+    ]
     try:
         server.serve()
     except OSError as exc:
@@ -469,7 +615,17 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--db", metavar="PATH", help="the store file (default: $PARLEY_DB, else data/parley.json)"
+        "--db",
+        metavar="PATH",
+        help="the store file (default: $PARLEY_DB, else the config's store, else "
+        "data/parley.json in a checkout, ~/.local/share/parley/parley.json once installed)",
+    )
+    parser.add_argument(
+        "--shared-group",
+        action="store_true",
+        help="make the store's files readable and writable by their group too (0660, not "
+        "0600), and open a store its group can write (also: shared_group in the settings, "
+        "or PARLEY_SHARED_GROUP=1)",
     )
     parser.set_defaults(func=cmd_dashboard)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
@@ -485,6 +641,19 @@ def build_parser() -> argparse.ArgumentParser:
         if func is not None:
             p.set_defaults(func=func)
         return p
+
+    p = add(
+        "config",
+        None,
+        "where the settings file is, and the settings in force (store, theme, keys)",
+        "parley config show",
+    )
+    p.add_argument(
+        "what",
+        choices=("path", "show"),
+        help="path: the file's path; show: every setting, and every key by its binding id",
+    )
+    p.set_defaults(func=None, on_files=cmd_config)
 
     add("seed", cmd_seed, "fill an empty store with the seed data", "parley --db talks.json seed")
     p = add("check", cmd_check, "validate a store and list every problem", "parley check")
@@ -523,6 +692,13 @@ def build_parser() -> argparse.ArgumentParser:
         choices=BRIEF_FORMATS,
         default="text",
         help="text for the terminal (default), Markdown, or one self-contained HTML file",
+    )
+    p.add_argument(
+        "--sections",
+        metavar="NAMES",
+        type=brief_sections,
+        help="only these sections, comma-separated: standing, points, proposals, since, "
+        "recorded (these two with --since), events, assessments (default: all)",
     )
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of the screen")
 
@@ -574,6 +750,37 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="allow a --host other machines can reach; they can then change the store",
     )
+    p.add_argument(
+        "--public-host",
+        metavar="NAME",
+        help="the name browsers reach the server by, if not --host (the only Host accepted)",
+    )
+    p.add_argument(
+        "--token",
+        help="the token to sign in with (default: $PARLEY_TOKEN, else a random one)",
+    )
+    p.add_argument(
+        "--user",
+        metavar="NAME:TOKEN",
+        action="append",
+        default=[],
+        help="a user who signs in with TOKEN and records changes as NAME (repeatable)",
+    )
+    p.add_argument("--users", metavar="FILE", help="users from FILE, one 'name token' a line")
+    p.add_argument(
+        "--max-sessions",
+        type=positive,
+        default=8,
+        metavar="N",
+        help="at most N sessions at once; past it a page says so (default: 8)",
+    )
+    p.add_argument(
+        "--idle-timeout",
+        type=duration,
+        default=1800.0,
+        metavar="TIME",
+        help="end a session nobody has used for TIME: 900, 30m, 2h, 0 for never (default: 30m)",
+    )
     p.set_defaults(precheck=check_serve)
 
     from tui.cli import capture, edits
@@ -586,6 +793,21 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from tui.config import load
+
+    args.settings = load()
+    if args.func is not cmd_dashboard and getattr(args, "on_files", None) is not cmd_config:
+        # The dashboard shows them itself, once its keys are known; so does config show.
+        for problem in args.settings.problems:
+            print(f"parley: {one_line(problem)}", file=sys.stderr)
+    from store.access import share_with_group
+
+    shared = args.shared_group or args.settings.config.shared_group
+    if shared or os.environ.get("PARLEY_SHARED_GROUP") == "1":
+        # Inherited by the processes this starts (the sessions of parley serve).
+        os.environ["PARLEY_SHARED_GROUP"] = "1"
+        shared = True
+    share_with_group(shared)
     path = db_path(args)
     ahead = ReadAhead(path)
     ahead.start()

@@ -4,6 +4,8 @@
   (``tui.app`` imports it before any widget renders).
 - ``private``: the few private names of Textual and rich Parley needs, each behind
   one function that says why.
+- ``hangup``: the terminal driver that ends the app when its terminal goes away
+  (``ParleyApp.get_driver_class`` picks it).
 - ``pins``: the library versions each workaround was written for, and the upstream
   issue it waits on. Importing this package warns (``CompatWarning``) for each pin
   the installed libraries are outside of.

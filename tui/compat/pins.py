@@ -117,7 +117,35 @@ WRAP_OFFSETS = Pin(
     ),
 )
 
-PINS = (STYLES_CACHE_LEAK, FOOTER_KEY, CLOSED_WATCHERS, WRAP_OFFSETS)
+SERVE_PROCESS = Pin(
+    name="the process behind a textual-serve AppService",
+    package="textual-serve",
+    low="1.1",
+    high="1.2",
+    upstream=(
+        "no upstream issue: AppService keeps its process in _process and has no public "
+        "way to end it when the app does not quit; worth asking textual-serve for one"
+    ),
+)
+TERMINAL_HANGUP = Pin(
+    name="LinuxDriver input loop that ends the app when the terminal goes away",
+    package="textual",
+    low="8.2",
+    high="8.3",
+    upstream=(
+        "https://github.com/Textualize/textual/pull/6690 (open: the input thread spins at "
+        "100% of a core once stdin is at end-of-file); Textual installs no SIGHUP handler"
+    ),
+)
+
+PINS = (
+    STYLES_CACHE_LEAK,
+    FOOTER_KEY,
+    CLOSED_WATCHERS,
+    WRAP_OFFSETS,
+    TERMINAL_HANGUP,
+    SERVE_PROCESS,
+)
 
 
 def warn_outside_pins() -> list[str]:

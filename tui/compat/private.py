@@ -1,4 +1,4 @@
-"""The only places Parley reaches into private names of Textual and rich.
+"""The only places Parley reaches into private names of Textual, rich and textual-serve.
 
 Each function says why no public API does the job, and which pin in ``pins``
 covers it: outside those versions ``tui.compat`` warns at import and
@@ -12,7 +12,10 @@ from typing import TYPE_CHECKING, Any
 from textual.widget import Widget
 
 if TYPE_CHECKING:
+    from asyncio.subprocess import Process
+
     from textual.widgets._footer import FooterKey
+    from textual_serve.app_service import AppService
 
 
 def footer_key_class() -> type[FooterKey]:
@@ -65,3 +68,15 @@ def wrap_offsets(text: str, width: int) -> list[int]:
     from rich._wrap import divide_line
 
     return divide_line(text, width, fold=True)
+
+
+def session_process(service: AppService) -> Process | None:
+    """The app process a textual-serve ``AppService`` started, or None before it starts.
+
+    Pin: ``pins.SERVE_PROCESS``. ``AppService.stop`` asks the app to quit and waits
+    for it, for ever if the app does not answer; ``parley serve`` has to be able to
+    end every session's process when it stops, and the process is only in the
+    private ``_process``.
+    """
+    process: Process | None = getattr(service, "_process", None)
+    return process

@@ -18,7 +18,7 @@ from tui.widgets.text_block import TextBlock
 
 class ChoiceScreen(ModalScreen[str | None]):
     CSS_PATH = "modal.tcss"
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="choice.cancel")]
 
     def __init__(
         self, title: str, choices: Sequence[tuple[str, str]], current: str | None = None

@@ -16,8 +16,8 @@ from tui.widgets.text_block import TextBlock
 class ConfirmScreen(ModalScreen[bool]):
     CSS_PATH = "modal.tcss"
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 
     def __init__(self, title: str, question: str) -> None:

@@ -10,8 +10,9 @@ from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.widgets import Header
 
-from store import Kind, Repository
+from store import Kind, Repository, StoreError
 from store.commands import Commands
+from tui.brief import brief_file
 from tui.messages import ShowAsOf
 from tui.palette import RecordsProvider
 from tui.screens.capture import CaptureScreen
@@ -34,37 +35,62 @@ class DashboardScreen(CaptureScreen):
 
     BINDINGS = [
         *(
-            Binding(str(n), f"show_view('{view.key}')", f"{view.title} view", show=False)
+            Binding(
+                str(n),
+                f"show_view('{view.key}')",
+                f"{view.title} view",
+                show=False,
+                id=f"dashboard.view-{view.key}",
+            )
             for n, view in enumerate(VIEWS, start=1)
         ),
         # Ahead of the other keys, so it shows even where a narrow footer cuts the rest.
-        Binding("question_mark", "app.help", "Keys"),
-        Binding("slash", "filter", "Filter"),
-        Binding("o", "sources", "Sources of the selection", show=False),
-        Binding("s", "set_status", "Status"),
-        Binding("p", "add_position", "Position"),
-        Binding("r", "add_round", "Round"),
-        Binding("a", "respond", "Response"),
-        Binding("n", "add_event", "Event"),
-        Binding("i", "add_assessment", "Assessment", show=False),
-        Binding("c", "capture_article", "Paste an article", show=False),
-        Binding("v", "read", "Read the article", show=False),
+        Binding("question_mark", "app.help", "Keys", id="help"),
+        Binding("slash", "filter", "Filter", id="dashboard.filter"),
+        Binding("o", "sources", "Sources of the selection", show=False, id="dashboard.sources"),
+        Binding(
+            "b", "brief", "Brief to a file and the clipboard", show=False, id="dashboard.brief"
+        ),
+        Binding("s", "set_status", "Status", id="dashboard.status"),
+        Binding("p", "add_position", "Position", id="dashboard.position"),
+        Binding("r", "add_round", "Round", id="dashboard.round"),
+        Binding("a", "respond", "Response", id="dashboard.response"),
+        Binding("n", "add_event", "Event", id="dashboard.event"),
+        Binding("i", "add_assessment", "Assessment", show=False, id="dashboard.assessment"),
+        Binding("c", "capture_article", "Paste an article", show=False, id="dashboard.capture"),
+        Binding("v", "read", "Read the article", show=False, id="dashboard.read"),
         # The same with every field of the full form.
-        Binding("S", "set_status(True)", "Status, full form", show=False),
-        Binding("P", "add_position(True)", "Position, full form", show=False),
-        Binding("R", "add_round(True)", "Round, full form", show=False),
-        Binding("A", "respond(True)", "Response, full form", show=False),
-        Binding("N", "add_event(True)", "Event, full form", show=False),
-        Binding("I", "add_assessment(True)", "Assessment, full form", show=False),
-        Binding("plus", "add_any", "Add…", show=False),
-        Binding("e", "edit", "Edit"),
-        Binding("d", "delete", "Delete"),
-        Binding("u", "undo", "Undo"),
-        Binding("U,ctrl+r", "redo", "Redo", show=False),
-        Binding("h", "history", "History"),
-        Binding("H", "history_all", "All history", show=False),
-        Binding("t", "as_of", "As of"),
-        Binding("escape", "back", "Back", show=False),
+        Binding(
+            "S", "set_status(True)", "Status, full form", show=False, id="dashboard.status-form"
+        ),
+        Binding(
+            "P",
+            "add_position(True)",
+            "Position, full form",
+            show=False,
+            id="dashboard.position-form",
+        ),
+        Binding("R", "add_round(True)", "Round, full form", show=False, id="dashboard.round-form"),
+        Binding(
+            "A", "respond(True)", "Response, full form", show=False, id="dashboard.response-form"
+        ),
+        Binding("N", "add_event(True)", "Event, full form", show=False, id="dashboard.event-form"),
+        Binding(
+            "I",
+            "add_assessment(True)",
+            "Assessment, full form",
+            show=False,
+            id="dashboard.assessment-form",
+        ),
+        Binding("plus", "add_any", "Add…", show=False, id="dashboard.add"),
+        Binding("e", "edit", "Edit", id="dashboard.edit"),
+        Binding("d", "delete", "Delete", id="dashboard.delete"),
+        Binding("u", "undo", "Undo", id="dashboard.undo"),
+        Binding("U,ctrl+r", "redo", "Redo", show=False, id="dashboard.redo"),
+        Binding("h", "history", "History", id="dashboard.history"),
+        Binding("H", "history_all", "All history", show=False, id="dashboard.history-all"),
+        Binding("t", "as_of", "As of", id="dashboard.as-of"),
+        Binding("escape", "back", "Back", show=False, id="dashboard.back"),
     ]
 
     def __init__(
@@ -153,6 +179,17 @@ class DashboardScreen(CaptureScreen):
             self.notify(reader, severity="warning", timeout=5)
         else:
             self.app.push_screen(reader)
+
+    def action_brief(self) -> None:
+        """The Markdown brief on the track and date in view: to a file, and to the
+        clipboard to paste into a message."""
+        try:
+            path, text = brief_file(self.repo, self.track_id or None, self.as_of)
+        except (OSError, StoreError) as exc:
+            self.notify(f"Cannot write the brief: {exc}", severity="error", timeout=8)
+            return
+        self.app.copy_to_clipboard(text)
+        self.notify(f"Brief written to {path} and copied to the clipboard.", timeout=6)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Whether an action applies depends on what the view in front can select, not on

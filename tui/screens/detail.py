@@ -17,9 +17,9 @@ from tui.widgets.text_view import TextView
 class DetailScreen(ModalScreen[None]):
     CSS_PATH = "modal.tcss"
     BINDINGS = [
-        Binding("escape,q", "dismiss", "Back"),
-        Binding("j,down", "scroll('down')", "Down", show=False),
-        Binding("k,up", "scroll('up')", "Up", show=False),
+        Binding("escape,q", "dismiss", "Back", id="detail.back"),
+        Binding("j,down", "scroll('down')", "Down", show=False, id="detail.down"),
+        Binding("k,up", "scroll('up')", "Up", show=False, id="detail.up"),
     ]
 
     def __init__(self, body: Content, title: str = "") -> None:

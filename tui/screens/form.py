@@ -31,6 +31,7 @@ from tui.text import literal
 from tui.widgets.chooser import Chooser
 from tui.widgets.footer import KeyFooter
 from tui.widgets.key_choice import KeyChoice
+from tui.widgets.picker import Picker
 from tui.widgets.text_block import TextBlock
 
 
@@ -69,10 +70,10 @@ class FormScreen(ModalScreen[FormResult | None]):
     CSS_PATH = ["modal.tcss", "quick.tcss"]
     AUTO_FOCUS = ""  # on_mount focuses the first field
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save", priority=True, id="form.save"),
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
         # Ahead of the fields' own Enter, and passed on to them unless ``enter_saves``.
-        Binding("enter", "enter_save", "Save", show=False, priority=True),
+        Binding("enter", "enter_save", "Save", show=False, priority=True, id="form.enter-save"),
     ]
 
     def __init__(
@@ -242,6 +243,14 @@ class FormScreen(ModalScreen[FormResult | None]):
             self.focus_field(first.name)
 
     def action_save(self) -> None:
+        typed = {
+            f.name: f"“{picker.pending}” is typed but not taken: ⏎ takes it, or clear it"
+            for f in self.fields
+            if isinstance(picker := self.query_one(f"#field-{f.name}"), Picker) and picker.pending
+        }
+        if typed:
+            self.show_errors(typed)
+            return
         values = self.values()
         try:
             outcome = self.submit(values)

@@ -83,7 +83,7 @@ def _place(node: object) -> str:
 
 class HelpScreen(ModalScreen[None]):
     CSS_PATH = "modal.tcss"
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
 
     def __init__(self, screen: Screen[object]) -> None:
         super().__init__()

@@ -59,7 +59,7 @@ def change_detail(repo: Repository, change: Change) -> Content:
 
 class HistoryScreen(ModalScreen[None]):
     CSS_PATH = "modal.tcss"
-    BINDINGS = [Binding("escape,q", "dismiss", "Back")]
+    BINDINGS = [Binding("escape,q", "dismiss", "Back", id="history.back")]
 
     def __init__(
         self, repo: Repository, kind: str | None = None, record_id: str | None = None

@@ -56,24 +56,32 @@ class ReaderScreen(CaptureScreen):
     CSS_PATH = "reader.tcss"
     # Narrow, the margin's legend gives way to the source's name.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    # The keys it shares with the dashboard share their ids: a key rebound there is
+    # rebound here too.
     BINDINGS = [
-        Binding("question_mark", "app.help", "Keys"),
-        Binding("j,down", "move(1)", "Next"),
-        Binding("k,up", "move(-1)", "Previous", show=False),
-        Binding("J,shift+down", "extend(1)", "Longer passage", show=False),
-        Binding("K,shift+up", "extend(-1)", "Shorter passage", show=False),
-        Binding("slash", "find", "Search"),
-        Binding("g,home", "jump(0)", "First sentence", show=False),
-        Binding("G,end", "jump(-1)", "Last sentence", show=False),
-        Binding("p", "add_position", "Position"),
-        Binding("n", "add_event", "Event"),
-        Binding("i", "add_assessment", "Assessment"),
-        Binding("s", "set_status", "Status"),
-        Binding("a", "respond", "Response"),
-        Binding("P", "add_position(True)", "Position, full form", show=False),
-        Binding("u", "undo", "Undo", show=False),
-        Binding("U,ctrl+r", "redo", "Redo", show=False),
-        Binding("escape", "app.pop_screen", "Back"),
+        Binding("question_mark", "app.help", "Keys", id="help"),
+        Binding("j,down", "move(1)", "Next", id="reader.next"),
+        Binding("k,up", "move(-1)", "Previous", show=False, id="reader.previous"),
+        Binding("J,shift+down", "extend(1)", "Longer passage", show=False, id="reader.longer"),
+        Binding("K,shift+up", "extend(-1)", "Shorter passage", show=False, id="reader.shorter"),
+        Binding("slash", "find", "Search", id="reader.search"),
+        Binding("g,home", "jump(0)", "First sentence", show=False, id="reader.first"),
+        Binding("G,end", "jump(-1)", "Last sentence", show=False, id="reader.last"),
+        Binding("p", "add_position", "Position", id="dashboard.position"),
+        Binding("n", "add_event", "Event", id="dashboard.event"),
+        Binding("i", "add_assessment", "Assessment", id="dashboard.assessment"),
+        Binding("s", "set_status", "Status", id="dashboard.status"),
+        Binding("a", "respond", "Response", id="dashboard.response"),
+        Binding(
+            "P",
+            "add_position(True)",
+            "Position, full form",
+            show=False,
+            id="dashboard.position-form",
+        ),
+        Binding("u", "undo", "Undo", show=False, id="dashboard.undo"),
+        Binding("U,ctrl+r", "redo", "Redo", show=False, id="dashboard.redo"),
+        Binding("escape", "app.pop_screen", "Back", id="reader.back"),
     ]
 
     def __init__(

@@ -88,7 +88,7 @@ class View(Vertical):
 class FilterInput(Input):
     """The `/` filter: hidden until asked for; esc clears it."""
 
-    BINDINGS = [Binding("escape", "dismiss", "Clear filter")]
+    BINDINGS = [Binding("escape", "dismiss", "Clear filter", id="filter.clear")]
 
     class Dismissed(Message):
         pass

@@ -19,12 +19,13 @@ from store import (
     Source,
     StickingPoint,
 )
+from store.citations import response_claim, status_claim
 from tui.format import (
     FIRMNESS_STYLE,
     MUTED,
     RESPONSE_STYLE,
     STATUS_STYLE,
-    UNSOURCED,
+    cited_parts,
     day,
     field,
     heading,
@@ -71,6 +72,7 @@ def round_detail(repo: Repository, rnd: Round, as_of: date | None = None) -> Con
         field("Participants", names(repo, Kind.ACTOR, rnd.participant_ids)),
         field("Outcome", rnd.outcome or "—"),
         sources_line(repo, rnd),
+        *status_history(repo, rnd, as_of),
     ]
     end = rnd.end or rnd.start
     positions = repo.positions(rnd.track_id, as_of=as_of)
@@ -123,22 +125,29 @@ def point_detail(repo: Repository, point: StickingPoint, as_of: date | None = No
     parts.append(heading(f"Proposals touching it ({len(proposals)})"))
     for proposal in proposals:
         parts.extend(proposal_lines(repo, proposal))
-    if point.status_log:
-        parts.append(Content(""))
-        parts.append(heading("Status history"))
-        for entry in sorted(point.status_log, key=lambda e: e.date, reverse=True):
-            if as_of is not None and entry.date > as_of:
-                continue
-            parts.append(
-                line(
-                    (day(entry.date), "bold"),
-                    "  ",
-                    entry.status,
-                    ("  unsourced" if entry.unsourced else "", UNSOURCED),
-                    ("  " + entry.note, MUTED),
-                )
-            )
+    parts += status_history(repo, point, as_of)
     return Content("\n").join(parts)
+
+
+def status_history(
+    repo: Repository, record: Round | StickingPoint, as_of: date | None = None
+) -> list[Content]:
+    """Each dated status, newest first, with the sources its own log entry cites."""
+    logged = [(i, e) for i, e in enumerate(record.status_log) if as_of is None or e.date <= as_of]
+    if not logged:
+        return []
+    out = [Content(""), heading("Status history")]
+    for index, entry in sorted(logged, key=lambda ie: (ie[1].date, ie[0]), reverse=True):
+        out.append(
+            line(
+                (day(entry.date), "bold"),
+                "  ",
+                entry.status,
+                ("  " + entry.note if entry.note else "", MUTED),
+            )
+        )
+        out.append(line("  Sources: ", *cited_parts(repo, status_claim(record, index))))
+    return out
 
 
 def response_line(repo: Repository, response: Response, with_note: bool = True) -> Content:
@@ -160,7 +169,9 @@ def proposal_lines(repo: Repository, proposal: Proposal) -> list[Content]:
     ]
     if proposal.summary:
         out.append(line("  ", proposal.summary))
-    out.extend(response_line(repo, response) for response in proposal.responses)
+    for response in proposal.responses:
+        out.append(response_line(repo, response))
+        out.append(line("    Sources: ", *cited_parts(repo, response_claim(repo, response))))
     return out
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from textual.content import Content
 
 from store import Kind, Record, Repository, Source
+from store.citations import claims
+from store.words import kind_words
 from tui.format import MUTED, day, describe, field, heading
 from tui.text import line, literal
 from tui.views.base import TableView
@@ -57,7 +59,11 @@ def source_detail(repo: Repository, source: Source, track_id: str) -> Content:
         heading(f"Cited on this track by ({len(citing)})"),
     ]
     for record in citing[:200]:
-        parts.append(line((record.kind, MUTED), "  ", describe(repo, record)))
+        parts.append(line((kind_words(record.kind), MUTED), "  ", describe(repo, record)))
+        # Which of the record's statements this source backs: the record itself, a
+        # change of its status, a party's response.
+        backed = [c.short for c in claims(repo, record) if source.id in c.source_ids]
+        parts.append(line(("  backs " + "; ".join(backed), MUTED)))
     if len(citing) > 200:
         parts.append(literal(f"… and {len(citing) - 200} more", MUTED))
     return Content("\n").join(parts)

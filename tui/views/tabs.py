@@ -111,6 +111,10 @@ class ViewTabs(Vertical):
             pane = self.query_one(f"#tab-{view_class.key}", TabPane)
             if not pane.query(View):
                 view = await self.view(view_class.key)
+                # The app may have begun to exit while the view mounted: its
+                # children are then gone, and there is nothing left to build for.
+                if not view.is_attached:
+                    return
                 view.refresh_view()
                 self.set_timer(PRELOAD_PAUSE, self._preload)
                 return

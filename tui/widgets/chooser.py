@@ -15,8 +15,8 @@ class Chooser(Vertical):
     """One record (``multiple=False``) or several, chosen from ``options`` (id, name)."""
 
     BINDINGS = [
-        Binding("down", "move(1)", "Next match", show=False),
-        Binding("up", "move(-1)", "Previous match", show=False),
+        Binding("down", "move(1)", "Next match", show=False, id="chooser.next"),
+        Binding("up", "move(-1)", "Previous match", show=False, id="chooser.previous"),
     ]
 
     class Changed(Message):

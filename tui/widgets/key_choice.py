@@ -33,8 +33,8 @@ class KeyChoice(Widget, can_focus=True):
     """Choose one of a few values with one key."""
 
     BINDINGS = [
-        Binding("left", "step(-1)", "Previous", show=False),
-        Binding("right", "step(1)", "Next", show=False),
+        Binding("left", "step(-1)", "Previous", show=False, id="keys.previous"),
+        Binding("right", "step(1)", "Next", show=False, id="keys.next"),
     ]
     DEFAULT_CSS = """
     KeyChoice {

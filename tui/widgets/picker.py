@@ -190,6 +190,12 @@ class Picker(Chooser):
         if not self.multiple:
             self.screen.focus_next()
 
+    @property
+    def pending(self) -> str:
+        """What was typed in the search box and not taken: saving then would keep what
+        was chosen before, not what the person typed (a new source typed on one line)."""
+        return self.query_one(SearchBox).value.strip()
+
     def take(self, key: str) -> None:
         """Choose ``key`` (in a single picker, instead of what was chosen)."""
         if self.soft:
