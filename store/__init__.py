@@ -5,6 +5,7 @@ from __future__ import annotations
 from os import PathLike
 
 from .errors import (
+    Conflict,
     CorruptStore,
     DiskError,
     DuplicateId,
@@ -16,19 +17,23 @@ from .errors import (
 )
 from .models import *  # noqa: F403
 from .models import RECORD_TYPES, Kind, TrackRecord, model_for, slugify, track_of
-from .repository import Clock, Repository, TimelineEntry, system_clock
+from .repository import Clock, Repository, TimelineEntry, default_author, system_clock
 from .storage import Preread
 
 
 def open_store(
-    path: str | PathLike[str], clock: Clock | None = None, preread: Preread | None = None
+    path: str | PathLike[str],
+    clock: Clock | None = None,
+    preread: Preread | None = None,
+    author: str | None = None,
 ) -> Repository:
     """Open (or start) the store at ``path``; raises StoreError with a one-line reason.
 
     ``preread`` is the snapshot file read ahead without the lock (see ``ReadAhead``
-    in ``tui.cli``); it is used only if it is still the store's snapshot.
+    in ``tui.cli``); it is used only if it is still the store's snapshot. ``author``
+    names who the changes made through it are by (default: ``default_author()``).
     """
-    return Repository(path, clock=clock, preread=preread)
+    return Repository(path, clock=clock, preread=preread, author=author)
 
 
 __all__ = [  # noqa: RUF022
@@ -38,6 +43,7 @@ __all__ = [  # noqa: RUF022
     "TimelineEntry",
     "Clock",
     "system_clock",
+    "default_author",
     "RECORD_TYPES",
     "model_for",
     "Kind",
@@ -45,6 +51,7 @@ __all__ = [  # noqa: RUF022
     "track_of",
     "slugify",
     "StoreError",
+    "Conflict",
     "CorruptStore",
     "DiskError",
     "DuplicateId",

@@ -35,7 +35,7 @@ from .models import (
     Track,
 )
 from .repository import Repository
-from .words import change_summary, name_of, names, span, speaker_name
+from .words import author_of, change_summary, name_of, names, span, speaker_name
 
 RECENT_EVENTS = 10
 RECENT_CHANGES = 50
@@ -429,7 +429,12 @@ def _group_of(change: Change, claim: Claim | None) -> str:
 def _change_entry(b: _Builder, change: Change, claim: Claim | None) -> Entry:
     """One change in words, cited to what the change itself rests on."""
     when = change.at.date().isoformat()
-    return Entry(lead=when, text=change_summary(b.repo, change), **b.noted(claim))
+    return Entry(
+        lead=when,
+        meta=(f"by {author_of(change)}",),
+        text=change_summary(b.repo, change),
+        **b.noted(claim),
+    )
 
 
 def _bulk_entry(changes: list[Change], first_ever: bool) -> Entry:
@@ -441,7 +446,10 @@ def _bulk_entry(changes: list[Change], first_ever: bool) -> Entry:
     else:
         verb = "imported"
     when = min(c.at for c in changes).date().isoformat()
-    return Entry(lead=when, text=f"{verb} {len(changes)} records")
+    authors = sorted({author_of(c) for c in changes})
+    return Entry(
+        lead=when, meta=(f"by {', '.join(authors)}",), text=f"{verb} {len(changes)} records"
+    )
 
 
 def _recorded(b: _Builder, track: Track, since: date, day: date, limit: int) -> Section:

@@ -7,6 +7,13 @@ it returns) and returns what changed. The dashboard, the CLI, the seed and the
 import all write through here, and nothing else calls the repository's write
 methods; the repository's change notice then tells every view.
 
+An edit or a delete may name the revision of the record it was made from
+(``Repository.revision``): it is refused with a ``Conflict`` naming who changed
+the record, and when, if the record has moved on since. Without one, an edit
+changes the fields it names on the record as it stands when written. Commands
+that only add to a record (a status, a response) read it and write it back under
+the store's lock, so they never conflict and never lose another's write.
+
 A command that refuses raises a ``StoreError`` with one sentence. Refused field
 values raise ``InvalidRecord`` whose ``fields`` say which field is wrong and why,
 every wrong field at once, so that a form can show each beside its field; the
@@ -168,7 +175,18 @@ class Commands:
     ) -> Outcome:
         """A new record of ``kind`` from its field values, with an id made from its
         name. A record of a track belongs to ``track_id``; a new round or sticking
-        point logs its first status; a new proposal awaits each party's response."""
+        point logs its first status; a new proposal awaits each party's response.
+        Its id is made under the store's lock: two writers adding one name both succeed."""
+        with self.repo.latest():
+            return self._create(kind, values, track_id, cite)
+
+    def _create(
+        self,
+        kind: str,
+        values: Mapping[str, Any],
+        track_id: str | None,
+        cite: Citation | None,
+    ) -> Outcome:
         cls = model_for(kind)
         data = dict(values)
         draft = _Draft()
@@ -209,35 +227,46 @@ class Commands:
         values: Mapping[str, Any],
         *,
         cite: Citation | None = None,
+        revision: int | None = None,
     ) -> Outcome:
-        """Change some fields of a stored record; the others stay as they are."""
-        current = self.repo.get(kind, record_id)
-        data = current.model_dump()
-        data.update(values)
-        data["id"] = record_id
-        draft = _Draft()
-        if cite is not None:
-            self._cite(draft, data, cite, required=isinstance(current, Sourced))
-        if isinstance(current, Source) and current.text and data.get("text") != current.text:
-            draft.errors["text"] = (
-                "a source's text never changes once kept; capture the new version as a new source"
-            )
-        if getattr(current, "anchor", None) is not None and data.get("quote") != getattr(
-            current, "quote", None
-        ):
-            # A quote edited after it was taken: anchored again where the new words stand
-            # in the same source, else no longer anchored (and `parley check` says so).
-            data["anchor"] = self._reanchor(current, str(data.get("quote") or ""))
-        record = draft.check(type(current), data)
-        self._check_anchor(draft, record)
-        draft.raise_errors(f"{kind} {record_id!r}")
-        return self._put([*draft.records, record])
+        """Change some fields of a stored record; the others stay as they are, as they
+        stand when written. With ``revision``: only if the record still stands at it."""
+        with self.repo.latest():
+            if revision is not None:
+                self.repo.check_revision(kind, record_id, revision)
+            current = self.repo.get(kind, record_id)
+            data = current.model_dump()
+            data.update(values)
+            data["id"] = record_id
+            draft = _Draft()
+            if cite is not None:
+                self._cite(draft, data, cite, required=isinstance(current, Sourced))
+            if isinstance(current, Source) and current.text and data.get("text") != current.text:
+                draft.errors["text"] = (
+                    "a source's text never changes once kept; capture the new version as a "
+                    "new source"
+                )
+            if getattr(current, "anchor", None) is not None and data.get("quote") != getattr(
+                current, "quote", None
+            ):
+                # A quote edited after it was taken: anchored again where the new words
+                # stand in the same source, else no longer anchored (`parley check` says so).
+                data["anchor"] = self._reanchor(current, str(data.get("quote") or ""))
+            record = draft.check(type(current), data)
+            self._check_anchor(draft, record)
+            draft.raise_errors(f"{kind} {record_id!r}")
+            expect = {(kind, record_id): revision} if revision is not None else None
+            return self._put([*draft.records, record], expect)
 
-    def delete(self, kind: str, record_id: str) -> Outcome:
-        """Delete a record no other record refers to."""
-        record = self.repo.get(kind, record_id)
-        changes = self.repo.remove(kind, record_id)
-        return Outcome(tuple(changes), (record,))
+    def delete(self, kind: str, record_id: str, *, revision: int | None = None) -> Outcome:
+        """Delete a record no other record refers to; with ``revision``, only if it
+        still stands at it."""
+        with self.repo.latest():
+            if revision is not None:
+                self.repo.check_revision(kind, record_id, revision, "nothing was deleted")
+            record = self.repo.get(kind, record_id)
+            changes = self.repo.remove(kind, record_id, revision)
+            return Outcome(tuple(changes), (record,))
 
     def put(self, records: Iterable[Record]) -> Outcome:
         """Add or replace whole records, all or none (an import)."""
@@ -268,7 +297,20 @@ class Commands:
         note: str = "",
         cite: Citation | None = None,
     ) -> Outcome:
-        """A round's or sticking point's status as of a date, with where that is reported."""
+        """A round's or sticking point's status as of a date, with where that is reported.
+        It adds to the record's log, on the record as it stands: it never conflicts."""
+        with self.repo.latest():
+            return self._set_status(kind, record_id, status, on, note, cite)
+
+    def _set_status(
+        self,
+        kind: str,
+        record_id: str,
+        status: str,
+        on: date | str | None,
+        note: str,
+        cite: Citation | None,
+    ) -> Outcome:
         record = self.repo.get(kind, record_id)
         if not isinstance(record, Round | StickingPoint):
             raise StoreError(f"a {kind} has no status to set")
@@ -378,7 +420,20 @@ class Commands:
         note: str = "",
         cite: Citation | None = None,
     ) -> Outcome:
-        """A party's response to a proposal; it replaces that party's earlier one."""
+        """A party's response to a proposal; it replaces that party's earlier one, on the
+        proposal as it stands: it never conflicts."""
+        with self.repo.latest():
+            return self._record_response(proposal_id, actor_id, status, on, note, cite)
+
+    def _record_response(
+        self,
+        proposal_id: str | None,
+        actor_id: str | None,
+        status: str | None,
+        on: date | str | None,
+        note: str,
+        cite: Citation | None,
+    ) -> Outcome:
         draft = _Draft()
         data: dict[str, Any] = {
             "actor_id": actor_id,
@@ -483,8 +538,10 @@ class Commands:
         moved = anchor_quote(source, quote, near=anchor.start)
         return moved.model_dump() if moved is not None else None
 
-    def _put(self, records: list[Record]) -> Outcome:
-        changes = self.repo.put_many(records)
+    def _put(
+        self, records: list[Record], expect: dict[tuple[str, str], int] | None = None
+    ) -> Outcome:
+        changes = self.repo.put_many(records, expect)
         return Outcome(tuple(changes), tuple(records))
 
     def _cite(self, draft: _Draft, data: dict[str, Any], cite: Citation, required: bool) -> None:

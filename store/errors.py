@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
+from .models import Change
+
 
 class StoreError(Exception):
     """Base of every error the store reports; its message is one line."""
@@ -24,6 +26,27 @@ class LockedStore(StoreError):
 
 class IntegrityError(StoreError):
     """A write would leave a dangling reference, or delete a record still referred to."""
+
+
+class Conflict(StoreError):
+    """A record moved on since the revision a write was made from: someone else wrote it
+    in between. Nothing was written; ``revision`` is where the record stands now (0 when
+    it is gone) and ``change`` the write that moved it, when the history has it."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        kind: str,
+        record_id: str,
+        expected: int,
+        revision: int,
+        change: Change | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.kind, self.record_id = kind, record_id
+        self.expected, self.revision = expected, revision
+        self.change = change
 
 
 class NotFound(StoreError):

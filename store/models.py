@@ -194,6 +194,18 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
 
 
+# The key under which a stored document carries its revision: the number of the change
+# that last wrote it. It is the store's bookkeeping, not a field of the record, and no
+# field can be named so (pydantic keeps names with a leading underscore private).
+REVISION = "_rev"
+
+
+def revision_of(doc: Mapping[str, Any]) -> int:
+    """A stored document's revision; 0 for one written before records carried one."""
+    value = doc.get(REVISION)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
 class Record(Model):
     """A stored record: its kind names its table, its id is a slug unique per kind."""
 
@@ -202,6 +214,15 @@ class Record(Model):
     refs: ClassVar[dict[str, str]] = {}
 
     id: Slug
+
+    @model_validator(mode="before")
+    @classmethod
+    def _stored(cls, data: Any) -> Any:
+        # A stored document carries its revision beside the fields: read past it.
+        if isinstance(data, dict) and REVISION in data:
+            data = dict(data)  # the stored document itself stays as it is
+            del data[REVISION]
+        return data
 
     @property
     def label(self) -> str:
@@ -613,6 +634,9 @@ class Change(Model):
     # than one: undo and redo take a transaction back whole.
     batch: int | None = None
     summary: str = ""
+    # Who wrote it: a login or the name a session was given; "" for a change written
+    # before changes recorded their author (shown as "unknown").
+    author: Line = ""
 
 
 RECORD_TYPES: dict[str, type[Record]] = {

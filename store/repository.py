@@ -8,7 +8,10 @@ dashboard asks, today or as of a past date.
 from __future__ import annotations
 
 import builtins
+import contextlib
+import getpass
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -19,6 +22,7 @@ from pydantic import ValidationError
 from tinydb.table import Document
 
 from .errors import (
+    Conflict,
     CorruptStore,
     DuplicateId,
     IntegrityError,
@@ -29,6 +33,7 @@ from .errors import (
 )
 from .models import (
     RECORD_TYPES,
+    REVISION,
     TRACK_KINDS,
     Assessment,
     Change,
@@ -44,13 +49,14 @@ from .models import (
     StickingPoint,
     Track,
     model_for,
+    revision_of,
     slugify,
     track_of,
 )
 from .references import dangling, move_blocker
 from .storage import CHANGES as STORED_CHANGES
 from .storage import JournalStorage, Op, ParleyDB, Preread, collector_paused, is_seq
-from .words import change_summary, change_words
+from .words import capitalised, change_summary, change_words, changed_by, what_of
 
 R = TypeVar("R", bound=Record)
 Clock = Callable[[], datetime]
@@ -61,6 +67,28 @@ COMPACT_AT_BYTES = 4 * 1024 * 1024
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
+
+
+# Names who writes, for a dashboard or a command whose login is not the right name
+# (a served session, a shared account).
+AUTHOR_ENV = "PARLEY_USER"
+AUTHOR_LENGTH = 80
+
+
+def author_name(text: str) -> str:
+    """A name fit for the history: one line of printable characters, not too long."""
+    return "".join(ch for ch in text if ch.isprintable()).strip()[:AUTHOR_LENGTH]
+
+
+def default_author() -> str:
+    """Who the changes are by: ``$PARLEY_USER``, else the login; "" when neither is known."""
+    named = author_name(os.environ.get(AUTHOR_ENV, ""))
+    if named:
+        return named
+    try:
+        return author_name(getpass.getuser())
+    except (OSError, KeyError):  # no login name: a container's nameless uid
+        return ""
 
 
 def _dump(record: Record) -> dict[str, Any]:
@@ -108,8 +136,11 @@ class Repository:
         path: str | PathLike[str],
         clock: Clock | None = None,
         preread: Preread | None = None,
+        author: str | None = None,
     ) -> None:
         self.clock: Clock = clock or system_clock
+        # Every change written through this repository is recorded as by them.
+        self.author = default_author() if author is None else author_name(author)
         self.db = ParleyDB(path, storage=JournalStorage, preread=preread)
         storage = self.db.storage
         assert isinstance(storage, JournalStorage)
@@ -129,6 +160,8 @@ class Repository:
         # kind -> track -> the ids of its records of that kind; a track's ids are
         # gathered when first asked for, so opening needs no pass over every record.
         self._by_track: dict[str, dict[str, dict[str, None]]] = {}
+        # Revisions of records written before records carried one, read from the history.
+        self._derived: dict[tuple[str, str], int] = {}
         try:
             with collector_paused():
                 self._load()
@@ -169,6 +202,7 @@ class Repository:
         self._cache = {kind: {} for kind in RECORD_TYPES}
         self._lists = {}
         self._by_track = {kind: {} for kind in TRACK_KINDS}
+        self._derived = {}
         self.version += 1
 
     def _reloaded(self) -> None:
@@ -252,6 +286,7 @@ class Repository:
 
     def _index(self, kind: str, record_id: str, record: Record | None) -> None:
         self._cache[kind].pop(record_id, None)
+        self._derived.pop((kind, record_id), None)
         self._lists.pop(kind, None)
         if kind in self._by_track:
             # The old track is not known once the document is replaced: look in each.
@@ -369,6 +404,111 @@ class Repository:
                     break
         return found
 
+    # -- revisions -------------------------------------------------------------
+
+    def revision(self, kind: str, record_id: str) -> int:
+        """The record's revision: the number of the change that last wrote it (0 when no
+        change is recorded). An edit names it, and is refused once the record moves on."""
+        doc = self._docs(model_for(kind).kind).get(record_id)
+        if doc is None:
+            raise NotFound(f"no {kind} with id {record_id!r}")
+        stored = revision_of(doc)
+        if stored:
+            return stored
+        # Written before records carried their revision: the history knows it.
+        key = (kind, record_id)
+        if key not in self._derived:
+            last = self.last_change(kind, record_id)
+            self._derived[key] = last.seq if last is not None else 0
+        return self._derived[key]
+
+    def last_change(self, kind: str, record_id: str) -> Change | None:
+        """The newest change to a record; None when the history has none."""
+        return next(iter(self.history(kind, record_id, limit=1)), None)
+
+    @contextlib.contextmanager
+    def latest(self) -> Iterator[None]:
+        """Hold the store's write lock, caught up with every other process: a command
+        that reads a record and writes it back inside finds it as it is, and nobody
+        writes in between."""
+        with self.storage.locked():
+            self.storage.catch_up()
+            yield
+
+    def check_revision(
+        self, kind: str, record_id: str, expected: int, outcome: str = "nothing was saved"
+    ) -> None:
+        """Refuse (``Conflict``, its message ending in ``outcome``) unless the record stands
+        at revision ``expected``; call inside ``latest()`` for an answer that holds until
+        the write."""
+        exists = self.exists(kind, record_id)
+        current = self.revision(kind, record_id) if exists else 0
+        if exists and current == expected:
+            return
+        last = self.last_change(kind, record_id)
+        doc: dict[str, Any] | None = _dump(self.get(kind, record_id)) if exists else None
+        if doc is None and last is not None:
+            doc = last.before or last.after
+        what = capitalised(what_of(self, kind, doc or {"id": record_id}))
+        revisions = f"revision {expected}, now {current}" if exists else f"revision {expected}"
+        if exists and expected > current:
+            said = f"{what} is at revision {current}, not {expected}"
+        elif last is not None and (last.seq > expected or not exists):
+            said = f"{what} was {changed_by(last)} since it was read ({revisions})"
+        elif not exists:
+            said = f"{what} is no longer there ({revisions})"
+        else:
+            said = f"{what} has changed since it was read ({revisions})"
+        raise Conflict(
+            f"{said}; {outcome}",
+            kind=kind,
+            record_id=record_id,
+            expected=expected,
+            revision=current,
+            change=last,
+        )
+
+    def _stands_as(self, kind: str, record_id: str, doc: dict[str, Any] | None) -> bool:
+        """Does the record read as ``doc`` (None: is it absent)? Both are read through the
+        model, so a document an older version wrote compares by what it says."""
+        current = self._maybe(kind, record_id)
+        if current is None or doc is None:
+            return current is None and doc is None
+        try:
+            return _dump(current) == _dump(model_for(kind).model_validate(doc))
+        except ValidationError:
+            return False
+
+    def _check_steps(self, targets: builtins.list[Change], doing: str) -> None:
+        """Refuse to undo (or redo) changes whose records moved on since: each must read
+        as its change left it, or the step would overwrite what came after."""
+        state: dict[tuple[str, str], dict[str, Any] | None] = {}
+        for target in targets:  # newest first: each step finds what the newer left
+            key = (target.record_kind, target.record_id)
+            if key in state:
+                stands = state[key] == target.after
+            else:
+                stands = self._stands_as(*key, target.after)
+            if not stands:
+                kind, record_id = key
+                last = self.last_change(kind, record_id)
+                doc = target.after or target.before or {"id": record_id}
+                what = what_of(self, kind, doc)
+                if last is not None and last.seq > target.seq:
+                    how = f"has since been {changed_by(last)}"
+                else:
+                    how = "no longer reads as that change left it"
+                step = change_summary(self, targets[-1], prefix=False)
+                raise Conflict(
+                    f"cannot {doing} {step}: {what} {how}; nothing was {doing}ne",
+                    kind=kind,
+                    record_id=record_id,
+                    expected=target.seq,
+                    revision=self.revision(kind, record_id) if self.exists(kind, record_id) else 0,
+                    change=last,
+                )
+            state[key] = target.before
+
     # -- writing ---------------------------------------------------------------
 
     def make_id(self, kind: str, text: str) -> str:
@@ -384,39 +524,55 @@ class Repository:
         self._write([(record.kind, record.id, record, "add")])
         return record
 
-    def update(self, record: R) -> R:
-        self._write([(record.kind, record.id, record, "update")])
+    def update(self, record: R, revision: int | None = None) -> R:
+        """Replace a record; with ``revision``, only if it still stands at it."""
+        expect = {(str(record.kind), record.id): revision} if revision is not None else None
+        self._write([(record.kind, record.id, record, "update")], expect=expect)
         return record
 
-    def delete(self, kind: str, record_id: str) -> Record:
+    def delete(self, kind: str, record_id: str, revision: int | None = None) -> Record:
         record = self.get(kind, record_id)
-        self.remove(kind, record_id)
+        self.remove(kind, record_id, revision)
         return record
 
-    def remove(self, kind: str, record_id: str) -> builtins.list[Change]:
-        """Delete a record no other record refers to; returns the change made."""
-        self.get(kind, record_id)
-        return self._write([(kind, record_id, None, "delete")])
+    def remove(
+        self, kind: str, record_id: str, revision: int | None = None
+    ) -> builtins.list[Change]:
+        """Delete a record no other record refers to; with ``revision``, only if it still
+        stands at it. Returns the change made."""
+        expect = {(kind, record_id): revision} if revision is not None else None
+        if expect is None:
+            self.get(kind, record_id)
+        return self._write([(kind, record_id, None, "delete")], expect=expect)
 
     def add_many(self, records: Iterable[Record]) -> builtins.list[Change]:
         """Add records in one transaction: all are written, or none."""
         return self._write([(r.kind, r.id, r, "add") for r in records])
 
-    def put_many(self, records: Iterable[Record]) -> builtins.list[Change]:
-        """Add or replace records in one transaction: all are written, or none."""
-        return self._write([(r.kind, r.id, r, "put") for r in records])
+    def put_many(
+        self,
+        records: Iterable[Record],
+        revisions: dict[tuple[str, str], int] | None = None,
+    ) -> builtins.list[Change]:
+        """Add or replace records in one transaction: all are written, or none.
+        ``revisions``: (kind, id) -> the revision a record must still stand at."""
+        return self._write([(r.kind, r.id, r, "put") for r in records], expect=revisions)
 
     def _write(
         self,
         items: builtins.list[tuple[str, str, Record | None, str]],
         reverts: builtins.list[Change] | None = None,
         redo: bool = False,
+        expect: dict[tuple[str, str], int] | None = None,
     ) -> builtins.list[Change]:
         """Write items in one transaction. ``reverts`` (one per item) are the changes
-        an undo reverts, or with ``redo`` the undos a redo takes back."""
+        an undo reverts, or with ``redo`` the undos a redo takes back; ``expect`` the
+        revisions records must stand at, checked once every other writer's lines are in."""
         storage = self.storage
         with storage.locked():
             storage.catch_up()
+            for (kind, record_id), revision in (expect or {}).items():
+                self.check_revision(kind, record_id, revision)
             pending: dict[tuple[str, str], Record | None] = {}
             planned = []
             for kind, record_id, record, action in items:
@@ -473,8 +629,9 @@ class Repository:
                     redoes=redoes.seq if redoes else None,
                     batch=first_seq if len(planned) > 1 else None,
                     summary=self._summary(kind, before, after, undoes, redoes, pending),
+                    author=self.author,
                 )
-                ops.append((kind, record_id, after))
+                ops.append((kind, record_id, None if after is None else {**after, REVISION: seq}))
                 ops.append((CHANGES, str(change.seq), change.model_dump(mode="json")))
                 changes.append(change)
             if not ops:
@@ -498,15 +655,15 @@ class Repository:
                 assert record is not None
                 self._revalidate(record)
                 self._check_references(record, pending)
+            history = sorted(changes, key=lambda c: c.seq)
+            # Each record's revision is the last change the history has of it.
+            revisions = {(c.record_kind, c.record_id): c.seq for c in history}
             ops: builtins.list[Op] = [
-                (kind, record_id, _dump(record))
+                (kind, record_id, {**_dump(record), REVISION: revisions.get((kind, record_id), 0)})
                 for (kind, record_id), record in pending.items()
                 if record is not None
             ]
-            ops += [
-                (CHANGES, str(c.seq), c.model_dump(mode="json"))
-                for c in sorted(changes, key=lambda c: c.seq)
-            ]
+            ops += [(CHANGES, str(c.seq), c.model_dump(mode="json")) for c in history]
             storage.commit(ops)
             for (kind, record_id), record in pending.items():
                 self._index(kind, record_id, record)
@@ -685,6 +842,7 @@ class Repository:
             targets = self.undoable()
             if not targets:
                 return []
+            self._check_steps(targets, "undo")
             try:
                 return self._write([self._revert(t) for t in targets], reverts=targets)
             except IntegrityError as exc:
@@ -699,6 +857,7 @@ class Repository:
             targets = self.redoable()
             if not targets:
                 return []
+            self._check_steps(targets, "redo")
             try:
                 return self._write([self._revert(t) for t in targets], reverts=targets, redo=True)
             except IntegrityError as exc:

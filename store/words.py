@@ -440,3 +440,22 @@ def saved_words(records: Records, change: Change) -> str:
 
 def capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+# Who wrote a change that was written before changes recorded their author.
+UNKNOWN_AUTHOR = "unknown"
+
+
+def author_of(change: Change) -> str:
+    return change.author or UNKNOWN_AUTHOR
+
+
+def moment(change: Change) -> str:
+    """When a change was written, as a sentence says it: ``10:42 on 3 Dec 2026``."""
+    return f"{change.at:%H:%M} on {long_day(change.at.date())}"
+
+
+def changed_by(change: Change) -> str:
+    """Who last wrote a record, and when: ``changed by amal at 10:42 on 3 Dec 2026``."""
+    verb = {"add": "added", "delete": "deleted"}.get(change.action, "changed")
+    return f"{verb} by {author_of(change)} at {moment(change)}"

@@ -102,3 +102,10 @@ def sample_db(tmp_path: Path) -> Path:
     with open_store(path, clock=clock) as repo:
         sample_store.build(repo, clock)
     return path
+
+
+@pytest.fixture(autouse=True)
+def known_author(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Changes are by one named author whoever runs the tests, so that what shows them
+    (history, snapshots) does not depend on the login."""
+    monkeypatch.setenv("PARLEY_USER", "desk")

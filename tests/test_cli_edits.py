@@ -310,7 +310,7 @@ def test_edit_changes_only_the_fields_given(db: Path, capsys: pytest.CaptureFixt
         db, "edit", "round", "doha-round", "--outcome", "Adjourned.", "--end", "", capsys=capsys
     )
     assert code == 0
-    assert one_line(out) == "changed round doha-round (end, outcome)"
+    assert one_line(out).startswith("changed round doha-round (end, outcome); now revision ")
     assert stored(db, "round", "doha-round") == {**before, "outcome": "Adjourned.", "end": None}
 
 
@@ -320,7 +320,7 @@ def test_an_edit_that_changes_nothing_writes_nothing(
     before = files(db)
     code, out, _ = parley(db, "edit", "point", "aid", "--priority", "low", capsys=capsys)
     assert code == 0
-    assert one_line(out) == "point aid already reads so; nothing changed"
+    assert one_line(out).startswith("point aid already reads so; nothing changed (revision ")
     assert files(db) == before
 
 

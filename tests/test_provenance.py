@@ -298,7 +298,7 @@ def test_the_seed_is_one_line_of_recorded_changes(store: Repository) -> None:
     brief = build_brief(store, TRACK, since=date(2024, 8, 1))
     found, _ = markdown_statements(render_markdown(brief))
     recorded = [s.text for s in found if s.section.startswith("Recorded")]
-    assert [t for t in recorded if "seeded" in t] == ["2024-08-21: seeded 8 records"]
+    assert [t for t in recorded if "seeded" in t] == ["2024-08-21 (by desk): seeded 8 records"]
     assert not [t for t in recorded if "added actor" in t or "added track" in t]
     # Grouped by what changed, in words.
     groups = [t.split(" (")[0] for t in recorded if not t[:4].isdigit()]
@@ -423,6 +423,6 @@ def test_an_import_is_one_line_and_so_is_its_undo(store: Repository) -> None:
     brief = build_brief(store, TRACK, since=date(2024, 8, 22))
     found, _ = markdown_statements(render_markdown(brief))
     recorded = [s.text for s in found if s.section.startswith("Recorded")]
-    assert "2024-08-27: imported 6 records" in recorded
-    assert "2024-08-27: took back 6 records" in recorded
+    assert "2024-08-27 (by desk): imported 6 records" in recorded
+    assert "2024-08-27 (by desk): took back 6 records" in recorded
     assert not [t for t in recorded if "Imported" in t]

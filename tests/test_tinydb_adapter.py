@@ -69,7 +69,9 @@ def test_tinydb_reads_what_the_journal_wrote(filled: Repository) -> None:
     doc = table.get(doc_id="hamas")  # type: ignore[call-overload]
     assert isinstance(doc, Document)
     assert doc.doc_id == "hamas"
-    assert doc == filled.get("actor", "hamas").model_dump(mode="json")
+    # The stored document: the record's fields and its revision.
+    stored = filled.get("actor", "hamas").model_dump(mode="json")
+    assert doc == {**stored, "_rev": filled.revision("actor", "hamas")}
     assert doc["name"] == "Hamas movement"
     assert table.contains(doc_id="egypt")  # type: ignore[arg-type]
     assert len(table) == 4
@@ -96,7 +98,10 @@ def test_searches_follow_writes_made_behind_the_table(filled: Repository) -> Non
     filled.delete("actor", "israel")
     assert table.get(doc_id="israel") is None  # type: ignore[call-overload]
     assert table.search(Query().actor_kind == "state") == [
-        Document(filled.get("actor", d).model_dump(mode="json"), d)  # type: ignore[arg-type]
+        Document(
+            {**filled.get("actor", d).model_dump(mode="json"), "_rev": filled.revision("actor", d)},
+            d,  # type: ignore[arg-type]
+        )
         for d in ("qatar", "egypt")
     ]
 

@@ -1,6 +1,6 @@
 """SVG snapshots of the screens that update the store: every form with a validation
-error on show, the delete confirmation, the history of an edited record, and the
-overview as it stood on an earlier date.
+error on show, the delete confirmation, a form saved over another writer's change,
+the history of an edited record, and the overview as it stood on an earlier date.
 
 Regenerate with ``pytest tests/test_update_snapshots.py --snapshot-update`` and look at
 what changed (``snapshot_report.html`` shows the differences) before committing.
@@ -9,9 +9,12 @@ what changed (``snapshot_report.html`` shows the differences) before committing.
 from __future__ import annotations
 
 import pytest
-from tui_helpers import Compare, shoot, sizes
+from conftest import fixed_clock
+from textual.pilot import Pilot
+from tui_helpers import THEME, Compare, make_app, press, settle, shoot, sizes
 
-from store import Repository, Round
+from store import Repository, Round, open_store
+from store.commands import Commands
 
 KINDS = 10  # track, actor, person, source, round, point, position, proposal, event, assessment
 
@@ -59,6 +62,24 @@ def test_delete_confirmation(
 ) -> None:
     """`d` on the Doha round (first row of Rounds, referred to by nothing): asks first."""
     assert shoot(snap_compare, seeded, size, "2", "d")
+
+
+@sizes
+def test_conflict_after_another_writers_edit(
+    snap_compare: Compare, seeded: Repository, size: tuple[int, int]
+) -> None:
+    """`e` on the Doha round, amal renames it from another process, ctrl+s: who changed
+    it and when, their change field by field, and the three ways on."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        pilot.app.theme = THEME
+        await settle(pilot)
+        await press(pilot, "2", "e", "tab", *"2024-08-14")
+        with open_store(seeded.path, clock=fixed_clock, author="amal") as other:
+            Commands(other).edit("round", "doha-round-2024-08", {"title": "Doha summit"})
+        await press(pilot, "ctrl+s")
+
+    assert snap_compare(make_app(seeded), terminal_size=size, run_before=run_before)
 
 
 @sizes

@@ -417,7 +417,7 @@ async def test_the_dashboard_says_it_in_words(seeded: Repository, store_path: Pa
         await keys(pilot, "H")
         history = app.screen
         assert isinstance(history, HistoryScreen)
-        rows = [row.cells[1] for row in history.query_one(RecordTable).rows]
+        rows = [row.cells[-1] for row in history.query_one(RecordTable).rows]
         assert rows[:5] == [
             "Undid: recorded Hamas's response to US bridging proposal, August 2024: "
             f"rejected, {day}",

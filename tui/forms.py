@@ -14,6 +14,7 @@ from typing import Any
 
 from store import (
     ActorKind,
+    Conflict,
     EventKind,
     Firmness,
     InvalidRecord,
@@ -33,8 +34,10 @@ from store import (
     Track,
 )
 from store.commands import Citation, Commands, NewSource, Outcome
+from store.words import capitalised, changed_by
 from tui.fields import Field
-from tui.screens.form import FormErrors, FormScreen
+from tui.screens.conflict import conflict_detail
+from tui.screens.form import FormErrors, FormScreen, OnConflict
 
 TRACK_BOUND = (Kind.ROUND, Kind.POINT, Kind.POSITION, Kind.PROPOSAL, Kind.EVENT, Kind.ASSESSMENT)
 ROLE_FIELDS = {
@@ -45,6 +48,29 @@ ROLE_FIELDS = {
 }
 # Fields typed as "a; b; c" but stored as lists (a venue such as "Doha, Qatar" has a comma).
 LIST_FIELDS = ("aliases", "venues")
+# Form fields that make one value together: an edit changing one of them writes them all.
+SOURCE_FIELDS = frozenset(
+    {
+        "source_ids",
+        "unsourced",
+        "new_outlet",
+        "new_title",
+        "new_published",
+        "new_source_kind",
+        "new_url",
+    }
+)
+JOINT_FIELDS = (SOURCE_FIELDS, frozenset(ROLE_FIELDS.values()))
+
+
+def changed_fields(opened: dict[str, Any], saved: dict[str, Any]) -> set[str]:
+    """The fields a form's save changed from what it opened with, with the fields each
+    makes one value with (a track's roles are its participants)."""
+    changed = {name for name, value in saved.items() if value != opened.get(name)}
+    for joint in JOINT_FIELDS:
+        if changed & joint:
+            changed |= joint & saved.keys()
+    return changed
 
 
 def _values(enum: Any) -> tuple[str, ...]:
@@ -257,10 +283,44 @@ class Forms:
         if record is not None:
             title += f": {record.label}"
 
-        def submit(form: dict[str, Any]) -> Outcome:
-            return self._save(kind, record, form)
+        # An edit names the revision it was made from: saved over someone else's
+        # change, it is refused, and the form asks what to do.
+        revision = self.repo.revision(kind, record.id) if record is not None else None
 
-        return FormScreen(title, fields, values, submit, self.options)
+        def submit(form: dict[str, Any]) -> Outcome:
+            return self._save(kind, record, form, revision=revision)
+
+        on_conflict = None
+        if record is not None:
+
+            def reapply(
+                opened: dict[str, Any], form: dict[str, Any], conflict: Conflict
+            ) -> Outcome:
+                changed = changed_fields(opened, form)
+                only = {name: value for name, value in form.items() if name in changed}
+                return self._save(kind, record, only, revision=conflict.revision)
+
+            def watch(say: Callable[[str], None]) -> Callable[[], None]:
+                def changed(_version: int) -> None:
+                    moved = self._moved_since(kind, record.id, revision or 0)
+                    if moved:
+                        say(moved)
+
+                return self.repo.subscribe(changed)
+
+            on_conflict = OnConflict(lambda c: conflict_detail(self.repo, c), reapply, watch)
+        return FormScreen(title, fields, values, submit, self.options, on_conflict=on_conflict)
+
+    def _moved_since(self, kind: str, record_id: str, revision: int) -> str:
+        """A line saying who changed the record since ``revision``; "" if no one did."""
+        exists = self.repo.exists(kind, record_id)
+        if exists and self.repo.revision(kind, record_id) == revision:
+            return ""
+        last = self.repo.last_change(kind, record_id)
+        who = capitalised(changed_by(last)) if last is not None else "Changed"
+        if not exists:
+            return f"{who} while you were editing; this edit can no longer be saved."
+        return f"{who} while you were editing; ctrl+s shows the change and asks what to do."
 
     def _initial(self, kind: str, record: Record | None, preset: dict[str, Any]) -> dict[str, Any]:
         if record is None:
@@ -293,16 +353,19 @@ class Forms:
         record: Record | None,
         form: dict[str, Any],
         fields: Sequence[Field] | None = None,
+        revision: int | None = None,
     ) -> Outcome:
+        """Run the form's command; an edit with ``revision`` only on that revision, with
+        the fields ``form`` holds (all of them, but when an edit is reapplied)."""
         values = dict(form)
         names = {f.name for f in (fields or FIELDS[kind])}
-        cite = take_citation(values) if "source_ids" in names else None
+        cite = take_citation(values) if "source_ids" in names & values.keys() else None
         for name in LIST_FIELDS:
             if name in values:
                 values[name] = [
                     part.strip() for part in (values[name] or "").split(";") if part.strip()
                 ]
-        if kind == Kind.TRACK:
+        if kind == Kind.TRACK and values.keys() & set(ROLE_FIELDS.values()):
             participants = []
             for role, name in ROLE_FIELDS.items():
                 participants += [
@@ -310,7 +373,10 @@ class Forms:
                 ]
             values["participants"] = participants
         if record is not None:
-            return run(lambda: self.commands.edit(kind, record.id, values, cite=cite), names)
+            return run(
+                lambda: self.commands.edit(kind, record.id, values, cite=cite, revision=revision),
+                names,
+            )
         return run(
             lambda: self.commands.create(kind, values, track_id=self.track_id, cite=cite), names
         )

@@ -60,6 +60,9 @@ examples:
                                a party's new stance on a sticking point
   parley add round --title "Cairo round" --start 2024-08-24 ...
                                any kind of record (parley add KIND --help)
+  parley --user amal edit point philadelphi-corridor --priority high --revision 57
+                               an edit recorded as by amal, refused if the point has
+                               changed since revision 57
   parley undo                  undo the last change, saying what it was
   parley history --limit 5     the latest changes
 """
@@ -627,6 +630,11 @@ def build_parser() -> argparse.ArgumentParser:
         "0600), and open a store its group can write (also: shared_group in the settings, "
         "or PARLEY_SHARED_GROUP=1)",
     )
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        help="who the changes are recorded as by (default: $PARLEY_USER, else your login)",
+    )
     parser.set_defaults(func=cmd_dashboard)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
 
@@ -832,7 +840,7 @@ def _run(args: argparse.Namespace, path: Path, ahead: ReadAhead) -> int:
         on_files = getattr(args, "on_files", None)
         if on_files is not None:
             return int(on_files(args, path))
-        with open_store(path, preread=ahead.take()) as repo:
+        with open_store(path, preread=ahead.take(), author=args.user) as repo:
             if getattr(args, "read_only", False):
                 repo.compact_on_close = False
             return int(args.func(args, repo))

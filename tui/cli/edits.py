@@ -426,6 +426,9 @@ def cmd_edit(args: argparse.Namespace, repo: Repository) -> int:
 
     kind = args.kind
     current = repo.get(kind, args.id)
+    # What the options are read against (a --mediator keeps the other roles): the edit
+    # is refused should the record move on before it is written.
+    revision = args.revision if args.revision is not None else repo.revision(kind, args.id)
     values: dict[str, Any] = read_json(args.json) if args.json else {}
     if values.get("kind", kind) != kind:
         raise Failure(f"{args.json}: holds {_a(str(values['kind']))}, not {_a(kind)}")
@@ -444,15 +447,16 @@ def cmd_edit(args: argparse.Namespace, repo: Repository) -> int:
         raise UsageError(
             f"nothing to change: give the fields to change (see parley edit {kind} -h)"
         )
-    outcome = done(lambda: Commands(repo).edit(kind, args.id, values, cite=cite))
+    outcome = done(lambda: Commands(repo).edit(kind, args.id, values, cite=cite, revision=revision))
     if not outcome.changed:
-        print(f"{kind} {args.id} already reads so; nothing changed")
+        print(f"{kind} {args.id} already reads so; nothing changed (revision {revision})")
         return 0
     before = current.model_dump(mode="json")
     after = outcome.records[-1].model_dump(mode="json")
     fields = [name for name in after if before.get(name) != after[name]]
     line = written("changed", kind, outcome)
-    print(f"{line} ({', '.join(fields)})" if fields else line)
+    line = f"{line} ({', '.join(fields)})" if fields else line
+    print(f"{line}; now revision {repo.revision(kind, args.id)}")
     return 0
 
 
@@ -562,10 +566,12 @@ def cmd_history(args: argparse.Namespace, repo: Repository) -> int:
     if not changes:
         print("parley: no changes recorded", file=sys.stderr)
         return 0
+    from store.words import author_of
+
     for change in changes:
         at = change.at.strftime("%Y-%m-%d %H:%M")
         what = f"{change.record_kind} {change.record_id}"
-        print(one_line(f"#{change.seq:<5} {at}  {what}  {change.summary}"))
+        print(one_line(f"#{change.seq:<5} {at}  {author_of(change)}  {what}  {change.summary}"))
     return 0
 
 
@@ -702,6 +708,13 @@ def register(add: Add) -> None:
             populate=_populate(kind, editing=True),
         )
         kp.add_argument("id", metavar="ID", help=f"the {kind} to change")
+        kp.add_argument(
+            "--revision",
+            type=_revision,
+            metavar="N",
+            help="the revision the change was made from (parley history --id ID --limit 1 "
+            "shows it); refused if the record has changed since",
+        )
         kp.set_defaults(func=cmd_edit)
 
     p = add(
@@ -827,3 +840,9 @@ def _count(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of changes (0 or more)")
     return value
+
+
+def _revision(text: str) -> int:
+    if not (text.isascii() and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a revision (a whole number)")
+    return int(text)

@@ -15,7 +15,7 @@ from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from store import Kind, Record, Repository, Round, StickingPoint, StoreError
+from store import Conflict, Kind, Record, Repository, Round, StickingPoint, StoreError
 from store.commands import Commands, Outcome
 from store.words import change_summary, kind_words, record_words
 from tui.format import saved_notice
@@ -143,6 +143,8 @@ class CaptureScreen(Screen[None]):
         if record is None:
             return
         what = record_words(self.repo, record)
+        # The record as the user saw it: should it change before they answer, it stays.
+        revision = self.repo.revision(record.kind, record.id)
         users = self.repo.referrers(record.kind, record.id)
         if users:
             names = "; ".join(record_words(self.repo, r) for r in users[:3])
@@ -158,7 +160,10 @@ class CaptureScreen(Screen[None]):
             if not yes:
                 return
             try:
-                self.commands.delete(record.kind, record.id)
+                self.commands.delete(record.kind, record.id, revision=revision)
+            except Conflict as exc:
+                self.notify(str(exc), severity="error", timeout=8)
+                return
             except StoreError as exc:
                 self.notify(f"{exc}. Nothing was deleted.", severity="error", timeout=8)
                 return

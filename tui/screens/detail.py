@@ -22,14 +22,17 @@ class DetailScreen(ModalScreen[None]):
         Binding("k,up", "scroll('up')", "Up", show=False, id="detail.up"),
     ]
 
-    def __init__(self, body: Content, title: str = "") -> None:
+    def __init__(self, body: Content, title: str = "", changed: str = "") -> None:
+        """``changed``: who last changed the record, and when."""
         super().__init__()
-        self.body, self.heading = body, title
+        self.body, self.heading, self.changed = body, title, changed
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
             yield TextBlock(literal(self.heading), classes="dialog-title")
             yield TextView(self.body, classes="dialog-body")
+            if self.changed:
+                yield TextBlock(literal(self.changed), classes="hint")
         yield KeyFooter()
 
     def action_scroll(self, direction: str) -> None:

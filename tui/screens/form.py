@@ -4,6 +4,11 @@ The form knows nothing of record kinds, nor of the store. It reads its fields in
 a dict and hands it to a ``submit`` function, which runs the command the form is
 for and returns what it wrote, or raises ``FormErrors`` (or a ``StoreError``) to
 show beside the fields.
+
+An edit form is refused (``Conflict``) when its record changed since it opened.
+It then shows the other change and asks: write the edit again on top of it
+(only the fields changed in the form), discard it, or go back to it; nothing is
+written silently, and going back leaves the edit in the form.
 """
 
 from __future__ import annotations
@@ -22,11 +27,12 @@ from textual.screen import ModalScreen
 from textual.widget import Widget as TextualWidget
 from textual.widgets import Input, Label, TextArea
 
-from store import Record, StoreError
+from store import Conflict, Record, StoreError
 from store.commands import Outcome
 from tui.compat.private import drop_closed_watchers
 from tui.fields import Field, Options, PickerSetup, field_widget, read_field, write_field
 from tui.screens.confirm import ConfirmScreen
+from tui.screens.conflict import DISCARD, REAPPLY, ConflictScreen
 from tui.text import literal
 from tui.widgets.chooser import Chooser
 from tui.widgets.footer import KeyFooter
@@ -44,6 +50,20 @@ class FormErrors(Exception):
 
 
 Submit = Callable[[dict[str, Any]], Outcome | None]
+
+
+@dataclass(frozen=True)
+class OnConflict:
+    """What an edit form does when its record changed underneath it."""
+
+    # The refusal and the other change, to show.
+    describe: Callable[[Conflict], Content]
+    # Given the values the form opened with, those it was saved with and the refusal:
+    # the fields changed in the form written again on the record as it stands now.
+    reapply: Callable[[dict[str, Any], dict[str, Any], Conflict], Outcome]
+    # Given where to say it, calls it with a line each time the record moves on while
+    # the form is open; returns the function that stops it.
+    watch: Callable[[Callable[[str], None]], Callable[[], None]] | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +108,7 @@ class FormScreen(ModalScreen[FormResult | None]):
         follow: Follow | None = None,
         compact: bool = False,
         enter_saves: bool = False,
+        on_conflict: OnConflict | None = None,
     ) -> None:
         """``compact``: a quick form, each label beside its field, starting on the first
         field left empty; ``follow`` lets a field follow another until it is changed;
@@ -103,6 +124,9 @@ class FormScreen(ModalScreen[FormResult | None]):
         self.follow = follow
         self.compact = compact
         self.enter_saves = enter_saves
+        self.on_conflict = on_conflict
+        self._unwatch: Callable[[], None] | None = None
+        self._saving = False
         # Values a field was given by ``follow``: it follows until the user changes it.
         self._followed: dict[str, Any] = {}
 
@@ -155,8 +179,12 @@ class FormScreen(ModalScreen[FormResult | None]):
             self.focus_field(first.name)
         # What the form held when it opened: esc asks before throwing away anything else.
         self.pristine = self.values()
+        if self.on_conflict is not None and self.on_conflict.watch is not None:
+            self._unwatch = self.on_conflict.watch(self._record_moved)
 
     def on_unmount(self) -> None:
+        if self._unwatch is not None:
+            self._unwatch()
         # The text areas' watchers of the app's theme would keep them alive.
         drop_closed_watchers(self.app)
 
@@ -252,14 +280,32 @@ class FormScreen(ModalScreen[FormResult | None]):
             self.show_errors(typed)
             return
         values = self.values()
+        self._write(values, lambda: self.submit(values))
+
+    def _record_moved(self, said: str) -> None:
+        """Someone else changed the record: say so above the fields, before the save."""
+        if self._saving:
+            return  # the change is this form's own
+        self.query_one("#error-", TextBlock).update(literal(said))
+        self.query_one("#error-", TextBlock).add_class("-shown")
+
+    def _write(self, values: dict[str, Any], write: Callable[[], Outcome | None]) -> None:
+        self._saving = True
         try:
-            outcome = self.submit(values)
+            outcome = write()
+        except Conflict as exc:
+            self.show_errors({"": str(exc)})
+            if self.on_conflict is not None:
+                self._ask(values, exc, self.on_conflict)
+            return
         except FormErrors as exc:
             self.show_errors(exc.errors)
             return
         except StoreError as exc:
             self.show_errors({"": str(exc)})
             return
+        finally:
+            self._saving = False
         self.dismiss(FormResult(list(outcome.records) if outcome else [], values))
 
     def action_enter_save(self) -> None:
@@ -272,6 +318,21 @@ class FormScreen(ModalScreen[FormResult | None]):
         if not self.enter_saves or typing:
             raise SkipAction()
         self.action_save()
+
+    def _ask(self, values: dict[str, Any], conflict: Conflict, on_conflict: OnConflict) -> None:
+        """Show the other change; reapply the edit on top of it, discard it, or go back."""
+
+        def answered(choice: str | None) -> None:
+            if choice == REAPPLY:
+                self._write(values, lambda: on_conflict.reapply(self.pristine, values, conflict))
+            elif choice == DISCARD:
+                self.dismiss(None)
+                self.app.notify("Your edit was discarded; nothing was saved.", timeout=5)
+
+        self.app.push_screen(
+            ConflictScreen(on_conflict.describe(conflict), can_reapply=conflict.revision > 0),
+            answered,
+        )
 
     @property
     def changed(self) -> bool:

@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 
 from store import Change, Repository
-from store.words import capitalised, change_summary, fields_said, long_day, what_of
+from store.words import author_of, capitalised, change_summary, fields_said, long_day, what_of
 from tui.format import MUTED, heading
 from tui.messages import OpenRecord
 from tui.text import line, literal
@@ -42,7 +42,7 @@ def change_detail(repo: Repository, change: Change) -> Content:
     lists as what came in and what went, long text whole."""
     parts = [
         heading(change_words(repo, change)),
-        line((f"change {change.seq}, {when(change)}", MUTED)),
+        line((f"change {change.seq}, {when(change)}, by ", MUTED), author_of(change)),
         Content(""),
     ]
     for said in fields_said(repo, change.record_kind, change.before, change.after):
@@ -92,11 +92,17 @@ class HistoryScreen(ModalScreen[None]):
         else:
             title = f"History of {what}: {len(changes)} change(s), newest first"
         table = RecordTable(
-            [Column("When", width=17), Column("Change", min_width=20, ratio=3)],
+            [
+                Column("When", width=17),
+                Column("Who", width=8),
+                Column("Change", min_width=20, ratio=3),
+            ],
             id="changes",
             empty_text="No changes recorded.",
         )
-        table.set_rows([Row(str(c.seq), (when(c), change_words(repo, c))) for c in changes])
+        table.set_rows(
+            [Row(str(c.seq), (when(c), author_of(c), change_words(repo, c))) for c in changes]
+        )
         with Vertical(classes="dialog wide"):
             yield TextBlock(literal(title), classes="dialog-title")
             with Horizontal(classes="history-split"):

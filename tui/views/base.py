@@ -14,9 +14,20 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from store import Record, Repository
+from store.words import capitalised, changed_by
 from tui.screens.detail import DetailScreen
 from tui.widgets.record_table import Column, RecordTable, Row
 from tui.widgets.text_view import TextView
+
+
+def last_changed(repo: Repository, record: Record) -> str:
+    """Who last wrote a record, and when: ``Changed by amal at 10:42 on 3 Dec 2026``."""
+    if not repo.exists(record.kind, record.id):
+        return ""
+    last = repo.last_change(record.kind, record.id)
+    if last is None:
+        return ""
+    return f"{capitalised(changed_by(last))} (revision {repo.revision(record.kind, record.id)})"
 
 
 class View(Vertical):
@@ -155,7 +166,9 @@ class TableView(View):
         self._show_detail(event.key)
 
     def on_record_table_selected(self, event: RecordTable.Selected) -> None:
-        self.app.push_screen(DetailScreen(self.detail(event.key), title=self.title))
+        record = self.record_for(event.key)
+        changed = last_changed(self.repo, record) if record is not None else ""
+        self.app.push_screen(DetailScreen(self.detail(event.key), self.title, changed))
 
     def show_record(self, kind: str, record_id: str) -> bool:
         if kind not in self.kinds:
