@@ -29,6 +29,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .articles import text_hash
 from .errors import InvalidRecord, StoreError, field_errors
 from .models import (
     TRACK_KINDS,
@@ -215,6 +216,7 @@ class Commands:
                 for a in track.actors_with(Role.PARTY)
             ]
         record = draft.check(cls, data)
+        self._check_anchor(draft, record)
         draft.raise_errors(f"new {kind}")
         return self._put([*draft.records, record])
 
@@ -239,7 +241,19 @@ class Commands:
             draft = _Draft()
             if cite is not None:
                 self._cite(draft, data, cite, required=isinstance(current, Sourced))
+            if isinstance(current, Source) and current.text and data.get("text") != current.text:
+                draft.errors["text"] = (
+                    "a source's text never changes once kept; capture the new version as a "
+                    "new source"
+                )
+            if getattr(current, "anchor", None) is not None and data.get("quote") != getattr(
+                current, "quote", None
+            ):
+                # A quote edited after it was taken: anchored again where the new words
+                # stand in the same source, else no longer anchored (`parley check` says so).
+                data["anchor"] = self._reanchor(current, str(data.get("quote") or ""))
             record = draft.check(type(current), data)
+            self._check_anchor(draft, record)
             draft.raise_errors(f"{kind} {record_id!r}")
             expect = {(kind, record_id): revision} if revision is not None else None
             return self._put([*draft.records, record], expect)
@@ -448,6 +462,46 @@ class Commands:
         draft.raise_errors("response")
         return self._put([*draft.records, updated])
 
+    def capture(
+        self,
+        text: str,
+        *,
+        outlet: str,
+        title: str,
+        published: date | str | None,
+        source_kind: str | None,
+        url: str = "",
+    ) -> Outcome:
+        """An article kept with its source: a new source, or the stored one of the same
+        outlet, title and date that keeps no text yet. The text is never changed after."""
+        digest = text_hash(text)
+        for source in self.repo.list_as(Source):
+            if source.text_sha256 == digest:
+                raise StoreError(f"this article is already kept, as source {source.id!r}")
+        values = {
+            "outlet": outlet,
+            "title": title,
+            "published": published,
+            "source_kind": source_kind,
+            "url": url,
+            "text": text,
+            "text_sha256": digest,
+        }
+        if not text.strip():
+            raise InvalidRecord("new source: text: the article is empty", {"text": "is empty"})
+        same = [
+            s
+            for s in self.repo.list_as(Source)
+            if not s.text
+            and s.outlet.casefold() == outlet.strip().casefold()
+            and s.title.casefold() == title.strip().casefold()
+            and s.published.isoformat() == str(published)
+        ]
+        if same:
+            keep = {"text": text, "text_sha256": digest, "url": same[0].url or url}
+            return self.edit(Kind.SOURCE, same[0].id, keep)
+        return self.create(Kind.SOURCE, values)
+
     # -- undo and redo ---------------------------------------------------------
 
     def undo(self) -> Outcome:
@@ -459,6 +513,30 @@ class Commands:
         return Outcome(tuple(self.repo.redo()))
 
     # -- shared ----------------------------------------------------------------
+
+    def _check_anchor(self, draft: _Draft, record: Record | None) -> None:
+        """A quote written with an anchor must be the words its source has there."""
+        anchor = getattr(record, "anchor", None)
+        if record is None or anchor is None:
+            return
+        from .anchors import anchor_fault
+
+        source = None
+        if self.repo.exists(Kind.SOURCE, anchor.source_id):
+            source = self.repo.get_as(Source, anchor.source_id)
+        fault = anchor_fault(record, source)
+        if fault:
+            draft.errors.setdefault("quote", fault)
+
+    def _reanchor(self, record: Record, quote: str) -> dict[str, Any] | None:
+        from .anchors import anchor_quote
+
+        anchor = getattr(record, "anchor", None)
+        if anchor is None or not quote or not self.repo.exists(Kind.SOURCE, anchor.source_id):
+            return None
+        source = self.repo.get_as(Source, anchor.source_id)
+        moved = anchor_quote(source, quote, near=anchor.start)
+        return moved.model_dump() if moved is not None else None
 
     def _put(
         self, records: list[Record], expect: dict[tuple[str, str], int] | None = None

@@ -282,6 +282,34 @@ class Sourced(TrackRecord):
         return self
 
 
+class Anchor(Model):
+    """Where a quotation stands in the text its source keeps: the characters from
+    ``start`` up to ``end``, which were ``text`` when it was taken. Whether they still
+    are is for `parley check` to say: a store whose source text was changed behind
+    Parley's back still opens."""
+
+    source_id: Slug
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: Text
+
+
+def _anchor_refs(doc: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    anchor = doc.get("anchor")
+    if isinstance(anchor, Mapping) and anchor.get("source_id"):
+        return [("anchor", "source", str(anchor["source_id"]))]
+    return []
+
+
+def _anchored(quote: str, anchor: Anchor | None, source_ids: list[str]) -> None:
+    """An anchor stands in a source the record cites. (That it holds the record's own
+    quote is checked where quotes are written, and by `parley check`.)"""
+    if anchor is None:
+        return
+    if anchor.source_id not in source_ids:
+        raise ValueError(f"the quote is anchored in {anchor.source_id!r}, which it does not cite")
+
+
 class Participant(Model):
     actor_id: Slug
     role: Role
@@ -429,6 +457,17 @@ class Position(Sourced):
     firmness: Firmness
     quote: Text = ""
     round_id: Slug | None = None
+    # Where the quote stands in its source's text, when it was taken from there.
+    anchor: Anchor | None = None
+
+    @classmethod
+    def refs_of(cls, doc: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+        return super().refs_of(doc) + _anchor_refs(doc)
+
+    @model_validator(mode="after")
+    def _anchor(self) -> Position:
+        _anchored(self.quote, self.anchor, self.source_ids)
+        return self
 
     @property
     def label(self) -> str:
@@ -510,6 +549,18 @@ class Event(Sourced):
     title: Title
     text: Body
     actor_ids: list[Slug] = Field(default_factory=list)
+    # Words quoted from the source, and where they stand in its text.
+    quote: Text = ""
+    anchor: Anchor | None = None
+
+    @classmethod
+    def refs_of(cls, doc: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+        return super().refs_of(doc) + _anchor_refs(doc)
+
+    @model_validator(mode="after")
+    def _anchor(self) -> Event:
+        _anchored(self.quote, self.anchor, self.source_ids)
+        return self
 
     @property
     def sort_date(self) -> dt.date:
@@ -524,6 +575,10 @@ class Source(Record):
     url: Line = ""
     source_kind: SourceKind
     reliability: Text = ""
+    # The article itself, as taken in (`parley capture`), and the SHA-256 of its UTF-8
+    # bytes: the text never changes afterwards, and `parley check` holds it to the hash.
+    text: Text = ""
+    text_sha256: Line = ""
 
     @property
     def label(self) -> str:
@@ -540,6 +595,16 @@ class Assessment(TrackRecord):
     gist: Body
     quote: Text = ""
     source_ids: list[Slug] = Field(default_factory=list)
+    anchor: Anchor | None = None
+
+    @classmethod
+    def refs_of(cls, doc: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+        return super().refs_of(doc) + _anchor_refs(doc)
+
+    @model_validator(mode="after")
+    def _anchor(self) -> Assessment:
+        _anchored(self.quote, self.anchor, self.source_ids)
+        return self
 
     @property
     def label(self) -> str:

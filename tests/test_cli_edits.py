@@ -120,6 +120,7 @@ def test_position_adds_exactly_that_position(db: Path, capsys: pytest.CaptureFix
         "firmness": "red line",
         "quote": "",
         "round_id": None,
+        "anchor": None,
         "source_ids": ["state-0821"],
         "unsourced": False,
     }
@@ -264,6 +265,7 @@ def test_add_from_a_json_file(db: Path, tmp_path: Path, capsys: pytest.CaptureFi
         "id": "d-analyst",
         "track_id": "talks",
         "quote": "",
+        "anchor": None,
     }
 
 

@@ -7,11 +7,16 @@ the last one used or the one the selection cites, and the date from that source.
 Pickers are type-ahead, short lists take one key, and a new source is typed in
 the source picker on one line ("Reuters, 2024-08-25, wire"). Each form runs the
 same command as the full form of its kind.
+
+Opened on a passage of an article (the reader), a form is filled from it: the
+quote, its source, the actors and people it names, the day it speaks of; a
+position, an event or an assessment saved from it keeps the quote's anchor.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -20,6 +25,7 @@ from store import (
     EventKind,
     Firmness,
     Kind,
+    Person,
     PointStatus,
     Position,
     Proposal,
@@ -31,10 +37,13 @@ from store import (
     Source,
     StickingPoint,
 )
+from store.anchors import anchor_quote
+from store.articles import DateGuess, without_dateline
 from store.commands import NewSource, Outcome
 from tui.fields import Field
 from tui.forms import NEW_SOURCE_PREFIX, UNSOURCED, Forms
-from tui.screens.form import FormResult, FormScreen
+from tui.screens.form import FormErrors, FormResult, FormScreen
+from tui.text import shorten
 from tui.widgets.picker import Extra
 
 
@@ -91,6 +100,32 @@ EVENT = [
     sources_field(required=True),
     Field("date", "Date", "date", hint="follows the source until you change it"),
 ]
+ASSESSMENT = [
+    Field("analyst", "Analyst"),
+    Field("affiliation", "Affiliation"),
+    Field("gist", "Gist", "area"),
+    Field("quote", "Quoted words"),
+    sources_field(required=False),
+    Field("date", "Date", "date", hint="follows the source until you change it"),
+]
+QUOTE = Field("quote", "Quote", hint="the article's words, verbatim; trim them to what you quote")
+# Where a form opened on a passage shows its quote: after the field it fills in words.
+QUOTE_AFTER: dict[str, str] = {Kind.POSITION: "stance", Kind.EVENT: "text"}
+
+
+@dataclass(frozen=True)
+class Passage:
+    """Words of an article kept as a source, which a quick form is opened on."""
+
+    source_id: str
+    start: int
+    end: int
+    quote: str
+    actor_ids: tuple[str, ...] = ()
+    person_ids: tuple[str, ...] = ()
+    # The day the words speak of; None: the article's own date.
+    day: DateGuess | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def cited(result: FormResult) -> list[str]:
@@ -106,10 +141,18 @@ def cited(result: FormResult) -> list[str]:
 class QuickForms(Forms):
     """The quick-entry forms of the track in view."""
 
-    def __init__(self, *args: Any, sources: Sequence[str] = (), **kwargs: Any) -> None:
-        """``sources``: those to cite unless the user chooses others."""
+    def __init__(
+        self,
+        *args: Any,
+        sources: Sequence[str] = (),
+        passage: Passage | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``sources``: those to cite unless the user chooses others; ``passage``: the
+        words of an article the forms are filled from."""
         super().__init__(*args, **kwargs)
         self.sources = [s for s in sources if self.repo.exists(Kind.SOURCE, s)]
+        self.passage = passage
 
     # -- the forms -----------------------------------------------------------
 
@@ -148,6 +191,11 @@ class QuickForms(Forms):
             return self.record_form(Kind.EVENT)
         return self._form(Kind.EVENT, "New event", EVENT, {}, selected)
 
+    def assessment(self, selected: Record | None, full: bool = False) -> FormScreen:
+        if full:
+            return self.record_form(Kind.ASSESSMENT)
+        return self._form(Kind.ASSESSMENT, "New assessment", ASSESSMENT, {}, selected)
+
     def response(self, selected: Record | None, full: bool = False) -> FormScreen | None:
         """A response to the selected proposal, else to the latest one still awaiting a
         party's answer; None when the track has no proposal."""
@@ -180,15 +228,19 @@ class QuickForms(Forms):
         selected: Record | None,
     ) -> FormScreen:
         values = self._initial_quick(preset, selected)
+        fields = self._passage_fields(kind, fields)
 
         def submit(form: dict[str, Any]) -> Outcome:
-            return self._save(kind, None, form, fields)
+            return self._save(kind, None, self._anchored(form), fields)
 
         return self._screen(title, fields, values, submit)
 
     def _screen(
         self, title: str, fields: list[Field], values: dict[str, Any], submit: Any
     ) -> FormScreen:
+        if self.passage is not None and self.passage.day is not None:
+            hint = self.passage.day.words
+            fields = [replace(f, hint=hint) if f.widget == "date" else f for f in fields]
         return FormScreen(
             title,
             fields,
@@ -198,16 +250,76 @@ class QuickForms(Forms):
             picker_setup=self.picker_setup,
             follow=self.follow,
             compact=True,
+            # Filled from the article, the form is mostly there: Enter saves it.
+            enter_saves=self.passage is not None,
         )
 
     def _initial_quick(self, preset: dict[str, Any], selected: Record | None) -> dict[str, Any]:
-        """The session's last source, else the one the selection cites; the date from it."""
+        """The session's last source, else the one the selection cites; the date from it.
+        On a passage: its source, its day, and what it says and names."""
         sources = self.sources or self._cited_by(selected)
+        if self.passage is not None:
+            sources = [self.passage.source_id]
         values: dict[str, Any] = {"source_ids": sources}
         day = self._source_day(sources) or self.today.isoformat()
+        if self.passage is not None and self.passage.day is not None:
+            day = self.passage.day.day.isoformat()
         values.update(date=day, start=day)
+        if self.passage is not None:
+            values.update(self._from_passage(self.passage))
         values.update(preset)
         return values
+
+    def _from_passage(self, passage: Passage) -> dict[str, Any]:
+        words = " ".join(without_dateline(passage.quote).split())
+        people = [
+            self.repo.get_as(Person, p)
+            for p in passage.person_ids
+            if self.repo.exists(Kind.PERSON, p)
+        ]
+        actor = passage.actor_ids[0] if passage.actor_ids else None
+        speaker = next((p.id for p in people if actor and p.actor_id == actor), None)
+        # An analyst is a person who speaks for none of the actors.
+        analyst = next((p for p in people if p.actor_id is None), None)
+        values: dict[str, Any] = {
+            "quote": passage.quote,
+            "stance": words,
+            "text": words,
+            "gist": words,
+            "note": words,
+            "title": shorten(words, 70),
+            "actor_ids": list(passage.actor_ids),
+            "actor_id": actor,
+            "speaker_id": speaker,
+        }
+        if analyst is not None:
+            name, _, affiliation = analyst.title.partition("; ")
+            values.update(analyst=analyst.name, affiliation=affiliation or name)
+        values.update(passage.extra)
+        return values
+
+    def _passage_fields(self, kind: str, fields: list[Field]) -> list[Field]:
+        """A form on a passage shows the quote it will anchor."""
+        if self.passage is None or kind not in QUOTE_AFTER:
+            return fields
+        at = next(i for i, f in enumerate(fields) if f.name == QUOTE_AFTER[kind]) + 1
+        return [*fields[:at], QUOTE, *fields[at:]]
+
+    def _anchored(self, form: dict[str, Any]) -> dict[str, Any]:
+        """The form's values, with the anchor of its quote in the passage's source."""
+        passage = self.passage
+        quote = str(form.get("quote") or "")
+        if passage is None or not quote.strip():
+            return form
+        if passage.source_id not in (form.get("source_ids") or []):
+            return form
+        source = self.repo.get_as(Source, passage.source_id)
+        anchor = anchor_quote(source, quote, near=passage.start)
+        if anchor is None:
+            raise FormErrors(
+                {"quote": "these words are not in the article: quote them exactly, or clear it"}
+            )
+        return {**form, "anchor": anchor.model_dump()}
 
     @staticmethod
     def _cited_by(record: Record | None) -> list[str]:

@@ -41,7 +41,9 @@ examples:
   parley                       open the dashboard on data/parley.json
   parley --db talks.json       open another store
   parley seed                  fill an empty store with the seed data
-  parley check                 list every problem with the store
+  parley check                 list every problem with the store, and every quote
+                               no longer what its source says
+  parley capture report.html   keep an article as a source, to quote from
   parley repair --apply        set a damaged end of the journal aside
   parley brief --since 2024-08-19
                                where the talks stand, and what changed since
@@ -340,7 +342,12 @@ def cmd_config(args: argparse.Namespace, path: Path) -> int:
 
 
 def cmd_check(args: argparse.Namespace, repo: Repository) -> int:
-    problems = repo.problems()
+    from store.anchors import quote_problems
+
+    problems: list[object] = [*repo.problems()]
+    if not problems:
+        # Quotes are read from valid records only.
+        problems += quote_problems(repo)
     print_problems(problems, args.all, sys.stdout)
     if problems:
         print(f"{len(problems)} problem(s) in {repo.path}", file=sys.stderr)
@@ -805,9 +812,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(precheck=check_serve)
 
-    from tui.cli import edits
+    from tui.cli import capture, edits
 
     edits.register(add)
+    capture.register(add)
     return parser
 
 

@@ -58,6 +58,9 @@ SOURCED_KINDS = ("position", "event")
 CITING_KINDS = ("round", "point", "position", "proposal", "event", "assessment")
 # Set through `set-status` (dated and sourced) or recorded by `parley`, not given as fields.
 MANAGED_FIELDS = ("id", "track_id", "source_ids", "unsourced", "status_log", "responses")
+# Kept by `parley capture` and the reader, never typed: an article's text, its hash, and
+# where a quote stands in it.
+CAPTURED_FIELDS = {"source": ("text", "text_sha256")}
 ROLES = ("party", "mediator", "guarantor", "observer")
 HISTORY_LIMIT = 20
 
@@ -130,7 +133,9 @@ def field_options(kind: str, editing: bool = False) -> list[FieldOption]:
     cls = model_for(kind)
     found: list[FieldOption] = []
     for name, info in cls.model_fields.items():
-        if name in MANAGED_FIELDS or (editing and name == "status"):
+        if name in MANAGED_FIELDS or (editing and name == "status") or name == "anchor":
+            continue
+        if name in CAPTURED_FIELDS.get(kind, ()):
             continue
         inner, optional = _unwrap(info.annotation)
         ref_kind = cls.refs.get(name, "")

@@ -21,7 +21,7 @@ from store.words import change_summary, kind_words, record_words
 from tui.format import saved_notice
 from tui.forms import KIND_NAMES, Forms
 from tui.messages import ShowTrack
-from tui.quick import QuickForms, cited
+from tui.quick import Passage, QuickForms, cited
 from tui.screens.choice import ChoiceScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.form import FormResult, FormScreen
@@ -59,9 +59,20 @@ class CaptureScreen(Screen[None]):
     def forms(self) -> Forms:
         return Forms(self.repo, self.commands, self.track_id, self.repo.today())
 
+    def passage(self) -> Passage | None:
+        """The words of an article the quick forms are filled from (the reader's)."""
+        return None
+
     def quick(self) -> QuickForms:
         today = self.repo.today()
-        return QuickForms(self.repo, self.commands, self.track_id, today, sources=self.sources)
+        return QuickForms(
+            self.repo,
+            self.commands,
+            self.track_id,
+            today,
+            sources=self.sources,
+            passage=self.passage(),
+        )
 
     def _open(self, form: FormScreen) -> None:
         self.app.push_screen(form, self._saved)
@@ -102,6 +113,9 @@ class CaptureScreen(Screen[None]):
 
     def action_add_event(self, full: bool = False) -> None:
         self._open(self.quick().event(self.selected(), full))
+
+    def action_add_assessment(self, full: bool = False) -> None:
+        self._open(self.quick().assessment(self.selected(), full))
 
     def action_set_status(self, full: bool = False) -> None:
         record = self.selected()

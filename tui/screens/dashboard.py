@@ -21,6 +21,7 @@ from tui.screens.capture import CaptureScreen
 from tui.screens.compare import CompareScreen, compare_form, default_window
 from tui.screens.form import FormResult
 from tui.screens.history import HistoryScreen
+from tui.screens.reader import paste_article, reader_for
 from tui.screens.record_sources import RecordSourcesScreen
 from tui.screens.search import SearchScreen
 from tui.views.base import TableView, View
@@ -62,6 +63,9 @@ class DashboardScreen(CaptureScreen):
         Binding("r", "add_round", "Round", id="dashboard.round"),
         Binding("a", "respond", "Response", id="dashboard.response"),
         Binding("n", "add_event", "Event", id="dashboard.event"),
+        Binding("i", "add_assessment", "Assessment", show=False, id="dashboard.assessment"),
+        Binding("c", "capture_article", "Paste an article", show=False, id="dashboard.capture"),
+        Binding("v", "read", "Read the article", show=False, id="dashboard.read"),
         # The same with every field of the full form.
         Binding(
             "S", "set_status(True)", "Status, full form", show=False, id="dashboard.status-form"
@@ -78,6 +82,13 @@ class DashboardScreen(CaptureScreen):
             "A", "respond(True)", "Response, full form", show=False, id="dashboard.response-form"
         ),
         Binding("N", "add_event(True)", "Event, full form", show=False, id="dashboard.event-form"),
+        Binding(
+            "I",
+            "add_assessment(True)",
+            "Assessment, full form",
+            show=False,
+            id="dashboard.assessment-form",
+        ),
         Binding("plus", "add_any", "Add…", show=False, id="dashboard.add"),
         Binding("e", "edit", "Edit", id="dashboard.edit"),
         Binding("d", "delete", "Delete", id="dashboard.delete"),
@@ -191,6 +202,21 @@ class DashboardScreen(CaptureScreen):
             self.notify("Select a record first.", severity="warning", timeout=3)
             return
         self.app.push_screen(RecordSourcesScreen(self.repo, record))
+
+    def action_capture_article(self) -> None:
+        paste_article(self)
+
+    def action_read(self) -> None:
+        """v: the article of the selected source, or the passage the selection quotes."""
+        try:
+            record = self.active_view.selected()
+        except NoMatches:
+            record = None
+        reader = reader_for(self.repo, self.commands, record, self.track_id)
+        if isinstance(reader, str):
+            self.notify(reader, severity="warning", timeout=5)
+        else:
+            self.app.push_screen(reader)
 
     def action_brief(self) -> None:
         """The Markdown brief on the track and date in view: to a file, and to the

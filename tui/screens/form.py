@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from textual import events
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widget import Widget as TextualWidget
-from textual.widgets import Input, Label
+from textual.widgets import Input, Label, TextArea
 
 from store import Conflict, Record, StoreError
 from store.commands import Outcome
@@ -91,6 +92,8 @@ class FormScreen(ModalScreen[FormResult | None]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True, id="form.save"),
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        # Ahead of the fields' own Enter, and passed on to them unless ``enter_saves``.
+        Binding("enter", "enter_save", "Save", show=False, priority=True, id="form.enter-save"),
     ]
 
     def __init__(
@@ -104,10 +107,13 @@ class FormScreen(ModalScreen[FormResult | None]):
         picker_setup: PickerSetup | None = None,
         follow: Follow | None = None,
         compact: bool = False,
+        enter_saves: bool = False,
         on_conflict: OnConflict | None = None,
     ) -> None:
         """``compact``: a quick form, each label beside its field, starting on the first
-        field left empty; ``follow`` lets a field follow another until it is changed."""
+        field left empty; ``follow`` lets a field follow another until it is changed;
+        ``enter_saves``: a form filled for the user, which Enter saves (but in a text
+        area, or in a picker's search with something typed)."""
         super().__init__()
         self.form_title = title
         self.fields = list(fields)
@@ -117,6 +123,7 @@ class FormScreen(ModalScreen[FormResult | None]):
         self.picker_setup = picker_setup
         self.follow = follow
         self.compact = compact
+        self.enter_saves = enter_saves
         self.on_conflict = on_conflict
         self._unwatch: Callable[[], None] | None = None
         self._saving = False
@@ -300,6 +307,17 @@ class FormScreen(ModalScreen[FormResult | None]):
         finally:
             self._saving = False
         self.dismiss(FormResult(list(outcome.records) if outcome else [], values))
+
+    def action_enter_save(self) -> None:
+        focused = self.focused
+        typing = isinstance(focused, TextArea) or (
+            isinstance(focused, Input)
+            and bool(focused.value)
+            and any(isinstance(node, Chooser) for node in focused.ancestors)
+        )
+        if not self.enter_saves or typing:
+            raise SkipAction()
+        self.action_save()
 
     def _ask(self, values: dict[str, Any], conflict: Conflict, on_conflict: OnConflict) -> None:
         """Show the other change; reapply the edit on top of it, discard it, or go back."""

@@ -16,6 +16,7 @@ from store.citations import Claim, cited_ids, claims
 from store.words import kind_words
 from tui.clipboard import cited_sources, web_url
 from tui.format import MUTED, UNSOURCED, describe, heading
+from tui.passage import passage_lines
 from tui.screens.detail import DetailScreen
 from tui.text import line
 from tui.views.sources import open_source_url
@@ -77,5 +78,7 @@ class RecordSourcesScreen(DetailScreen):
         super().__init__(Content(""), title=f"Sources of {what}")
 
     def compose(self) -> ComposeResult:
-        self.body = sources_content(self.repo, self.record)
+        # Where the record's quote stands in its source, when it was taken from one.
+        passage = passage_lines(self.repo, self.record)
+        self.body = Content("\n").join([sources_content(self.repo, self.record), *passage])
         yield from super().compose()

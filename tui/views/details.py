@@ -17,6 +17,7 @@ from store import (
     Repository,
     Response,
     Round,
+    Source,
     StickingPoint,
 )
 from store.citations import response_claim, status_claim
@@ -34,6 +35,7 @@ from tui.format import (
     sources_line,
     span,
 )
+from tui.passage import passage_lines
 from tui.text import line, literal
 
 
@@ -53,6 +55,7 @@ def position_lines(repo: Repository, position: Position, with_actor: bool = True
         out.append(line("  ", ("“", MUTED), (position.quote, "italic"), ("”", MUTED)))
     source = sources_line(repo, position)
     out.append(line("  ", source))
+    out.extend(passage_lines(repo, position))
     return out
 
 
@@ -188,7 +191,14 @@ def event_detail(repo: Repository, event: Event) -> Content:
             line((day(event.date), MUTED), "  ", (event.event_kind.value, "bold")),
             field("Actors", names(repo, Kind.ACTOR, event.actor_ids)),
             literal(event.text),
+            # An anchored quote shows in its passage below.
+            *(
+                [line(("“", MUTED), (event.quote, "italic"), ("”", MUTED))]
+                if event.quote and event.anchor is None
+                else []
+            ),
             sources_line(repo, event),
+            *passage_lines(repo, event),
         ]
     )
 
@@ -204,6 +214,7 @@ def assessment_detail(repo: Repository, assessment: Assessment) -> Content:
     if assessment.quote:
         parts.append(line(("“", MUTED), (assessment.quote, "italic"), ("”", MUTED)))
     parts.append(sources_line(repo, assessment))
+    parts.extend(passage_lines(repo, assessment))
     return Content("\n").join(parts)
 
 
@@ -226,6 +237,11 @@ def record_detail(repo: Repository, record: Record, as_of: date | None = None) -
     body = [heading(record.label)]
     for name, value in record.model_dump().items():
         if name == "id" or value in ("", [], None):
+            continue
+        if name in ("text", "text_sha256") and isinstance(record, Source):
+            # An article's text is read in the reader, not in a field.
+            if name == "text":
+                body.append(field("article", f"kept, {len(value):,} characters (v reads it)"))
             continue
         body.append(field(name.replace("_", " "), value))
     return Content("\n").join(body)

@@ -59,6 +59,12 @@ def source_detail(repo: Repository, source: Source, track_id: str) -> Content:
         field("Kind", source.source_kind.value),
         field("URL", source.url or "—"),
         field("Reliability", source.reliability or "—"),
+        field(
+            "Article",
+            f"kept, {len(source.text):,} characters; v reads it"
+            if source.text
+            else "not kept; c pastes one in",
+        ),
         Content(""),
         heading(f"Cited on this track by ({len(citing)})"),
     ]

@@ -1,0 +1,224 @@
+"""The reader, driven as a person would: an article taken in, read sentence by sentence,
+and records taken from its words with their quotes anchored; the paste box; a quote's
+passage shown with its record. Snapshots of the reader at both terminal sizes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import fixed_clock
+from textual import events
+from textual.widgets import Input, TextArea
+from tui_helpers import (
+    Compare,
+    make_app,
+    press,
+    run_async,
+    run_cli,
+    screen_text,
+    seeded_store,
+    settle,
+    sizes,
+    snapshot_keys,
+)
+
+from store import Event, Kind, Position, Source, open_store
+from store.articles import sentences
+from tui.passage import passage_lines
+from tui.screens.reader import ReaderScreen
+from tui.screens.record_sources import RecordSourcesScreen
+
+REPORT = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_4fa9cd2df846f441.txt"
+ARTICLES = Path(__file__).parent / "articles"
+SEED_SOURCE = "xinhua-2024-08-21-blinken-tour"
+SOURCES_VIEW = "7"
+
+
+@pytest.fixture
+def db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """A fresh seed store with the seed report captured, dated as it was published (the
+    report has no dateline): Wednesday 21 August 2024."""
+    path = tmp_path / "parley.json"
+    seeded_store(path).close()
+    args = ["--db", str(path), "capture", str(REPORT), "--date", "2024-08-21", "--kind", "state"]
+    code, _, err = run_cli(args, capsys)
+    assert code == 0, err
+    return path
+
+
+def hamas_sentence() -> int:
+    """Where, among the report's sentences, Hamas calls Biden's remarks misleading."""
+    found = sentences(REPORT.read_text(encoding="utf-8"))
+    return next(i for i, s in enumerate(found) if "Hamas called Biden’s remarks" in s.text)
+
+
+def events_in(db: Path) -> dict[str, Event]:
+    with open_store(db, clock=fixed_clock) as repo:
+        return {e.id: e for e in repo.list_as(Event)}
+
+
+@run_async
+async def test_an_event_taken_from_the_report_keeps_its_anchor(db: Path) -> None:
+    before = events_in(db)
+    repo = open_store(db, clock=fixed_clock)
+    app = make_app(repo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, SOURCES_VIEW, "v")
+        assert isinstance(app.screen, ReaderScreen)
+        await press(pilot, *["j"] * hamas_sentence())
+        assert "from “on Tuesday”" in screen_text(app)
+        # Two keys and Enter: an event, a statement, saved as the form was filled.
+        await press(pilot, "n", "s", "enter")
+        assert isinstance(app.screen, ReaderScreen)
+        # The sentence is now marked as backing an event.
+        row = app.screen.query_one(f"#sentence-{hamas_sentence()}")
+        assert "E" in str(row.query_one(".margin").render())
+    repo.close()
+
+    [new] = [e for e in events_in(db).values() if e.id not in before]
+    text = REPORT.read_text(encoding="utf-8")
+    sentence = sentences(text)[hamas_sentence()]
+    assert new.anchor is not None
+    assert (new.anchor.source_id, new.anchor.start, new.anchor.end) == (
+        SEED_SOURCE,
+        sentence.start,
+        sentence.end,
+    )
+    assert new.quote == new.anchor.text == sentence.text == text[sentence.start : sentence.end]
+    assert new.date.isoformat() == "2024-08-20"
+    assert new.event_kind.value == "statement"
+    assert {"hamas", "united-states"} <= set(new.actor_ids)
+    assert new.actor_ids[0] == "hamas"
+    assert new.source_ids == [SEED_SOURCE]
+
+
+@run_async
+async def test_a_longer_passage_and_a_trimmed_quote(db: Path) -> None:
+    """J takes in the next sentence; a quote trimmed in the form is anchored where its
+    words stand; words not in the article are refused beside the field."""
+    repo = open_store(db, clock=fixed_clock)
+    app = make_app(repo)
+    index = hamas_sentence()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, SOURCES_VIEW, "v", *["j"] * index, "J")
+        assert f"sentence {index + 1}–{index + 2} of" in screen_text(app)
+        await press(pilot, "K", "p")
+        form = app.screen
+        # The sticking point, typed; the party came from the sentence; a red line.
+        await press(pilot, *"phil", "enter", "enter", "r")
+        quote = form.query_one("#field-quote", Input)
+        quote.value = "not the article's words"
+        await press(pilot, "ctrl+s")
+        assert app.screen is form
+        assert "not in the article" in screen_text(app)
+        quote.value = "“misleading,”"
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, ReaderScreen)
+    repo.close()
+    with open_store(db, clock=fixed_clock) as repo:
+        [taken] = [p for p in repo.list_as(Position) if p.anchor is not None]
+        sentence = sentences(REPORT.read_text(encoding="utf-8"))[index]
+        assert taken.anchor is not None
+        assert (taken.point_id, taken.actor_id, taken.firmness.value) == (
+            "philadelphi-corridor",
+            "hamas",
+            "red line",
+        )
+        assert taken.quote == taken.anchor.text == "“misleading,”"
+        assert sentence.start < taken.anchor.start < taken.anchor.end < sentence.end
+
+
+@run_async
+async def test_the_paste_box_keeps_an_article_and_opens_it(tmp_path: Path) -> None:
+    path = tmp_path / "parley.json"
+    repo = seeded_store(path)
+    text = (ARTICLES / "statement.md").read_text(encoding="utf-8")
+    app = make_app(repo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        assert isinstance(app.focused, TextArea)
+        # As a terminal pastes: to the app, which hands it to the field in focus.
+        app.post_message(events.Paste(text))
+        await settle(pilot)
+        await press(pilot, "ctrl+s")
+        shown = screen_text(app)
+        # Proposed from the statement: asked only for what it does not say.
+        assert "Ministry of Foreign Affairs of Ruritania" in shown
+        assert "2024-08-16" in shown
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, ReaderScreen)
+        assert "Ruritania stands ready" in screen_text(app)
+    repo.close()
+    with open_store(path, clock=fixed_clock) as repo:
+        [kept] = [s for s in repo.list_as(Source) if s.text]
+        assert kept.text == text
+        assert (kept.outlet, kept.published.isoformat(), kept.source_kind.value) == (
+            "Ministry of Foreign Affairs of Ruritania",
+            "2024-08-16",
+            "official statement",
+        )
+
+
+@run_async
+async def test_a_record_shows_its_passage(db: Path) -> None:
+    repo = open_store(db, clock=fixed_clock)
+    app = make_app(repo)
+    index = hamas_sentence()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, SOURCES_VIEW, "v", *["j"] * index, "n", "s", "enter", "escape")
+        [event] = [e for e in repo.list_as(Event) if e.anchor is not None]
+        # `o`: the sources, and the passage the quote stands in.
+        app.push_screen(RecordSourcesScreen(repo, event))
+        await settle(pilot)
+        shown = screen_text(app)
+        assert "In the article" in shown
+        assert "Hamas called Biden’s remarks" in shown
+    detail = "\n".join(c.plain for c in passage_lines(repo, event))
+    # In context: the paragraph around the sentence.
+    assert "commit more crimes against defenseless civilians" in detail
+    repo.close()
+
+
+def test_v_says_why_there_is_nothing_to_read(tmp_path: Path) -> None:
+    from store.commands import Commands
+    from tui.screens.reader import reader_for
+
+    repo = seeded_store(tmp_path / "parley.json")
+    source = repo.get_as(Source, SEED_SOURCE)
+    assert "keeps no article" in str(reader_for(repo, Commands(repo), source, ""))
+    position = repo.get(Kind.POSITION, "hamas-biden-remarks-2024-08-20")
+    assert "keeps its article" in str(reader_for(repo, Commands(repo), position, ""))
+    repo.close()
+
+
+@sizes
+def test_reader_snapshot(
+    snap_compare: Compare, db: Path, size: tuple[int, int], tmp_path: Path
+) -> None:
+    """The reader on the seed report, on the sentence where Hamas calls Biden's remarks
+    misleading: the P in the margin is the seed's position quoting it."""
+    repo: Any = open_store(db, clock=fixed_clock)
+    try:
+        keys = [SOURCES_VIEW, "v", *["j"] * hamas_sentence()]
+        assert snap_compare(make_app(repo), terminal_size=size, run_before=snapshot_keys(*keys))
+    finally:
+        repo.close()
+
+
+def test_v_on_a_quoting_record_opens_the_reader_on_its_sentence(db: Path) -> None:
+    from store.commands import Commands
+    from tui.screens.reader import reader_for
+
+    with open_store(db, clock=fixed_clock) as repo:
+        # The seed's position quoting Hamas's “misleading”, written before the report was
+        # kept: its words are found in the text.
+        position = repo.get(Kind.POSITION, "hamas-biden-remarks-2024-08-20")
+        reader = reader_for(repo, Commands(repo), position, "")
+        assert isinstance(reader, ReaderScreen)
+        assert reader.cursor == hamas_sentence()

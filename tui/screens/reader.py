@@ -1,0 +1,370 @@
+"""The reader: an article kept as a source, sentence by sentence, to take records from.
+
+j and k move by sentence, J and K make the passage longer or shorter. On a passage
+the quick-entry keys open their forms filled from it: the quote, the source, the
+actors and people it names, the day it speaks of. A sentence some record already
+quotes is marked in the margin with the kind of that record.
+
+Also here: the paste box that takes an article in from the dashboard, and what
+opens the reader on a source, or on the passage a record quotes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+
+from store import (
+    Actor,
+    Assessment,
+    Event,
+    Kind,
+    Person,
+    Position,
+    Record,
+    Repository,
+    Round,
+    Source,
+    StickingPoint,
+)
+from store.anchors import quote_span, sentence_at
+from store.articles import Sentence, named_in, read_article, resolve_date, sentences
+from store.commands import Commands, Outcome
+from tui.fields import Field
+from tui.format import MUTED
+from tui.forms import run
+from tui.quick import Passage
+from tui.screens.capture import CaptureScreen
+from tui.screens.choice import ChoiceScreen
+from tui.screens.form import FormResult, FormScreen
+from tui.text import line, literal
+from tui.widgets.footer import KeyFooter
+from tui.widgets.text_block import TextBlock
+
+# The letter that marks, in the margin, a sentence quoted by a record of each kind.
+MARKS = {Kind.POSITION: "P", Kind.EVENT: "E", Kind.ASSESSMENT: "A"}
+LEGEND = "P position · E event · A assessment"
+
+
+class ReaderScreen(CaptureScreen):
+    """One article, read to take positions, events and assessments from its words."""
+
+    CSS_PATH = "reader.tcss"
+    # Narrow, the margin's legend gives way to the source's name.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    # The keys it shares with the dashboard share their ids: a key rebound there is
+    # rebound here too.
+    BINDINGS = [
+        Binding("question_mark", "app.help", "Keys", id="help"),
+        Binding("j,down", "move(1)", "Next", id="reader.next"),
+        Binding("k,up", "move(-1)", "Previous", show=False, id="reader.previous"),
+        Binding("J,shift+down", "extend(1)", "Longer passage", show=False, id="reader.longer"),
+        Binding("K,shift+up", "extend(-1)", "Shorter passage", show=False, id="reader.shorter"),
+        Binding("slash", "find", "Search", id="reader.search"),
+        Binding("g,home", "jump(0)", "First sentence", show=False, id="reader.first"),
+        Binding("G,end", "jump(-1)", "Last sentence", show=False, id="reader.last"),
+        Binding("p", "add_position", "Position", id="dashboard.position"),
+        Binding("n", "add_event", "Event", id="dashboard.event"),
+        Binding("i", "add_assessment", "Assessment", id="dashboard.assessment"),
+        Binding("s", "set_status", "Status", id="dashboard.status"),
+        Binding("a", "respond", "Response", id="dashboard.response"),
+        Binding(
+            "P",
+            "add_position(True)",
+            "Position, full form",
+            show=False,
+            id="dashboard.position-form",
+        ),
+        Binding("u", "undo", "Undo", show=False, id="dashboard.undo"),
+        Binding("U,ctrl+r", "redo", "Redo", show=False, id="dashboard.redo"),
+        Binding("escape", "app.pop_screen", "Back", id="reader.back"),
+    ]
+
+    def __init__(
+        self, repo: Repository, commands: Commands, source_id: str, track_id: str, at: int = 0
+    ) -> None:
+        """Open on the sentence holding character ``at`` of the source's text."""
+        super().__init__(repo, commands)
+        self.set_reactive(CaptureScreen.track_id, track_id)
+        self.source = repo.get_as(Source, source_id)
+        self.found: list[Sentence] = sentences(self.source.text)
+        self.cursor = sentence_at(self.found, at)
+        self.last = self.cursor
+        self.names: tuple[list[Actor], list[Person]] = ([], [])
+
+    def compose(self) -> ComposeResult:
+        source = self.source
+        with Horizontal(id="reader-head"):
+            yield TextBlock(
+                line(
+                    (source.outlet, "bold"),
+                    (f" · {source.published.isoformat()} · {source.source_kind.value}", MUTED),
+                ),
+                id="reader-source",
+            )
+            yield TextBlock(literal(LEGEND), id="reader-legend")
+        yield TextBlock(literal(source.title, "bold", one_line=True), id="reader-title")
+        with VerticalScroll(id="article"):
+            for index, sentence in enumerate(self.found):
+                following = self.found[index + 1] if index + 1 < len(self.found) else None
+                ends = following is None or following.paragraph != sentence.paragraph
+                row = Horizontal(
+                    TextBlock(classes="margin"),
+                    TextBlock(literal(sentence.text), classes="sentence"),
+                    classes="row -para-end" if ends else "row",
+                    id=f"sentence-{index}",
+                )
+                yield row
+        yield TextBlock(id="reader-where")
+        yield KeyFooter(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#article").focus()
+        self.mark()
+        self.show_cursor(scroll=False)
+        self.call_after_refresh(self._scroll_to_cursor)
+
+    def on_screen_resume(self) -> None:
+        self.mark()
+
+    # -- what the margin shows -------------------------------------------------
+
+    def mark(self) -> None:
+        """Mark each sentence quoted by a record with the kinds of those records (and
+        take in the actors and people to find in a passage, which may have changed)."""
+        self.names = (self.repo.list_as(Actor), self.repo.list_as(Person))
+        kinds: dict[int, set[str]] = {}
+        for span, kind in self._quoted_spans():
+            for index, sentence in enumerate(self.found):
+                if sentence.start < span[1] and span[0] < sentence.end:
+                    kinds.setdefault(index, set()).add(kind)
+        for index, row in enumerate(self.query(".row").results(Horizontal)):
+            letters = "".join(m for k, m in MARKS.items() if k in kinds.get(index, set()))
+            margin = row.query_one(".margin", TextBlock)
+            margin.update(Content(letters))
+            row.set_class(bool(letters), "-quoted")
+
+    def _quoted_spans(self) -> list[tuple[tuple[int, int], str]]:
+        source = self.source
+        spans: list[tuple[tuple[int, int], str]] = []
+        # A quote anchored in the source cites it: the records citing it are all to read.
+        for record in self.repo.citing(source.id):
+            if not isinstance(record, Position | Event | Assessment):
+                continue
+            anchor = record.anchor
+            if anchor is not None and anchor.source_id == source.id:
+                spans.append(((anchor.start, anchor.end), record.kind))
+            elif anchor is None and record.quote:
+                # Quoted before the article was kept: found where its words are.
+                span = quote_span(source.text, record.quote)
+                if span is not None:
+                    spans.append((span, record.kind))
+        return spans
+
+    # -- moving ------------------------------------------------------------------
+
+    def show_cursor(self, scroll: bool = True) -> None:
+        for index, row in enumerate(self.query(".row").results(Horizontal)):
+            row.set_class(self.cursor <= index <= self.last, "-current")
+        passage = self.passage()
+        where = self.query_one("#reader-where", TextBlock)
+        if passage is None:
+            where.update(literal("This article has no sentences."))
+            return
+        count = self.last - self.cursor + 1
+        which = f"sentence {self.cursor + 1}" + (f"–{self.last + 1}" if count > 1 else "")
+        names = [self.repo.get(Kind.ACTOR, a).label for a in passage.actor_ids]
+        when = passage.day.words if passage.day else f"{self.source.published} (the article's date)"
+        where.update(
+            line(
+                (f"{which} of {len(self.found)}", "bold"),
+                (" · dated ", MUTED),
+                when,
+                (" · names ", MUTED),
+                ", ".join(names) if names else ("no actor", MUTED),
+            )
+        )
+        if scroll:
+            self._scroll_to_cursor()
+
+    def _scroll_to_cursor(self) -> None:
+        if not self.found:
+            return
+        row = self.query_one(f"#sentence-{self.cursor}")
+        self.query_one("#article", VerticalScroll).scroll_to_center(row, animate=False)
+
+    def action_move(self, step: int) -> None:
+        if not self.found:
+            return
+        self.cursor = max(0, min(len(self.found) - 1, self.cursor + step))
+        self.last = self.cursor
+        self.show_cursor()
+
+    def action_extend(self, step: int) -> None:
+        """J takes in the next sentence too; K lets go of the last one taken in."""
+        self.last = max(self.cursor, min(len(self.found) - 1, self.last + step))
+        self.show_cursor()
+
+    def action_jump(self, index: int) -> None:
+        if self.found:
+            self.cursor = self.last = index % len(self.found)
+            self.show_cursor()
+
+    def action_find(self) -> None:
+        """/: the next sentence with the words typed, from the one after the cursor."""
+
+        def found(result: FormResult | None) -> None:
+            words = str((result.values.get("words") if result else "") or "").casefold()
+            if not words or not self.found:
+                return
+            count = len(self.found)
+            for step in range(1, count + 1):
+                index = (self.cursor + step) % count
+                if words in self.found[index].text.casefold():
+                    self.cursor = self.last = index
+                    self.show_cursor()
+                    return
+            self.notify(f"No sentence has “{words}”.", severity="warning", timeout=3)
+
+        self.app.push_screen(
+            FormScreen("Find in the article", FIND, {}, lambda values: None, _no_options), found
+        )
+
+    # -- the passage the forms are filled from -----------------------------------
+
+    def passage(self) -> Passage | None:
+        if not self.found:
+            return None
+        start, end = self.found[self.cursor].start, self.found[self.last].end
+        quote = self.source.text[start:end]
+        named = named_in(quote, *self.names)
+        return Passage(
+            source_id=self.source.id,
+            start=start,
+            end=end,
+            quote=quote,
+            actor_ids=tuple(named.actor_ids),
+            person_ids=tuple(named.person_ids),
+            day=resolve_date(quote, self.source.published),
+        )
+
+    def _saved(self, result: FormResult | None) -> None:
+        super()._saved(result)
+        self.mark()
+
+    def action_set_status(self, full: bool = False) -> None:
+        """The status of which round or sticking point: asked, since a sentence is not one."""
+        records: list[Record] = [
+            *self.repo.list_as(Round, track_id=self.track_id),
+            *self.repo.list_as(StickingPoint, track_id=self.track_id),
+        ]
+        if not records:
+            self.notify("This track has no round or sticking point yet.", severity="warning")
+            return
+        by_key = {f"{r.kind}:{r.id}": r for r in records}
+
+        def chosen(key: str | None) -> None:
+            record = by_key.get(key or "")
+            if isinstance(record, Round | StickingPoint):
+                self._open(self.quick().status(record, full))
+
+        choices = [(key, f"{r.kind}: {r.label}") for key, r in by_key.items()]
+        self.app.push_screen(ChoiceScreen("Status of", choices), chosen)
+
+
+FIND = [Field("words", "Words")]
+
+
+def _no_options(kind: str) -> list[tuple[str, str]]:
+    return []
+
+
+# -- opening the reader ---------------------------------------------------------------
+
+
+def reader_for(
+    repo: Repository, commands: Commands, record: Record | None, track_id: str
+) -> ReaderScreen | str:
+    """The reader on a source that keeps its article, or on the passage a record quotes
+    from one; else why there is none to read."""
+    if isinstance(record, Source):
+        if not record.text:
+            return "This source keeps no article: take one in with c or `parley capture`."
+        return ReaderScreen(repo, commands, record.id, track_id)
+    if record is None:
+        return "Select a source, or a record that quotes one."
+    anchor = getattr(record, "anchor", None)
+    if anchor is not None and repo.exists(Kind.SOURCE, anchor.source_id):
+        return ReaderScreen(repo, commands, anchor.source_id, track_id, at=anchor.start)
+    for _, kind, ref in record.references():
+        if kind != Kind.SOURCE or not repo.exists(Kind.SOURCE, ref):
+            continue
+        source = repo.get_as(Source, ref)
+        if source.text:
+            span = quote_span(source.text, str(getattr(record, "quote", "") or ""))
+            return ReaderScreen(repo, commands, ref, track_id, at=span[0] if span else 0)
+    return "None of this record's sources keeps its article."
+
+
+# -- the paste box -------------------------------------------------------------------------
+
+PASTE = [Field("text", "Article", "area", hint="paste the article (text or HTML); ctrl+s goes on")]
+SOURCE_KINDS = ("wire", "state media", "official statement", "analysis", "other")
+SOURCE = [
+    Field("outlet", "Outlet"),
+    Field("title", "Title"),
+    Field("published", "Published", "date"),
+    Field("source_kind", "Kind", "keys", SOURCE_KINDS),
+    Field("url", "URL (optional)"),
+]
+
+
+def paste_article(screen: CaptureScreen) -> None:
+    """c: paste an article, confirm the source fields proposed from it (asked for where
+    the article does not say), then read it."""
+    repo, commands = screen.repo, screen.commands
+
+    def pasted(result: FormResult | None) -> None:
+        text = str((result.values.get("text") if result else "") or "")
+        if not text.strip():
+            return
+        article = read_article(text, today=repo.today())
+
+        def submit(values: dict[str, Any]) -> Outcome:
+            return run(
+                lambda: commands.capture(
+                    article.text,
+                    outlet=values.get("outlet") or "",
+                    title=values.get("title") or "",
+                    published=values.get("published"),
+                    source_kind=values.get("source_kind"),
+                    url=values.get("url") or "",
+                )
+            )
+
+        proposed = {
+            "outlet": article.outlet,
+            "title": article.title,
+            "published": article.published.isoformat() if article.published else None,
+            "source_kind": article.source_kind,
+            "url": article.url,
+        }
+        form = FormScreen(
+            "Keep the article as a source", SOURCE, proposed, submit, _no_options, compact=True
+        )
+        screen.app.push_screen(form, kept)
+
+    def kept(result: FormResult | None) -> None:
+        if result is None or result.record is None:
+            return
+        source = result.record
+        screen.notify(f"Kept the article as source {source.label}.", timeout=4)
+        screen.app.push_screen(ReaderScreen(repo, commands, source.id, screen.track_id))
+
+    screen.app.push_screen(
+        FormScreen("Paste an article", PASTE, {}, lambda values: None, _no_options), pasted
+    )
