@@ -27,7 +27,7 @@ small terminal emulator: Textual writes only the cells that change):
 * search: ``f``, then a query typed but for its last letter; from that last key
   to the screen showing how many records hold the words (median of five), for a
   query naming one record and for a word in about half the store;
-* compare: ``c``, a year of the first track's dates typed in, from ctrl+s to the
+* compare: ``C``, a year of the first track's dates typed in, from ctrl+s to the
   comparison on screen (median of five);
 * peak memory: ``ru_maxrss`` of the dashboard process, after ``q``.
 
@@ -644,7 +644,7 @@ COMPARE_FROM, COMPARE_TO = "2023-06-01", "2024-06-01"
 
 def compare_once(term: Terminal) -> float:
     """Seconds from ctrl+s on the dates' form to the comparison on screen."""
-    term.press("c", contains("Compare two dates"), "the compare form")
+    term.press("C", contains("Compare two dates"), "the compare form")
     # ctrl+u empties a field; enter goes on to the next. Each once the last has landed.
     for keys in ("\x15", COMPARE_FROM, "\r", "\x15", COMPARE_TO):
         term.settle()

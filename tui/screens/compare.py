@@ -1,4 +1,4 @@
-"""`c`: what changed on the track between two dates, section by section, the
+"""`C`: what changed on the track between two dates, section by section, the
 positions point by point and party by party, each line with its footnote.
 
 The dates come from a small form (``compare_form``); the comparison itself is
@@ -86,7 +86,8 @@ def comparison_text(repo: Repository, comparison: Comparison) -> Content:
             for change in changes:
                 parts.append(
                     line(
-                        ("  " + change.date.isoformat(), "bold"),
+                        "  ",
+                        (change.date.isoformat(), "bold"),
                         "  ",
                         change.text,
                         notes.mark(change),
@@ -119,9 +120,9 @@ def _positions(repo: Repository, changes: list[Change], notes: _Notes) -> list[C
 
 
 class CompareScreen(DetailScreen):
-    """The comparison, full screen; `c` asks for other dates."""
+    """The comparison, full screen; `C` asks for other dates, as on the dashboard."""
 
-    BINDINGS = [Binding("c", "dates", "Other dates", id="compare.dates")]
+    BINDINGS = [Binding("C", "dates", "Other dates", id="compare.dates")]
 
     def __init__(
         self, repo: Repository, track_id: str, start: date, end: date, options: Options

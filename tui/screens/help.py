@@ -135,7 +135,7 @@ class HelpScreen(ModalScreen[None]):
             yield TextBlock(
                 line(
                     heading("Tip"),
-                    "  ctrl+p or f finds any record by any words in it; c compares two dates.",
+                    "  ctrl+p or f finds any record by any words in it; C compares two dates.",
                 ),
                 classes="hint",
             )
