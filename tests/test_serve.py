@@ -199,7 +199,11 @@ def _alive(pid: int) -> bool:
 
 
 def _environ(pid: int) -> dict[str, str]:
-    raw = Path(f"/proc/{pid}/environ").read_bytes()
+    """The process's environment; empty once it has gone."""
+    try:
+        raw = Path(f"/proc/{pid}/environ").read_bytes()
+    except OSError:
+        return {}
     pairs = (item.partition(b"=") for item in raw.split(b"\0") if item)
     return {k.decode(): v.decode("utf-8", "replace") for k, _, v in pairs}
 
@@ -637,9 +641,14 @@ def test_stopping_kills_a_session_whose_app_does_not_quit(tmp_path: Path) -> Non
                 await _sign_in(http, base, TOKEN)
                 async with http.ws_connect(f"{base}/ws", origin=base):
                     deadline = time.monotonic() + SESSION_TIMEOUT
-                    # Until the shell has become the app (exec), it has no PARLEY_USER.
-                    while not (children := _children(os.getpid()) - before) or not all(
-                        "PARLEY_USER" in _environ(pid) for pid in children
+                    # Until the shell has become the app (exec), it has no PARLEY_USER;
+                    # a child that has exited and awaits reaping shows no environment.
+                    while not (
+                        children := {
+                            pid
+                            for pid in _children(os.getpid()) - before
+                            if "PARLEY_USER" in _environ(pid)
+                        }
                     ):
                         assert time.monotonic() < deadline, "the session never started"
                         await asyncio.sleep(0.05)

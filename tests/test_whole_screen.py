@@ -31,7 +31,7 @@ async def test_the_timeline_shows_the_newest_first_and_F_flips_it(seeded: Reposi
         assert dates == sorted(dates, reverse=True) and dates[0] != dates[-1]
         newest = view.selected()
         # The key is in the footer, and the heading says which way the dates run.
-        assert "f Flip order" in screen_text(app).splitlines()[-1]
+        assert "F Flip order" in screen_text(app).splitlines()[-1]
         assert "Date ↓" in screen_text(app)
         await press(pilot, "F")
         assert _timeline_dates(view) == sorted(dates)
@@ -85,7 +85,7 @@ async def test_the_footer_at_80_columns_shows_whole_keys_with_help(seeded: Repos
     app = make_app(seeded)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        for view_key, first in (("2", "⏎ Open"), ("6", "f Flip order"), ("1", "⏎ Open")):
+        for view_key, first in (("2", "⏎ Open"), ("6", "F Flip order"), ("1", "⏎ Open")):
             await press(pilot, view_key)
             footer = app.screen.query_one(KeyFooter)
             bottom = screen_text(app).splitlines()[-1]
