@@ -1095,3 +1095,17 @@ async def test_a_new_track_is_switched_to(seeded: Repository, store_path: Path) 
     with reopened(store_path) as fresh:
         assert new_ids(before, fresh, "track") == ["lebanon-border-talks"]
         assert fresh.get("track", "lebanon-border-talks").label == "Lebanon border talks"
+
+
+@run_async
+async def test_undoing_the_seed_leaves_the_dashboard_running_with_no_track(
+    seeded: Repository, store_path: Path
+) -> None:
+    async with running(seeded, size=(120, 40)) as (app, pilot):
+        await keys(pilot, "u")
+        await keys(pilot, *"1234567")
+        assert app.is_running
+        assert app.track_id == ""
+        assert "no track yet" in app.sub_title
+    with open_store(store_path) as reopened:
+        assert reopened.tracks() == []

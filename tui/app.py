@@ -142,6 +142,10 @@ class ParleyApp(App[None]):
             self.notify(str(exc), severity="error", timeout=8)
 
     def _store_changed(self, version: int) -> None:
+        if self.track_id and not self.repo.exists(Kind.TRACK, self.track_id):
+            # The track in view is gone (deleted, or its adding undone): show another.
+            tracks = self.repo.tracks()
+            self.track_id = tracks[0].id if tracks else ""
         self.version = version
 
     def watch_track_id(self) -> None:
