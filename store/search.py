@@ -194,6 +194,9 @@ def search_index(repo: Repository) -> SearchIndex:
     """The store's index, built now if the store changed since the last one."""
     index = _INDEXES.get(repo)
     if index is None or index.version != repo.version:
+        # Let the stale index go first: two of them at once would double the peak.
+        _INDEXES.pop(repo, None)
+        del index
         index = _INDEXES[repo] = SearchIndex(repo)
     return index
 
