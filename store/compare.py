@@ -176,3 +176,20 @@ def compare(repo: Repository, track_id: str, start: date, end: date) -> Comparis
             )
     found.sort(key=lambda item: (item[1].date, item[0], item[1].record_id))
     return Comparison(track_id, start, end, tuple(c for _, c in found))
+
+
+def last_day(repo: Repository, track_id: str) -> date | None:
+    """The latest day anything on the track is dated (a round, a status change, a
+    proposal or response, a position, an event): where a comparison ends by default,
+    so that it opens on the latest news rather than on an empty week."""
+    days: list[date] = []
+    for r in repo.rounds(track_id):
+        days += [r.end or r.start, *(e.date for e in r.status_log)]
+    for p in repo.points(track_id):
+        days += [e.date for e in p.status_log]
+    for pr in repo.proposals(track_id):
+        days += [pr.date, *(resp.date for resp in pr.responses if resp.date is not None)]
+    days += [pos.date for pos in repo.positions(track_id)]
+    days += [ev.date for ev in repo.events(track_id)]
+    found = [d for d in days if d is not None]
+    return max(found) if found else None

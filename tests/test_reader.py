@@ -187,7 +187,7 @@ async def test_a_record_shows_its_passage(db: Path) -> None:
 
 def test_v_says_why_there_is_nothing_to_read(tmp_path: Path) -> None:
     from store.commands import Commands
-    from tui.screens.reader import reader_for
+    from tui.screens.article import reader_for
 
     repo = seeded_store(tmp_path / "parley.json")
     source = repo.get_as(Source, SEED_SOURCE)
@@ -213,7 +213,7 @@ def test_reader_snapshot(
 
 def test_v_on_a_quoting_record_opens_the_reader_on_its_sentence(db: Path) -> None:
     from store.commands import Commands
-    from tui.screens.reader import reader_for
+    from tui.screens.article import reader_for
 
     with open_store(db, clock=fixed_clock) as repo:
         # The seed's position quoting Hamas's “misleading”, written before the report was

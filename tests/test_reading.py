@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from conftest import fixed_clock
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Input
 from tui_helpers import (
@@ -19,10 +21,11 @@ from tui_helpers import (
     shoot,
 )
 
-from store import Firmness, Position, Repository
+from store import Firmness, Position, Repository, open_store
 from store.commands import Commands
 from store.compare import compare
 from store.search import search
+from store.seed import seed
 from store.trends import LEVEL, Convergence, convergence, default_since, firmness_history, gap
 from tui.app import ParleyApp
 from tui.screens.compare import CompareScreen
@@ -376,3 +379,26 @@ async def test_w_chooses_the_day_the_gap_is_compared_with(seeded: Repository) ->
         await press(pilot, "ctrl+s")
         gaps = [row.cells[2] for row in board.rows]  # type: ignore[attr-defined]
         assert gaps == ["8 =", "4 =", "5 =", "7 ="]
+
+
+@run_async
+async def test_the_compare_form_offers_the_week_up_to_the_latest_news(store_path: Path) -> None:
+    """Months after the seed's news, the form opens on the week up to it, not on an
+    empty week up to today."""
+    with open_store(store_path, clock=fixed_clock) as repo:
+        seed(repo)
+    later = datetime(2024, 12, 1, 12, 0, tzinfo=UTC)
+    with open_store(store_path, clock=lambda: later) as repo:
+        track = "gaza-ceasefire-hostage-talks"
+        latest = max([p.date for p in repo.positions(track)] + [e.date for e in repo.events(track)])
+        assert repo.today() > latest + timedelta(days=7)
+        app = make_app(repo)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await press(pilot, "C")
+            assert app.screen.query_one("#field-end", Input).value == latest.isoformat()
+            start = app.screen.query_one("#field-start", Input).value
+            assert start == (latest - timedelta(days=7)).isoformat()
+            await press(pilot, "ctrl+s")
+            assert isinstance(app.screen, CompareScreen)
+            assert "Positions (0)" not in screen_text(app)

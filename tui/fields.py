@@ -11,14 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Select, TextArea
+from textual.widgets import Checkbox, Input, Label, Select, TextArea
 
 from tui.text import literal
 from tui.widgets.chooser import Chooser
 from tui.widgets.key_choice import KeyChoice
 from tui.widgets.picker import Picker
 from tui.widgets.ref_chooser import RefChooser
+from tui.widgets.text_block import TextBlock
 
 # "pick"/"picks": type-ahead pickers of one record or several; "keys": one key per choice.
 Kind = Literal["text", "area", "date", "choice", "ref", "refs", "check", "pick", "picks", "keys"]
@@ -105,3 +107,34 @@ def write_field(widget: Widget, value: Any) -> None:
         widget.value = value
     elif isinstance(widget, Input):
         widget.value = "" if value is None else str(value)
+
+
+def field_row(
+    field: Field, value: Any, options: Options, setup: PickerSetup | None, compact: bool
+) -> Vertical | Horizontal:
+    """A field in its box: the label in the box's top edge, the hint and the error
+    inside. The box is the field's focus ring (see screens/modal.tcss). In a quick
+    form the label stands beside the field, and a bar beside it is the ring."""
+    children: list[Widget] = [field_widget(field, value, options, setup)]
+    if field.hint:
+        children.append(TextBlock(literal(field.hint), classes="form-hint"))
+    children.append(TextBlock(classes="form-error", id=f"error-{field.name}"))
+    classes, wid = f"form-row row-{field.widget}", f"row-{field.name}"
+    if compact:
+        label = Label(literal(field.label), classes="form-label")
+        field_box = Vertical(*children, classes="form-field")
+        return Horizontal(label, field_box, classes=classes, id=wid)
+    row = Vertical(*children, classes=classes, id=wid)
+    if field.widget != "check":  # a check box carries its own label
+        row.border_title = literal(field.label)
+    return row
+
+
+def row_of(widget: Widget) -> Widget | None:
+    """The form row a widget stands in, if any."""
+    node: object = widget
+    while isinstance(node, Widget):
+        if node.has_class("form-row"):
+            return node
+        node = node.parent
+    return None

@@ -37,7 +37,8 @@ from store.commands import Citation, Commands, NewSource, Outcome
 from store.words import capitalised, changed_by
 from tui.fields import Field
 from tui.screens.conflict import conflict_detail
-from tui.screens.form import FormErrors, FormScreen, OnConflict
+from tui.screens.form import FormScreen
+from tui.screens.form_result import FormErrors, OnConflict
 
 TRACK_BOUND = (Kind.ROUND, Kind.POINT, Kind.POSITION, Kind.PROPOSAL, Kind.EVENT, Kind.ASSESSMENT)
 ROLE_FIELDS = {

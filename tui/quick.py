@@ -42,7 +42,8 @@ from store.articles import DateGuess, without_dateline
 from store.commands import NewSource, Outcome
 from tui.fields import Field
 from tui.forms import NEW_SOURCE_PREFIX, UNSOURCED, Forms
-from tui.screens.form import FormErrors, FormResult, FormScreen
+from tui.screens.form import FormScreen
+from tui.screens.form_result import FormErrors, FormResult
 from tui.text import shorten
 from tui.widgets.picker import Extra
 

@@ -24,7 +24,8 @@ from tui.messages import ShowTrack
 from tui.quick import Passage, QuickForms, cited
 from tui.screens.choice import ChoiceScreen
 from tui.screens.confirm import ConfirmScreen
-from tui.screens.form import FormResult, FormScreen
+from tui.screens.form import FormScreen
+from tui.screens.form_result import FormResult
 from tui.views.base import View
 
 

@@ -19,7 +19,8 @@ from store.words import long_day, name_of
 from tui.fields import Field, Options
 from tui.format import MUTED, UNSOURCED, heading
 from tui.screens.detail import DetailScreen
-from tui.screens.form import FormErrors, FormResult, FormScreen
+from tui.screens.form import FormScreen
+from tui.screens.form_result import FormErrors, FormResult
 from tui.text import line, literal
 from tui.widgets.text_block import TextBlock
 from tui.widgets.text_view import TextView

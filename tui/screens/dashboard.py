@@ -10,20 +10,12 @@ from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.widgets import Header
 
-from store import Kind, Repository, StoreError
+from store import Kind, Repository
 from store.commands import Commands
-from store.words import record_words
-from tui.brief import brief_file
-from tui.clipboard import citations, record_text
 from tui.messages import ShowAsOf
 from tui.palette import ReadingProvider, RecordsProvider
-from tui.screens.capture import CaptureScreen
-from tui.screens.compare import CompareScreen, compare_form, default_window
-from tui.screens.form import FormResult
-from tui.screens.history import HistoryScreen
-from tui.screens.reader import paste_article, reader_for
-from tui.screens.record_sources import RecordSourcesScreen
-from tui.screens.search import SearchScreen
+from tui.screens.form_result import FormResult
+from tui.screens.reading import ReadingScreen
 from tui.views.base import TableView, View
 from tui.views.tabs import VIEWS, ViewTabs
 from tui.widgets.footer import KeyFooter
@@ -32,7 +24,7 @@ from tui.widgets.footer import KeyFooter
 DIALOG_CLOSED_PAUSE = 0.1
 
 
-class DashboardScreen(CaptureScreen):
+class DashboardScreen(ReadingScreen):
     """The views of one track. It is handed the repository and the commands; the track,
     the date in view and the store's version are bound to the app's."""
 
@@ -193,63 +185,6 @@ class DashboardScreen(CaptureScreen):
             return
         view.focus_main()
 
-    def action_sources(self) -> None:
-        try:
-            record = self.active_view.selected()
-        except NoMatches:
-            return
-        if record is None:
-            self.notify("Select a record first.", severity="warning", timeout=3)
-            return
-        self.app.push_screen(RecordSourcesScreen(self.repo, record))
-
-    def action_capture_article(self) -> None:
-        paste_article(self)
-
-    def action_read(self) -> None:
-        """v: the article of the selected source, or the passage the selection quotes."""
-        try:
-            record = self.active_view.selected()
-        except NoMatches:
-            record = None
-        reader = reader_for(self.repo, self.commands, record, self.track_id)
-        if isinstance(reader, str):
-            self.notify(reader, severity="warning", timeout=5)
-        else:
-            self.app.push_screen(reader)
-
-    def action_brief(self) -> None:
-        """The Markdown brief on the track and date in view: to a file, and to the
-        clipboard to paste into a message."""
-        try:
-            path, text = brief_file(self.repo, self.track_id or None, self.as_of)
-        except (OSError, StoreError) as exc:
-            self.notify(f"Cannot write the brief: {exc}", severity="error", timeout=8)
-            return
-        self.app.copy_to_clipboard(text)
-        self.notify(f"Brief written to {path} and copied to the clipboard.", timeout=6)
-
-    def action_copy(self) -> None:
-        record = self.selected()
-        if record is None:
-            self.notify("Select a record first.", severity="warning", timeout=3)
-            return
-        self.app.copy_to_clipboard(record_text(self.repo, record, self.as_of))
-        self.notify(f"Copied the text of {record_words(self.repo, record)}.", timeout=3)
-
-    def action_copy_citation(self) -> None:
-        record = self.selected()
-        if record is None:
-            self.notify("Select a record first.", severity="warning", timeout=3)
-            return
-        text = citations(self.repo, record)
-        if not text:
-            self.notify("It cites no source: nothing copied.", severity="warning", timeout=3)
-            return
-        self.app.copy_to_clipboard(text)
-        count = text.count("\n") + 1
-        self.notify(f"Copied {count} citation{'s' if count > 1 else ''}.", timeout=3)
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Whether an action applies depends on what the view in front can select, not on
         # the row under the cursor: redrawing the footer on cursor moves is costly.
@@ -269,14 +204,6 @@ class DashboardScreen(CaptureScreen):
         wanted = needs[action]
         return bool(selects & wanted) if wanted is not None else bool(selects)
 
-    def action_history(self) -> None:
-        record = self.selected()
-        if record is not None:
-            self.app.push_screen(HistoryScreen(self.repo, record.kind, record.id))
-
-    def action_history_all(self) -> None:
-        self.app.push_screen(HistoryScreen(self.repo))
-
     def action_as_of(self) -> None:
         if self.as_of is not None:
             self.post_message(ShowAsOf(None))
@@ -288,24 +215,6 @@ class DashboardScreen(CaptureScreen):
                 self.post_message(ShowAsOf(date.fromisoformat(result.values["date"])))
 
         self.app.push_screen(self.forms().as_of_form(self.as_of), chosen)
-
-    def action_find(self) -> None:
-        self.app.push_screen(SearchScreen(self.repo))
-
-    def action_compare(self) -> None:
-        if not self.track_id:
-            return
-        forms = self.forms()
-
-        def chosen(result: FormResult | None) -> None:
-            if result is None:
-                return
-            start = date.fromisoformat(result.values["start"])
-            end = date.fromisoformat(result.values["end"])
-            self.app.push_screen(CompareScreen(self.repo, self.track_id, start, end, forms.options))
-
-        start, end = default_window(self.as_of or self.repo.today())
-        self.app.push_screen(compare_form(start, end, forms.options), chosen)
 
     def show_record(self, kind: str, record_id: str) -> None:
         """Show a record in the view that lists it."""

@@ -14,7 +14,6 @@ written silently, and going back leaves the edit in the form.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from textual import events
@@ -25,61 +24,21 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widget import Widget as TextualWidget
-from textual.widgets import Input, Label, TextArea
+from textual.widgets import Input, TextArea
 
-from store import Conflict, Record, StoreError
+from store import Conflict, StoreError
 from store.commands import Outcome
 from tui.compat.private import drop_closed_watchers
-from tui.fields import Field, Options, PickerSetup, field_widget, read_field, write_field
+from tui.fields import Field, Options, PickerSetup, field_row, read_field, row_of, write_field
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.conflict import DISCARD, REAPPLY, ConflictScreen
+from tui.screens.form_result import Follow, FormErrors, FormResult, OnConflict, Submit
 from tui.text import literal
 from tui.widgets.chooser import Chooser
 from tui.widgets.footer import KeyFooter
 from tui.widgets.key_choice import KeyChoice
 from tui.widgets.picker import Picker
 from tui.widgets.text_block import TextBlock
-
-
-class FormErrors(Exception):
-    """Problems to show beside fields: field name -> message ("" for the whole form)."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" if k else v for k, v in errors.items()))
-        self.errors = errors
-
-
-Submit = Callable[[dict[str, Any]], Outcome | None]
-
-
-@dataclass(frozen=True)
-class OnConflict:
-    """What an edit form does when its record changed underneath it."""
-
-    # The refusal and the other change, to show.
-    describe: Callable[[Conflict], Content]
-    # Given the values the form opened with, those it was saved with and the refusal:
-    # the fields changed in the form written again on the record as it stands now.
-    reapply: Callable[[dict[str, Any], dict[str, Any], Conflict], Outcome]
-    # Given where to say it, calls it with a line each time the record moves on while
-    # the form is open; returns the function that stops it.
-    watch: Callable[[Callable[[str], None]], Callable[[], None]] | None = None
-
-
-@dataclass(frozen=True)
-class FormResult:
-    """What a saved form wrote, and the values it was saved with."""
-
-    records: list[Record]
-    values: dict[str, Any]
-
-    @property
-    def record(self) -> Record | None:
-        return self.records[-1] if self.records else None
-
-
-# Given the field that changed and every value, new values for other fields.
-Follow = Callable[[str, dict[str, Any]], dict[str, Any]]
 
 
 class FormBody(VerticalScroll, can_focus=False):
@@ -152,23 +111,8 @@ class FormScreen(ModalScreen[FormResult | None]):
         yield KeyFooter()
 
     def _row(self, field: Field) -> Vertical | Horizontal:
-        """A field in its box: the label in the box's top edge, the hint and the error
-        inside. The box is the field's focus ring (see modal.tcss). In a quick form
-        the label stands beside the field, and a bar beside it is the ring."""
-        widget = field_widget(field, self.initial.get(field.name), self.options, self.picker_setup)
-        children = [widget]
-        if field.hint:
-            children.append(TextBlock(literal(field.hint), classes="form-hint"))
-        children.append(TextBlock(classes="form-error", id=f"error-{field.name}"))
-        classes, wid = f"form-row row-{field.widget}", f"row-{field.name}"
-        if self.compact:
-            label = Label(literal(field.label), classes="form-label")
-            field_box = Vertical(*children, classes="form-field")
-            return Horizontal(label, field_box, classes=classes, id=wid)
-        row = Vertical(*children, classes=classes, id=wid)
-        if field.widget != "check":  # a check box carries its own label
-            row.border_title = literal(field.label)
-        return row
+        value = self.initial.get(field.name)
+        return field_row(field, value, self.options, self.picker_setup, self.compact)
 
     def on_mount(self) -> None:
         # A quick form starts on the first field the user must fill: the ones before it
@@ -195,19 +139,11 @@ class FormScreen(ModalScreen[FormResult | None]):
             widget = next((w for w in widget.query("*") if w.focusable), widget)
         widget.focus()
 
-    def _row_of(self, widget: TextualWidget) -> TextualWidget | None:
-        node: object = widget
-        while isinstance(node, TextualWidget):
-            if node.has_class("form-row"):
-                return node
-            node = node.parent
-        return None
-
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """Whatever takes the focus (tab, a click, a failed save) is scrolled into view
         with its whole box, label included; a group's first field brings the group's
         title with it."""
-        row = self._row_of(event.widget)
+        row = row_of(event.widget)
         if row is None:
             return
         parent = row.parent

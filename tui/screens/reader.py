@@ -11,8 +11,6 @@ opens the reader on a source, or on the passage a record quotes.
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -32,15 +30,15 @@ from store import (
     StickingPoint,
 )
 from store.anchors import quote_span, sentence_at
-from store.articles import Sentence, named_in, read_article, resolve_date, sentences
-from store.commands import Commands, Outcome
+from store.articles import Sentence, named_in, resolve_date, sentences
+from store.commands import Commands
 from tui.fields import Field
 from tui.format import MUTED
-from tui.forms import run
 from tui.quick import Passage
 from tui.screens.capture import CaptureScreen
 from tui.screens.choice import ChoiceScreen
-from tui.screens.form import FormResult, FormScreen
+from tui.screens.form import FormScreen
+from tui.screens.form_result import FormResult
 from tui.text import line, literal
 from tui.widgets.footer import KeyFooter
 from tui.widgets.text_block import TextBlock
@@ -231,7 +229,7 @@ class ReaderScreen(CaptureScreen):
             self.notify(f"No sentence has “{words}”.", severity="warning", timeout=3)
 
         self.app.push_screen(
-            FormScreen("Find in the article", FIND, {}, lambda values: None, _no_options), found
+            FormScreen("Find in the article", FIND, {}, lambda values: None, no_options), found
         )
 
     # -- the passage the forms are filled from -----------------------------------
@@ -279,92 +277,5 @@ class ReaderScreen(CaptureScreen):
 FIND = [Field("words", "Words")]
 
 
-def _no_options(kind: str) -> list[tuple[str, str]]:
+def no_options(kind: str) -> list[tuple[str, str]]:
     return []
-
-
-# -- opening the reader ---------------------------------------------------------------
-
-
-def reader_for(
-    repo: Repository, commands: Commands, record: Record | None, track_id: str
-) -> ReaderScreen | str:
-    """The reader on a source that keeps its article, or on the passage a record quotes
-    from one; else why there is none to read."""
-    if isinstance(record, Source):
-        if not record.text:
-            return "This source keeps no article: take one in with c or `parley capture`."
-        return ReaderScreen(repo, commands, record.id, track_id)
-    if record is None:
-        return "Select a source, or a record that quotes one."
-    anchor = getattr(record, "anchor", None)
-    if anchor is not None and repo.exists(Kind.SOURCE, anchor.source_id):
-        return ReaderScreen(repo, commands, anchor.source_id, track_id, at=anchor.start)
-    for _, kind, ref in record.references():
-        if kind != Kind.SOURCE or not repo.exists(Kind.SOURCE, ref):
-            continue
-        source = repo.get_as(Source, ref)
-        if source.text:
-            span = quote_span(source.text, str(getattr(record, "quote", "") or ""))
-            return ReaderScreen(repo, commands, ref, track_id, at=span[0] if span else 0)
-    return "None of this record's sources keeps its article."
-
-
-# -- the paste box -------------------------------------------------------------------------
-
-PASTE = [Field("text", "Article", "area", hint="paste the article (text or HTML); ctrl+s goes on")]
-SOURCE_KINDS = ("wire", "state media", "official statement", "analysis", "other")
-SOURCE = [
-    Field("outlet", "Outlet"),
-    Field("title", "Title"),
-    Field("published", "Published", "date"),
-    Field("source_kind", "Kind", "keys", SOURCE_KINDS),
-    Field("url", "URL (optional)"),
-]
-
-
-def paste_article(screen: CaptureScreen) -> None:
-    """c: paste an article, confirm the source fields proposed from it (asked for where
-    the article does not say), then read it."""
-    repo, commands = screen.repo, screen.commands
-
-    def pasted(result: FormResult | None) -> None:
-        text = str((result.values.get("text") if result else "") or "")
-        if not text.strip():
-            return
-        article = read_article(text, today=repo.today())
-
-        def submit(values: dict[str, Any]) -> Outcome:
-            return run(
-                lambda: commands.capture(
-                    article.text,
-                    outlet=values.get("outlet") or "",
-                    title=values.get("title") or "",
-                    published=values.get("published"),
-                    source_kind=values.get("source_kind"),
-                    url=values.get("url") or "",
-                )
-            )
-
-        proposed = {
-            "outlet": article.outlet,
-            "title": article.title,
-            "published": article.published.isoformat() if article.published else None,
-            "source_kind": article.source_kind,
-            "url": article.url,
-        }
-        form = FormScreen(
-            "Keep the article as a source", SOURCE, proposed, submit, _no_options, compact=True
-        )
-        screen.app.push_screen(form, kept)
-
-    def kept(result: FormResult | None) -> None:
-        if result is None or result.record is None:
-            return
-        source = result.record
-        screen.notify(f"Kept the article as source {source.label}.", timeout=4)
-        screen.app.push_screen(ReaderScreen(repo, commands, source.id, screen.track_id))
-
-    screen.app.push_screen(
-        FormScreen("Paste an article", PASTE, {}, lambda values: None, _no_options), pasted
-    )

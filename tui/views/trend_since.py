@@ -10,7 +10,8 @@ from textual.widget import Widget
 from store import Repository
 from store.trends import default_since
 from tui.fields import Field
-from tui.screens.form import FormErrors, FormResult, FormScreen
+from tui.screens.form import FormScreen
+from tui.screens.form_result import FormErrors, FormResult
 
 
 class ReadsTrends(Protocol):
