@@ -21,7 +21,7 @@ from tui_helpers import (
     shoot,
 )
 
-from store import Firmness, Position, Repository, open_store
+from store import Firmness, Position, Repository, StickingPoint, open_store
 from store.commands import Commands
 from store.compare import compare
 from store.search import search
@@ -32,6 +32,7 @@ from tui.screens.compare import CompareScreen
 from tui.screens.search import SearchScreen
 from tui.trends import gap_text, strip
 from tui.views.base import TableView
+from tui.views.details import POSITIONS_SHOWN, point_detail
 
 # A word found in one field of one record of the seed, and nowhere else.
 ONLY_IN = {
@@ -402,3 +403,24 @@ async def test_the_compare_form_offers_the_week_up_to_the_latest_news(store_path
             await press(pilot, "ctrl+s")
             assert isinstance(app.screen, CompareScreen)
             assert "Positions (0)" not in screen_text(app)
+
+
+def test_a_points_detail_shows_each_partys_latest_positions_and_counts_the_rest(
+    seeded: Repository,
+) -> None:
+    point = seeded.get_as(StickingPoint, "philadelphi-corridor")
+    before = len(seeded.positions(SEED_TRACK, point_id=point.id, actor_id="egypt"))
+    added = POSITIONS_SHOWN + 3
+    Commands(seeded).put(
+        [
+            _position(100 + n, "egypt", date(2024, 9, 1) + timedelta(days=n), Firmness.FLEXIBLE)
+            for n in range(added)
+        ]
+    )
+    text = point_detail(seeded, seeded.get_as(StickingPoint, point.id)).plain
+    assert f"Egypt ({before + added})" in text
+    assert f"… {before + added - POSITIONS_SHOWN} earlier" in text
+    newest = date(2024, 9, 1) + timedelta(days=added - 1)
+    assert newest.isoformat() in text or f"{newest.day} Sep 2024" in text
+    oldest_added = date(2024, 9, 1)
+    assert oldest_added.isoformat() not in text and "1 Sep 2024" not in text

@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import Callable
 from datetime import date
 
+from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -27,6 +28,34 @@ from tui.screens.confirm import ConfirmScreen
 from tui.screens.form import FormScreen
 from tui.screens.form_result import FormResult
 from tui.views.base import View
+
+# The keys that write, by binding id. The dashboard and the reader take theirs from
+# here, so that each is said once and a key rebound in the settings moves on both.
+WRITE_KEYS: dict[str, tuple[str, str, str]] = {
+    "dashboard.status": ("s", "set_status", "Status"),
+    "dashboard.position": ("p", "add_position", "Position"),
+    "dashboard.round": ("r", "add_round", "Round"),
+    "dashboard.response": ("a", "respond", "Response"),
+    "dashboard.event": ("n", "add_event", "Event"),
+    "dashboard.assessment": ("i", "add_assessment", "Assessment"),
+    "dashboard.status-form": ("S", "set_status(True)", "Status, full form"),
+    "dashboard.position-form": ("P", "add_position(True)", "Position, full form"),
+    "dashboard.round-form": ("R", "add_round(True)", "Round, full form"),
+    "dashboard.response-form": ("A", "respond(True)", "Response, full form"),
+    "dashboard.event-form": ("N", "add_event(True)", "Event, full form"),
+    "dashboard.assessment-form": ("I", "add_assessment(True)", "Assessment, full form"),
+    "dashboard.add": ("plus", "add_any", "Add…"),
+    "dashboard.edit": ("e", "edit", "Edit"),
+    "dashboard.delete": ("d", "delete", "Delete"),
+    "dashboard.undo": ("u", "undo", "Undo"),
+    "dashboard.redo": ("U,ctrl+r", "redo", "Redo"),
+}
+
+
+def write_keys(*ids: str, hidden: tuple[str, ...] = ()) -> list[Binding]:
+    """The bindings of those keys that write, in that order; ``hidden`` ones are
+    left out of the footer (``?`` lists them)."""
+    return [Binding(*WRITE_KEYS[i], show=i not in hidden, id=i) for i in ids]
 
 
 class CaptureScreen(Screen[None]):

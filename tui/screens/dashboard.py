@@ -14,6 +14,7 @@ from store import Kind, Repository
 from store.commands import Commands
 from tui.messages import ShowAsOf
 from tui.palette import ReadingProvider, RecordsProvider
+from tui.screens.capture import write_keys
 from tui.screens.form_result import FormResult
 from tui.screens.reading import ReadingScreen
 from tui.views.base import TableView, View
@@ -50,42 +51,41 @@ class DashboardScreen(ReadingScreen):
         Binding(
             "b", "brief", "Brief to a file and the clipboard", show=False, id="dashboard.brief"
         ),
-        Binding("s", "set_status", "Status", id="dashboard.status"),
-        Binding("p", "add_position", "Position", id="dashboard.position"),
-        Binding("r", "add_round", "Round", id="dashboard.round"),
-        Binding("a", "respond", "Response", id="dashboard.response"),
-        Binding("n", "add_event", "Event", id="dashboard.event"),
-        Binding("i", "add_assessment", "Assessment", show=False, id="dashboard.assessment"),
+        *write_keys(
+            "dashboard.status",
+            "dashboard.position",
+            "dashboard.round",
+            "dashboard.response",
+            "dashboard.event",
+            "dashboard.assessment",
+            hidden=("dashboard.assessment",),
+        ),
         Binding("c", "capture_article", "Paste an article", show=False, id="dashboard.capture"),
         Binding("v", "read", "Read the article", show=False, id="dashboard.read"),
-        # The same with every field of the full form.
-        Binding(
-            "S", "set_status(True)", "Status, full form", show=False, id="dashboard.status-form"
+        # The same with every field of the full form; edit, delete, undo, redo.
+        *write_keys(
+            "dashboard.status-form",
+            "dashboard.position-form",
+            "dashboard.round-form",
+            "dashboard.response-form",
+            "dashboard.event-form",
+            "dashboard.assessment-form",
+            "dashboard.add",
+            "dashboard.edit",
+            "dashboard.delete",
+            "dashboard.undo",
+            "dashboard.redo",
+            hidden=(
+                "dashboard.status-form",
+                "dashboard.position-form",
+                "dashboard.round-form",
+                "dashboard.response-form",
+                "dashboard.event-form",
+                "dashboard.assessment-form",
+                "dashboard.add",
+                "dashboard.redo",
+            ),
         ),
-        Binding(
-            "P",
-            "add_position(True)",
-            "Position, full form",
-            show=False,
-            id="dashboard.position-form",
-        ),
-        Binding("R", "add_round(True)", "Round, full form", show=False, id="dashboard.round-form"),
-        Binding(
-            "A", "respond(True)", "Response, full form", show=False, id="dashboard.response-form"
-        ),
-        Binding("N", "add_event(True)", "Event, full form", show=False, id="dashboard.event-form"),
-        Binding(
-            "I",
-            "add_assessment(True)",
-            "Assessment, full form",
-            show=False,
-            id="dashboard.assessment-form",
-        ),
-        Binding("plus", "add_any", "Add…", show=False, id="dashboard.add"),
-        Binding("e", "edit", "Edit", id="dashboard.edit"),
-        Binding("d", "delete", "Delete", id="dashboard.delete"),
-        Binding("u", "undo", "Undo", id="dashboard.undo"),
-        Binding("U,ctrl+r", "redo", "Redo", show=False, id="dashboard.redo"),
         Binding("h", "history", "History", id="dashboard.history"),
         Binding("H", "history_all", "All history", show=False, id="dashboard.history-all"),
         Binding("t", "as_of", "As of", id="dashboard.as-of"),

@@ -35,7 +35,7 @@ from store.commands import Commands
 from tui.fields import Field
 from tui.format import MUTED
 from tui.quick import Passage
-from tui.screens.capture import CaptureScreen
+from tui.screens.capture import CaptureScreen, write_keys
 from tui.screens.choice import ChoiceScreen
 from tui.screens.form import FormScreen
 from tui.screens.form_result import FormResult
@@ -65,20 +65,17 @@ class ReaderScreen(CaptureScreen):
         Binding("slash", "find", "Search", id="reader.search"),
         Binding("g,home", "jump(0)", "First sentence", show=False, id="reader.first"),
         Binding("G,end", "jump(-1)", "Last sentence", show=False, id="reader.last"),
-        Binding("p", "add_position", "Position", id="dashboard.position"),
-        Binding("n", "add_event", "Event", id="dashboard.event"),
-        Binding("i", "add_assessment", "Assessment", id="dashboard.assessment"),
-        Binding("s", "set_status", "Status", id="dashboard.status"),
-        Binding("a", "respond", "Response", id="dashboard.response"),
-        Binding(
-            "P",
-            "add_position(True)",
-            "Position, full form",
-            show=False,
-            id="dashboard.position-form",
+        *write_keys(
+            "dashboard.position",
+            "dashboard.event",
+            "dashboard.assessment",
+            "dashboard.status",
+            "dashboard.response",
+            "dashboard.position-form",
+            "dashboard.undo",
+            "dashboard.redo",
+            hidden=("dashboard.position-form", "dashboard.undo", "dashboard.redo"),
         ),
-        Binding("u", "undo", "Undo", show=False, id="dashboard.undo"),
-        Binding("U,ctrl+r", "redo", "Redo", show=False, id="dashboard.redo"),
         Binding("escape", "app.pop_screen", "Back", id="reader.back"),
     ]
 

@@ -38,6 +38,9 @@ from tui.format import (
 from tui.passage import passage_lines
 from tui.text import line, literal
 
+# How many of each party's positions a sticking point's detail shows, the latest.
+POSITIONS_SHOWN = 5
+
 
 def position_lines(repo: Repository, position: Position, with_actor: bool = True) -> list[Content]:
     """A dated, attributed stance: who, when, how firmly, what, and from where."""
@@ -125,8 +128,15 @@ def point_detail(
     for actor_id, stated in by_actor.items():
         parts.append(Content(""))
         parts.append(heading(f"{name_of(repo, 'actor', actor_id)} ({len(stated)})"))
-        for position in stated:
+        # The latest few: a long record of stances would bury the rest of the point
+        # and cost every redraw; the party's cell in Positions opens them all.
+        for position in stated[:POSITIONS_SHOWN]:  # newest first
             parts.extend(position_lines(repo, position, with_actor=False))
+        earlier = len(stated) - POSITIONS_SHOWN
+        if earlier > 0:
+            parts.append(
+                line((f"  … {earlier} earlier: Enter on its cell in Positions lists all", MUTED))
+            )
     if not by_actor:
         parts.append(line(("No positions recorded.", MUTED)))
     proposals = [p for p in repo.proposals(point.track_id, as_of) if point.id in p.point_ids]
