@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from .models import ResponseStatus
+from .models import ResponseStatus, StatusEntry
 from .repository import Repository
 from .words import long_day, name_of, span
 
@@ -54,6 +54,13 @@ class Comparison:
         return [c for c in self.changes if c.section == key]
 
 
+def _status_change(kind: str, record_id: str, entry: StatusEntry, text: str) -> Change:
+    """A logged status change, cited to what its own log entry cites."""
+    return Change(
+        "status", entry.date, kind, record_id, text, tuple(entry.source_ids), entry.unsourced
+    )
+
+
 def compare(repo: Repository, track_id: str, start: date, end: date) -> Comparison:
     """What changed on a track after ``start``, up to and including ``end``."""
     if end < start:
@@ -76,16 +83,7 @@ def compare(repo: Repository, track_id: str, start: date, end: date) -> Comparis
         for entry in r.status_log:
             if within(entry.date):
                 text = f"{r.title}: {entry.status}" + (f" ({entry.note})" if entry.note else "")
-                change = Change(
-                    "status",
-                    entry.date,
-                    "round",
-                    r.id,
-                    text,
-                    tuple(entry.source_ids),
-                    entry.unsourced,
-                )
-                found.append((1, change))
+                found.append((1, _status_change("round", r.id, entry, text)))
     for p in repo.points(track_id):
         if within(p.raised):
             text = f"raised: {p.title}"
@@ -101,17 +99,7 @@ def compare(repo: Repository, track_id: str, start: date, end: date) -> Comparis
                     moved = f"still {entry.status}"
                 else:
                     moved = f"{was} → {entry.status}"
-                text = f"{p.title}: {moved}"
-                change = Change(
-                    "status",
-                    entry.date,
-                    "point",
-                    p.id,
-                    text,
-                    tuple(entry.source_ids),
-                    entry.unsourced,
-                )
-                found.append((1, change))
+                found.append((1, _status_change("point", p.id, entry, f"{p.title}: {moved}")))
     for pr in repo.proposals(track_id):
         if within(pr.date):
             by = ", ".join(actor(a) for a in pr.by_ids) or "unnamed authors"

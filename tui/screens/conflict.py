@@ -13,6 +13,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 
 from store import Conflict, Repository
+from tui.screens.detail import scroll_body
 from tui.screens.history import change_detail
 from tui.text import literal
 from tui.widgets.footer import KeyFooter
@@ -77,8 +78,4 @@ class ConflictScreen(ModalScreen[str | None]):
         self.dismiss(choice)
 
     def action_scroll(self, direction: str) -> None:
-        body = self.query_one(".dialog-body", TextView)
-        if direction == "down":
-            body.scroll_down()
-        else:
-            body.scroll_up()
+        scroll_body(self, direction)

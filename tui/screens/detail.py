@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 
 from tui.text import literal
 from tui.widgets.footer import KeyFooter
 from tui.widgets.text_block import TextBlock
 from tui.widgets.text_view import TextView
+
+
+def scroll_body(screen: Screen[Any], direction: str) -> None:
+    """j/k in a dialog: scroll its ``.dialog-body`` without focusing it."""
+    body = screen.query_one(".dialog-body", TextView)
+    if direction == "down":
+        body.scroll_down()
+    else:
+        body.scroll_up()
 
 
 class DetailScreen(ModalScreen[None]):
@@ -36,8 +47,4 @@ class DetailScreen(ModalScreen[None]):
         yield KeyFooter()
 
     def action_scroll(self, direction: str) -> None:
-        body = self.query_one(".dialog-body", TextView)
-        if direction == "down":
-            body.scroll_down()
-        else:
-            body.scroll_up()
+        scroll_body(self, direction)
