@@ -268,6 +268,46 @@ class Commands:
             changes = self.repo.remove(kind, record_id, revision)
             return Outcome(tuple(changes), (record,))
 
+    def resolve(
+        self, kind: str, record_id: str, field: str | None, value: Any, conflict_id: str
+    ) -> Outcome:
+        """Settle a sync conflict: ``field`` takes ``value`` (for a conflict over a
+        delete, ``field`` is None and ``value`` the whole record to keep, or None to
+        leave it gone). The change records the conflict it settles, and syncs."""
+        with self.repo.latest():
+            exists = self.repo.exists(kind, record_id)
+            if field is None and value is None:
+                if exists:
+                    self.repo.remove(kind, record_id)
+                record = None
+            elif field is None:
+                record = model_for(kind).model_validate(value)
+            else:
+                data = self.repo.get(kind, record_id).model_dump()
+                data[field] = value
+                record = model_for(kind).model_validate(data)
+            if record is not None and not exists:
+                changes = self.repo.add_many([record])
+            elif record is not None:
+                self.repo.update(record, resolves=[conflict_id])
+                return Outcome((), (record,))
+            else:
+                changes = []
+            # Nothing left to write (or a delete or add, which carry no mark): a note
+            # that the conflict is settled, which syncs like any change.
+            note = Change(
+                seq=0,
+                at=self.repo.clock(),
+                action="delete" if record is None else "add",
+                record_kind=kind,
+                record_id=record_id,
+                summary=f"settled a sync conflict over {kind} {record_id}",
+                author=self.repo.author,
+                resolves=[conflict_id],
+            )
+            changes += self.repo.take_in({}, [note])
+            return Outcome(tuple(changes), () if record is None else (record,))
+
     def put(self, records: Iterable[Record]) -> Outcome:
         """Add or replace whole records, all or none (an import)."""
         return self._put(list(records))

@@ -20,7 +20,9 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -637,6 +639,27 @@ class Change(Model):
     # Who wrote it: a login or the name a session was given; "" for a change written
     # before changes recorded their author (shown as "unknown").
     author: Line = ""
+    # Written by `parley sync` (store/sync.py): the id ("machine:seq") of the change on
+    # another machine this entry carries, or MERGED for one sync wrote of itself. Such
+    # entries are never sent on again, and undo here passes over them.
+    origin: str | None = None
+    # The sync conflicts this change settles (their ids), even when it changes nothing.
+    resolves: list[str] | None = None
+
+    @model_serializer(mode="wrap")
+    def _leave_out_unset_sync_fields(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # A change that never met sync is dumped as before the fields existed, so the
+        # files and exports of a store that does not sync stay as they were.
+        data = handler(self)
+        for name in ("origin", "resolves"):
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
+
+
+# Change.origin of an entry sync wrote of itself (a record kept back because it is
+# still referred to, or laid as every machine's changes together leave it).
+MERGED = "merge"
 
 
 RECORD_TYPES: dict[str, type[Record]] = {

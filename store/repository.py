@@ -534,10 +534,13 @@ class Repository:
         self._write([(record.kind, record.id, record, "add")])
         return record
 
-    def update(self, record: R, revision: int | None = None) -> R:
-        """Replace a record; with ``revision``, only if it still stands at it."""
+    def update(
+        self, record: R, revision: int | None = None, resolves: builtins.list[str] | None = None
+    ) -> R:
+        """Replace a record; with ``revision``, only if it still stands at it. ``resolves``:
+        the sync conflicts the edit settles; it is then recorded even if nothing changed."""
         expect = {(str(record.kind), record.id): revision} if revision is not None else None
-        self._write([(record.kind, record.id, record, "update")], expect=expect)
+        self._write([(record.kind, record.id, record, "update")], expect=expect, resolves=resolves)
         return record
 
     def delete(self, kind: str, record_id: str, revision: int | None = None) -> Record:
@@ -574,6 +577,7 @@ class Repository:
         reverts: builtins.list[Change] | None = None,
         redo: bool = False,
         expect: dict[tuple[str, str], int] | None = None,
+        resolves: builtins.list[str] | None = None,
     ) -> builtins.list[Change]:
         """Write items in one transaction. ``reverts`` (one per item) are the changes
         an undo reverts, or with ``redo`` the undos a redo takes back; ``expect`` the
@@ -624,7 +628,7 @@ class Repository:
                 current[key] = record
                 before = _dump(before_record) if before_record is not None else None
                 after = _dump(record) if record is not None else None
-                if action == "update" and before == after:
+                if action == "update" and before == after and not resolves:
                     continue
                 seq += 1
                 change = Change(
@@ -640,6 +644,7 @@ class Repository:
                     batch=first_seq if len(planned) > 1 else None,
                     summary=self._summary(kind, before, after, undoes, redoes, pending),
                     author=self.author,
+                    resolves=resolves or None,
                 )
                 ops.append((kind, record_id, None if after is None else {**after, REVISION: seq}))
                 ops.append((CHANGES, str(change.seq), change.model_dump(mode="json")))
@@ -789,6 +794,56 @@ class Repository:
                 break
         return found
 
+    def changes_since(self, seq: int) -> Iterator[Change]:
+        """The changes numbered above ``seq``, newest first, read only that far back."""
+        for doc in self.storage.newest_changes():
+            if doc.get("seq", 0) <= seq:
+                break
+            yield Change.model_validate(doc)
+
+    def take_in(
+        self,
+        writes: Mapping[tuple[str, str], Record | None],
+        entries: Iterable[Change],
+    ) -> builtins.list[Change]:
+        """What sync writes, in one transaction: records as every machine's changes
+        leave them (None: gone), and the history entries that carry those changes
+        here (their ``seq`` is given anew, in order). Each record written takes the
+        number of the last entry naming it as its revision."""
+        storage = self.storage
+        with storage.locked():
+            storage.catch_up()
+            pending = dict(writes)
+            for record in pending.values():
+                if record is not None:
+                    self._revalidate(record)
+            for (kind, record_id), record in pending.items():
+                if record is None:
+                    self._check_unreferenced(kind, record_id, pending)
+                else:
+                    self._check_references(record, pending)
+            seq = self._max_seq
+            ops: builtins.list[Op] = []
+            changes: builtins.list[Change] = []
+            revisions: dict[tuple[str, str], int] = {}
+            for entry in entries:
+                seq += 1
+                change = entry.model_copy(update={"seq": seq})
+                revisions[(change.record_kind, change.record_id)] = seq
+                changes.append(change)
+            for (kind, record_id), record in pending.items():
+                after = None if record is None else _dump(record)
+                rev = revisions.get((kind, record_id), seq)
+                ops.append((kind, record_id, None if after is None else {**after, REVISION: rev}))
+            ops += [(CHANGES, str(c.seq), c.model_dump(mode="json")) for c in changes]
+            if not ops:
+                return []
+            storage.commit(ops)
+            for (kind, record_id), record in pending.items():
+                self._index(kind, record_id, record)
+        self._changed()
+        return changes
+
     def undoable(self) -> builtins.list[Change]:
         """The changes ``undo()`` would revert, newest first: the newest write not undone
         and not an undo, with the rest of its transaction.
@@ -798,6 +853,8 @@ class Repository:
         undone: set[int] = set()
 
         def wanted(doc: dict[str, Any]) -> bool:
+            if doc.get("origin") is not None:  # another machine's change, taken in by sync
+                return False
             if doc.get("undoes") is not None:
                 undone.add(doc["undoes"])
                 return False

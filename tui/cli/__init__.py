@@ -65,6 +65,9 @@ examples:
                                changed since revision 57
   parley undo                  undo the last change, saying what it was
   parley history --limit 5     the latest changes
+  parley sync --init /srv/desk.git
+                               sync this store through a git repository, then
+  parley sync                  send the changes made here, take in the others'
 """
 
 
@@ -812,10 +815,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(precheck=check_serve)
 
-    from tui.cli import capture, edits
+    from tui.cli import capture, edits, sync
 
     edits.register(add)
     capture.register(add)
+    sync.register(add)
     return parser
 
 

@@ -1,0 +1,714 @@
+"""A desk of stores on several machines, kept in step through a git repository.
+
+Each change written here travels as a file of its own, ``changes/<machine>/<seq>.json``
+in a git repository beside the store (``parley.sync/`` beside ``parley.json``): no two
+machines ever write the same file, so git never has a merge conflict, and the
+repository's history is the desk's audit trail. Files are only ever added.
+
+Every store ends in the same state because a record's state is a function of the set
+of changes made to it, wherever they were made: they are replayed in one order, by a
+logical clock first (a change comes after every change its machine had taken in when
+it was written), then by machine and number. A change sets only the fields it
+changed; entries added to a status log are added whatever else happened. A field
+set on two machines that had not seen each other's change is a *conflict*: the later
+in that order wins, and the conflict is listed until a person settles it (a change
+marked as settling it, which syncs like any other).
+
+The state of the exchange (this machine's id, what was sent and taken in, the
+conflicts) is kept in ``.git/parley-sync.json`` of that repository: none of it is in
+the store, so a store that never syncs is as it was.
+
+Git is run as the ``git`` program the user has rather than through a library: its
+transports, ssh keys and credential helpers are then the user's own, as configured,
+with nothing of Parley's in between.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import StoreError
+from .models import MERGED, RECORD_TYPES, Change, Record, model_for
+from .repository import Repository
+
+BRANCH = "parley"
+REMOTE = "origin"
+CHANGES_DIR = "changes"
+STATE_FILE = "parley-sync.json"
+LOCK_FILE = "parley-sync.lock"
+# Fields that are logs: entries added on either side are all kept, in the order they
+# were replayed, and never conflict.
+STATUS, STATUS_LOG = "status", "status_log"
+LOG_FIELDS = frozenset({STATUS_LOG})
+Key = tuple[str, str]
+
+
+class SyncError(StoreError):
+    """A sync that could not be done; its message is one line, and the store is as it was."""
+
+
+def sync_dir(store_path: str | os.PathLike[str]) -> Path:
+    """The git repository a store syncs through: beside it, named after it."""
+    path = Path(store_path)
+    return path.with_name(path.stem + ".sync")
+
+
+# -- one change as it travels ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shared:
+    """A change as the desk knows it: made on ``machine`` as its change ``seq``."""
+
+    machine: str
+    seq: int
+    clock: int
+    # How far this machine had taken in each other machine's changes when it was made.
+    seen: Mapping[str, int]
+    change: Change
+
+    @property
+    def id(self) -> str:
+        return f"{self.machine}:{self.seq}"
+
+    @property
+    def order(self) -> tuple[int, str, int]:
+        return (self.clock, self.machine, self.seq)
+
+    def saw(self, other: Shared) -> bool:
+        """Was ``other`` known where and when this change was made?"""
+        if other.machine == self.machine:
+            return other.seq <= self.seq
+        return self.seen.get(other.machine, 0) >= other.seq
+
+    def to_json(self) -> str:
+        data = {
+            "machine": self.machine,
+            "seq": self.seq,
+            "clock": self.clock,
+            "seen": dict(sorted(self.seen.items())),
+            "change": self.change.model_dump(mode="json"),
+        }
+        return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> Shared:
+        data = json.loads(text)
+        return cls(
+            machine=str(data["machine"]),
+            seq=int(data["seq"]),
+            clock=int(data["clock"]),
+            seen={str(k): int(v) for k, v in data["seen"].items()},
+            change=Change.model_validate(data["change"]),
+        )
+
+
+def change_file(machine: str, seq: int) -> str:
+    return f"{CHANGES_DIR}/{machine}/{seq:012d}.json"
+
+
+# -- conflicts --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a conflict: the value a change left, who made it, when, where."""
+
+    value: Any
+    change_id: str
+    author: str
+    at: str
+    machine: str
+    sources: list[str]
+
+
+@dataclass(frozen=True)
+class SyncConflict:
+    """A field set to different values on two machines that had not seen each other's
+    change (``field`` None: a record deleted on one and changed on the other). The
+    record holds ``kept``'s value; ``lost`` is what the other side wrote."""
+
+    id: str
+    kind: str
+    record_id: str
+    field: str | None
+    kept: Side
+    lost: Side
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "record_id": self.record_id,
+            "field": self.field,
+            "kept": self.kept.__dict__,
+            "lost": self.lost.__dict__,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SyncConflict:
+        return cls(
+            id=data["id"],
+            kind=data["kind"],
+            record_id=data["record_id"],
+            field=data["field"],
+            kept=Side(**data["kept"]),
+            lost=Side(**data["lost"]),
+        )
+
+
+def _side(shared: Shared, value: Any) -> Side:
+    before, after = shared.change.before or {}, shared.change.after or shared.change.before or {}
+    # A status is cited by the log entries its change added; anything else, by the record.
+    logged = [e for e in after.get(STATUS_LOG) or [] if e not in (before.get(STATUS_LOG) or [])]
+    cited = [s for e in logged for s in e.get("source_ids") or []] if logged else None
+    sources = [str(s) for s in (cited if cited is not None else after.get("source_ids") or [])]
+    return Side(
+        value=value,
+        change_id=shared.id,
+        author=shared.change.author,
+        at=shared.change.at.isoformat(),
+        machine=shared.machine,
+        sources=sources,
+    )
+
+
+def _conflict(key: Key, field_name: str | None, kept: Side, lost: Side) -> SyncConflict:
+    ids = "|".join([key[0], key[1], field_name or "", *sorted([kept.change_id, lost.change_id])])
+    digest = hashlib.sha256(ids.encode()).hexdigest()[:12]
+    return SyncConflict(digest, key[0], key[1], field_name, kept, lost)
+
+
+# -- replaying changes --------------------------------------------------------------
+
+
+@dataclass
+class Replayed:
+    """A record as every change to it leaves it, and the conflicts on the way."""
+
+    state: dict[str, Any] | None = None
+    last_live: dict[str, Any] | None = None
+    conflicts: list[SyncConflict] = field(default_factory=list)
+
+
+def replay(key: Key, changes: Iterable[Shared]) -> Replayed:
+    """Replay a record's changes in the desk's one order, field by field."""
+    out = Replayed()
+    writer: dict[str, Shared] = {}  # field -> the change that last set it
+    log_writers: list[Shared] = []  # the changes that logged a status, in order
+    applied: list[Shared] = []
+    deleted_by: Shared | None = None
+    for shared in sorted(changes, key=lambda s: s.order):
+        change = shared.change
+        before, after = change.before or {}, change.after
+        if after is None:
+            if change.before is None:
+                continue  # a note that settles a conflict: nothing to replay
+            if out.state is not None:
+                unseen = [s for s in applied if not shared.saw(s) and s.change.after is not None]
+                if unseen:
+                    edit = unseen[-1]
+                    kept, lost = _side(shared, None), _side(edit, edit.change.after)
+                    out.conflicts.append(_conflict(key, None, kept, lost))
+                out.last_live, out.state = out.state, None
+                deleted_by = shared
+            applied.append(shared)
+            continue
+        if out.state is None:
+            if change.before is not None and deleted_by is not None:
+                # An edit of a record deleted elsewhere: it stays deleted, and a person
+                # is told what the edit would have made of it.
+                if not shared.saw(deleted_by):
+                    kept, lost = _side(deleted_by, None), _side(shared, after)
+                    out.conflicts.append(_conflict(key, None, kept, lost))
+                applied.append(shared)
+                continue
+            if change.before is not None:
+                applied.append(shared)
+                continue
+            out.state = dict(after)
+            writer = {name: shared for name in after}
+            deleted_by = None
+            applied.append(shared)
+            continue
+        state = out.state
+        logged = any(before.get(n) != after.get(n) for n in LOG_FIELDS if n in after)
+        for name in sorted(set(before) | set(after)):
+            old, new = before.get(name), after.get(name)
+            if old == new and change.before is not None:
+                continue
+            if name in LOG_FIELDS:
+                state[name] = _merge_log(state.get(name) or [], old or [], new or [])
+                continue
+            if name == STATUS and logged and STATUS_LOG in state:
+                continue  # read from the merged log below
+            last = writer.get(name)
+            if (
+                last is not None
+                and not shared.saw(last)
+                and state.get(name) != new
+                and last.change.after is not None
+            ):
+                out.conflicts.append(
+                    _conflict(key, name, _side(shared, new), _side(last, state.get(name)))
+                )
+            if name in after:
+                state[name] = new
+            else:
+                state.pop(name, None)
+            writer[name] = shared
+        if logged and STATUS_LOG in state:
+            _settle_status(key, out, shared, state, log_writers)
+            log_writers.append(shared)
+        applied.append(shared)
+    return out
+
+
+def _settle_status(
+    key: Key, out: Replayed, shared: Shared, state: dict[str, Any], earlier: list[Shared]
+) -> None:
+    """A status is the one its log dates last (on a tie, the one replayed last), as
+    when it is set here; a status logged on a machine that had not seen another's
+    different one is a conflict all the same."""
+    entries = state[STATUS_LOG]
+    if not entries:
+        return
+    status = sorted(entries, key=lambda e: str(e.get("date")))[-1].get("status")
+    mine = (shared.change.after or {}).get(STATUS)
+    for other in reversed(earlier):
+        theirs = (other.change.after or {}).get(STATUS)
+        if not shared.saw(other) and theirs != mine:
+            kept_by, lost_by = (shared, other) if status == mine else (other, shared)
+            kept = _side(kept_by, (kept_by.change.after or {}).get(STATUS))
+            lost = _side(lost_by, (lost_by.change.after or {}).get(STATUS))
+            out.conflicts.append(_conflict(key, STATUS, kept, lost))
+            break
+    state[STATUS] = status
+
+
+def _merge_log(current: list[Any], before: list[Any], after: list[Any]) -> list[Any]:
+    removed = [e for e in before if e not in after]
+    added = [e for e in after if e not in before]
+    kept = [e for e in current if e not in removed]
+    return kept + [e for e in added if e not in kept]
+
+
+# -- the state of the exchange ------------------------------------------------------
+
+
+@dataclass
+class SyncState:
+    machine: str
+    remote: str
+    sent: int = 0  # the newest change of this store written out as a file
+    pushed: int = 0  # the newest change of this store the remote has
+    clock: int = 0
+    took: dict[str, int] = field(default_factory=dict)  # machine -> newest taken in
+    # (the store's newest change once a take-in was written, what had been taken in)
+    marks: list[tuple[int, dict[str, int]]] = field(default_factory=list)
+    last_sync: str | None = None
+    conflicts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    resolved: list[str] = field(default_factory=list)
+
+    def seen_at(self, seq: int) -> dict[str, int]:
+        """What this machine had taken in when its change ``seq`` was written."""
+        found: dict[str, int] = {}
+        for mark, took in self.marks:
+            if mark < seq:
+                found = took
+        return found
+
+    def to_json(self) -> str:
+        data = dict(self.__dict__)
+        data["marks"] = [[m, t] for m, t in self.marks]
+        return json.dumps(data, sort_keys=True, indent=1) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> SyncState:
+        data = json.loads(text)
+        data["marks"] = [(int(m), dict(t)) for m, t in data.get("marks", [])]
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Status:
+    remote: str
+    machine: str
+    unpushed: int
+    last_sync: str | None
+    conflicts: list[SyncConflict]
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    sent: int
+    taken: int
+    conflicts: int
+
+    def summary(self) -> str:
+        return (
+            f"sent {self.sent} change(s), took in {self.taken}; "
+            f"{self.conflicts} conflict(s) to settle"
+        )
+
+
+# -- git ----------------------------------------------------------------------------
+
+
+def _git_program() -> str:
+    found = shutil.which("git")
+    if found is None:
+        raise SyncError("sync needs git, and no git program was found on the PATH")
+    return found
+
+
+def _first_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    useful = [line for line in lines if line.lower().startswith(("fatal", "error"))]
+    return (useful or lines or ["no reason given"])[0]
+
+
+class Desk:
+    """The exchange of one store's changes with the desk's git remote."""
+
+    def __init__(self, repo: Repository) -> None:
+        self.repo = repo
+        self.dir = sync_dir(repo.path)
+        self.git_dir = self.dir / ".git"
+        self.state_path = self.git_dir / STATE_FILE
+
+    # -- set up ---------------------------------------------------------------
+
+    @property
+    def ready(self) -> bool:
+        return self.state_path.exists()
+
+    def init(self, remote: str) -> None:
+        """Make the repository beside the store, with ``remote`` as its remote."""
+        if self.ready:
+            self._git("remote", "set-url", REMOTE, remote)
+            state = self.state()
+            state.remote = remote
+            self._save(state)
+            return
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self._git("init", "--quiet", f"--initial-branch={BRANCH}")
+        machine = uuid.uuid4().hex[:12]
+        name = self.repo.author or "parley"
+        self._git("config", "user.name", name)
+        self._git("config", "user.email", f"{machine}@parley.invalid")
+        with contextlib.suppress(SyncError):
+            self._git("remote", "remove", REMOTE)
+        self._git("remote", "add", REMOTE, remote)
+        self._save(SyncState(machine=machine, remote=remote))
+
+    def state(self) -> SyncState:
+        try:
+            return SyncState.from_json(self.state_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise SyncError(
+                f"{self.repo.path} does not sync yet: run parley sync --init REMOTE"
+            ) from None
+        except (ValueError, TypeError, KeyError) as exc:
+            raise SyncError(f"{self.state_path}: unreadable ({exc})") from None
+
+    def _save(self, state: SyncState) -> None:
+        tmp = self.state_path.with_suffix(".tmp")
+        with open(tmp, "w", encoding="utf-8") as out:
+            out.write(state.to_json())
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, self.state_path)
+
+    def _git(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        env = dict(os.environ)
+        if not os.isatty(0):
+            env["GIT_TERMINAL_PROMPT"] = "0"  # nobody there to answer a password prompt
+        done = subprocess.run(
+            [_git_program(), *args],
+            cwd=self.dir,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if check and done.returncode != 0:
+            raise SyncError(f"git {args[0]}: {_first_line(done.stderr or done.stdout)}")
+        return done
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """One sync at a time; what a sync killed half-way left of git's is cleared."""
+        with open(self.git_dir / LOCK_FILE, "a+") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise SyncError("another parley sync of this store is under way") from None
+            for stale in self.git_dir.rglob("*.lock"):
+                if stale.name != LOCK_FILE:
+                    stale.unlink(missing_ok=True)
+            if (self.git_dir / "MERGE_HEAD").exists():
+                self._git("merge", "--abort", check=False)
+            yield
+
+    # -- what is where ----------------------------------------------------------
+
+    def _own_changes(self, since: int) -> list[Change]:
+        """Changes written here, by a person, numbered above ``since``, oldest first."""
+        found = [c for c in self.repo.changes_since(since) if c.origin is None]
+        found.reverse()
+        return found
+
+    def status(self) -> Status:
+        state = self.state()
+        return Status(
+            remote=state.remote,
+            machine=state.machine,
+            unpushed=len(self._own_changes(state.pushed)),
+            last_sync=state.last_sync,
+            conflicts=self.conflicts(state),
+        )
+
+    def conflicts(self, state: SyncState | None = None) -> list[SyncConflict]:
+        """The conflicts not yet settled, here or anywhere this store has heard of."""
+        state = state or self.state()
+        settled = set(state.resolved)
+        for change in self._own_changes(state.sent):
+            settled.update(change.resolves or ())
+        found = [SyncConflict.from_dict(c) for c in state.conflicts.values()]
+        found = [c for c in found if c.id not in settled]
+        return sorted(found, key=lambda c: (c.kind, c.record_id, c.field or "", c.id))
+
+    # -- the exchange -----------------------------------------------------------
+
+    def sync(self) -> SyncReport:
+        """Send the changes made here, take in everyone else's.
+
+        The steps, each safe to run again after a kill: write this store's new
+        changes out as files and commit them; fetch; merge (files are only added,
+        each machine its own, so the merge never conflicts); push; only then lay the
+        changes taken in onto the store, in one transaction. A remote that cannot be
+        reached or refuses the push stops the sync before the store is touched."""
+        self.state()  # says how to begin when this store does not sync yet
+        with self._locked():
+            state = self.state()
+            sent = self._send(state)
+            self._git("fetch", "--quiet", REMOTE)
+            has_remote = (
+                self._git(
+                    "rev-parse",
+                    "--verify",
+                    "--quiet",
+                    f"refs/remotes/{REMOTE}/{BRANCH}",
+                    check=False,
+                ).returncode
+                == 0
+            )
+            if has_remote:
+                self._git("merge", "--quiet", "--no-edit", f"{REMOTE}/{BRANCH}")
+            if self._git("rev-parse", "--verify", "--quiet", "HEAD", check=False).returncode == 0:
+                self._git("push", "--quiet", REMOTE, f"HEAD:refs/heads/{BRANCH}")
+            state.pushed = state.sent
+            self._save(state)
+            taken = self._take_in(state)
+            state.last_sync = self.repo.clock().astimezone(UTC).isoformat(timespec="seconds")
+            self._save(state)
+            return SyncReport(sent, taken, len(self.conflicts(state)))
+
+    def _send(self, state: SyncState) -> int:
+        """Write this store's changes made since the last sync as files, and commit."""
+        own = self._own_changes(state.sent)
+        clock = state.clock
+        for change in own:
+            clock += 1
+            shared = Shared(state.machine, change.seq, clock, state.seen_at(change.seq), change)
+            path = self.dir / change_file(state.machine, change.seq)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(shared.to_json(), encoding="utf-8")
+        if own:
+            self._git("add", "--", CHANGES_DIR)
+        if self._git("status", "--porcelain", "--", CHANGES_DIR).stdout.strip():
+            first, last = own[0].seq if own else 0, own[-1].seq if own else 0
+            self._git(
+                "commit",
+                "--quiet",
+                "--no-verify",
+                "-m",
+                f"changes {first}-{last} of {state.machine}",
+            )
+        if own:
+            state.sent, state.clock = own[-1].seq, clock
+            self._save(state)
+        return len(own)
+
+    def _read_all(self) -> list[Shared]:
+        found: list[Shared] = []
+        root = self.dir / CHANGES_DIR
+        if not root.exists():
+            return found
+        for path in sorted(root.glob("*/*.json")):
+            try:
+                found.append(Shared.from_json(path.read_text(encoding="utf-8")))
+            except (ValueError, KeyError, TypeError) as exc:
+                raise SyncError(f"{path}: not a change Parley wrote ({exc})") from None
+        return found
+
+    def _take_in(self, state: SyncState) -> int:
+        everything = self._read_all()
+        new = [
+            s
+            for s in everything
+            if s.machine != state.machine and s.seq > state.took.get(s.machine, 0)
+        ]
+        by_record: dict[Key, list[Shared]] = {}
+        for shared in everything:
+            key = (shared.change.record_kind, shared.change.record_id)
+            by_record.setdefault(key, []).append(shared)
+        settled = {r for s in everything for r in (s.change.resolves or ())}
+        affected = {(s.change.record_kind, s.change.record_id) for s in new}
+        results = {key: replay(key, by_record[key]) for key in affected}
+        self._keep_referred(results, by_record)
+        writes: dict[Key, Record | None] = {}
+        for key, result in results.items():
+            stored = self.repo.document(*key)
+            here = None if stored is None else {k: v for k, v in stored.items() if k != "_rev"}
+            if here != result.state:
+                cls = model_for(key[0])
+                writes[key] = None if result.state is None else cls.model_validate(result.state)
+        # Entries already carried by a take-in killed before it could note so.
+        carried = {c.origin for c in self.repo.changes_since(self._last_mark(state))}
+        entries = [
+            # Numbers that name other changes (a transaction's first, what an undo
+            # reverted) are the other machine's: they mean nothing in this history.
+            s.change.model_copy(
+                update={"origin": s.id, "batch": None, "undoes": None, "redoes": None}
+            )
+            for s in sorted(new, key=lambda s: s.order)
+            if s.id not in carried
+        ]
+        touched = {(e.record_kind, e.record_id) for e in entries}
+        for key in writes:
+            if key not in touched:
+                entries.append(self._merge_entry(key, writes[key]))
+        if writes or entries:
+            try:
+                self.repo.take_in(writes, entries)
+            except StoreError as exc:
+                raise SyncError(f"the changes taken in cannot be laid on the store: {exc}") from exc
+        for shared in everything:
+            if shared.machine != state.machine:
+                state.took[shared.machine] = max(state.took.get(shared.machine, 0), shared.seq)
+            state.clock = max(state.clock, shared.clock)
+        for key, result in results.items():
+            for c in list(state.conflicts.values()):
+                if (c["kind"], c["record_id"]) == key:
+                    del state.conflicts[c["id"]]
+            for conflict in result.conflicts:
+                if conflict.id not in settled:
+                    state.conflicts[conflict.id] = conflict.to_dict()
+        state.resolved = sorted(set(state.resolved) | settled)
+        for conflict_id in settled:
+            state.conflicts.pop(conflict_id, None)
+        if new:
+            state.marks.append((self.repo.storage.last_seq, dict(state.took)))
+        return len(entries)
+
+    @staticmethod
+    def _last_mark(state: SyncState) -> int:
+        return state.marks[-1][0] if state.marks else 0
+
+    def _merge_entry(self, key: Key, record: Record | None) -> Change:
+        stored = self.repo.document(*key)
+        before = None if stored is None else {k: v for k, v in stored.items() if k != "_rev"}
+        after = None if record is None else record.model_dump(mode="json")
+        action = "delete" if after is None else "add" if before is None else "update"
+        return Change(
+            seq=0,
+            at=self.repo.clock(),
+            action=action,
+            record_kind=key[0],
+            record_id=key[1],
+            before=before,
+            after=after,
+            summary=f"sync laid every machine's changes to {key[0]} {key[1]} together",
+            author=self.repo.author,
+            origin=MERGED,
+        )
+
+    def _keep_referred(
+        self, results: dict[Key, Replayed], by_record: dict[Key, list[Shared]]
+    ) -> None:
+        """A record deleted on one machine while another came to refer to it is kept,
+        as it last stood: the reference stands on every machine."""
+        changed = True
+        while changed:
+            changed = False
+            for key, result in list(results.items()):
+                if result.state is None:
+                    continue
+                for _, ref_kind, ref_id in RECORD_TYPES[key[0]].refs_of(result.state):
+                    target = (ref_kind, ref_id)
+                    if target not in results:
+                        if self.repo.exists(*target) or target not in by_record:
+                            continue
+                        results[target] = replay(target, by_record[target])
+                    held = results[target]
+                    if held.state is None and held.last_live is not None:
+                        held.state = held.last_live
+                        changed = True
+            for key, result in list(results.items()):
+                if result.state is not None or result.last_live is None:
+                    continue
+                if not self.repo.exists(*key):
+                    continue
+                users = [
+                    r
+                    for r in self.repo.referrers(*key)
+                    if (r.kind, r.id) not in results or results[(r.kind, r.id)].state is not None
+                ]
+                if users:
+                    result.state = result.last_live
+                    changed = True
+
+
+def when(text: str | None) -> str:
+    """A last-sync time for a person: "never", or the UTC minute."""
+    if not text:
+        return "never"
+    return datetime.fromisoformat(text).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def shown_value(value: Any) -> str:
+    """A conflict's value in one line: "deleted" for a record gone, else its JSON."""
+    if value is None:
+        return "deleted"
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return " ".join(text.split())
+
+
+def side_words(side: Side) -> str:
+    cited = f", citing {', '.join(side.sources)}" if side.sources else ""
+    return (
+        f"{shown_value(side.value)} (by {side.author or 'unknown'}, {side.at[:16]} "
+        f"on {side.machine}{cited})"
+    )
+
+
+def conflict_words(conflict: SyncConflict) -> str:
+    """A conflict in one line: which record and field, the value kept, the other."""
+    what = f"{conflict.kind} {conflict.record_id}"
+    if conflict.field is not None:
+        what += f", {conflict.field}"
+    return f"{what}: kept {side_words(conflict.kept)}; other {side_words(conflict.lost)}"

@@ -1,0 +1,346 @@
+"""`parley sync`: stores of one desk kept in step through a local bare git repository."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sync_helpers import POINT, SOURCE, Laptop, bare_repository
+
+from store import IntegrityError
+from store.sync import Desk, SyncError, conflict_words, sync_dir
+from tui.cli import main
+
+
+@pytest.fixture
+def remote(tmp_path: Path) -> Path:
+    return bare_repository(tmp_path)
+
+
+@pytest.fixture
+def pair(tmp_path: Path, remote: Path) -> Iterator[tuple[Laptop, Laptop]]:
+    """amal's seeded laptop, and ben's, which took in the seed."""
+    amal = Laptop(tmp_path / "amal", "amal", remote, seeded=True)
+    amal.sync()
+    ben = Laptop(tmp_path / "ben", "ben", remote)
+    ben.sync()
+    yield amal, ben
+    amal.close()
+    ben.close()
+
+
+def settle(*laptops: Laptop) -> None:
+    for _ in range(2):
+        for laptop in laptops:
+            laptop.sync()
+
+
+def store_files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+
+
+def test_a_new_laptop_takes_in_the_whole_store(pair: tuple[Laptop, Laptop]) -> None:
+    amal, ben = pair
+    assert ben.repo.count() == amal.repo.count() > 50
+    assert ben.records() == amal.records()
+    # Each change taken in is in the history, by who made it, marked with where from.
+    carried = ben.repo.history()
+    assert len(carried) == len(amal.repo.history())
+    assert {c.author for c in carried} == {"amal"}
+    assert all(c.origin and c.origin.endswith(f":{c.seq}") for c in carried)
+
+
+def test_changes_travel_as_one_file_each_named_by_machine_and_number(
+    pair: tuple[Laptop, Laptop],
+) -> None:
+    amal, ben = pair
+    ben.commands.edit("point", POINT, {"priority": "low"})
+    ben.sync()
+    machine = ben.desk.state().machine
+    seq = ben.repo.last_change("point", POINT).seq  # type: ignore[union-attr]
+    assert (sync_dir(ben.repo.path) / "changes" / machine / f"{seq:012d}.json").is_file()
+    amal.sync()
+    assert amal.repo.get("point", POINT).priority == "low"  # type: ignore[attr-defined]
+    # amal's own revision numbers go on from amal's own history.
+    assert amal.repo.revision("point", POINT) == amal.repo.storage.last_seq
+
+
+def test_edits_of_different_fields_on_both_sides_are_both_kept(
+    pair: tuple[Laptop, Laptop],
+) -> None:
+    amal, ben = pair
+    amal.commands.edit("point", POINT, {"priority": "low"})
+    ben.commands.edit("point", POINT, {"title": "Hamas dismantled, as a war aim"})
+    settle(amal, ben)
+    for laptop in pair:
+        point = laptop.repo.get("point", POINT)
+        assert (point.priority, point.title) == ("low", "Hamas dismantled, as a war aim")  # type: ignore[attr-defined]
+        assert laptop.desk.conflicts() == []
+    assert amal.records() == ben.records()
+
+
+def test_one_field_changed_on_both_sides_is_a_conflict_listed_on_both(
+    pair: tuple[Laptop, Laptop],
+) -> None:
+    amal, ben = pair
+    amal.commands.edit("point", POINT, {"priority": "low"})
+    ben.commands.edit("point", POINT, {"priority": "medium"})
+    settle(amal, ben)
+    assert amal.records() == ben.records()
+    listed = [laptop.desk.conflicts() for laptop in pair]
+    assert listed[0] == listed[1]
+    (conflict,) = listed[0]
+    assert conflict.field == "priority"
+    kept = amal.repo.get("point", POINT).priority  # type: ignore[attr-defined]
+    assert {conflict.kept.value, conflict.lost.value} == {"low", "medium"}
+    assert conflict.kept.value == kept
+    assert {conflict.kept.author, conflict.lost.author} == {"amal", "ben"}
+    assert "priority" in conflict_words(conflict) and "by ben" in conflict_words(conflict)
+
+
+def test_settling_a_conflict_syncs_and_both_agree(pair: tuple[Laptop, Laptop]) -> None:
+    amal, ben = pair
+    amal.commands.edit("point", POINT, {"priority": "low"})
+    ben.commands.edit("point", POINT, {"priority": "medium"})
+    settle(amal, ben)
+    (conflict,) = ben.desk.conflicts()
+    ben.commands.resolve("point", POINT, "priority", conflict.lost.value, conflict.id)
+    assert ben.desk.conflicts() == []
+    settle(ben, amal)
+    for laptop in pair:
+        assert laptop.repo.get("point", POINT).priority == conflict.lost.value  # type: ignore[attr-defined]
+        assert laptop.desk.conflicts() == []
+    assert amal.records() == ben.records()
+
+
+def test_a_status_logged_on_both_sides_keeps_both_entries_in_date_order(
+    pair: tuple[Laptop, Laptop],
+) -> None:
+    amal, ben = pair
+    amal.set_status("agreed", "2024-08-27")
+    ben.set_status("narrowing", "2024-08-26")
+    settle(amal, ben)
+    assert amal.records() == ben.records()
+    point = amal.repo.get("point", POINT)
+    logged = [(str(e.date), e.status) for e in point.status_log]  # type: ignore[attr-defined]
+    assert ("2024-08-27", "agreed") in logged and ("2024-08-26", "narrowing") in logged
+    # The status is the one dated last, as when set on one machine; the other is listed.
+    assert point.status == "agreed"  # type: ignore[attr-defined]
+    (conflict,) = amal.desk.conflicts()
+    assert (conflict.field, conflict.kept.value, conflict.lost.value) == (
+        "status",
+        "agreed",
+        "narrowing",
+    )
+    assert conflict.lost.sources == [SOURCE]
+    assert ben.desk.conflicts() == [conflict]
+
+
+def test_a_delete_against_an_edit_keeps_it_deleted_and_lists_the_edit(
+    pair: tuple[Laptop, Laptop],
+) -> None:
+    amal, ben = pair
+    assessment = amal.repo.ids("assessment")[0]
+    amal.commands.delete("assessment", assessment)
+    ben.commands.edit("assessment", assessment, {"gist": "Talks will drag on for months."})
+    settle(amal, ben)
+    for laptop in pair:
+        assert not laptop.repo.exists("assessment", assessment)
+    (conflict,) = amal.desk.conflicts()
+    assert conflict.field is None and conflict.kept.value is None
+    assert conflict.lost.value["gist"] == "Talks will drag on for months."
+    assert ben.desk.conflicts() == [conflict]
+    # Taking the edit back puts the record back, everywhere.
+    amal.commands.resolve("assessment", assessment, None, conflict.lost.value, conflict.id)
+    settle(amal, ben)
+    for laptop in pair:
+        assert laptop.repo.exists("assessment", assessment)
+        assert laptop.desk.conflicts() == []
+    assert amal.records() == ben.records()
+
+
+def test_a_record_deleted_on_one_side_and_cited_on_the_other_is_kept(
+    pair: tuple[Laptop, Laptop],
+) -> None:
+    amal, ben = pair
+    amal.commands.create(
+        "source",
+        {
+            "outlet": "Wire",
+            "title": "Talks resume in Cairo",
+            "published": "2024-08-24",
+            "source_kind": "wire",
+        },
+    )
+    settle(amal, ben)
+    (new_source,) = [s for s in amal.repo.ids("source") if s.startswith("talks-resume")]
+    amal.commands.delete("source", new_source)
+    ben.set_status("narrowing", "2024-08-24")
+    ben.commands.edit("point", POINT, {"source_ids": [SOURCE, new_source]})
+    settle(amal, ben)
+    for laptop in pair:
+        assert laptop.repo.exists("source", new_source)
+        assert laptop.repo.problems() == []
+    assert amal.records() == ben.records()
+    with pytest.raises(IntegrityError):
+        amal.commands.delete("source", new_source)
+
+
+def test_undo_of_a_synced_change_is_an_ordinary_change_everywhere(
+    pair: tuple[Laptop, Laptop],
+) -> None:
+    amal, ben = pair
+    before = amal.repo.get("point", POINT).priority  # type: ignore[attr-defined]
+    amal.commands.edit("point", POINT, {"priority": "low"})
+    settle(amal, ben)
+    assert ben.repo.get("point", POINT).priority == "low"  # type: ignore[attr-defined]
+    # ben's undo passes over what was taken in: it is not ben's to undo.
+    assert ben.repo.undoable() == []
+    amal.commands.undo()
+    settle(amal, ben)
+    for laptop in pair:
+        assert laptop.repo.get("point", POINT).priority == before  # type: ignore[attr-defined]
+    assert amal.records() == ben.records()
+
+
+def test_status_counts_what_is_not_yet_pushed(pair: tuple[Laptop, Laptop]) -> None:
+    amal, _ = pair
+    assert amal.desk.status().unpushed == 0
+    amal.commands.edit("point", POINT, {"priority": "low"})
+    amal.set_status("agreed", "2024-08-27")
+    status = amal.desk.status()
+    assert status.unpushed == 2 and status.last_sync is not None
+    amal.sync()
+    assert amal.desk.status().unpushed == 0
+
+
+@pytest.mark.parametrize("kind", ["missing", "refusing"])
+def test_a_remote_that_refuses_leaves_the_store_byte_identical(
+    tmp_path: Path, remote: Path, kind: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    amal = Laptop(tmp_path / "amal", "amal", remote, seeded=True)
+    amal.sync()
+    ben = Laptop(tmp_path / "ben", "ben", remote, seeded=False)
+    ben.commands.create("actor", {"name": "Jordan", "actor_kind": "state"})
+    amal.commands.edit("point", POINT, {"priority": "low"})
+    amal.sync()
+    ben.close()
+    if kind == "missing":
+        shutil.move(remote, tmp_path / "moved.git")
+    else:
+        # A server that takes no pushes (file permissions do not stop every user).
+        hook = remote / "hooks" / "pre-receive"
+        hook.write_text("#!/bin/sh\necho 'error: this desk takes no pushes' >&2\nexit 1\n")
+        hook.chmod(0o755)
+    folder = tmp_path / "ben"
+    files = store_files(folder)
+    code = main(["--db", str(folder / "parley.json"), "sync"])
+    assert code == 1
+    assert store_files(folder) == files
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("parley: git ")
+    amal.close()
+
+
+def test_without_git_sync_says_so_in_one_line(
+    pair: tuple[Laptop, Laptop], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    amal, _ = pair
+    monkeypatch.setenv("PATH", "")
+    with pytest.raises(SyncError, match="no git program"):
+        amal.sync()
+
+
+def test_the_command_line_sets_up_syncs_and_lists_conflicts(
+    pair: tuple[Laptop, Laptop], capsys: pytest.CaptureFixture[str]
+) -> None:
+    amal, ben = pair
+    amal.commands.edit("point", POINT, {"priority": "low"})
+    ben.commands.edit("point", POINT, {"priority": "medium"})
+    amal.sync()
+    ben.close()
+    path = str(ben.repo.path)
+    assert main(["--db", path, "sync"]) == 0
+    assert "1 conflict(s) to settle" in capsys.readouterr().out
+    assert main(["--db", path, "sync", "--status"]) == 0
+    out = capsys.readouterr().out
+    assert "changes not yet pushed: 0" in out and "conflicts to settle: 1" in out
+    assert "point dismantling-hamas, priority: kept" in out
+    ben.repo = amal.repo  # closed above; the fixture closes amal's once
+
+
+def test_a_store_that_does_not_sync_says_how_to_begin(tmp_path: Path) -> None:
+    assert main(["--db", str(tmp_path / "x.json"), "sync"]) == 1
+
+
+KILLS = 4
+
+
+def test_a_sync_killed_at_any_moment_then_run_again_loses_and_doubles_nothing(
+    tmp_path: Path, remote: Path
+) -> None:
+    """SIGKILL at spread moments of a sync that sends and takes in; run again each time."""
+    amal = Laptop(tmp_path / "amal", "amal", remote, seeded=True)
+    amal.sync()
+    ben = Laptop(tmp_path / "ben", "ben", remote)
+    ben.sync()
+    ben.close()
+    path = str(ben.repo.path)
+    env = {**os.environ, "PARLEY_USER": "ben"}
+    script = "import sys; from tui.cli import main; sys.exit(main(sys.argv[1:]))"
+    for n in range(KILLS):
+        amal.commands.edit("point", POINT, {"title": f"Dismantling Hamas, take {n}"})
+        amal.sync()
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                script,
+                "--db",
+                path,
+                "edit",
+                "actor",
+                "hamas",
+                "--name",
+                f"Hamas {n}",
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        child = subprocess.Popen(
+            [sys.executable, "-c", script, "--db", path, "sync"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            child.wait(timeout=0.25 + 0.1 * n)
+        except subprocess.TimeoutExpired:
+            child.send_signal(signal.SIGKILL)
+            child.wait()
+        assert main(["--db", path, "sync"]) == 0
+    amal.sync()
+    ben = Laptop(tmp_path / "ben", "ben", remote)
+    ben.sync()
+    assert amal.records() == ben.records()
+    ids = ben.change_ids()
+    assert len(ids) == len(set(ids))
+    assert sorted(ids) == sorted(amal.change_ids())
+    ben_machine = ben.desk.state().machine
+    assert len([i for i in ids if i.startswith(ben_machine)]) == KILLS
+    assert ben.repo.get("actor", "hamas").name == f"Hamas {KILLS - 1}"  # type: ignore[attr-defined]
+    amal.close()
+    ben.close()
+
+
+def test_sync_runs_without_the_store_being_tracked_by_git(pair: tuple[Laptop, Laptop]) -> None:
+    amal, _ = pair
+    assert Desk(amal.repo).ready
+    assert not (amal.repo.path.parent / ".git").exists()
