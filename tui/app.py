@@ -20,10 +20,12 @@ from textual.reactive import reactive
 import tui.compat  # noqa: F401  (patches Textual before any widget renders)
 from store import Kind, Record, Repository, StoreError, Track, track_of
 from store.commands import Commands
+from store.sync import Desk, when
 from tui.compat import hangup
 from tui.config import Config
 from tui.messages import OpenRecord, ShowAsOf, ShowTrack
 from tui.screens.choice import ChoiceScreen
+from tui.screens.conflicts import ConflictsScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.help import HelpScreen
 from tui.text import plain, reveal
@@ -42,6 +44,8 @@ class ParleyApp(App[None]):
         Binding("question_mark", "help", "Help", id="help"),
         Binding("T", "switch_track", "Track", id="switch-track"),
         Binding("ctrl+p", "command_palette", "Find", show=False, id="find"),
+        Binding("ctrl+g", "sync", "Sync with the desk (git)", show=False, id="sync"),
+        Binding("X", "conflicts", "Sync conflicts", show=False, id="sync-conflicts"),
     ]
 
     track_id: reactive[str] = reactive("")
@@ -72,6 +76,7 @@ class ParleyApp(App[None]):
         self._notices = notices
         self.repo = repo
         self.commands = Commands(repo)
+        self.desk = Desk(repo)
         self._poll = poll
         self._on_shown = on_shown
         self._on_views_built = on_views_built
@@ -163,7 +168,45 @@ class ParleyApp(App[None]):
             return
         title = plain(self.repo.get_as(Track, self.track_id).title)
         # The date first: on a narrow screen the header cuts the end of the line.
-        self.sub_title = f"as of {self.as_of.isoformat()} · {title}" if self.as_of else title
+        shown = f"as of {self.as_of.isoformat()} · {title}" if self.as_of else title
+        self.sub_title = shown + self._sync_said()
+
+    def _sync_said(self) -> str:
+        """For a store that syncs: what is not yet pushed, the last sync, the conflicts."""
+        if not self.desk.ready:
+            return ""
+        try:
+            status = self.desk.status()
+        except StoreError:
+            return " · sync: unreadable state"
+        said = f" · {status.unpushed} unpushed · synced {when(status.last_sync)}"
+        if status.conflicts:
+            said += f" · {len(status.conflicts)} conflict(s): X"
+        return said
+
+    def action_sync(self) -> None:
+        """Send what was written here and take in the desk's changes (git runs while
+        the screen waits: a sync of a few hundred changes takes a second or two)."""
+        if not self.desk.ready:
+            self.notify(
+                "This store does not sync yet: run parley sync --init REMOTE once.",
+                severity="warning",
+            )
+            return
+        try:
+            report = self.desk.sync()
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            return
+        self._update_subtitle()
+        self.notify(report.summary().capitalize() + ".")
+
+    def action_conflicts(self) -> None:
+        if isinstance(self.screen, ConflictsScreen):
+            return
+        self.push_screen(
+            ConflictsScreen(self.repo, self.commands), lambda _: self._update_subtitle()
+        )
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
