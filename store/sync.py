@@ -395,8 +395,9 @@ class Desk:
     def ready(self) -> bool:
         return self.state_path.exists()
 
-    def init(self, remote: str) -> None:
-        """Make the repository beside the store, with ``remote`` as its remote."""
+    def init(self, remote: str, machine: str | None = None) -> None:
+        """Make the repository beside the store, with ``remote`` as its remote;
+        ``machine`` names this machine's changes (default: made up, unique)."""
         if self.ready:
             self._git("remote", "set-url", REMOTE, remote)
             state = self.state()
@@ -405,7 +406,7 @@ class Desk:
             return
         self.dir.mkdir(parents=True, exist_ok=True)
         self._git("init", "--quiet", f"--initial-branch={BRANCH}")
-        machine = uuid.uuid4().hex[:12]
+        machine = machine or uuid.uuid4().hex[:12]
         name = self.repo.author or "parley"
         self._git("config", "user.name", name)
         self._git("config", "user.email", f"{machine}@parley.invalid")

@@ -6,7 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from store import Repository, open_store
+from store import Clock, Repository, open_store
 from store.commands import Citation, Commands
 from store.exchange import export_document
 from store.models import MERGED
@@ -26,15 +26,22 @@ def bare_repository(folder: Path) -> Path:
 class Laptop:
     """One analyst's store, open, and its exchange with the desk."""
 
-    def __init__(self, folder: Path, name: str, remote: Path, seeded: bool = False) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        name: str,
+        remote: Path,
+        seeded: bool = False,
+        clock: Clock | None = None,
+    ) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.name = name
-        self.repo: Repository = open_store(folder / "parley.json", author=name)
+        self.repo: Repository = open_store(folder / "parley.json", author=name, clock=clock)
         self.commands = Commands(self.repo)
         if seeded:
             seed(self.repo)
         self.desk = Desk(self.repo)
-        self.desk.init(str(remote))
+        self.desk.init(str(remote), machine=f"{name}-laptop")
 
     def sync(self) -> None:
         self.desk.sync()

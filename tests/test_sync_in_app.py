@@ -1,0 +1,56 @@
+"""Sync in the app: ctrl+g syncs, the header says what waits, X lists the conflicts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import fixed_clock
+from sync_helpers import POINT, Laptop, bare_repository
+from tui_helpers import make_app, notices, press, run_async, screen_text, settle
+
+from store import open_store
+from store.sync import Desk
+from tui.screens.conflicts import ConflictsScreen
+
+
+@run_async
+async def test_a_status_set_on_two_laptops_is_listed_settled_with_one_key_and_agreed(
+    tmp_path: Path,
+) -> None:
+    remote = bare_repository(tmp_path)
+    amal = Laptop(tmp_path / "amal", "amal", remote, seeded=True, clock=fixed_clock)
+    amal.sync()
+    ben = Laptop(tmp_path / "ben", "ben", remote, clock=fixed_clock)
+    ben.sync()
+    amal.set_status("agreed", "2024-08-25")
+    ben.set_status("deadlocked", "2024-08-25")
+    ben.sync()
+    app = make_app(amal.repo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "1 unpushed" in app.sub_title
+        await press(pilot, "ctrl+g")
+        assert "0 unpushed" in app.sub_title and "1 conflict(s)" in app.sub_title
+        assert "conflict(s) to settle" in notices(app)[-1].message
+        await press(pilot, "X")
+        assert isinstance(app.screen, ConflictsScreen)
+        shown = screen_text(app)
+        assert "point dismantling-hamas" in shown and "status" in shown
+        assert "agreed (amal)" in shown and "deadlocked (ben)" in shown
+        # Tied on the date, the status replayed last is kept; o takes amal's instead.
+        held = amal.repo.get("point", POINT).status  # type: ignore[attr-defined]
+        await press(pilot, "a" if held == "agreed" else "o")
+        assert "0 to settle" in screen_text(app)
+        await press(pilot, "escape")
+        assert "conflict" not in app.sub_title and "1 unpushed" in app.sub_title
+        await press(pilot, "ctrl+g")
+        assert "0 unpushed" in app.sub_title
+    ben.sync()
+    assert amal.records() == ben.records()
+    amal.close()
+    ben.close()
+    # What is on disk agrees: both stores, opened afresh, hold amal's status and no conflict.
+    for name in ("amal", "ben"):
+        with open_store(tmp_path / name / "parley.json") as repo:
+            assert repo.get("point", POINT).status == "agreed"  # type: ignore[attr-defined]
+            assert Desk(repo).conflicts() == []
