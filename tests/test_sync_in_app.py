@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import fixed_clock
 from sync_helpers import POINT, Laptop, bare_repository
-from tui_helpers import make_app, notices, press, run_async, screen_text, settle
+from tui_helpers import Compare, make_app, notices, press, run_async, screen_text, settle, shoot
 
 from store import open_store
 from store.sync import Desk
@@ -54,3 +55,23 @@ async def test_a_status_set_on_two_laptops_is_listed_settled_with_one_key_and_ag
         with open_store(tmp_path / name / "parley.json") as repo:
             assert repo.get("point", POINT).status == "agreed"  # type: ignore[attr-defined]
             assert Desk(repo).conflicts() == []
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_snapshot_of_the_conflicts_list(
+    snap_compare: Compare, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    remote = bare_repository(tmp_path)
+    amal = Laptop(tmp_path / "amal", "amal", remote, seeded=True, clock=fixed_clock)
+    amal.sync()
+    ben = Laptop(tmp_path / "ben", "ben", remote, clock=fixed_clock)
+    ben.sync()
+    amal.set_status("agreed", "2024-08-25")
+    ben.set_status("deadlocked", "2024-08-25")
+    ben.commands.edit("point", "hostage-release-deal", {"priority": "low"})
+    amal.commands.edit("point", "hostage-release-deal", {"priority": "medium"})
+    ben.sync()
+    amal.sync()
+    assert shoot(snap_compare, amal.repo, size, "X")
+    amal.close()
+    ben.close()

@@ -113,6 +113,10 @@ class ConflictsScreen(ModalScreen[None]):
     def on_record_table_highlighted(self, event: RecordTable.Highlighted) -> None:
         self._show(event.key)
 
+    def on_record_table_selected(self, event: RecordTable.Selected) -> None:
+        event.stop()
+        self.action_edit()
+
     def _selected(self) -> SyncConflict | None:
         return self.conflicts.get(self.query_one(RecordTable).cursor_key or "")
 
