@@ -33,7 +33,7 @@ import os
 import shutil
 import subprocess
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,6 +47,7 @@ BRANCH = "parley"
 REMOTE = "origin"
 CHANGES_DIR = "changes"
 STATE_FILE = "parley-sync.json"
+INDEX_FILE = "parley-sync-index.json"
 LOCK_FILE = "parley-sync.lock"
 # Fields that are logs: entries added on either side are all kept, in the order they
 # were replayed, and never conflict.
@@ -551,36 +552,77 @@ class Desk:
             )
         if own:
             state.sent, state.clock = own[-1].seq, clock
+            mine = {r for c in own for r in (c.resolves or ())}
+            state.resolved = sorted(set(state.resolved) | mine)
+            for conflict_id in mine:
+                state.conflicts.pop(conflict_id, None)
             self._save(state)
         return len(own)
 
-    def _read_all(self) -> list[Shared]:
-        found: list[Shared] = []
+    def _read(self, change_id: str) -> Shared:
+        machine, _, seq = change_id.partition(":")
+        path = self.dir / change_file(machine, int(seq))
+        try:
+            return Shared.from_json(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise SyncError(f"{path}: not a change Parley wrote ({exc})") from None
+
+    def _on_file(self) -> dict[str, list[int]]:
+        """Each machine's changes in the repository, by number, oldest first."""
+        found: dict[str, list[int]] = {}
         root = self.dir / CHANGES_DIR
-        if not root.exists():
-            return found
-        for path in sorted(root.glob("*/*.json")):
-            try:
-                found.append(Shared.from_json(path.read_text(encoding="utf-8")))
-            except (ValueError, KeyError, TypeError) as exc:
-                raise SyncError(f"{path}: not a change Parley wrote ({exc})") from None
+        if root.exists():
+            for folder in sorted(root.iterdir()):
+                numbers = (p.name.removesuffix(".json") for p in folder.iterdir())
+                found[folder.name] = sorted(int(n) for n in numbers if n.isdigit())
         return found
 
+    def _index(self, on_file: dict[str, list[int]]) -> dict[str, Any]:
+        """Which changes name each record, read from the files once and kept: a sync
+        then reads only the new files and those of the records they touch. The files
+        never change, so the index is right whenever it was saved."""
+        path = self.git_dir / INDEX_FILE
+        try:
+            index: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            index = {"upto": {}, "records": {}}
+        upto, records = index["upto"], index["records"]
+        grew = False
+        for machine, numbers in on_file.items():
+            for seq in numbers:
+                if seq <= upto.get(machine, 0):
+                    continue
+                change = self._read(f"{machine}:{seq}").change
+                records.setdefault(f"{change.record_kind}/{change.record_id}", []).append(
+                    f"{machine}:{seq}"
+                )
+                upto[machine] = seq
+                grew = True
+        if grew:
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
+            os.replace(tmp, path)
+        return index
+
     def _take_in(self, state: SyncState) -> int:
-        everything = self._read_all()
+        on_file = self._on_file()
+        index = self._index(on_file)
         new = [
-            s
-            for s in everything
-            if s.machine != state.machine and s.seq > state.took.get(s.machine, 0)
+            self._read(f"{machine}:{seq}")
+            for machine, numbers in on_file.items()
+            if machine != state.machine
+            for seq in numbers
+            if seq > state.took.get(machine, 0)
         ]
-        by_record: dict[Key, list[Shared]] = {}
-        for shared in everything:
-            key = (shared.change.record_kind, shared.change.record_id)
-            by_record.setdefault(key, []).append(shared)
-        settled = {r for s in everything for r in (s.change.resolves or ())}
+        records: dict[str, list[str]] = index["records"]
+
+        def changes_of(key: Key) -> list[Shared]:
+            return [self._read(i) for i in records.get(f"{key[0]}/{key[1]}", [])]
+
+        settled = set(state.resolved) | {r for s in new for r in (s.change.resolves or ())}
         affected = {(s.change.record_kind, s.change.record_id) for s in new}
-        results = {key: replay(key, by_record[key]) for key in affected}
-        self._keep_referred(results, by_record)
+        results = {key: replay(key, changes_of(key)) for key in affected}
+        self._keep_referred(results, changes_of)
         writes: dict[Key, Record | None] = {}
         for key, result in results.items():
             stored = self.repo.document(*key)
@@ -608,9 +650,8 @@ class Desk:
                 self.repo.take_in(writes, entries)
             except StoreError as exc:
                 raise SyncError(f"the changes taken in cannot be laid on the store: {exc}") from exc
-        for shared in everything:
-            if shared.machine != state.machine:
-                state.took[shared.machine] = max(state.took.get(shared.machine, 0), shared.seq)
+        for shared in new:
+            state.took[shared.machine] = max(state.took.get(shared.machine, 0), shared.seq)
             state.clock = max(state.clock, shared.clock)
         for key, result in results.items():
             for c in list(state.conflicts.values()):
@@ -649,7 +690,7 @@ class Desk:
         )
 
     def _keep_referred(
-        self, results: dict[Key, Replayed], by_record: dict[Key, list[Shared]]
+        self, results: dict[Key, Replayed], changes_of: Callable[[Key], list[Shared]]
     ) -> None:
         """A record deleted on one machine while another came to refer to it is kept,
         as it last stood: the reference stands on every machine."""
@@ -662,9 +703,12 @@ class Desk:
                 for _, ref_kind, ref_id in RECORD_TYPES[key[0]].refs_of(result.state):
                     target = (ref_kind, ref_id)
                     if target not in results:
-                        if self.repo.exists(*target) or target not in by_record:
+                        if self.repo.exists(*target):
                             continue
-                        results[target] = replay(target, by_record[target])
+                        history = changes_of(target)
+                        if not history:
+                            continue
+                        results[target] = replay(target, history)
                     held = results[target]
                     if held.state is None and held.last_live is not None:
                         held.state = held.last_live
