@@ -214,6 +214,9 @@ def replay(key: Key, changes: Iterable[Shared]) -> Replayed:
     for shared in sorted(changes, key=lambda s: s.order):
         change = shared.change
         before, after = change.before or {}, change.after
+        if not applied and change.before is not None:
+            # A record older than the desk's files: it stood as its first change found it.
+            out.state = dict(change.before)
         if after is None:
             if change.before is None:
                 continue  # a note that settles a conflict: nothing to replay
@@ -519,7 +522,13 @@ class Desk:
                 == 0
             )
             if has_remote:
-                self._git("merge", "--quiet", "--no-edit", f"{REMOTE}/{BRANCH}")
+                self._git(
+                    "merge",
+                    "--quiet",
+                    "--no-edit",
+                    "--allow-unrelated-histories",
+                    f"{REMOTE}/{BRANCH}",
+                )
             if self._git("rev-parse", "--verify", "--quiet", "HEAD", check=False).returncode == 0:
                 self._git("push", "--quiet", REMOTE, f"HEAD:refs/heads/{BRANCH}")
             state.pushed = state.sent

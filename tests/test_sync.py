@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from sync_helpers import POINT, SOURCE, Laptop, bare_repository
 
-from store import IntegrityError
+from store import RECORD_TYPES, IntegrityError, open_store
+from store.commands import Commands
+from store.seed import seed
 from store.sync import Desk, SyncError, conflict_words, sync_dir
 from tui.cli import main
 
@@ -344,3 +346,30 @@ def test_sync_runs_without_the_store_being_tracked_by_git(pair: tuple[Laptop, La
     amal, _ = pair
     assert Desk(amal.repo).ready
     assert not (amal.repo.path.parent / ".git").exists()
+
+
+def test_records_older_than_syncing_merge_as_their_first_change_found_them(
+    tmp_path: Path, remote: Path
+) -> None:
+    """Laptops started from one copy of a store whose records carry no history."""
+    with open_store(tmp_path / "seed.json") as seeded:
+        seed(seeded)
+        records = [r for kind in RECORD_TYPES for r in seeded.list(kind)]
+    for name in ("amal", "ben"):
+        (tmp_path / name).mkdir()
+        with open_store(tmp_path / name / "parley.json") as repo:
+            Commands(repo).restore(records, [])
+    amal = Laptop(tmp_path / "amal", "amal", remote)
+    ben = Laptop(tmp_path / "ben", "ben", remote)
+    assessment = amal.repo.ids("assessment")[0]
+    amal.commands.edit("point", POINT, {"priority": "low"})
+    ben.commands.edit("point", POINT, {"title": "Hamas dismantled, as a war aim"})
+    ben.commands.delete("assessment", assessment)
+    settle(amal, ben)
+    assert amal.records() == ben.records()
+    point = ben.repo.get("point", POINT)
+    assert (point.priority, point.title) == ("low", "Hamas dismantled, as a war aim")  # type: ignore[attr-defined]
+    assert not amal.repo.exists("assessment", assessment)
+    assert amal.repo.count() == len(records) - 1
+    amal.close()
+    ben.close()

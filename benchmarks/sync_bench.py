@@ -1,0 +1,154 @@
+"""`parley sync` between two stores of 100k records, beside plain git on the same repository.
+
+Run ``python benchmarks/sync_bench.py`` (``--records 10000 --changes 200`` for a quick look).
+
+Setting up (not the figure that counts, printed apart): stores A and B start as
+copies of one store of ``--records`` records, written before either synced, and
+each ``sync --init``s the same local bare repository.
+
+Then each side makes ``--changes`` edits of its own (A edits positions' stances, B
+events' titles), and a round of sync is timed: A sends, B sends and takes in A's,
+A takes in B's. Every git command sync runs is timed as it runs; Parley's own work
+is the round's time less git's.
+
+Beside it, in the same run, plain git does what that round asks of it on its own:
+two clones of the same bare repository each commit as many new files of the same
+size, then push, fetch and merge as sync does (two pushes, three fetches, two
+merges). Target: Parley's own work under twice that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from store_bench import build_records, write_parley  # noqa: E402
+
+from store import open_store  # noqa: E402
+from store.commands import Commands  # noqa: E402
+from store.sync import Desk  # noqa: E402
+
+
+class GitClock:
+    """Wraps Desk._git to add up the time spent in git."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.calls = 0
+        original = Desk._git
+
+        def timed(desk: Desk, *args: str, check: bool = True) -> Any:
+            start = time.perf_counter()
+            try:
+                return original(desk, *args, check=check)
+            finally:
+                self.seconds += time.perf_counter() - start
+                self.calls += 1
+
+        Desk._git = timed  # type: ignore[method-assign]
+
+
+def git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def plain_git(folder: Path, remote: Path, changes: int, size: int) -> float:
+    """Two clones each commit ``changes`` new files of ``size`` bytes; the time of the
+    pushes, fetches and merges sync's round makes, and nothing else."""
+    clones = []
+    for name in ("x", "y"):
+        clone = folder / name
+        git(folder, "clone", "--quiet", "--branch", "parley", str(remote), str(clone))
+        git(clone, "config", "user.name", name)
+        git(clone, "config", "user.email", f"{name}@example.invalid")
+        out = clone / "plain" / name
+        out.mkdir(parents=True)
+        for n in range(changes):
+            (out / f"{n:012d}.json").write_text(f"{n:0{size}d}\n")
+        git(clone, "add", "plain")
+        git(clone, "commit", "--quiet", "-m", "plain")
+        clones.append(clone)
+    x, y = clones
+    start = time.perf_counter()
+    git(x, "fetch", "--quiet", "origin")
+    git(x, "push", "--quiet", "origin", "HEAD:refs/heads/parley")
+    git(y, "fetch", "--quiet", "origin")
+    git(y, "merge", "--quiet", "--no-edit", "origin/parley")
+    git(y, "push", "--quiet", "origin", "HEAD:refs/heads/parley")
+    git(x, "fetch", "--quiet", "origin")
+    git(x, "merge", "--quiet", "--no-edit", "origin/parley")
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--changes", type=int, default=1000)
+    args = parser.parse_args()
+    clock = GitClock()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        remote = folder / "desk.git"
+        git(folder, "init", "--quiet", "--bare", str(remote))
+        (folder / "a").mkdir()
+        (folder / "b").mkdir()
+        # Both laptops start from one copy of a store whose records predate syncing
+        # (they carry no history to send): the round below is all that travels.
+        records = build_records(args.records)
+        write_parley(folder / "a" / "parley.json", records, history=False)
+        write_parley(folder / "b" / "parley.json", records, history=False)
+        start = time.perf_counter()
+        a = open_store(folder / "a" / "parley.json", author="amal")
+        b = open_store(folder / "b" / "parley.json", author="ben")
+        desk_a, desk_b = Desk(a), Desk(b)
+        desk_a.init(str(remote))
+        desk_b.init(str(remote))
+        desk_a.sync()
+        desk_b.sync()
+        print(f"set up: two stores of {a.count():,} records, synced, in ", end="")
+        print(f"{time.perf_counter() - start:.1f} s")
+
+        positions = a.ids("position")[: args.changes]
+        events = b.ids("event")[: args.changes]
+        for n, position in enumerate(positions):
+            Commands(a).edit("position", position, {"stance": f"Stance, as restated ({n})."})
+        for n, event_id in enumerate(events):
+            Commands(b).edit("event", event_id, {"title": f"Event, as retold ({n})"})
+        sample = desk_a.dir / "changes"
+        clock.seconds, clock.calls = 0.0, 0
+        start = time.perf_counter()
+        sent_a = desk_a.sync()
+        sent_b = desk_b.sync()
+        took_a = desk_a.sync()
+        total = time.perf_counter() - start
+        in_git, calls = clock.seconds, clock.calls
+        assert (sent_a.sent, sent_b.sent) == (len(positions), len(events)), (sent_a, sent_b)
+        assert (sent_b.taken, took_a.taken) == (len(positions), len(events)), (sent_b, took_a)
+        files = sorted(sample.glob("*/*.json"))
+        size = max(1, sum(p.stat().st_size for p in files[-100:]) // 100)
+        plain = plain_git(folder, remote, args.changes, size)
+        own = total - in_git
+        print(f"\n{args.changes:,} changes each way between two stores of {args.records:,} records")
+        print(f"  {'sync round, all told':<34}{total:8.2f} s")
+        print(f"  {'  of which in git (' + str(calls) + ' commands)':<34}{in_git:8.2f} s")
+        print(f"  {'  Parley own work':<34}{own:8.2f} s")
+        print(f"  {'plain git push/fetch/merge':<34}{plain:8.2f} s   (same repository, same run)")
+        ratio = own / plain if plain else float("inf")
+        verdict = "met" if ratio < 2 else "NOT met"
+        print(f"  Parley own / plain git: {ratio:.2f}x   (target under 2x: {verdict})")
+        a.close()
+        b.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
