@@ -51,10 +51,14 @@ test: lint
 bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/store_bench.py
 	$(BIN)/python benchmarks/tui_bench.py
+	$(BIN)/python benchmarks/sync_bench.py
 
-# 10,000 damaged store and import files through `parley check` and `parley import`.
+# 10,000 damaged store and import files through `parley check` and `parley import`;
+# three laptops syncing at random, longer than in make test; 200 syncs killed part-way.
 fuzz: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/fuzz_check.py
+	PARLEY_SYNC_EXAMPLES=200 $(BIN)/python -m pytest -q tests/test_sync_property.py --hypothesis-show-statistics
+	$(BIN)/python benchmarks/sync_kills.py
 
 # Pin every dependency in pyproject.toml (and setuptools, which builds Parley) to
 # its newest allowed version, for every Python from 3.11 and every platform.
