@@ -49,6 +49,8 @@ CHANGES_DIR = "changes"
 STATE_FILE = "parley-sync.json"
 INDEX_FILE = "parley-sync-index.json"
 LOCK_FILE = "parley-sync.lock"
+# Pushes refused because another machine pushed first, fetched and merged again each time.
+PUSH_ATTEMPTS = 3
 # Fields that are logs: entries added on either side are all kept, in the order they
 # were replayed, and never conflict.
 STATUS, STATUS_LOG = "status", "status_log"
@@ -510,33 +512,38 @@ class Desk:
         with self._locked():
             state = self.state()
             sent = self._send(state)
-            self._git("fetch", "--quiet", REMOTE)
-            has_remote = (
-                self._git(
-                    "rev-parse",
-                    "--verify",
-                    "--quiet",
-                    f"refs/remotes/{REMOTE}/{BRANCH}",
-                    check=False,
-                ).returncode
-                == 0
-            )
-            if has_remote:
-                self._git(
-                    "merge",
-                    "--quiet",
-                    "--no-edit",
-                    "--allow-unrelated-histories",
-                    f"{REMOTE}/{BRANCH}",
-                )
-            if self._git("rev-parse", "--verify", "--quiet", "HEAD", check=False).returncode == 0:
-                self._git("push", "--quiet", REMOTE, f"HEAD:refs/heads/{BRANCH}")
+            self._exchange()
             state.pushed = state.sent
             self._save(state)
             taken = self._take_in(state)
             state.last_sync = self.repo.clock().astimezone(UTC).isoformat(timespec="seconds")
             self._save(state)
             return SyncReport(sent, taken, len(self.conflicts(state)))
+
+    def _exchange(self) -> None:
+        """Fetch, merge, push; again if another machine pushed in between (the push is
+        never forced: the remote's history is only ever added to)."""
+        for attempt in range(PUSH_ATTEMPTS):
+            self._git("fetch", "--quiet", REMOTE)
+            remote_branch = f"refs/remotes/{REMOTE}/{BRANCH}"
+            pushed_before = self._git(
+                "rev-parse", "--verify", "--quiet", remote_branch, check=False
+            ).returncode
+            if pushed_before == 0:
+                self._git(
+                    "merge", "--quiet", "--no-edit", "--allow-unrelated-histories", remote_branch
+                )
+            if self._git("rev-parse", "--verify", "--quiet", "HEAD", check=False).returncode:
+                return  # nothing here, nothing there: nothing to push
+            pushed = self._git(
+                "push",
+                "--quiet",
+                REMOTE,
+                f"HEAD:refs/heads/{BRANCH}",
+                check=attempt + 1 == PUSH_ATTEMPTS,
+            )
+            if pushed.returncode == 0:
+                return
 
     def _send(self, state: SyncState) -> int:
         """Write this store's changes made since the last sync as files, and commit."""

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sync_helpers import POINT, SOURCE, Laptop, bare_repository
@@ -41,6 +42,13 @@ def settle(*laptops: Laptop) -> None:
     for _ in range(2):
         for laptop in laptops:
             laptop.sync()
+
+
+def priorities_at_odds(amal: Laptop, ben: Laptop) -> None:
+    """Each sets one point's priority to a different value; then both sync, twice."""
+    amal.commands.edit("point", POINT, {"priority": "low"})
+    ben.commands.edit("point", POINT, {"priority": "medium"})
+    settle(amal, ben)
 
 
 def store_files(folder: Path) -> dict[str, bytes]:
@@ -91,9 +99,7 @@ def test_one_field_changed_on_both_sides_is_a_conflict_listed_on_both(
     pair: tuple[Laptop, Laptop],
 ) -> None:
     amal, ben = pair
-    amal.commands.edit("point", POINT, {"priority": "low"})
-    ben.commands.edit("point", POINT, {"priority": "medium"})
-    settle(amal, ben)
+    priorities_at_odds(amal, ben)
     assert amal.records() == ben.records()
     listed = [laptop.desk.conflicts() for laptop in pair]
     assert listed[0] == listed[1]
@@ -108,9 +114,7 @@ def test_one_field_changed_on_both_sides_is_a_conflict_listed_on_both(
 
 def test_settling_a_conflict_syncs_and_both_agree(pair: tuple[Laptop, Laptop]) -> None:
     amal, ben = pair
-    amal.commands.edit("point", POINT, {"priority": "low"})
-    ben.commands.edit("point", POINT, {"priority": "medium"})
-    settle(amal, ben)
+    priorities_at_odds(amal, ben)
     (conflict,) = ben.desk.conflicts()
     ben.commands.resolve("point", POINT, "priority", conflict.lost.value, conflict.id)
     assert ben.desk.conflicts() == []
@@ -373,3 +377,27 @@ def test_records_older_than_syncing_merge_as_their_first_change_found_them(
     assert amal.repo.count() == len(records) - 1
     amal.close()
     ben.close()
+
+
+def test_a_push_refused_because_another_pushed_first_is_tried_again(
+    pair: tuple[Laptop, Laptop], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    amal, ben = pair
+    amal.commands.edit("point", POINT, {"priority": "low"})
+    ben.commands.edit("point", POINT, {"title": "Hamas dismantled, as a war aim"})
+    git = Desk._git
+    raced: list[str] = []
+
+    def ben_pushes_first(desk: Desk, *args: str, check: bool = True) -> Any:
+        if desk is amal.desk and args[0] == "push":
+            raced.append("amal pushes")
+            if len(raced) == 1:
+                ben.sync()
+        return git(desk, *args, check=check)
+
+    monkeypatch.setattr(Desk, "_git", ben_pushes_first)
+    amal.sync()
+    ben.sync()
+    assert raced == ["amal pushes", "amal pushes"]  # refused once, then taken
+    assert amal.records() == ben.records()
+    assert ben.repo.get("point", POINT).priority == "low"  # type: ignore[attr-defined]

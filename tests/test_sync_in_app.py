@@ -14,17 +14,24 @@ from store.sync import Desk
 from tui.screens.conflicts import ConflictsScreen
 
 
+def statuses_at_odds(folder: Path) -> tuple[Laptop, Laptop]:
+    """amal's seeded laptop and ben's, in step, then each setting one point's status
+    on the same day to a different value."""
+    remote = bare_repository(folder)
+    amal = Laptop(folder / "amal", "amal", remote, seeded=True, clock=fixed_clock)
+    amal.sync()
+    ben = Laptop(folder / "ben", "ben", remote, clock=fixed_clock)
+    ben.sync()
+    amal.set_status("agreed", "2024-08-25")
+    ben.set_status("deadlocked", "2024-08-25")
+    return amal, ben
+
+
 @run_async
 async def test_a_status_set_on_two_laptops_is_listed_settled_with_one_key_and_agreed(
     tmp_path: Path,
 ) -> None:
-    remote = bare_repository(tmp_path)
-    amal = Laptop(tmp_path / "amal", "amal", remote, seeded=True, clock=fixed_clock)
-    amal.sync()
-    ben = Laptop(tmp_path / "ben", "ben", remote, clock=fixed_clock)
-    ben.sync()
-    amal.set_status("agreed", "2024-08-25")
-    ben.set_status("deadlocked", "2024-08-25")
+    amal, ben = statuses_at_odds(tmp_path)
     ben.sync()
     app = make_app(amal.repo)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -61,13 +68,7 @@ async def test_a_status_set_on_two_laptops_is_listed_settled_with_one_key_and_ag
 def test_snapshot_of_the_conflicts_list(
     snap_compare: Compare, tmp_path: Path, size: tuple[int, int]
 ) -> None:
-    remote = bare_repository(tmp_path)
-    amal = Laptop(tmp_path / "amal", "amal", remote, seeded=True, clock=fixed_clock)
-    amal.sync()
-    ben = Laptop(tmp_path / "ben", "ben", remote, clock=fixed_clock)
-    ben.sync()
-    amal.set_status("agreed", "2024-08-25")
-    ben.set_status("deadlocked", "2024-08-25")
+    amal, ben = statuses_at_odds(tmp_path)
     ben.commands.edit("point", "hostage-release-deal", {"priority": "low"})
     amal.commands.edit("point", "hostage-release-deal", {"priority": "medium"})
     ben.sync()
