@@ -36,6 +36,7 @@ class Laptop:
     ) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.name = name
+        self.closed = False
         self.repo: Repository = open_store(folder / "parley.json", author=name, clock=clock)
         self.commands = Commands(self.repo)
         if seeded:
@@ -60,4 +61,7 @@ class Laptop:
         return [c.origin or f"{machine}:{c.seq}" for c in self.repo.history() if c.origin != MERGED]
 
     def close(self) -> None:
-        self.repo.close()
+        """Close the store (once: a test may close it early, to run a command on it)."""
+        if not self.closed:
+            self.repo.close()
+            self.closed = True

@@ -278,7 +278,6 @@ def test_the_command_line_sets_up_syncs_and_lists_conflicts(
     out = capsys.readouterr().out
     assert "changes not yet pushed: 0" in out and "conflicts to settle: 1" in out
     assert "point dismantling-hamas, priority: kept" in out
-    ben.repo = amal.repo  # closed above; the fixture closes amal's once
 
 
 def test_a_store_that_does_not_sync_says_how_to_begin(tmp_path: Path) -> None:
