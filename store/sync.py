@@ -394,6 +394,7 @@ class Desk:
         self.dir = sync_dir(repo.path)
         self.git_dir = self.dir / ".git"
         self.state_path = self.git_dir / STATE_FILE
+        self._files: dict[str, Shared] = {}
 
     # -- set up ---------------------------------------------------------------
 
@@ -509,6 +510,7 @@ class Desk:
         changes taken in onto the store, in one transaction. A remote that cannot be
         reached or refuses the push stops the sync before the store is touched."""
         self.state()  # says how to begin when this store does not sync yet
+        self._files = {}
         with self._locked():
             state = self.state()
             sent = self._send(state)
@@ -576,6 +578,14 @@ class Desk:
         return len(own)
 
     def _read(self, change_id: str) -> Shared:
+        """A change file, read once a sync (the index, the fold and the take-in ask)."""
+        cached = self._files.get(change_id)
+        if cached is not None:
+            return cached
+        self._files[change_id] = found = self._read_file(change_id)
+        return found
+
+    def _read_file(self, change_id: str) -> Shared:
         machine, _, seq = change_id.partition(":")
         path = self.dir / change_file(machine, int(seq))
         try:
