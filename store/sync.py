@@ -405,6 +405,12 @@ class Desk:
     def init(self, remote: str, machine: str | None = None) -> None:
         """Make the repository beside the store, with ``remote`` as its remote;
         ``machine`` names this machine's changes (default: made up, unique)."""
+        try:
+            self._init(remote, machine)
+        except OSError as exc:
+            raise SyncError(f"cannot set up {self.dir}: {exc.strerror or exc}") from exc
+
+    def _init(self, remote: str, machine: str | None) -> None:
         if self.ready:
             self._git("remote", "set-url", REMOTE, remote)
             state = self.state()
@@ -511,16 +517,20 @@ class Desk:
         reached or refuses the push stops the sync before the store is touched."""
         self.state()  # says how to begin when this store does not sync yet
         self._files = {}
-        with self._locked():
-            state = self.state()
-            sent = self._send(state)
-            self._exchange()
-            state.pushed = state.sent
-            self._save(state)
-            taken = self._take_in(state)
-            state.last_sync = self.repo.clock().astimezone(UTC).isoformat(timespec="seconds")
-            self._save(state)
-            return SyncReport(sent, taken, len(self.conflicts(state)))
+        try:
+            with self._locked():
+                state = self.state()
+                sent = self._send(state)
+                self._exchange()
+                state.pushed = state.sent
+                self._save(state)
+                taken = self._take_in(state)
+                state.last_sync = self.repo.clock().astimezone(UTC).isoformat(timespec="seconds")
+                self._save(state)
+                return SyncReport(sent, taken, len(self.conflicts(state)))
+        except OSError as exc:  # a full disk, a folder made unwritable
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise SyncError(f"sync stopped: {where}{exc.strerror or exc}") from exc
 
     def _exchange(self) -> None:
         """Fetch, merge, push; again if another machine pushed in between (the push is
