@@ -409,6 +409,14 @@ def change_summary(records: Records, change: Change, *, prefix: bool = True) -> 
     """A change in words, as the history lists it; an undo or a redo as what it undid
     or redid (``undid: added ...``), without that ``undid:`` when ``prefix`` is off."""
     kind = change.record_kind
+    if change.resolves:
+        # Settling a sync conflict may change nothing (the value kept stands): say so.
+        doc = change.after or change.before
+        what = what_of(records, kind, doc) if doc else f"{kind_words(kind)} {change.record_id}"
+        settled = f"settled a sync conflict over {what}"
+        if change.before == change.after or None in (change.before, change.after):
+            return settled
+        return f"{settled}: {change_words(records, kind, change.before, change.after)}"
     if change.undoes is not None:
         # An undo writes back what the change it undoes found: its after is that before.
         said = change_words(records, kind, change.after, change.before)

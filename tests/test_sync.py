@@ -18,6 +18,7 @@ from store import RECORD_TYPES, IntegrityError, open_store
 from store.commands import Commands
 from store.seed import seed
 from store.sync import Desk, SyncError, conflict_words, sync_dir
+from store.words import change_summary
 from tui.cli import main
 
 
@@ -400,3 +401,16 @@ def test_a_push_refused_because_another_pushed_first_is_tried_again(
     assert raced == ["amal pushes", "amal pushes"]  # refused once, then taken
     assert amal.records() == ben.records()
     assert ben.repo.get("point", POINT).priority == "low"  # type: ignore[attr-defined]
+
+
+def test_settling_a_conflict_is_said_so_in_every_history(pair: tuple[Laptop, Laptop]) -> None:
+    amal, ben = pair
+    priorities_at_odds(amal, ben)
+    (conflict,) = amal.desk.conflicts()
+    amal.commands.resolve("point", POINT, "priority", conflict.kept.value, conflict.id)
+    settle(amal, ben)
+    for laptop in pair:
+        newest = laptop.repo.history(limit=1)[0]
+        assert newest.resolves == [conflict.id]
+        said = change_summary(laptop.repo, newest)
+        assert said.startswith("settled a sync conflict over sticking point Dismantling Hamas")
