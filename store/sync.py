@@ -779,10 +779,15 @@ def shown_value(value: Any) -> str:
     return " ".join(text.split())
 
 
+def side_time(side: Side) -> str:
+    """When a side's change was made, to the minute, in UTC."""
+    return datetime.fromisoformat(side.at).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
 def side_words(side: Side) -> str:
     cited = f", citing {', '.join(side.sources)}" if side.sources else ""
     return (
-        f"{shown_value(side.value)} (by {side.author or 'unknown'}, {side.at[:16]} "
+        f"{shown_value(side.value)} (by {side.author or 'unknown'}, {side_time(side)} "
         f"on {side.machine}{cited})"
     )
 

@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 
 from store import Repository, StoreError
 from store.commands import Commands
-from store.sync import Desk, Side, SyncConflict, shown_value
+from store.sync import Desk, Side, SyncConflict, shown_value, side_time
 from tui.format import MUTED, heading
 from tui.messages import OpenRecord
 from tui.text import line, literal
@@ -29,7 +29,7 @@ from tui.widgets.text_block import TextBlock
 
 
 def _who(side: Side) -> str:
-    return f"{side.author or 'unknown'}, {side.at[:16].replace('T', ' ')}"
+    return f"{side.author or 'unknown'}, {side_time(side)}"
 
 
 def conflict_detail(conflict: SyncConflict) -> Content:
