@@ -46,10 +46,10 @@ class GitClock:
         self.calls = 0
         original = Desk._git
 
-        def timed(desk: Desk, *args: str, check: bool = True) -> Any:
+        def timed(desk: Desk, *args: str, check: bool = True, given: str | None = None) -> Any:
             start = time.perf_counter()
             try:
-                return original(desk, *args, check=check)
+                return original(desk, *args, check=check, given=given)
             finally:
                 self.seconds += time.perf_counter() - start
                 self.calls += 1

@@ -104,7 +104,9 @@ class Shared:
             "seen": dict(sorted(self.seen.items())),
             "change": self.change.model_dump(mode="json"),
         }
-        return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+        # Compact: with an indent json falls back to its pure-Python encoder, several
+        # times slower, and a sync writes a file per change.
+        return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
     @classmethod
     def from_json(cls, text: str) -> Shared:
@@ -446,7 +448,9 @@ class Desk:
             os.fsync(out.fileno())
         os.replace(tmp, self.state_path)
 
-    def _git(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def _git(
+        self, *args: str, check: bool = True, given: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
         env = dict(os.environ)
         if not os.isatty(0):
             env["GIT_TERMINAL_PROMPT"] = "0"  # nobody there to answer a password prompt
@@ -454,6 +458,7 @@ class Desk:
             [_git_program(), *args],
             cwd=self.dir,
             env=env,
+            input=given,
             capture_output=True,
             text=True,
             check=False,
@@ -568,8 +573,10 @@ class Desk:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(shared.to_json(), encoding="utf-8")
         if own:
-            self._git("add", "--", CHANGES_DIR)
-        if self._git("status", "--porcelain", "--", CHANGES_DIR).stdout.strip():
+            # The new files by name: git need not look over every file already there.
+            names = "".join(change_file(state.machine, c.seq) + "\n" for c in own)
+            self._git("add", "--pathspec-from-file=-", given=names)
+        if self._git("diff", "--cached", "--quiet", check=False).returncode:
             first, last = own[0].seq if own else 0, own[-1].seq if own else 0
             self._git(
                 "commit",

@@ -388,12 +388,14 @@ def test_a_push_refused_because_another_pushed_first_is_tried_again(
     git = Desk._git
     raced: list[str] = []
 
-    def ben_pushes_first(desk: Desk, *args: str, check: bool = True) -> Any:
+    def ben_pushes_first(
+        desk: Desk, *args: str, check: bool = True, given: str | None = None
+    ) -> Any:
         if desk is amal.desk and args[0] == "push":
             raced.append("amal pushes")
             if len(raced) == 1:
                 ben.sync()
-        return git(desk, *args, check=check)
+        return git(desk, *args, check=check, given=given)
 
     monkeypatch.setattr(Desk, "_git", ben_pushes_first)
     amal.sync()
