@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sync_helpers import POINT, SOURCE, Laptop, bare_repository
 
-from store import RECORD_TYPES, IntegrityError, open_store
+from store import RECORD_TYPES, Change, IntegrityError, open_store
 from store.commands import Commands
 from store.seed import seed
 from store.sync import Desk, SyncError, conflict_words, sync_dir
@@ -416,3 +416,25 @@ def test_settling_a_conflict_is_said_so_in_every_history(pair: tuple[Laptop, Lap
         assert newest.resolves == [conflict.id]
         said = change_summary(laptop.repo, newest)
         assert said.startswith("settled a sync conflict over sticking point Dismantling Hamas")
+
+
+def test_a_change_that_never_met_sync_is_written_as_before() -> None:
+    old = {
+        "seq": 3,
+        "at": "2024-08-21T12:00:00Z",
+        "action": "update",
+        "record_kind": "point",
+        "record_id": POINT,
+        "before": {"id": POINT},
+        "after": {"id": POINT},
+        "undoes": None,
+        "redoes": None,
+        "batch": None,
+        "summary": "edited",
+        "author": "amal",
+    }
+    change = Change.model_validate(old)
+    assert change.origin is None and change.resolves is None
+    assert set(change.model_dump(mode="json")) == set(old)
+    marked = change.model_copy(update={"origin": "a:3", "resolves": ["x"]})
+    assert Change.model_validate(marked.model_dump(mode="json")) == marked
