@@ -438,3 +438,26 @@ def test_a_change_that_never_met_sync_is_written_as_before() -> None:
     assert set(change.model_dump(mode="json")) == set(old)
     marked = change.model_copy(update={"origin": "a:3", "resolves": ["x"]})
     assert Change.model_validate(marked.model_dump(mode="json")) == marked
+
+
+def test_a_week_offline_then_one_sync_takes_everything_both_ways(
+    pair: tuple[Laptop, Laptop], remote: Path, tmp_path: Path
+) -> None:
+    amal, ben = pair
+    away = tmp_path / "away.git"
+    shutil.move(remote, away)
+    for day in range(7):
+        ben.commands.edit("actor", "hamas", {"name": f"Hamas, day {day}"})
+        ben.set_status("narrowing", f"2024-08-{22 + day}")
+        with pytest.raises(SyncError, match="git fetch"):
+            ben.sync()
+    shutil.move(away, remote)
+    amal.commands.edit("point", POINT, {"priority": "low"})
+    amal.sync()
+    assert ben.desk.status().unpushed == 14
+    ben.sync()
+    amal.sync()
+    assert amal.records() == ben.records()
+    assert amal.repo.get("actor", "hamas").name == "Hamas, day 6"  # type: ignore[attr-defined]
+    assert len(amal.repo.get("point", POINT).status_log) == 8  # type: ignore[attr-defined]
+    assert ben.desk.status().unpushed == 0
