@@ -796,10 +796,15 @@ class Repository:
 
     def changes_since(self, seq: int) -> Iterator[Change]:
         """The changes numbered above ``seq``, newest first, read only that far back."""
+        for doc in self.change_documents_since(seq):
+            yield Change.model_validate(doc)
+
+    def change_documents_since(self, seq: int) -> Iterator[Mapping[str, Any]]:
+        """The same as stored, read-only and without building models: for counting."""
         for doc in self.storage.newest_changes():
             if doc.get("seq", 0) <= seq:
                 break
-            yield Change.model_validate(doc)
+            yield doc
 
     def take_in(
         self,

@@ -495,7 +495,9 @@ class Desk:
         return Status(
             remote=state.remote,
             machine=state.machine,
-            unpushed=len(self._own_changes(state.pushed)),
+            unpushed=sum(
+                1 for d in self.repo.change_documents_since(state.pushed) if d.get("origin") is None
+            ),
             last_sync=state.last_sync,
             conflicts=self.conflicts(state),
         )
@@ -504,8 +506,9 @@ class Desk:
         """The conflicts not yet settled, here or anywhere this store has heard of."""
         state = state or self.state()
         settled = set(state.resolved)
-        for change in self._own_changes(state.sent):
-            settled.update(change.resolves or ())
+        if state.conflicts:
+            for doc in self.repo.change_documents_since(state.sent):
+                settled.update(doc.get("resolves") or ())
         found = [SyncConflict.from_dict(c) for c in state.conflicts.values()]
         found = [c for c in found if c.id not in settled]
         return sorted(found, key=lambda c: (c.kind, c.record_id, c.field or "", c.id))
