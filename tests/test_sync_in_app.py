@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from sync_helpers import POINT, Laptop, bare_repository
 from tui_helpers import Compare, make_app, notices, press, run_async, screen_text, settle, shoot
 
 from store import open_store
-from store.sync import Desk
+from store.sync import Desk, sync_dir
 from tui.screens.conflicts import ConflictsScreen
 
 
@@ -76,3 +77,35 @@ def test_snapshot_of_the_conflicts_list(
     assert shoot(snap_compare, amal.repo, size, "X")
     amal.close()
     ben.close()
+
+
+@run_async
+async def test_a_sync_that_cannot_reach_the_desk_says_so_and_the_app_goes_on(
+    tmp_path: Path,
+) -> None:
+    amal, ben = statuses_at_odds(tmp_path)
+    shutil.move(tmp_path / "desk.git", tmp_path / "away.git")
+    app = make_app(amal.repo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+g")
+        notice = notices(app)[-1]
+        assert notice.severity == "error" and notice.message.startswith("git fetch:")
+        assert "1 unpushed" in app.sub_title and "syncing" not in app.sub_title
+        await press(pilot, "X")
+        assert isinstance(app.screen, ConflictsScreen)
+        assert "0 to settle" in screen_text(app)
+    assert amal.repo.get("point", POINT).status == "agreed"  # type: ignore[attr-defined]
+    amal.close()
+    ben.close()
+
+
+@run_async
+async def test_sync_in_a_store_that_does_not_sync_says_how_to_begin(tmp_path: Path) -> None:
+    with open_store(tmp_path / "alone.json", clock=fixed_clock) as repo:
+        app = make_app(repo)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await press(pilot, "ctrl+g")
+            assert "parley sync --init REMOTE" in notices(app)[-1].message
+            assert not sync_dir(repo.path).exists()

@@ -185,17 +185,23 @@ class ParleyApp(App[None]):
         return said
 
     def action_sync(self) -> None:
-        """Send what was written here and take in the desk's changes (git runs while
-        the screen waits: a sync of a few hundred changes takes a second or two)."""
+        """Send what was written here and take in the desk's changes. Git runs while
+        the screen waits (a sync of a few hundred changes takes a second or two), so
+        the header first says it is syncing."""
         if not self.desk.ready:
             self.notify(
                 "This store does not sync yet: run parley sync --init REMOTE once.",
                 severity="warning",
             )
             return
+        self.sub_title += " · syncing…"
+        self.call_after_refresh(self._sync_now)
+
+    def _sync_now(self) -> None:
         try:
             report = self.desk.sync()
         except StoreError as exc:
+            self._update_subtitle()
             self.notify(str(exc), severity="error", timeout=10)
             return
         self._update_subtitle()
