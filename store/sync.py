@@ -710,7 +710,8 @@ class Desk:
         for conflict_id in settled:
             state.conflicts.pop(conflict_id, None)
         if new:
-            state.marks.append((self.repo.storage.last_seq, dict(state.took)))
+            newest = next(self.repo.change_documents_since(0), {})
+            state.marks.append((int(newest.get("seq", 0)), dict(state.took)))
         return len(entries)
 
     @staticmethod

@@ -79,7 +79,7 @@ def test_changes_travel_as_one_file_each_named_by_machine_and_number(
     amal.sync()
     assert amal.repo.get("point", POINT).priority == "low"  # type: ignore[attr-defined]
     # amal's own revision numbers go on from amal's own history.
-    assert amal.repo.revision("point", POINT) == amal.repo.storage.last_seq
+    assert amal.repo.revision("point", POINT) == amal.repo.history(limit=1)[0].seq
 
 
 def test_edits_of_different_fields_on_both_sides_are_both_kept(
