@@ -17,7 +17,7 @@ from sync_helpers import Laptop, bare_repository
 
 from store import StoreError
 
-EXAMPLES = int(os.environ.get("PARLEY_SYNC_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("PARLEY_SYNC_EXAMPLES", "4"))
 POINTS = ["dismantling-hamas", "hostage-release-deal", "philadelphi-corridor"]
 STATUSES = ["open", "narrowing", "bridged", "agreed", "deadlocked"]
 DAYS = ["2024-08-24", "2024-08-25", "2024-08-26"]
