@@ -53,6 +53,8 @@ examples:
                                what an import would add or change
   parley serve                 the dashboard in a browser: open the URL it prints
   parley list point            the sticking points, by id
+  parley show point philadelphi-corridor --json
+                               one record and its revision, for a script's edit
   parley set-status philadelphi-corridor deadlocked --date 2024-08-25 --source ID
                                a sticking point's status as of a date, sourced
   parley position --point philadelphi-corridor --actor hamas --date 2024-08-25 \\
