@@ -62,7 +62,7 @@ from typing import Any
 
 import pydantic_core
 
-from . import access
+from . import access, limits
 from .errors import CorruptStore, DiskError, LockedStore
 from .migrations import CURRENT_SCHEMA, migrate
 
@@ -712,6 +712,8 @@ class JournalStorage(Storage):
             {"g": self.generation, "ops": ops}, ensure_ascii=False, separators=(",", ":")
         )
         payload = (line + "\n").encode("utf-8")
+        what = f"one write to {self.journal_path}"
+        limits.check_size(what, len(payload), limits.JOURNAL_LINE_BYTES, NOTHING_SAVED)
         doing = "opening"
         try:
             if self._folder_unsynced:
@@ -1040,14 +1042,21 @@ class JournalStorage(Storage):
                 if newline >= 0:
                     end = position + newline + 1
                     break
-            position, carry = end, b""
+            # The line being read, in blocks, last first: joined once, when its start is
+            # found, so that a line of many blocks costs its length, not its square.
+            position, carry = end, []
             while position > 0:
                 size = min(HISTORY_BLOCK, position)
                 position -= size
                 fh.seek(position)
-                lines = (fh.read(size) + carry).split(b"\n")
-                carry = lines[0]
-                start = position + len(carry) + 1
+                block = fh.read(size)
+                if b"\n" not in block:
+                    carry.append(block)
+                    continue
+                lines = block.split(b"\n")
+                lines[-1] += b"".join(reversed(carry))
+                carry = [lines[0]]
+                start = position + len(lines[0]) + 1
                 found = []
                 for line in lines[1:]:
                     found.append((start, line))
@@ -1055,5 +1064,6 @@ class JournalStorage(Storage):
                 for line_offset, line in reversed(found):
                     if line.strip():
                         yield line_offset, line
-            if carry.strip():
-                yield 0, carry
+            first = b"".join(reversed(carry))
+            if first.strip():
+                yield 0, first

@@ -17,7 +17,16 @@ from store.models import TRACK_KINDS
 from tui.cli import edits
 
 EDIT_COMMANDS = [
-    "add", "edit", "delete", "set-status", "position", "undo", "redo", "history", "list", "show"
+    "add",
+    "edit",
+    "delete",
+    "set-status",
+    "position",
+    "undo",
+    "redo",
+    "history",
+    "list",
+    "show",
 ]
 
 

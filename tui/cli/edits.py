@@ -781,18 +781,18 @@ def register(add: Add) -> None:
         "delete a record no other record refers to",
         "parley delete event ID --revision 57",
     )
-    kinds = p.add_subparsers(title="kinds", metavar="KIND", dest="kind", required=True)
+    deleted = p.add_subparsers(title="kinds", metavar="KIND", dest="kind", required=True)
     for kind in KINDS:
-        kp = kinds.add_parser(kind, help=f"delete a {kind}", allow_abbrev=False)
-        kp.add_argument("id", metavar="ID", help=f"the {kind} to delete")
-        kp.add_argument(
+        dp = deleted.add_parser(kind, help=f"delete a {kind}", allow_abbrev=False)
+        dp.add_argument("id", metavar="ID", help=f"the {kind} to delete")
+        dp.add_argument(
             "--revision",
             type=_revision,
             metavar="N",
             help="the revision it was read at (parley show KIND ID prints it); refused if "
             "the record has changed since",
         )
-        kp.set_defaults(func=cmd_delete)
+        dp.set_defaults(func=cmd_delete)
 
     p = add(
         "show",
