@@ -84,6 +84,18 @@ def _replaceable(folder: Path) -> bool:
     return all(entry.name in ours and entry.is_file() for entry in folder.iterdir())
 
 
+def _remove_stale(folder: Path) -> None:
+    """Take away what an export that a crash or a failing disk cut short left beside
+    ``folder``: its half-written folder, or the older export it had moved aside."""
+    prefix = f".{folder.name}."
+    if not folder.parent.is_dir():
+        return
+    for entry in folder.parent.iterdir():
+        middle = entry.name[len(prefix) :].rpartition(".")
+        if entry.name.startswith(prefix) and middle[0].isdigit() and middle[2] in ("tmp", "old"):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
 def write_folder(folder: Path, files: Mapping[str, bytes], rows: Mapping[str, int]) -> None:
     """Write ``files`` and their manifest as the folder ``folder``, whole or not at all;
     a StoreError names what failed, and leaves an older export there as it was."""
@@ -95,7 +107,12 @@ def write_folder(folder: Path, files: Mapping[str, bytes], rows: Mapping[str, in
         raise StoreError(f"cannot read {folder}: {exc.strerror or exc}") from None
     if st is not None and not stat.S_ISDIR(st.st_mode):
         raise StoreError(f"{folder} is not a folder; give a folder for the CSV export")
-    if st is not None and not _replaceable(folder):
+    try:
+        replaceable = st is None or _replaceable(folder)
+        _remove_stale(folder)
+    except OSError as exc:
+        raise StoreError(f"cannot read {folder}: {exc.strerror or exc}") from None
+    if not replaceable:
         raise StoreError(
             f"{folder} holds files that are not a Parley export's; give a new or empty folder"
         )
@@ -149,11 +166,8 @@ def check_folder(folder: Path) -> None:
     except OSError as exc:
         raise BrokenExport(f"{path}: cannot read: {exc.strerror or exc}") from None
     listed = _listed(path, raw)
-    present = {
-        entry.name
-        for entry in folder.iterdir()
-        if entry.name != MANIFEST and not entry.name.startswith(".")
-    }
+    names = [entry.name for entry in folder.iterdir()]
+    present = {name for name in names if name != MANIFEST and not name.startswith(".")}
     for name in sorted(present - set(listed)):
         raise BrokenExport(
             f"{folder / name}: not part of this export (the manifest does not list it); "

@@ -693,8 +693,11 @@ def read_export(
         if len(data) > limits.IMPORT_BYTES:
             return Bundle(), [_too_large("<stdin>", len(data))]
         return read_json_export(data, "<stdin>", progress)
-    if path.is_dir():
-        return read_csv_folder(path, progress, manifest)
+    try:
+        if path.is_dir():
+            return read_csv_folder(path, progress, manifest)
+    except OSError as exc:
+        return Bundle(), [Problem(str(path), "", "", f"cannot read: {exc.strerror or exc}")]
     try:
         with path.open("rb") as fh:
             size = os.fstat(fh.fileno()).st_size

@@ -136,7 +136,7 @@ class ReadAhead(threading.Thread):
 
     def run(self) -> None:
         try:
-            fd = os.open(self.path, os.O_RDONLY)
+            fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW)
         except OSError:
             return
         try:
