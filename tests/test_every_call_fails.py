@@ -34,7 +34,7 @@ from conftest import actor
 from faulty_disk import build_store, files_of, lay_out
 
 import tui.cli as cli_module
-from store import StoreError, open_store
+from store import Repository, StoreError, open_store
 from store.exchange import EXPORT_FORMAT, EXPORT_SCHEMA
 from tui.cli import main
 
@@ -224,24 +224,24 @@ def cli(*args: str) -> Callable[[Path], int]:
     return run
 
 
-def open_and_close(db: Path) -> int:
-    try:
-        with open_store(db) as repo:
-            repo.count()
-    except StoreError as exc:
-        print(f"parley: {exc}", file=sys.stderr)
-        return 1
-    return 0
+def api(action: Callable[[Repository], object]) -> Callable[[Path], int]:
+    """An operation with no command of its own, through the store's API, its error said
+    as the command line says one."""
+
+    def run(db: Path) -> int:
+        try:
+            with open_store(db) as repo:
+                action(repo)
+        except StoreError as exc:
+            print(f"parley: {exc}", file=sys.stderr)
+            return 1
+        return 0
+
+    return run
 
 
-def compact(db: Path) -> int:
-    try:
-        with open_store(db) as repo:
-            repo.compact()
-    except StoreError as exc:
-        print(f"parley: {exc}", file=sys.stderr)
-        return 1
-    return 0
+open_and_close = api(lambda repo: repo.count())
+compact = api(lambda repo: repo.compact())
 
 
 OPERATIONS: dict[str, Callable[[Path], int]] = {

@@ -5,9 +5,12 @@ left byte for byte as they were."""
 from __future__ import annotations
 
 import json
+from enum import Enum
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pydantic import ValidationError
 from tui_helpers import run_cli
 
 from store import limits, open_store
@@ -63,6 +66,58 @@ def test_a_text_field_at_its_limit_is_taken_and_one_past_refused(
     new_id = out.split()[-1]
     with open_store(db) as repo:
         assert len(getattr(repo.get("point", new_id), field)) == limit
+
+
+def _text_fields() -> list[tuple[Any, str, bool]]:
+    """(a sample record, a text field of its kind, is the field a list of texts), once
+    for each field of each kind the sample fills."""
+    import sample_store
+
+    found: dict[tuple[str, str], tuple[Any, str, bool]] = {}
+    for record in sample_store.records():
+        for name in type(record).model_fields:
+            value = getattr(record, name)
+            listed = isinstance(value, list) and bool(value) and isinstance(value[0], str)
+            if (isinstance(value, str) and not isinstance(value, Enum)) or listed:
+                found.setdefault((record.kind, name), (record, name, listed))
+    return [found[key] for key in sorted(found)]
+
+
+def _expected_limit(record: Any, name: str, listed: bool) -> int:
+    """The bound README gives the field: the article's text, else by whether the field
+    takes a second line."""
+    if (record.kind, name) == ("source", "text"):
+        return limits.ARTICLE_CHARS
+    doc = record.model_dump(mode="json")
+    two_lines = ["a\nb"] if listed else "a\nb"
+    try:
+        type(record).model_validate({**doc, name: two_lines})
+    except ValidationError:
+        return limits.LINE_CHARS
+    return limits.TEXT_CHARS
+
+
+@pytest.mark.parametrize(
+    ("record", "name", "listed"),
+    _text_fields(),
+    ids=[f"{r.kind}.{n}" for r, n, _ in _text_fields()],
+)
+def test_every_text_field_takes_its_limit_and_refuses_one_more(
+    record: Any, name: str, listed: bool
+) -> None:
+    limit = _expected_limit(record, name, listed)
+    doc = record.model_dump(mode="json")
+    cls = type(record)
+
+    def value(n: int) -> Any:
+        return ["a" * n] if listed else "a" * n
+
+    assert cls.model_validate({**doc, name: value(limit)}).model_dump()[name] == value(limit)
+    with pytest.raises(ValidationError) as info:
+        cls.model_validate({**doc, name: value(limit + 1)})
+    error = info.value.errors()[0]
+    assert (error["type"], error["loc"][0]) == ("string_too_long", name)
+    assert f"at most {limit} characters" in error["msg"]
 
 
 def test_a_field_added_later_is_bounded_without_a_word() -> None:
@@ -134,7 +189,7 @@ def test_an_import_past_its_limit_is_refused_before_it_is_parsed(
     else:
         source = tmp_path / "talks-csv"
         assert parley(db, "export", "--format", "csv", "-o", str(source), capsys=capsys)[0] == 0
-        size = sum(p.stat().st_size for p in source.iterdir() if p.suffix == ".csv")
+        size = sum(p.stat().st_size for p in source.iterdir())
     target = tmp_path / "other" / "copy.json"
     target.parent.mkdir()
     with open_store(target):

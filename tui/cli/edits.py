@@ -766,13 +766,7 @@ def register(add: Add) -> None:
             populate=_populate(kind, editing=True),
         )
         kp.add_argument("id", metavar="ID", help=f"the {kind} to change")
-        kp.add_argument(
-            "--revision",
-            type=_revision,
-            metavar="N",
-            help="the revision the change was made from (parley show KIND ID prints it); "
-            "refused if the record has changed since",
-        )
+        add_revision_option(kp, "the change was made from")
         kp.set_defaults(func=cmd_edit)
 
     p = add(
@@ -785,13 +779,7 @@ def register(add: Add) -> None:
     for kind in KINDS:
         dp = deleted.add_parser(kind, help=f"delete a {kind}", allow_abbrev=False)
         dp.add_argument("id", metavar="ID", help=f"the {kind} to delete")
-        dp.add_argument(
-            "--revision",
-            type=_revision,
-            metavar="N",
-            help="the revision it was read at (parley show KIND ID prints it); refused if "
-            "the record has changed since",
-        )
+        add_revision_option(dp, "it was read at")
         dp.set_defaults(func=cmd_delete)
 
     p = add(
@@ -884,6 +872,16 @@ def register(add: Add) -> None:
     p.add_argument("kind", choices=KINDS, metavar="KIND", help="one of: " + ", ".join(KINDS))
     p.add_argument("--track", metavar="ID", help="only the records of this track")
     p.add_argument("--json", action="store_true", help="the records as a JSON list")
+
+
+def add_revision_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--revision",
+        type=_revision,
+        metavar="N",
+        help=f"the revision {what} (parley show KIND ID prints it); refused if the record "
+        "has changed since",
+    )
 
 
 def _populate(kind: str, editing: bool) -> Callable[[argparse.ArgumentParser], None]:
