@@ -656,9 +656,14 @@ class JournalStorage(Storage):
         not parse is left to ``problems()`` to report.
         """
         try:
-            _, line = next(iter(self._history_lines_backwards()), (0, b""))
-            found = _SEQ_RE.match(line)
-            newest = int(found.group(1)) if found else change_seq(_loads(line))
+            # The number starts the line as Parley writes it: the rest of a long last
+            # change need not be read at every open.
+            found = _SEQ_RE.match(self._last_history_head())
+            if found:
+                newest = int(found.group(1))
+            else:
+                _, line = next(iter(self._history_lines_backwards()), (0, b""))
+                newest = change_seq(_loads(line))
         except ValueError:
             return
         if newest > self.last_seq:
@@ -668,6 +673,24 @@ class JournalStorage(Storage):
             raise CorruptStore(
                 f"{self.history_path} holds change {newest}, but {kept}: {ROLLED_BACK}"
             )
+
+    def _last_history_head(self, size: int = 40) -> bytes:
+        """The first ``size`` bytes of the history's last complete line (none if none)."""
+        try:
+            fd = os.open(self.history_path, os.O_RDONLY | os.O_NOFOLLOW)
+        except FileNotFoundError:
+            return b""
+        except OSError as exc:
+            raise _disk_error(exc, "opening", self.history_path) from None
+        try:
+            with _system("reading", self.history_path):
+                end = _end_of_last_line(fd, os.fstat(fd).st_size)
+                if not end:
+                    return b""
+                start = _end_of_last_line(fd, end - 1)
+                return os.pread(fd, min(size, end - 1 - start), start)
+        finally:
+            _close(fd)
 
     def _lines_before_offset(self) -> int:
         if not self._journal_offset:
