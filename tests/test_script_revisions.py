@@ -143,3 +143,17 @@ def test_delete_names_its_revision(db: Path, capsys: pytest.CaptureFixture[str])
     assert (code, out.strip()) == (0, f"deleted event {victim}")
     with open_store(db) as repo:
         assert not repo.exists("event", victim)
+
+
+def test_the_command_lines_revision_speaks_over_the_files(
+    db: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    record = shown(db, capsys)
+    mine = tmp_path / "mine.json"
+    mine.write_text(json.dumps({"description": "Mine.", "revision": record["revision"] - 1}))
+    args = ["edit", "point", "corridor", "--json", str(mine)]
+    code, _, err = parley(db, *args, capsys=capsys)
+    assert code == 1 and "nothing was saved" in err
+    code, _, err = parley(db, *args, "--revision", str(record["revision"]), capsys=capsys)
+    assert (code, err) == (0, "")
+    assert stored(db)["description"] == "Mine."

@@ -431,7 +431,9 @@ def cmd_edit(args: argparse.Namespace, repo: Repository) -> int:
     # What the options are read against (a --mediator keeps the other roles): the edit
     # is refused should the record move on before it is written. A record as `show
     # --json` gave it carries the revision it was read at.
-    revision = args.revision if args.revision is not None else _given_revision(args, values)
+    given = _given_revision(args, values)
+    # --revision, given on the command line, speaks over the file's.
+    revision = args.revision if args.revision is not None else given
     if revision is None:
         revision = repo.revision(kind, args.id)
     if values.get("kind", kind) != kind:
