@@ -86,13 +86,15 @@ def _replaceable(folder: Path) -> bool:
 
 def _remove_stale(folder: Path) -> None:
     """Take away what an export that a crash or a failing disk cut short left beside
-    ``folder``: its half-written folder, or the older export it had moved aside."""
+    ``folder``: its half-written folder, or the older export it had moved aside once the
+    new one stands (should the folder be missing, the older one is the only copy left)."""
     prefix = f".{folder.name}."
     if not folder.parent.is_dir():
         return
+    kinds = ("tmp", "old") if folder.is_dir() else ("tmp",)
     for entry in folder.parent.iterdir():
         middle = entry.name[len(prefix) :].rpartition(".")
-        if entry.name.startswith(prefix) and middle[0].isdigit() and middle[2] in ("tmp", "old"):
+        if entry.name.startswith(prefix) and middle[0].isdigit() and middle[2] in kinds:
             shutil.rmtree(entry, ignore_errors=True)
 
 
@@ -120,6 +122,7 @@ def write_folder(folder: Path, files: Mapping[str, bytes], rows: Mapping[str, in
     tmp = parent / f".{folder.name}.{os.getpid()}.tmp"
     old = parent / f".{folder.name}.{os.getpid()}.old"
     doing = f"writing the export in {tmp}"
+    moved_in = False
     try:
         parent.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(tmp, ignore_errors=True)
@@ -142,16 +145,24 @@ def write_folder(folder: Path, files: Mapping[str, bytes], rows: Mapping[str, in
                 raise
         else:
             os.rename(tmp, folder)
+        moved_in = True
         _fsync_dir(parent)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         reason = exc.strerror or str(exc)
+        if moved_in:
+            raise StoreError(
+                f"cannot export: {reason.lower()} flushing {parent} to disk; the export is "
+                "in place, but a crash now could take it away"
+            ) from None
         raise StoreError(
             f"cannot export: {reason.lower()} {doing}; no export was written"
         ) from None
     finally:
-        with contextlib.suppress(OSError):
-            shutil.rmtree(old)
+        # The older export goes only once the new one stands in its place.
+        if moved_in:
+            with contextlib.suppress(OSError):
+                shutil.rmtree(old)
 
 
 def check_folder(folder: Path) -> None:
