@@ -75,13 +75,10 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _replaceable(folder: Path) -> bool:
-    """May ``folder`` be replaced by an export? Only if nothing in it is the user's own:
-    it is empty, or holds an earlier export's files and nothing else."""
-    from .exchange import CHANGE_FILE, KIND_ORDER
-
-    ours = {f"{kind}.csv" for kind in KIND_ORDER} | {CHANGE_FILE, MANIFEST}
-    return all(entry.name in ours and entry.is_file() for entry in folder.iterdir())
+def _replaceable(folder: Path, names: set[str]) -> bool:
+    """May ``folder`` be replaced by an export of the files ``names``? Only if nothing in
+    it is the user's own: it is empty, or holds an earlier export's files and nothing else."""
+    return all(entry.name in names and entry.is_file() for entry in folder.iterdir())
 
 
 def _remove_stale(folder: Path) -> None:
@@ -110,7 +107,7 @@ def write_folder(folder: Path, files: Mapping[str, bytes], rows: Mapping[str, in
     if st is not None and not stat.S_ISDIR(st.st_mode):
         raise StoreError(f"{folder} is not a folder; give a folder for the CSV export")
     try:
-        replaceable = st is None or _replaceable(folder)
+        replaceable = st is None or _replaceable(folder, {*files, MANIFEST})
         _remove_stale(folder)
     except OSError as exc:
         raise StoreError(f"cannot read {folder}: {exc.strerror or exc}") from None

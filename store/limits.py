@@ -16,8 +16,6 @@ bounded without a word about it here.
 
 from __future__ import annotations
 
-import os
-
 # A one-line field: a title, a name, an outlet, a gist, a URL, an id.
 LINE_CHARS = 1_000
 # Any other text: a stance, a description, an outcome, a note, a quotation. The base
@@ -40,20 +38,6 @@ def said(size: int) -> str:
     return f"{size:,} bytes"
 
 
-def check_size(what: str, size: int, limit: int, outcome: str) -> None:
-    """Refuse ``what`` of ``size`` bytes past ``limit``, in one line ending in ``outcome``."""
-    # Imported here: the models import this module for their bounds, and errors the models.
-    from .errors import TooLarge
-
-    if size > limit:
-        raise TooLarge(f"{what} is {said(size)}, past the limit of {said(limit)}; {outcome}")
-
-
-def check_file(path: str | os.PathLike[str], limit: int, outcome: str) -> None:
-    """Refuse a file larger than ``limit`` before reading any of it (a missing or
-    unreadable file is left for the read to report)."""
-    try:
-        size = os.stat(path).st_size
-    except OSError:
-        return
-    check_size(str(path), size, limit, outcome)
+def past(what: str, size: int, limit: int, outcome: str) -> str:
+    """One line: ``what`` is ``size`` bytes, past ``limit``, and ``outcome``."""
+    return f"{what} is {said(size)}, past the limit of {said(limit)}; {outcome}"

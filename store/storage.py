@@ -63,7 +63,7 @@ from typing import Any
 import pydantic_core
 
 from . import access, limits
-from .errors import CorruptStore, DiskError, LockedStore
+from .errors import CorruptStore, DiskError, LockedStore, TooLarge
 from .migrations import CURRENT_SCHEMA, migrate
 
 # What Parley takes from TinyDB, and why, is all in tinydb_adapter.
@@ -766,8 +766,9 @@ class JournalStorage(Storage):
             {"g": self.generation, "ops": ops}, ensure_ascii=False, separators=(",", ":")
         )
         payload = (line + "\n").encode("utf-8")
-        what = f"one write to {self.journal_path}"
-        limits.check_size(what, len(payload), limits.JOURNAL_LINE_BYTES, NOTHING_SAVED)
+        if len(payload) > limits.JOURNAL_LINE_BYTES:
+            what, bound = f"one write to {self.journal_path}", limits.JOURNAL_LINE_BYTES
+            raise TooLarge(limits.past(what, len(payload), bound, NOTHING_SAVED))
         doing = "opening"
         try:
             if self._folder_unsynced:
