@@ -20,6 +20,11 @@ class DiskError(StoreError):
     disk, a read-only file system, a failing device); the message names the file."""
 
 
+class TooLarge(StoreError):
+    """Something given to the store is past one of its bounds (``store/limits.py``);
+    nothing was written."""
+
+
 class LockedStore(StoreError):
     """Another process holds the store's lock for too long."""
 

@@ -53,7 +53,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from . import access
+from . import access, backup, limits
 from .commands import Commands
 from .errors import DiskError, StoreError
 from .models import RECORD_TYPES, Change, Record, track_of
@@ -284,7 +284,10 @@ def _csv_text(model: type[BaseModel], rows: Iterable[dict[str, Any]]) -> str:
 
 def export_csv_files(repo: Repository) -> dict[str, str]:
     """Each CSV file of the export: file name -> its text."""
-    document = export_document(repo)
+    return _csv_files(export_document(repo))
+
+
+def _csv_files(document: dict[str, Any]) -> dict[str, str]:
     files = {
         f"{kind}.csv": _csv_text(RECORD_TYPES[kind], document["records"][kind])
         for kind in KIND_ORDER
@@ -313,18 +316,14 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def export_csv(repo: Repository, folder: Path) -> list[Path]:
-    """Write the CSV export into ``folder`` (created if missing); returns the files written."""
-    if folder.exists() and not folder.is_dir():
-        raise StoreError(f"{folder} is a file; give a folder for the CSV export")
-    written = []
-    try:
-        for name, text in export_csv_files(repo).items():
-            path = folder / name
-            write_atomic(path, text)
-            written.append(path)
-    except OSError as exc:
-        raise StoreError(f"cannot write {folder}: {exc.strerror or exc}") from None
-    return written
+    """Write the CSV export as ``folder``, whole, with its manifest (``store/backup.py``);
+    an older export there is replaced. Returns the CSV files written."""
+    document = export_document(repo)
+    files = {name: text.encode("utf-8") for name, text in _csv_files(document).items()}
+    rows = {f"{kind}.csv": len(document["records"][kind]) for kind in KIND_ORDER}
+    rows[CHANGE_FILE] = len(document["changes"])
+    backup.write_folder(folder, files, rows)
+    return [folder / name for name in files]
 
 
 # -- reading an export ---------------------------------------------------------
@@ -654,25 +653,57 @@ def read_csv_files(
     return bundle, problems
 
 
-def read_csv_folder(folder: Path, progress: Progress | None = None) -> tuple[Bundle, list[Problem]]:
+def read_csv_folder(
+    folder: Path, progress: Progress | None = None, manifest: bool = True
+) -> tuple[Bundle, list[Problem]]:
+    """Read a CSV export folder: its size first, then its manifest (unless the files were
+    edited by hand since, ``manifest=False``), then its rows."""
     files: dict[str, bytes] = {}
     try:
-        for path in sorted(folder.iterdir()):
-            if path.is_file() and path.suffix.lower() == ".csv":
+        paths = [p for p in sorted(folder.iterdir()) if p.is_file()]
+        size = sum(p.stat().st_size for p in paths)
+        if size > limits.IMPORT_BYTES:
+            return Bundle(), [_too_large(str(folder), size)]
+        if manifest:
+            backup.check_folder(folder)
+        for path in paths:
+            if path.suffix.lower() == ".csv":
                 files[path.name] = path.read_bytes()
+    except backup.BrokenExport as exc:
+        return Bundle(), [Problem(str(exc), "", "", "")]
     except OSError as exc:
         return Bundle(), [Problem(str(folder), "", "", f"cannot read: {exc.strerror or exc}")]
     return read_csv_files(files, str(folder), progress)
 
 
-def read_export(path: Path, progress: Progress | None = None) -> tuple[Bundle, list[Problem]]:
-    """Read a JSON export file, a CSV export folder, or ``-`` for JSON on standard input."""
+def _too_large(name: str, size: int) -> Problem:
+    bound = limits.said(limits.IMPORT_BYTES)
+    # Standard input is read no further than one byte past the limit.
+    said = f"more than {bound}" if name == "<stdin>" else limits.said(size)
+    return Problem(name, "", "", f"{said}, past the limit of {bound} for an import")
+
+
+def read_export(
+    path: Path, progress: Progress | None = None, manifest: bool = True
+) -> tuple[Bundle, list[Problem]]:
+    """Read a JSON export file, a CSV export folder, or ``-`` for JSON on standard input;
+    past the import's size limit, refused before it is parsed."""
     if str(path) == "-":
-        return read_json_export(sys.stdin.buffer.read(), "<stdin>", progress)
-    if path.is_dir():
-        return read_csv_folder(path, progress)
+        data = sys.stdin.buffer.read(limits.IMPORT_BYTES + 1)
+        if len(data) > limits.IMPORT_BYTES:
+            return Bundle(), [_too_large("<stdin>", len(data))]
+        return read_json_export(data, "<stdin>", progress)
     try:
-        data = path.read_bytes()
+        if path.is_dir():
+            return read_csv_folder(path, progress, manifest)
+    except OSError as exc:
+        return Bundle(), [Problem(str(path), "", "", f"cannot read: {exc.strerror or exc}")]
+    try:
+        with path.open("rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > limits.IMPORT_BYTES:
+                return Bundle(), [_too_large(str(path), size)]
+            data = fh.read()
     except OSError as exc:
         return Bundle(), [Problem(str(path), "", "", f"cannot read: {exc.strerror or exc}")]
     return read_json_export(data, str(path), progress)
@@ -844,10 +875,15 @@ def import_bundle(
 
 
 def import_path(
-    repo: Repository, path: Path, dry_run: bool = False, progress: Progress | None = None
+    repo: Repository,
+    path: Path,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    manifest: bool = True,
 ) -> ImportReport:
-    """Import a JSON export file or a CSV export folder; see :class:`ImportReport`."""
-    bundle, problems = read_export(path, progress)
+    """Import a JSON export file or a CSV export folder; see :class:`ImportReport`.
+    ``manifest=False`` takes a CSV folder edited by hand without its manifest's check."""
+    bundle, problems = read_export(path, progress, manifest)
     return import_bundle(repo, bundle, problems, dry_run)
 
 

@@ -21,10 +21,13 @@ from pydantic import (
     ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
+    StringConstraints,
     field_validator,
     model_serializer,
     model_validator,
 )
+
+from .limits import ARTICLE_CHARS, LINE_CHARS, TEXT_CHARS
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -77,16 +80,30 @@ def _iso_date(value: Any) -> Any:
 ISODate = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 # Long free text (descriptions, stances, outcomes): may span lines.
-Text = Annotated[str, AfterValidator(_no_control)]
+Text = Annotated[str, StringConstraints(max_length=TEXT_CHARS), AfterValidator(_no_control)]
 # Short text that names something: one line, may be empty.
-Line = Annotated[str, AfterValidator(_no_control), AfterValidator(_one_line)]
+Line = Annotated[
+    str,
+    StringConstraints(max_length=LINE_CHARS),
+    AfterValidator(_no_control),
+    AfterValidator(_one_line),
+]
 # A title or name: one line, not empty.
 Title = Annotated[
-    str, AfterValidator(_no_control), AfterValidator(_one_line), AfterValidator(_non_empty)
+    str,
+    StringConstraints(max_length=LINE_CHARS),
+    AfterValidator(_no_control),
+    AfterValidator(_one_line),
+    AfterValidator(_non_empty),
 ]
 # Stance texts, gists and event texts: not empty, may span lines.
-Body = Annotated[str, AfterValidator(_no_control), AfterValidator(_non_empty)]
-Slug = Annotated[str, AfterValidator(_slug)]
+Body = Annotated[
+    str,
+    StringConstraints(max_length=TEXT_CHARS),
+    AfterValidator(_no_control),
+    AfterValidator(_non_empty),
+]
+Slug = Annotated[str, StringConstraints(max_length=LINE_CHARS), AfterValidator(_slug)]
 
 
 def slugify(text: str, max_length: int = 48) -> str:
@@ -193,7 +210,10 @@ class Kind(StrEnum):
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+    # Every string of every record is bounded (store/limits.py), a field added later too.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_enum_values=False, str_max_length=TEXT_CHARS
+    )
 
 
 # The key under which a stored document carries its revision: the number of the change
@@ -571,6 +591,8 @@ class Event(Sourced):
 
 class Source(Record):
     kind: ClassVar[Kind] = Kind.SOURCE
+    # Its text is an article: its own bound, the others keep theirs through their types.
+    model_config = ConfigDict(str_max_length=ARTICLE_CHARS)
     outlet: Title
     title: Title
     published: ISODate
@@ -579,7 +601,9 @@ class Source(Record):
     reliability: Text = ""
     # The article itself, as taken in (`parley capture`), and the SHA-256 of its UTF-8
     # bytes: the text never changes afterwards, and `parley check` holds it to the hash.
-    text: Text = ""
+    text: Annotated[
+        str, StringConstraints(max_length=ARTICLE_CHARS), AfterValidator(_no_control)
+    ] = ""
     text_sha256: Line = ""
 
     @property

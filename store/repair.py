@@ -35,6 +35,7 @@ from .storage import (
     _parse_snapshot,
     _read_file,
     _write_all,
+    lock_path_of,
     open_lock,
     parse_journal_entry,
     take_lock,
@@ -87,8 +88,13 @@ def _line_problem(line: bytes, generation: int) -> str | None:
 def _damaged_path(journal: Path, now: datetime) -> Path:
     stem = f"{journal.name}.{now:%Y-%m-%dT%H%M%S}"
     candidate, n = journal.with_name(f"{stem}.damaged"), 2
-    while candidate.exists():
-        candidate, n = journal.with_name(f"{stem}-{n}.damaged"), n + 1
+    try:
+        while candidate.exists():
+            candidate, n = journal.with_name(f"{stem}-{n}.damaged"), n + 1
+    except OSError as exc:
+        raise _disk_error(
+            exc, "reading the folder of", journal, "the journal is as it was"
+        ) from None
     return candidate
 
 
@@ -104,6 +110,8 @@ def repair_journal(
     """
     path = Path(path)
     journal = path.with_name(path.name + ".journal")
+    # Only the store's own regular files: never a link's target, never another's file.
+    access.check((path, journal, lock_path_of(path)))
     lock = open_lock(path)
     try:
         take_lock(lock, fcntl.LOCK_EX if apply else fcntl.LOCK_SH, path)
@@ -159,7 +167,7 @@ def _set_aside(journal: Path, damaged: Path, rest: bytes, keep: int) -> None:
             os.unlink(damaged)
         raise _disk_error(exc, doing, damaged, "the journal is as it was") from None
     try:
-        fd = os.open(journal, os.O_WRONLY)
+        fd = os.open(journal, os.O_WRONLY | os.O_NOFOLLOW)
         try:
             os.ftruncate(fd, keep)
             os.fsync(fd)

@@ -437,6 +437,15 @@ class Repository:
         return next(iter(self.history(kind, record_id, limit=1)), None)
 
     @contextlib.contextmanager
+    def one_read(self) -> Iterator[None]:
+        """Hold the store's lock shared, caught up with every other process: records and
+        revisions read inside belong together, since nobody writes or compacts until it
+        ends (a revision read after the record could name a later writer's change)."""
+        with self.storage.locked(shared=True):
+            self.storage.catch_up()
+            yield
+
+    @contextlib.contextmanager
     def latest(self) -> Iterator[None]:
         """Hold the store's write lock, caught up with every other process: a command
         that reads a record and writes it back inside finds it as it is, and nobody

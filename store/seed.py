@@ -21,7 +21,13 @@ SEEDS_DIR = _HERE.parent / "seeds" if (_HERE.parent / "seeds").is_dir() else _HE
 def load_seed_records(directory: Path = SEEDS_DIR) -> list[Record]:
     """Every record of every ``*.json`` seed file, in file order, validated."""
     records: list[Record] = []
-    for path in sorted(directory.glob("*.json")):
+    try:
+        paths = sorted(directory.glob("*.json"))
+    except OSError as exc:
+        raise StoreError(
+            f"{directory}: cannot read the seed files: {exc.strerror or exc}"
+        ) from None
+    for path in paths:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:

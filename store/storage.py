@@ -62,8 +62,8 @@ from typing import Any
 
 import pydantic_core
 
-from . import access
-from .errors import CorruptStore, DiskError, LockedStore
+from . import access, limits
+from .errors import CorruptStore, DiskError, LockedStore, TooLarge
 from .migrations import CURRENT_SCHEMA, migrate
 
 # What Parley takes from TinyDB, and why, is all in tinydb_adapter.
@@ -97,6 +97,8 @@ _REASONS = {
     errno.EACCES: "permission denied",
     errno.EPERM: "permission denied",
     errno.EIO: "input/output error",
+    # O_NOFOLLOW met a symbolic link: the store writes only files of its own.
+    errno.ELOOP: "symbolic link found",
 }
 
 
@@ -128,6 +130,23 @@ def _disk_error(exc: OSError, doing: str, target: str | Path, outcome: str = "")
     return DiskError(f"{reason} {what}" + (f"; {outcome}" if outcome else ""))
 
 
+def _close(fd: int) -> None:
+    """Close a descriptor that only read, or whose writes were flushed to disk already:
+    a failure to close it loses nothing, and is no reason to fail what was done."""
+    with contextlib.suppress(OSError):
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _system(doing: str, target: str | Path, outcome: str = "") -> Iterator[None]:
+    """The calls inside, any OSError of theirs said as a DiskError naming the file and
+    what was being done to it."""
+    try:
+        yield
+    except OSError as exc:
+        raise _disk_error(exc, doing, target, outcome) from None
+
+
 def _fsync_dir(path: Path) -> None:
     """Make the directory's entries (a file created, renamed, removed) durable."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
@@ -151,7 +170,7 @@ def _read_file(path: Path, offset: int = 0, size: int = -1) -> bytes | None:
     """``size`` bytes of a file from ``offset`` (all of it by default); None when there is
     no such file, and a DiskError when it cannot be read."""
     try:
-        fd = os.open(path, os.O_RDONLY)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     except FileNotFoundError:
         return None
     except OSError as exc:
@@ -163,7 +182,7 @@ def _read_file(path: Path, offset: int = 0, size: int = -1) -> bytes | None:
     except OSError as exc:
         raise _disk_error(exc, "reading", path) from None
     finally:
-        os.close(fd)
+        _close(fd)
 
 
 def _loads(raw: bytes) -> Any:
@@ -468,7 +487,9 @@ class JournalStorage(Storage):
         if self._lock_depth:
             raise RuntimeError("cannot upgrade a shared lock to an exclusive one")
         if self._lock_fd is None:
-            if not self.lock_path.parent.exists() and not self.create:
+            with _system("reading the folder of", self.path):
+                missing = not self.lock_path.parent.exists()
+            if missing and not self.create:
                 raise CorruptStore(f"{self.path}: no such store")
             self._lock_fd = open_lock(self.path)
         mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
@@ -478,7 +499,12 @@ class JournalStorage(Storage):
             yield
         finally:
             self._lock_depth, self._lock_mode = 0, 0
-            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            try:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            except OSError:
+                # Closing the descriptor lets the lock go all the same.
+                _close(self._lock_fd)
+                self._lock_fd = None
 
     # -- reading ---------------------------------------------------------------
 
@@ -494,13 +520,18 @@ class JournalStorage(Storage):
     def _hold_snapshot(self, fd: int | None) -> None:
         """Keep ``fd`` (the snapshot just read or written) open in place of the last one."""
         if self._snapshot_fd is not None:
-            os.close(self._snapshot_fd)
+            _close(self._snapshot_fd)
         self._snapshot_fd = fd
         if fd is None:
             self._snapshot_stat = None
-        else:
+            return
+        try:
             st = os.fstat(fd)
-            self._snapshot_stat = (st.st_ino, st.st_size, st.st_mtime_ns)
+        except OSError:
+            # Read again before it is trusted, rather than fail what was done.
+            self._snapshot_stat = _UNREAD
+            return
+        self._snapshot_stat = (st.st_ino, st.st_size, st.st_mtime_ns)
 
     def _take_preread(self) -> tuple[int | None, bytes | None]:
         """The bytes read ahead, if the file they came from is the snapshot now.
@@ -520,7 +551,7 @@ class JournalStorage(Storage):
                 return fd, raw
         except OSError:
             pass
-        os.close(fd)
+        _close(fd)
         return None, None
 
     def _load(self) -> None:
@@ -544,7 +575,7 @@ class JournalStorage(Storage):
         fd, raw = self._take_preread()
         if fd is None:
             try:
-                fd = os.open(self.path, os.O_RDONLY)
+                fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW)
             except FileNotFoundError:
                 fd = None
             except OSError as exc:
@@ -559,7 +590,7 @@ class JournalStorage(Storage):
                 schema, generation, last_seq, trusted, tables = _parse_snapshot(self.path, raw)
                 del raw
             except BaseException as exc:
-                os.close(fd)
+                _close(fd)
                 if isinstance(exc, OSError):
                     raise DiskError(f"{self.path}: cannot read the file: {exc.strerror}") from None
                 raise
@@ -625,9 +656,14 @@ class JournalStorage(Storage):
         not parse is left to ``problems()`` to report.
         """
         try:
-            _, line = next(iter(self._history_lines_backwards()), (0, b""))
-            found = _SEQ_RE.match(line)
-            newest = int(found.group(1)) if found else change_seq(_loads(line))
+            # The number starts the line as Parley writes it: the rest of a long last
+            # change need not be read at every open.
+            found = _SEQ_RE.match(self._last_history_head())
+            if found:
+                newest = int(found.group(1))
+            else:
+                _, line = next(iter(self._history_lines_backwards()), (0, b""))
+                newest = change_seq(_loads(line))
         except ValueError:
             return
         if newest > self.last_seq:
@@ -637,6 +673,24 @@ class JournalStorage(Storage):
             raise CorruptStore(
                 f"{self.history_path} holds change {newest}, but {kept}: {ROLLED_BACK}"
             )
+
+    def _last_history_head(self, size: int = 40) -> bytes:
+        """The first ``size`` bytes of the history's last complete line (none if none)."""
+        try:
+            fd = os.open(self.history_path, os.O_RDONLY | os.O_NOFOLLOW)
+        except FileNotFoundError:
+            return b""
+        except OSError as exc:
+            raise _disk_error(exc, "opening", self.history_path) from None
+        try:
+            with _system("reading", self.history_path):
+                end = _end_of_last_line(fd, os.fstat(fd).st_size)
+                if not end:
+                    return b""
+                start = _end_of_last_line(fd, end - 1)
+                return os.pread(fd, min(size, end - 1 - start), start)
+        finally:
+            _close(fd)
 
     def _lines_before_offset(self) -> int:
         if not self._journal_offset:
@@ -686,7 +740,7 @@ class JournalStorage(Storage):
 
     def close(self) -> None:
         if self._preread is not None:
-            os.close(self._preread[0])
+            _close(self._preread[0])
             self._preread = None
         self._hold_snapshot(None)
         for name in ("_journal_fd", "_lock_fd"):
@@ -712,6 +766,9 @@ class JournalStorage(Storage):
             {"g": self.generation, "ops": ops}, ensure_ascii=False, separators=(",", ":")
         )
         payload = (line + "\n").encode("utf-8")
+        if len(payload) > limits.JOURNAL_LINE_BYTES:
+            what, bound = f"one write to {self.journal_path}", limits.JOURNAL_LINE_BYTES
+            raise TooLarge(limits.past(what, len(payload), bound, NOTHING_SAVED))
         doing = "opening"
         try:
             if self._folder_unsynced:
@@ -748,7 +805,7 @@ class JournalStorage(Storage):
         """The journal, opened to append; made, and its directory entry made durable, if
         there is none. Should the directory not sync, the new file is taken away again,
         so that the next write makes it (and syncs) anew."""
-        flags = os.O_WRONLY | os.O_APPEND
+        flags = os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW
         try:
             return os.open(self.journal_path, flags)
         except FileNotFoundError:
@@ -757,7 +814,7 @@ class JournalStorage(Storage):
         try:
             _fsync_dir(self.path.parent)
         except OSError as exc:
-            os.close(fd)
+            _close(fd)
             with contextlib.suppress(OSError):
                 os.unlink(self.journal_path)
             raise _disk_error(
@@ -871,7 +928,7 @@ class JournalStorage(Storage):
 
     def _empty_journal(self) -> None:
         try:
-            fd = os.open(self.journal_path, os.O_WRONLY)
+            fd = os.open(self.journal_path, os.O_WRONLY | os.O_NOFOLLOW)
         except FileNotFoundError:
             return
         try:
@@ -890,7 +947,7 @@ class JournalStorage(Storage):
         fd, created, start, doing = None, False, 0, "opening"
         try:
             try:
-                fd = os.open(path, os.O_RDWR | os.O_APPEND)
+                fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_NOFOLLOW)
             except FileNotFoundError:
                 fd = access.create(path, os.O_RDWR | os.O_APPEND | os.O_EXCL)
                 created = True
@@ -938,7 +995,7 @@ class JournalStorage(Storage):
                 # the next compaction makes it again, and syncs its folder.
                 os.unlink(self.history_path)
                 return
-            fd = os.open(self.history_path, os.O_WRONLY)
+            fd = os.open(self.history_path, os.O_WRONLY | os.O_NOFOLLOW)
             try:
                 os.ftruncate(fd, end)
                 os.fsync(fd)
@@ -1024,7 +1081,7 @@ class JournalStorage(Storage):
     def _read_history_backwards(self) -> Iterator[tuple[int, bytes]]:
         try:
             # Through os.open, as every other file of the store is opened.
-            fd = os.open(self.history_path, os.O_RDONLY)
+            fd = os.open(self.history_path, os.O_RDONLY | os.O_NOFOLLOW)
         except FileNotFoundError:
             return
         with open(fd, "rb") as fh:
@@ -1040,14 +1097,21 @@ class JournalStorage(Storage):
                 if newline >= 0:
                     end = position + newline + 1
                     break
-            position, carry = end, b""
+            # The line being read, in blocks, last first: joined once, when its start is
+            # found, so that a line of many blocks costs its length, not its square.
+            position, carry = end, []
             while position > 0:
                 size = min(HISTORY_BLOCK, position)
                 position -= size
                 fh.seek(position)
-                lines = (fh.read(size) + carry).split(b"\n")
-                carry = lines[0]
-                start = position + len(carry) + 1
+                block = fh.read(size)
+                if b"\n" not in block:
+                    carry.append(block)
+                    continue
+                lines = block.split(b"\n")
+                lines[-1] += b"".join(reversed(carry))
+                carry = [lines[0]]
+                start = position + len(lines[0]) + 1
                 found = []
                 for line in lines[1:]:
                     found.append((start, line))
@@ -1055,5 +1119,6 @@ class JournalStorage(Storage):
                 for line_offset, line in reversed(found):
                     if line.strip():
                         yield line_offset, line
-            if carry.strip():
-                yield 0, carry
+            first = b"".join(reversed(carry))
+            if first.strip():
+                yield 0, first

@@ -90,7 +90,7 @@ def test_standard_input_is_taken_in_without_a_question(
     import io
 
     text = (ARTICLES / "wire.txt").read_text(encoding="utf-8")
-    monkeypatch.setattr("sys.stdin", io.StringIO(text))
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(text.encode("utf-8"))))
     before = sources_of(db)
     args = ["--db", str(db), "capture", "-", "--title", "Corridor dispute", "--kind", "wire"]
     code, _, err = run_cli(args, capsys)

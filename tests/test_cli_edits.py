@@ -16,7 +16,18 @@ from store import RECORD_TYPES, open_store
 from store.models import TRACK_KINDS
 from tui.cli import edits
 
-EDIT_COMMANDS = ["add", "edit", "set-status", "position", "undo", "redo", "history", "list"]
+EDIT_COMMANDS = [
+    "add",
+    "edit",
+    "delete",
+    "set-status",
+    "position",
+    "undo",
+    "redo",
+    "history",
+    "list",
+    "show",
+]
 
 
 @pytest.fixture
@@ -528,7 +539,10 @@ def test_list_json_parses_and_holds_the_records(
     assert code == 0
     records = json.loads(out)
     with open_store(db) as repo:
-        assert records == [p.model_dump(mode="json") for p in repo.list("point")]
+        assert records == [
+            {**p.model_dump(mode="json"), "revision": repo.revision("point", p.id)}
+            for p in repo.list("point")
+        ]
     assert {r["id"] for r in records} == {"corridor", "ceasefire-terms", "hostages", "aid"}
 
 

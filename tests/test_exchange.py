@@ -154,7 +154,7 @@ def test_an_error_in_the_last_csv_row_writes_nothing(sample: Repository, tmp_pat
     target_path = tmp_path / "target.json"
     with partial_store(target_path) as target:
         before = store_files(target_path)
-        report = import_path(target, folder)
+        report = import_path(target, folder, manifest=False)
     assert store_files(target_path) == before
     assert [(p.file, p.record, p.field) for p in report.problems] == [
         (str(path), f"row {len(rows)}", "action")
@@ -578,7 +578,7 @@ def test_fuzzed_csv_imports(base: tuple[Path, dict[str, Any]], data: st.DataObje
     folder.mkdir()
     for name, content in files.items():
         (folder / name).write_bytes(content)
-    check_import(target, lambda: import_path(target.repo, folder))
+    check_import(target, lambda: import_path(target.repo, folder, manifest=False))
 
 
 _TARGETS: dict[Path, Target] = {}

@@ -219,10 +219,13 @@ def test_a_journal_that_cannot_be_read_is_a_store_error(store_path: Path) -> Non
     build_store(store_path)
     journal = Path(f"{store_path}.journal")
     journal.unlink()
-    journal.mkdir()  # opens, and every read fails
-    with pytest.raises(DiskError) as info:
+    journal.mkdir()  # would open, and every read fail: refused before, as no file of its own
+    with pytest.raises(StoreError) as info:
         open_store(store_path)
-    assert str(info.value) == f"is a directory reading {journal}"
+    assert (
+        str(info.value)
+        == f"{journal}: not a regular file; refusing to open the store: move it aside"
+    )
 
 
 # -- the directory is synced when a file of the store is made or renamed ----------------

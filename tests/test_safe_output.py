@@ -163,7 +163,7 @@ def test_numbers_and_dates_are_written_bare_and_still_import(tmp_path: Path) -> 
     for name, text in {**files, "change.csv": out.getvalue()}.items():
         (folder / name).write_text(text, encoding="utf-8")
     with open_store(tmp_path / "b.json") as copy_repo:
-        report = import_path(copy_repo, folder, dry_run=True)
+        report = import_path(copy_repo, folder, dry_run=True, manifest=False)
     reasons = [str(p) for p in report.problems]
     assert reasons and all("undoes change -3" in r for r in reasons), reasons
 
@@ -184,7 +184,7 @@ def test_a_hand_made_cell_keeps_a_quote_that_guards_nothing(tmp_path: Path) -> N
     folder.mkdir()
     (folder / "actor.csv").write_text(out.getvalue(), encoding="utf-8")
     with open_store(tmp_path / "b.json") as copy_repo:
-        report = import_path(copy_repo, folder)
+        report = import_path(copy_repo, folder, manifest=False)
         assert report.ok, report.problems
         names = {a.id: a.name for a in copy_repo.list("actor")}
     assert names[rows[0]["id"]] == "'tis an actor"

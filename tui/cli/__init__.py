@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import gc
 import ipaddress
 import os
@@ -53,6 +54,8 @@ examples:
                                what an import would add or change
   parley serve                 the dashboard in a browser: open the URL it prints
   parley list point            the sticking points, by id
+  parley show point philadelphi-corridor --json
+                               one record and its revision, for a script's edit
   parley set-status philadelphi-corridor deadlocked --date 2024-08-25 --source ID
                                a sticking point's status as of a date, sourced
   parley position --point philadelphi-corridor --actor hamas --date 2024-08-25 \\
@@ -136,7 +139,7 @@ class ReadAhead(threading.Thread):
 
     def run(self) -> None:
         try:
-            fd = os.open(self.path, os.O_RDONLY)
+            fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW)
         except OSError:
             return
         try:
@@ -279,6 +282,45 @@ def write_output(path: str, text: str) -> None:
         write_atomic(Path(path), text)
     except OSError as exc:
         raise Failure(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def write_stdout(text: str, what: str) -> None:
+    """Write ``text`` to standard output and flush it, checked: a full disk or a device
+    that takes nothing is one line and exit 1, never a partial file said to be whole.
+    (A reader gone away, a broken pipe, is left to stop the command quietly.)"""
+    try:
+        try:
+            fd = sys.stdout.fileno()
+        except (OSError, ValueError):
+            fd = -1
+        if fd < 0:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            # Each write's count checked, by the descriptor itself: Python's buffered
+            # stdout takes a short write on a nearly full disk without a word.
+            sys.stdout.flush()
+            view = memoryview(text.encode("utf-8"))
+            while view:
+                written = os.write(fd, view)
+                if written <= 0:
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                view = view[written:]
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        # What could not be written must not be tried again at exit, which would print a
+        # second complaint and exit 120.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
+        reason = (exc.strerror or str(exc) or "failed").lower()
+        raise Failure(
+            f"cannot write {what} to standard output: {reason}; it is not whole"
+        ) from None
 
 
 # -- commands --------------------------------------------------------------------
@@ -435,7 +477,7 @@ def cmd_export(args: argparse.Namespace, repo: Repository) -> int:
         changes = len(document["changes"])
         print(f"exported {repo.count()} records and {changes} changes to {args.output}")
     else:
-        sys.stdout.write(text)
+        write_stdout(text, "the export")
     return 0
 
 
@@ -484,7 +526,9 @@ def cmd_import(args: argparse.Namespace, repo: Repository) -> int:
         raise Failure(f"{path}: no such file or folder")
     progress = ImportProgress()
     try:
-        report = import_path(repo, path, dry_run=args.dry_run, progress=progress)
+        report = import_path(
+            repo, path, dry_run=args.dry_run, progress=progress, manifest=not args.hand_edited
+        )
     finally:
         progress.close()
     if report.problems:
@@ -764,6 +808,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
     p.add_argument("--all", action="store_true", help=ALL_HELP)
+    p.add_argument(
+        "--hand-edited",
+        action="store_true",
+        help="a CSV folder whose files were changed by hand since the export: taken without "
+        "its manifest's check (a file missing, cut short or from another export is then not "
+        "caught; every row is still checked)",
+    )
 
     p = add(
         "serve",

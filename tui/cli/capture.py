@@ -10,6 +10,7 @@ nothing.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -35,11 +36,25 @@ Ask = Callable[[str], str]
 
 
 def read_input(name: str) -> str:
-    """The file's text (``-``: standard input), as UTF-8."""
+    """The file's text (``-``: standard input), as UTF-8; a file past the article limit
+    is refused before it is read, and standard input read no further than the limit."""
+    from store.limits import ARTICLE_FILE_BYTES, said
+
+    bound = said(ARTICLE_FILE_BYTES)
     try:
         if name == "-":
-            return sys.stdin.read()
-        return Path(name).read_text(encoding="utf-8")
+            raw = sys.stdin.buffer.read(ARTICLE_FILE_BYTES + 1)
+            length = len(raw)
+        else:
+            with Path(name).open("rb") as fh:
+                # A file's size says it before a byte is read.
+                length = os.fstat(fh.fileno()).st_size
+                raw = b"" if length > ARTICLE_FILE_BYTES else fh.read(ARTICLE_FILE_BYTES + 1)
+                length = max(length, len(raw))
+        if length > ARTICLE_FILE_BYTES:
+            size = f"more than {bound}" if name == "-" else said(length)
+            raise Failure(f"{name}: {size}, past the limit of {bound} for an article")
+        return raw.decode("utf-8")
     except FileNotFoundError:
         raise Failure(f"{name}: no such file") from None
     except UnicodeDecodeError:

@@ -1,9 +1,10 @@
 """The subcommands that change the store, and the two that read it record by record.
 
-``add``, ``edit``, ``set-status``, ``position``, ``undo`` and ``redo`` write through
+``add``, ``edit``, ``delete``, ``set-status``, ``position``, ``undo`` and ``redo`` write through
 ``store.commands`` — the same commands the dashboard runs, so a record refused
-there is refused here with the same one-line reason, naming the field. ``list``
-and ``history`` read.
+there is refused here with the same one-line reason, naming the field. ``list``,
+``show`` and ``history`` read, each record with its revision taken in the same read,
+so that a script's edit names the state it saw.
 
 Exit status follows the rest of the CLI: 2 when the command line has the wrong
 shape (an unknown option, a missing argument, a ``--limit`` that is not a
@@ -426,10 +427,15 @@ def cmd_edit(args: argparse.Namespace, repo: Repository) -> int:
 
     kind = args.kind
     current = repo.get(kind, args.id)
-    # What the options are read against (a --mediator keeps the other roles): the edit
-    # is refused should the record move on before it is written.
-    revision = args.revision if args.revision is not None else repo.revision(kind, args.id)
     values: dict[str, Any] = read_json(args.json) if args.json else {}
+    # What the options are read against (a --mediator keeps the other roles): the edit
+    # is refused should the record move on before it is written. A record as `show
+    # --json` gave it carries the revision it was read at.
+    given = _given_revision(args, values)
+    # --revision, given on the command line, speaks over the file's.
+    revision = args.revision if args.revision is not None else given
+    if revision is None:
+        revision = repo.revision(kind, args.id)
     if values.get("kind", kind) != kind:
         raise Failure(f"{args.json}: holds {_a(str(values['kind']))}, not {_a(kind)}")
     values.pop("kind", None)
@@ -458,6 +464,29 @@ def cmd_edit(args: argparse.Namespace, repo: Repository) -> int:
     line = f"{line} ({', '.join(fields)})" if fields else line
     print(f"{line}; now revision {repo.revision(kind, args.id)}")
     return 0
+
+
+def _given_revision(args: argparse.Namespace, values: dict[str, Any]) -> int | None:
+    if "revision" not in values:
+        return None
+    given = values.pop("revision")
+    if not isinstance(given, int) or isinstance(given, bool) or given < 0:
+        raise Failure(f"{args.json}: revision: {given!r} is not a revision (a whole number)")
+    return given
+
+
+def cmd_delete(args: argparse.Namespace, repo: Repository) -> int:
+    from store.commands import Commands
+
+    kind = args.kind
+    outcome = done(lambda: Commands(repo).delete(kind, args.id, revision=args.revision))
+    print(written("deleted", kind, outcome))
+    return 0
+
+
+def with_revision(repo: Repository, record: Record) -> dict[str, Any]:
+    """A record's fields and, beside them, its revision: what `edit --revision` takes."""
+    return {**record.model_dump(mode="json"), "revision": repo.revision(record.kind, record.id)}
 
 
 def cmd_set_status(args: argparse.Namespace, repo: Repository) -> int:
@@ -553,14 +582,29 @@ def cmd_redo(args: argparse.Namespace, repo: Repository) -> int:
 
 def cmd_history(args: argparse.Namespace, repo: Repository) -> int:
     limit = args.limit or None
-    changes = repo.history(args.kind, args.id, limit)
+    with repo.one_read():
+        changes = repo.history(args.kind, args.id, limit)
+        # Each change with the revision its record stands at now (0 once deleted), read
+        # with the changes, so that a script's edit names the state it saw.
+        revisions = {
+            key: repo.revision(*key) if repo.exists(*key) else 0
+            for key in {(c.record_kind, c.record_id) for c in changes}
+            if key[0] in KINDS
+        }
     if not changes and args.id is not None:
         kinds = [args.kind] if args.kind else list(KINDS)
         if not any(repo.exists(k, args.id) for k in kinds):
             what = args.kind or "record"
             raise Failure(f"no {what} with id {args.id!r}, and no change to one")
     if args.json:
-        json.dump([c.model_dump(mode="json") for c in changes], sys.stdout, indent=2)
+        dumps = [
+            {
+                **c.model_dump(mode="json"),
+                "record_revision": revisions.get((c.record_kind, c.record_id), 0),
+            }
+            for c in changes
+        ]
+        json.dump(dumps, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
     if not changes:
@@ -584,9 +628,11 @@ def cmd_list(args: argparse.Namespace, repo: Repository) -> int:
         if kind not in TRACK_KINDS:
             raise UsageError(f"--track: {kind}s are shared by every track")
         filters["track_id"] = only_or_first(repo, args.track).id
-    records = repo.list(kind, **filters)
+    with repo.one_read():
+        records = repo.list(kind, **filters)
+        dumps = [with_revision(repo, r) for r in records] if args.json else []
     if args.json:
-        json.dump([r.model_dump(mode="json") for r in records], sys.stdout, indent=2)
+        json.dump(dumps, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
     if not records:
@@ -653,6 +699,20 @@ ADD_EXAMPLES = {
 }
 
 
+def cmd_show(args: argparse.Namespace, repo: Repository) -> int:
+    with repo.one_read():
+        record = with_revision(repo, repo.get(args.kind, args.id))
+    if args.json:
+        json.dump(record, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    width = max(len(name) for name in record)
+    for name, value in record.items():
+        shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        print(one_line(f"{name:<{width}}  {shown}"))
+    return 0
+
+
 def register(add: Add) -> None:
     """Add the editing subcommands to ``parley``'s parser; ``add`` makes one."""
     p = add(
@@ -708,14 +768,33 @@ def register(add: Add) -> None:
             populate=_populate(kind, editing=True),
         )
         kp.add_argument("id", metavar="ID", help=f"the {kind} to change")
-        kp.add_argument(
-            "--revision",
-            type=_revision,
-            metavar="N",
-            help="the revision the change was made from (parley history --id ID --limit 1 "
-            "shows it); refused if the record has changed since",
-        )
+        add_revision_option(kp, "the change was made from")
         kp.set_defaults(func=cmd_edit)
+
+    p = add(
+        "delete",
+        None,
+        "delete a record no other record refers to",
+        "parley delete event ID --revision 57",
+    )
+    deleted = p.add_subparsers(title="kinds", metavar="KIND", dest="kind", required=True)
+    for kind in KINDS:
+        dp = deleted.add_parser(kind, help=f"delete a {kind}", allow_abbrev=False)
+        dp.add_argument("id", metavar="ID", help=f"the {kind} to delete")
+        add_revision_option(dp, "it was read at")
+        dp.set_defaults(func=cmd_delete)
+
+    p = add(
+        "show",
+        cmd_show,
+        "one record's fields and its revision, read together",
+        "parley show point philadelphi-corridor --json",
+    )
+    p.add_argument("kind", choices=KINDS, metavar="KIND", help="one of: " + ", ".join(KINDS))
+    p.add_argument("id", metavar="ID", help="the record's id")
+    p.add_argument(
+        "--json", action="store_true", help="the fields and the revision as a JSON object"
+    )
 
     p = add(
         "set-status",
@@ -795,6 +874,16 @@ def register(add: Add) -> None:
     p.add_argument("kind", choices=KINDS, metavar="KIND", help="one of: " + ", ".join(KINDS))
     p.add_argument("--track", metavar="ID", help="only the records of this track")
     p.add_argument("--json", action="store_true", help="the records as a JSON list")
+
+
+def add_revision_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--revision",
+        type=_revision,
+        metavar="N",
+        help=f"the revision {what} (parley show KIND ID prints it); refused if the record "
+        "has changed since",
+    )
 
 
 def _populate(kind: str, editing: bool) -> Callable[[argparse.ArgumentParser], None]:
