@@ -14,12 +14,14 @@ from datetime import date
 from textual.app import App
 from textual.binding import Binding
 from textual.driver import Driver
+from textual.message_pump import MessagePump
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 
 import tui.compat  # noqa: F401  (patches Textual before any widget renders)
 from store import Kind, Record, Repository, StoreError, Track, track_of
 from store.commands import Commands
+from tui import failures
 from tui.compat import hangup
 from tui.config import Config
 from tui.messages import OpenRecord, ShowAsOf, ShowTrack
@@ -48,6 +50,9 @@ class ParleyApp(App[None]):
     as_of: reactive[date | None] = reactive(None)
     # Bumped whenever the store changes, here or in another process.
     version: reactive[int] = reactive(0)
+    # True: a failure inside a screen or widget ends the app as Textual would (tests,
+    # which then fail on it); False: it is reported and the app goes on.
+    raise_failures = False
 
     def __init__(
         self,
@@ -72,6 +77,8 @@ class ParleyApp(App[None]):
         self._notices = notices
         self.repo = repo
         self.commands = Commands(repo)
+        # The failures survived (``survive``), oldest first.
+        self.failures: list[Exception] = []
         self._poll = poll
         self._on_shown = on_shown
         self._on_views_built = on_views_built
@@ -102,6 +109,15 @@ class ParleyApp(App[None]):
         # Names in it are data: invisible and direction-changing characters show escaped.
         message = reveal(message)
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    def survive(self, error: Exception, where: MessagePump) -> bool:
+        """A handler of a screen or widget raised (``tui.compat.keep_going``): log it,
+        say so in one line, and go on with the form and what was typed in it."""
+        if self.raise_failures or not self.is_running or not self.screen_stack:
+            return False
+        self.failures.append(error)
+        self.notify(failures.report(error, where), severity="error", timeout=15)
+        return True
 
     def today(self) -> date:
         return self.repo.today()

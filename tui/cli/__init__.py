@@ -312,7 +312,8 @@ def cmd_dashboard(args: argparse.Namespace, repo: Repository) -> int:
         on_views_built=gc.freeze,
     )
     app.run()
-    return 0
+    # Textual ends the app on a failure it could not survive: say so in the status.
+    return app.return_code or 0
 
 
 def cmd_seed(args: argparse.Namespace, repo: Repository) -> int:
