@@ -52,9 +52,11 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/store_bench.py
 	$(BIN)/python benchmarks/tui_bench.py
 
-# 10,000 damaged store and import files through `parley check` and `parley import`.
+# 10,000 damaged store and import files through `parley check` and `parley import`;
+# 20,000 random key sequences typed into the dashboard's and the reader's dialogs.
 fuzz: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/fuzz_check.py
+	PARLEY_FUZZ_EXAMPLES=20000 $(BIN)/python -m pytest -q tests/test_slips_fuzz.py
 
 # Pin every dependency in pyproject.toml (and setuptools, which builds Parley) to
 # its newest allowed version, for every Python from 3.11 and every platform.
