@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date
 
+from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding
 from textual.driver import Driver
 from textual.message_pump import MessagePump
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
+from textual.widgets import Input, TextArea
 
 import tui.compat  # noqa: F401  (patches Textual before any widget renders)
 from store import Kind, Record, Repository, StoreError, Track, track_of
@@ -44,6 +46,8 @@ class ParleyApp(App[None]):
         Binding("question_mark", "help", "Help", id="help"),
         Binding("T", "switch_track", "Track", id="switch-track"),
         Binding("ctrl+p", "command_palette", "Find", show=False, id="find"),
+        # In any line of text or text area: select it all (Textual's ctrl+a goes home).
+        Binding("ctrl+a", "select_all", "Select all", show=False, priority=True, id="select-all"),
     ]
 
     track_id: reactive[str] = reactive("")
@@ -159,9 +163,16 @@ class ParleyApp(App[None]):
 
     def _store_changed(self, version: int) -> None:
         if self.track_id and not self.repo.exists(Kind.TRACK, self.track_id):
-            # The track in view is gone (deleted, or its adding undone): show another.
+            # The track in view is gone (deleted, or its adding undone): nothing of it
+            # stays on show, and the person picks the next, if there is one.
+            self.track_id = ""
+            if self.repo.tracks():
+                self.call_later(self.action_switch_track)
+        elif not self.track_id:
+            # None was in view, and one is there now (the seed's adding redone, say).
             tracks = self.repo.tracks()
-            self.track_id = tracks[0].id if tracks else ""
+            if tracks:
+                self.track_id = tracks[0].id
         self.version = version
 
     def watch_track_id(self) -> None:
@@ -180,6 +191,12 @@ class ParleyApp(App[None]):
         title = plain(self.repo.get_as(Track, self.track_id).title)
         # The date first: on a narrow screen the header cuts the end of the line.
         self.sub_title = f"as of {self.as_of.isoformat()} · {title}" if self.as_of else title
+
+    def action_select_all(self) -> None:
+        focused = self.focused
+        if not isinstance(focused, Input | TextArea):
+            raise SkipAction()
+        focused.select_all()
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

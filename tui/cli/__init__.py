@@ -317,14 +317,29 @@ def cmd_dashboard(args: argparse.Namespace, repo: Repository) -> int:
 
 
 def cmd_seed(args: argparse.Namespace, repo: Repository) -> int:
-    from store.seed import seed
+    from store.seed import seed, seed_again, seed_undone
 
     added = seed(repo)
     if added:
         print(f"seeded {repo.path} with {added} records")
+    elif seed_undone(repo):
+        # Its adding was undone and other writes came after, so redo cannot bring it
+        # back: asked at a terminal, done when run from a script.
+        if sys.stdin.isatty() and not _yes("The seed was undone. Seed again? [y/N] "):
+            print("nothing added")
+            return 0
+        added = seed_again(repo)
+        print(f"the seed was undone; seeded {repo.path} again with {added} records")
     else:
         print(f"{repo.path} already holds records; nothing added")
     return 0
+
+
+def _yes(question: str) -> bool:
+    try:
+        return input(question).strip().casefold() in ("y", "yes")
+    except EOFError:
+        return False
 
 
 def cmd_config(args: argparse.Namespace, path: Path) -> int:
