@@ -11,6 +11,8 @@ from tui_helpers import make_app, press, run_async, screen_text, settle
 from store import Repository
 from tui.screens.compare import CompareScreen
 from tui.screens.form import FormScreen
+from tui.widgets.picker import Picker, SearchBox
+from tui.widgets.ref_chooser import RefChooser
 
 
 @run_async
@@ -57,3 +59,39 @@ async def test_ctrl_a_selects_all_of_a_line(seeded: Repository) -> None:
         assert app.focused is title
         await press(pilot, "end", "ctrl+a", *"Cairo")
         assert title.value == "Cairo"
+
+
+@run_async
+async def test_s_on_a_gap_board_cell_sets_its_points_status(seeded: Repository) -> None:
+    """s, like p, acts on the sticking point of the cell under the cursor."""
+    app = make_app(seeded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "3", "1", "right", "right")
+        await press(pilot, "s")
+        form = app.screen
+        assert isinstance(form, FormScreen), screen_text(app)
+        assert "Dismantling Hamas" in form.form_title
+
+
+@run_async
+async def test_a_picker_says_no_match(seeded: Repository) -> None:
+    """A quick form's picker and a full form's chooser both say when nothing matches."""
+    app = make_app(seeded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "2", "G", "e")
+        chooser = app.screen.query_one("#field-participant_ids", RefChooser)
+        chooser.focus()
+        await press(pilot, *"zzq")
+        assert "no match for “zzq”" in screen_text(app)
+        await press(pilot, "backspace", "backspace", "backspace", *"qat")
+        assert "no match" not in screen_text(app)
+        await press(pilot, "escape")  # the search emptied, then the form left
+        while isinstance(app.screen, FormScreen):
+            await press(pilot, "escape", "y")
+        await press(pilot, "2", "r")
+        picker = next(iter(app.screen.query(Picker)))
+        picker.query_one(SearchBox).focus()
+        await press(pilot, *"zzq")
+        assert "no match for “zzq”" in screen_text(app)

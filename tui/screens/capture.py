@@ -16,7 +16,16 @@ from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from store import Conflict, Kind, Record, Repository, Round, StickingPoint, StoreError
+from store import (
+    Conflict,
+    Kind,
+    Position,
+    Record,
+    Repository,
+    Round,
+    StickingPoint,
+    StoreError,
+)
 from store.commands import Commands, Outcome
 from store.seed import is_seed
 from store.words import kind_words, record_words, step_words
@@ -152,6 +161,9 @@ class CaptureScreen(Screen[None]):
 
     def action_set_status(self, full: bool = False) -> None:
         record = self.selected()
+        if isinstance(record, Position) and self.repo.exists(Kind.POINT, record.point_id):
+            # A gap-board or matrix cell: the status is its sticking point's.
+            record = self.repo.get_as(StickingPoint, record.point_id)
         if isinstance(record, Round | StickingPoint):
             self._open(self.quick().status(record, full))
         else:

@@ -116,13 +116,13 @@ class RefChooser(Chooser):
             matches.highlighted = best
         else:
             matches.highlighted = None
-        self._summarise()
+        self._summarise(self.missing(text, bool(shown)))
 
-    def _summarise(self) -> None:
+    def _summarise(self, before: Content | None = None) -> None:
         names = [self.labels.get(k, k) for k in self.chosen]
         text = ", ".join(names) if names else "none"
         self.query_one(".ref-summary", TextBlock).update(
-            Content.assemble(("chosen: ", "dim"), plain(text))
+            Content.assemble(before or "", ("chosen: ", "dim"), plain(text))
         )
 
     def on_input_changed(self, event: Input.Changed) -> None:
