@@ -30,7 +30,8 @@ from tui.screens.dashboard import DashboardScreen
 REPORT = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_4fa9cd2df846f441.txt"
 EXAMPLES = int(os.environ.get("PARLEY_FUZZ_EXAMPLES", "2000"))
 
-# The keys that open each form, picker and dialog, from the dashboard's Overview.
+# The keys that open each form, picker and dialog from the dashboard (a view's number
+# first where it matters).
 OPENERS: list[tuple[str, ...]] = [
     ("2", "G", "e"),
     ("2", "r"),
@@ -150,7 +151,10 @@ def session(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[Sess
 
 def send(app: ParleyApp, key: str) -> None:
     """A key as the terminal sends it, without waiting for the screen: typing at speed."""
-    char = {"space": " ", "minus": "-", "comma": ","}.get(key, key if len(key) == 1 else None)
+    named = {"space": " ", "minus": "-", "comma": ",", "plus": "+", "slash": "/"}
+    char = named.get(key, key if len(key) == 1 else None)
+    if key == "question_mark":
+        char = "?"
     event = events.Key(key, char)
     event.set_sender(app)
     app.post_message(event)
@@ -162,7 +166,8 @@ async def play(pilot: Pilot[None], opener: tuple[str, ...], steps: list[Any]) ->
     app = pilot.app
     assert isinstance(app, ParleyApp)
     if isinstance(app.screen, DashboardScreen):
-        await pilot.press("1", *opener)
+        for key in opener:
+            send(app, key)
     for item in steps:
         if isinstance(item, tuple) and item and item[0] == "paste":
             target = app.focused or app.screen
