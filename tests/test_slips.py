@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import Input
-from tui_helpers import make_app, notices, press, run_async, settle
+from tui_helpers import edit_latest_round, make_app, notices, press, run_async, settle
 
 from store import Repository
 from tui import failures
-from tui.screens.form import FormScreen
 from tui.widgets.ref_chooser import MatchList, RefChooser
 
 
@@ -19,10 +18,7 @@ async def test_typing_fast_in_a_round_chooser_keeps_the_edit(seeded: Repository)
     Backspace: the list and the form stay, and the app runs on."""
     app = make_app(seeded)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "2", "G", "e")
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await edit_latest_round(app, pilot)
         chooser = form.query_one("#field-participant_ids", RefChooser)
         search = chooser.query_one(".ref-search", Input)
         search.focus()
@@ -49,10 +45,7 @@ async def test_a_failure_in_a_form_keeps_it_open_and_says_where_the_details_are(
     app = make_app(seeded)
     app.raise_failures = False
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "2", "G", "e")
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await edit_latest_round(app, pilot)
         title = form.query_one("#field-title", Input)
         title.value = "A title typed by hand"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from textual.widgets import Input
-from tui_helpers import make_app, press, run_async, screen_text, settle
+from tui_helpers import edit_latest_round, make_app, press, run_async, screen_text, settle
 
 from store import Repository
 from tui.screens.compare import CompareScreen
@@ -53,9 +53,7 @@ async def test_typing_a_date_replaces_it(seeded: Repository) -> None:
 async def test_ctrl_a_selects_all_of_a_line(seeded: Repository) -> None:
     app = make_app(seeded)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "2", "G", "e")
-        title = app.screen.query_one("#field-title", Input)
+        title = (await edit_latest_round(app, pilot)).query_one("#field-title", Input)
         assert app.focused is title
         await press(pilot, "end", "ctrl+a", *"Cairo")
         assert title.value == "Cairo"
@@ -79,9 +77,8 @@ async def test_a_picker_says_no_match(seeded: Repository) -> None:
     """A quick form's picker and a full form's chooser both say when nothing matches."""
     app = make_app(seeded)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "2", "G", "e")
-        chooser = app.screen.query_one("#field-participant_ids", RefChooser)
+        form = await edit_latest_round(app, pilot)
+        chooser = form.query_one("#field-participant_ids", RefChooser)
         chooser.focus()
         await press(pilot, *"zzq")
         assert "no match for “zzq”" in screen_text(app)
