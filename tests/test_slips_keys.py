@@ -10,6 +10,7 @@ from tui_helpers import edit_latest_round, make_app, press, run_async, screen_te
 
 from store import Repository
 from tui.screens.compare import CompareScreen
+from tui.screens.confirm import ConfirmScreen
 from tui.screens.form import FormScreen
 from tui.widgets.picker import Picker, SearchBox
 from tui.widgets.ref_chooser import RefChooser
@@ -92,3 +93,24 @@ async def test_a_picker_says_no_match(seeded: Repository) -> None:
         picker.query_one(SearchBox).focus()
         await press(pilot, *"zzq")
         assert "no match for “zzq”" in screen_text(app)
+
+
+@run_async
+async def test_the_palette_finds_actions_by_what_they_do(seeded: Repository) -> None:
+    """ctrl+p "undo" finds Undo with its key, and Enter runs it (here, it asks about the
+    seed, which this session did not write)."""
+    app = make_app(seeded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+p", *"undo")
+        await pilot.pause(0.2)
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Undo" in text and "key u" in text, text
+        await press(pilot, "enter")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Undo the seed" in screen_text(app)
+        await press(pilot, "n", "ctrl+p", *"brief")
+        await pilot.pause(0.2)
+        await settle(pilot)
+        assert "key b" in screen_text(app)
