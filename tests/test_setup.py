@@ -140,5 +140,5 @@ def test_make_says_what_it_does_while_it_sets_up(tmp_path: Path) -> None:
     found = fake_pythons(tmp_path / "bin", {"python3.12": (3, 12)})
     done = make(tmp_path, found, "-n", ".venv/.run-installed")
     assert done.returncode == 0, done.stderr
-    steps = [line for line in done.stdout.splitlines() if line.startswith("echo \"make: ")]
+    steps = [line for line in done.stdout.splitlines() if line.startswith('echo "make: ')]
     assert [s.split(":")[1].split()[0] for s in steps] == ["creating", "installing", "installing"]
