@@ -532,8 +532,7 @@ def check_serve(args: argparse.Namespace) -> None:
 
 def serve_accounts(args: argparse.Namespace) -> tuple[Accounts, str | None]:
     """Who may sign in, and the token to print (None when each user has their own)."""
-    import getpass
-
+    from store.repository import default_author
     from tui.serve.accounts import (
         Account,
         AccountError,
@@ -559,11 +558,9 @@ def serve_accounts(args: argparse.Namespace) -> tuple[Accounts, str | None]:
             checked_token(token, "--token" if args.token else "PARLEY_TOKEN")
         else:
             token = generated_token()
-        try:
-            login = getpass.getuser()
-        except (KeyError, OSError):
-            login = "unknown"
-        return Accounts([Account(login, token)]), token
+        # The shared token's sessions write as the server's own author: its
+        # PARLEY_USER, else its login.
+        return Accounts([Account(default_author() or "unknown", token)]), token
     except AccountError as exc:
         raise UsageError(str(exc)) from None
 
