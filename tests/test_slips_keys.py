@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from textual.widgets import Input
+from textual import events
+from textual.widgets import Input, TextArea
 from tui_helpers import edit_latest_round, make_app, press, run_async, screen_text, settle
 
 from store import Repository
@@ -114,3 +115,23 @@ async def test_the_palette_finds_actions_by_what_they_do(seeded: Repository) -> 
         await pilot.pause(0.2)
         await settle(pilot)
         assert "key b" in screen_text(app)
+
+
+@run_async
+async def test_enter_in_a_quick_forms_text_moves_on(seeded: Repository) -> None:
+    """In a quick form's text, Enter goes to the next field as everywhere else; shift+enter
+    and ctrl+j start a new line, and a paste keeps its lines."""
+    app = make_app(seeded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "n", *"Talks")
+        text = app.screen.query_one(TextArea)
+        text.focus()
+        await press(pilot, *"One", "ctrl+j", *"Two", "shift+enter", *"Three")
+        await press(pilot, "ctrl+j")
+        app.post_message(events.Paste("Four\nFive"))  # as the terminal sends a paste
+        await settle(pilot)
+        assert text.text == "One\nTwo\nThree\nFour\nFive"
+        await press(pilot, "enter")
+        assert app.focused is not text
+        assert text.text == "One\nTwo\nThree\nFour\nFive"

@@ -57,6 +57,15 @@ class FormScreen(ModalScreen[FormResult | None]):
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
         # Ahead of the fields' own Enter, and passed on to them unless ``enter_saves``.
         Binding("enter", "enter_save", "Save", show=False, priority=True, id="form.enter-save"),
+        # A new line in a quick form's text area, where Enter moves on.
+        Binding(
+            "shift+enter,ctrl+j",
+            "new_line",
+            "New line",
+            show=False,
+            priority=True,
+            id="form.new-line",
+        ),
     ]
 
     def __init__(
@@ -270,8 +279,18 @@ class FormScreen(ModalScreen[FormResult | None]):
             self._saving = False
         self.dismiss(FormResult(list(outcome.records) if outcome else [], values))
 
+    def action_new_line(self) -> None:
+        if not isinstance(self.focused, TextArea):
+            raise SkipAction()
+        self.focused.insert("\n")
+
     def action_enter_save(self) -> None:
         focused = self.focused
+        if self.compact and isinstance(focused, TextArea):
+            # One meaning for Enter in a quick form: on to the next field (shift+enter or
+            # ctrl+j starts a new line; a paste keeps its lines).
+            self.focus_next()
+            return
         typing = isinstance(focused, TextArea) or (
             isinstance(focused, Input)
             and bool(focused.value)
