@@ -20,19 +20,24 @@ UV := $(LOCK_TOOLS)/bin/uv
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "make: $(NO_PYTHON)" >&2; exit 1; }
+	@echo "make: creating the virtual environment in $(VENV) with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
 
 # Install again only when a lock file or the project's metadata changes. Each
 # requirement must match a hash in the lock, and nothing outside it is installed;
 # Parley itself is then installed, editable, from the checkout with no dependencies.
 $(VENV)/.run-installed: $(LOCK) pyproject.toml | $(BIN)/python
+	@echo "make: installing the locked dependencies from $(LOCK) (a minute or so the first time)"
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	@echo "make: installing Parley from this checkout"
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@$(BIN)/python -m pip check >/dev/null || { echo "make: $(STALE_LOCK)" >&2; exit 1; }
 	@touch $@
 
 $(VENV)/.dev-installed: $(DEV_LOCK) pyproject.toml | $(BIN)/python
+	@echo "make: installing the locked dependencies and test tools from $(DEV_LOCK) (a minute or two the first time)"
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(DEV_LOCK)
+	@echo "make: installing Parley from this checkout"
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@$(BIN)/python -m pip check >/dev/null || { echo "make: $(STALE_LOCK)" >&2; exit 1; }
 	@touch $@ $(VENV)/.run-installed
@@ -46,6 +51,7 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/mypy store tui
 
 test: lint
+	@echo "make: running the tests"
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.dev-installed
@@ -54,11 +60,13 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/sync_bench.py
 
 # 10,000 damaged store and import files through `parley check` and `parley import`;
-# three laptops syncing at random, longer than in make test; 200 syncs killed part-way.
+# three laptops syncing at random, longer than in make test; 200 syncs killed part-way;
+# 20,000 random key sequences typed into the dashboard's and the reader's dialogs.
 fuzz: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/fuzz_check.py
 	PARLEY_SYNC_EXAMPLES=200 $(BIN)/python -m pytest -q tests/test_sync_property.py --hypothesis-show-statistics
 	$(BIN)/python benchmarks/sync_kills.py
+	PARLEY_FUZZ_EXAMPLES=20000 $(BIN)/python -m pytest -q tests/test_slips_fuzz.py
 
 # Pin every dependency in pyproject.toml (and setuptools, which builds Parley) to
 # its newest allowed version, for every Python from 3.11 and every platform.

@@ -162,6 +162,10 @@ class Commands:
 
     def __init__(self, repo: Repository) -> None:
         self.repo = repo
+        # The newest change when this session began: changes after it by the same author
+        # are the session's own, which undo takes back without asking.
+        newest = repo.history(limit=1)
+        self.session_start = newest[0].seq if newest else 0
 
     # -- any record ------------------------------------------------------------
 
@@ -312,11 +316,15 @@ class Commands:
         """Add or replace whole records, all or none (an import)."""
         return self._put(list(records))
 
-    def seed(self, records: Iterable[Record]) -> Outcome:
-        """Fill an empty store; nothing is written into one that has records."""
-        if self.repo.count() > 0:
+    def seed(self, records: Iterable[Record], *, again: bool = False) -> Outcome:
+        """Fill an empty store; nothing is written into one that has records. ``again``:
+        write back the seed records the store does not hold (its seed was undone)."""
+        if again:
+            written = [r for r in records if not self.repo.exists(r.kind, r.id)]
+        elif self.repo.count() > 0:
             return Outcome()
-        written = list(records)
+        else:
+            written = list(records)
         return Outcome(tuple(self.repo.add_many(written)), tuple(written))
 
     def restore(self, records: Iterable[Record], changes: Iterable[Change]) -> Outcome:
@@ -551,6 +559,10 @@ class Commands:
     def redo(self) -> Outcome:
         """Take back the newest undo; nothing changes when the last write was not an undo."""
         return Outcome(tuple(self.repo.redo()))
+
+    def own(self, step: Sequence[Change]) -> bool:
+        """Whether every change of ``step`` was written in this session by its author."""
+        return all(c.author == self.repo.author and c.seq > self.session_start for c in step)
 
     # -- shared ----------------------------------------------------------------
 

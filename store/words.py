@@ -8,7 +8,7 @@ styles or markup, so any front end can show it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, NamedTuple, Protocol
 
@@ -467,3 +467,25 @@ def changed_by(change: Change) -> str:
     """Who last wrote a record, and when: ``changed by amal at 10:42 on 3 Dec 2026``."""
     verb = {"add": "added", "delete": "deleted"}.get(change.action, "changed")
     return f"{verb} by {author_of(change)} at {moment(change)}"
+
+
+# A step of undo or redo of more changes than this is named by its first and a count.
+STEP_LISTED = 3
+
+
+def step_words(records: Records, step: Sequence[Change], *, seed: bool, me: str) -> str:
+    """A step of undo or redo (one transaction, its changes in the order to say them) in
+    a short line: ``the seed: 54 records, 21 Aug 2024``; ``edited round X (title)``; a
+    long one by its first change and a count; another author's by name, with its day."""
+    when = long_day(min(c.at for c in step).date())
+    if seed:
+        return f"the seed: {len(step)} records, {when}"
+    said = [change_summary(records, c, prefix=False) for c in step]
+    if len(said) > STEP_LISTED:
+        text = f"{said[0]}, and {len(said) - 1} more changes"
+    else:
+        text = "; ".join(said)
+    authors = sorted({author_of(c) for c in step} - {me})
+    if authors:
+        text += f" (by {', '.join(authors)}, {when})"
+    return text

@@ -67,6 +67,15 @@ def own_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
     return home
 
 
+@pytest.fixture(autouse=True)
+def failures_fail(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failure inside a screen or widget, which the app survives and reports, fails the
+    test it happens in (Pilot raises it at the end); tests of surviving turn this off."""
+    from tui.app import ParleyApp
+
+    monkeypatch.setattr(ParleyApp, "raise_failures", True)
+
+
 @pytest.fixture
 def store_path(tmp_path: Path) -> Path:
     return tmp_path / "parley.json"

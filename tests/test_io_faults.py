@@ -462,7 +462,7 @@ def test_undo_in_the_dashboard_on_a_full_disk_is_a_notice(
                 return real_write(fd, data)
 
             monkeypatch.setattr(os, "write", full)
-            await press(pilot, "u")
+            await press(pilot, "u", "y")  # written before this session: asked first
             monkeypatch.setattr(os, "write", real_write)
             assert app.is_running
             (notice,) = [n for n in notices(app) if n.severity == "error"]

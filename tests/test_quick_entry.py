@@ -44,7 +44,8 @@ async def running(repo: Repository) -> AsyncIterator[tuple[ParleyApp, Pilot[None
 
 
 async def type_text(pilot: Pilot[None], text: str) -> None:
-    await pilot.press(*("enter" if c == "\n" else c for c in text))
+    # A new line in a quick form's text area is ctrl+j; Enter moves on to the next field.
+    await pilot.press(*("ctrl+j" if c == "\n" else c for c in text))
     await settle(pilot)
 
 

@@ -7,6 +7,7 @@ the dashboard's output. The last one opens it in headless Chromium.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import base64
 import codecs
@@ -36,7 +37,7 @@ from aiohttp import web
 from tui_helpers import run_cli, seeded_store
 
 from store import open_store
-from tui.cli import is_loopback, main
+from tui.cli import is_loopback, main, serve_accounts
 from tui.serve.accounts import (
     TOKEN_MIN,
     Account,
@@ -216,6 +217,7 @@ class Served:
         self.base = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": ""}
         env.pop("PARLEY_TOKEN", None)
+        env.pop("PARLEY_USER", None)  # the server's own author is the login
         if token is not None:
             env["PARLEY_TOKEN"] = token
         command = [sys.executable, "-m", "tui.cli", "--db", str(db), "serve"]
@@ -847,3 +849,16 @@ def test_the_dashboard_in_headless_chromium(tmp_path: Path) -> None:
     errors = [(e["text"], e.get("url")) for e in logged if e["level"] == "error"]
     assert not errors
     assert shot.read_bytes().startswith(b"\x89PNG") and shot.stat().st_size > 10_000
+
+
+def test_the_shared_tokens_sessions_write_as_the_servers_parley_user(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server started with PARLEY_USER=uxweb and one shared token: its sessions are
+    uxweb's, not the login's."""
+    args = argparse.Namespace(user=[], users=None, token=None)
+    monkeypatch.setenv("PARLEY_USER", "uxweb")
+    accounts, token = serve_accounts(args)
+    assert accounts.names == ["uxweb"] and token
+    monkeypatch.delenv("PARLEY_USER")
+    assert serve_accounts(args)[0].names == [getpass.getuser()]

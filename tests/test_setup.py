@@ -132,3 +132,13 @@ def test_parley_installed_from_a_wheel_runs_outside_a_checkout(tmp_path: Path) -
     assert parley("seed") == f"seeded {store} with {seeded} records\n"
     assert "Briefing: Gaza ceasefire" in parley("brief")
     assert not list(elsewhere.iterdir())
+
+
+@pytest.mark.skipif(not os.path.exists(MAKE), reason="make is not installed at /usr/bin/make")
+def test_make_says_what_it_does_while_it_sets_up(tmp_path: Path) -> None:
+    """A fresh clone's make run is not silent while it installs: a line per step."""
+    found = fake_pythons(tmp_path / "bin", {"python3.12": (3, 12)})
+    done = make(tmp_path, found, "-n", ".venv/.run-installed")
+    assert done.returncode == 0, done.stderr
+    steps = [line for line in done.stdout.splitlines() if line.startswith('echo "make: ')]
+    assert [s.split(":")[1].split()[0] for s in steps] == ["creating", "installing", "installing"]

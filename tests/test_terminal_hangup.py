@@ -38,6 +38,9 @@ def test_parley_ends_when_its_terminal_closes(tmp_path: Path, controlling: bool)
         read_until(master, b"Overview", seen)
         # A write acknowledged on screen before the terminal goes: undo the deletion.
         os.write(master, b"u")
+        # Written before this session: undo asks first.
+        read_until(master, b"Undo?", seen)
+        os.write(master, b"y")
         read_until(master, b"Undid", seen)
         os.close(master)
         closed = time.monotonic()

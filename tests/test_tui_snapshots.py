@@ -7,7 +7,8 @@ what changed (``snapshot_report.html`` shows the differences) before committing.
 from __future__ import annotations
 
 import pytest
-from tui_helpers import Compare, shoot, sizes
+from textual.pilot import Pilot
+from tui_helpers import Compare, make_app, shoot, sizes, snapshot_keys
 
 from store import Repository
 
@@ -69,3 +70,14 @@ def test_record_sources(snap_compare: Compare, seeded: Repository, size: tuple[i
 def test_filter(snap_compare: Compare, seeded: Repository, size: tuple[int, int]) -> None:
     """`/` on the Timeline, "blinken" typed: only the entries that mention him remain."""
     assert shoot(snap_compare, seeded, size, "6", "slash", *"blinken")
+
+
+def test_palette_with_actions(snap_compare: Compare, seeded: Repository) -> None:
+    """ctrl+p "undo": the keys whose action says it (Undo, with its key) beside the records."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await snapshot_keys("ctrl+p", *"undo")(pilot)
+        await pilot.pause(0.3)
+        await snapshot_keys()(pilot)
+
+    assert snap_compare(make_app(seeded), terminal_size=(80, 24), run_before=run_before)

@@ -764,7 +764,8 @@ async def test_undo_three_times_then_redo_three_times(seeded: Repository, store_
     states.append(exported_records(store_path))
     async with running(seeded) as (app, pilot):
         for n in range(3):
-            await keys(pilot, "u")
+            # Written before this session: each asks first.
+            await keys(pilot, "u", "y")
             assert exported_records(store_path) == states[2 - n]
         assert "Undid: deleted person Baris Doster" in notice_text(app)
         for n, key in enumerate(("U", "ctrl+r", "U")):
@@ -1102,7 +1103,7 @@ async def test_undoing_the_seed_leaves_the_dashboard_running_with_no_track(
     seeded: Repository, store_path: Path
 ) -> None:
     async with running(seeded, size=(120, 40)) as (app, pilot):
-        await keys(pilot, "u")
+        await keys(pilot, "u", "y")
         await keys(pilot, *"1234567")
         assert app.is_running
         assert app.track_id == ""

@@ -45,6 +45,7 @@ from store.seed import seed
 from tui.app import ParleyApp
 from tui.cli import main
 from tui.screens.dashboard import DashboardScreen
+from tui.screens.form import FormScreen
 
 ROOT = Path(__file__).resolve().parents[1]
 THEME = "textual-dark"
@@ -143,6 +144,15 @@ async def press(pilot: Pilot[None], *keys: str) -> None:
         await pilot.press(key)
         await pilot.pause()
     await settle(pilot)
+
+
+async def edit_latest_round(app: ParleyApp, pilot: Pilot[None]) -> FormScreen:
+    """Settle, then open the edit form of the Rounds view's last round (``2 G e``)."""
+    await settle(pilot)
+    await press(pilot, "2", "G", "e")
+    form = app.screen
+    assert isinstance(form, FormScreen), form
+    return form
 
 
 def dashboard(app: ParleyApp) -> DashboardScreen:

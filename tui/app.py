@@ -11,16 +11,20 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date
 
+from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding
 from textual.driver import Driver
+from textual.message_pump import MessagePump
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
+from textual.widgets import Input, TextArea
 
 import tui.compat  # noqa: F401  (patches Textual before any widget renders)
 from store import Kind, Record, Repository, StoreError, Track, track_of
 from store.commands import Commands
 from store.sync import Desk, when
+from tui import failures
 from tui.compat import hangup
 from tui.config import Config
 from tui.messages import OpenRecord, ShowAsOf, ShowTrack
@@ -46,12 +50,17 @@ class ParleyApp(App[None]):
         Binding("ctrl+p", "command_palette", "Find", show=False, id="find"),
         Binding("ctrl+g", "sync", "Sync with the desk (git)", show=False, id="sync"),
         Binding("X", "conflicts", "Sync conflicts", show=False, id="sync-conflicts"),
+        # In any line of text or text area: select it all (Textual's ctrl+a goes home).
+        Binding("ctrl+a", "select_all", "Select all", show=False, priority=True, id="select-all"),
     ]
 
     track_id: reactive[str] = reactive("")
     as_of: reactive[date | None] = reactive(None)
     # Bumped whenever the store changes, here or in another process.
     version: reactive[int] = reactive(0)
+    # True: a failure inside a screen or widget ends the app as Textual would (tests,
+    # which then fail on it); False: it is reported and the app goes on.
+    raise_failures = False
 
     def __init__(
         self,
@@ -77,6 +86,8 @@ class ParleyApp(App[None]):
         self.repo = repo
         self.commands = Commands(repo)
         self.desk = Desk(repo)
+        # The failures survived (``survive``), oldest first.
+        self.failures: list[Exception] = []
         self._poll = poll
         self._on_shown = on_shown
         self._on_views_built = on_views_built
@@ -107,6 +118,15 @@ class ParleyApp(App[None]):
         # Names in it are data: invisible and direction-changing characters show escaped.
         message = reveal(message)
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    def survive(self, error: Exception, where: MessagePump) -> bool:
+        """A handler of a screen or widget raised (``tui.compat.keep_going``): log it,
+        say so in one line, and go on with the form and what was typed in it."""
+        if self.raise_failures or not self.is_running or not self.screen_stack:
+            return False
+        self.failures.append(error)
+        self.notify(failures.report(error, where), severity="error", timeout=15)
+        return True
 
     def today(self) -> date:
         return self.repo.today()
@@ -148,9 +168,16 @@ class ParleyApp(App[None]):
 
     def _store_changed(self, version: int) -> None:
         if self.track_id and not self.repo.exists(Kind.TRACK, self.track_id):
-            # The track in view is gone (deleted, or its adding undone): show another.
+            # The track in view is gone (deleted, or its adding undone): nothing of it
+            # stays on show, and the person picks the next, if there is one.
+            self.track_id = ""
+            if self.repo.tracks():
+                self.call_later(self.action_switch_track)
+        elif not self.track_id:
+            # None was in view, and one is there now (the seed's adding redone, say).
             tracks = self.repo.tracks()
-            self.track_id = tracks[0].id if tracks else ""
+            if tracks:
+                self.track_id = tracks[0].id
         self.version = version
 
     def watch_track_id(self) -> None:
@@ -213,6 +240,12 @@ class ParleyApp(App[None]):
         self.push_screen(
             ConflictsScreen(self.repo, self.commands), lambda _: self._update_subtitle()
         )
+
+    def action_select_all(self) -> None:
+        focused = self.focused
+        if not isinstance(focused, Input | TextArea):
+            raise SkipAction()
+        focused.select_all()
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

@@ -78,8 +78,11 @@ def field_widget(
         return KeyChoice(field.choices, value=value, id=wid)
     if field.widget == "check":
         return Checkbox(literal(field.label), bool(value), id=wid, compact=True)
-    placeholder = "YYYY-MM-DD" if field.widget == "date" else ""
-    return Input(str(value or ""), placeholder=placeholder, id=wid, compact=True)
+    if field.widget == "date":
+        return Input(
+            str(value or ""), placeholder="YYYY-MM-DD", id=wid, classes="date", compact=True
+        )
+    return Input(str(value or ""), id=wid, compact=True)
 
 
 def read_field(field: Field, widget: Widget) -> Any:

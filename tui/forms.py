@@ -474,4 +474,4 @@ class Forms:
             except ValueError:
                 raise FormErrors({"date": f"{text!r} is not an ISO date (YYYY-MM-DD)"}) from None
 
-        return FormScreen("As of", fields, values, submit, self.options)
+        return FormScreen("As of", fields, values, submit, self.options, verb="apply")

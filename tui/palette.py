@@ -1,5 +1,5 @@
-"""Finding records by any text they hold: the command palette's provider, and the
-ranking the search screen shares with it.
+"""Finding records by any text they hold, and keys by what they do: the command
+palette's providers, and the ranking the search screen shares with them.
 
 ``store.search`` finds the records holding every word typed; here Textual's fuzzy
 matcher ranks them by how well each word meets the passage it was found in (or
@@ -8,6 +8,7 @@ the record's name), so that a whole word, a word's start and a name rank first.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Protocol, runtime_checkable
@@ -119,27 +120,31 @@ class RecordsProvider(Provider):
             )
 
 
-class ReadingProvider(Provider):
-    """The ways of reading the talks that are not a record: search, compare."""
+class KeysProvider(Provider):
+    """Every key of the screen, found by what it does ("undo", "brief", "as of"), its key
+    shown beside it: the palette answers for actions as well as records."""
 
-    COMMANDS = (
-        ("Search everything", "find", "find records by any text they hold"),
-        ("Compare two dates", "compare", "what changed on the track between two dates"),
-    )
+    def _keys(self) -> list[tuple[str, str, Callable[[], Awaitable[object]]]]:
+        """(what it does, its key, what runs it), once per action, in the screen's order."""
+        found: dict[str, tuple[str, str, Callable[[], Awaitable[object]]]] = {}
+        for active in self.screen.active_bindings.values():
+            binding = active.binding
+            if not binding.description or binding.action == "command_palette":
+                continue
+            key = self.app.get_key_display(binding)
+            if binding.action in found:
+                continue
+            run = partial(self.app.run_action, binding.action, active.node)
+            found[binding.action] = (binding.description, key, run)
+        return list(found.values())
 
     async def discover(self) -> Hits:
-        for name, action, help in self.COMMANDS:
-            yield DiscoveryHit(name, partial(self.screen.run_action, action), help=help)
+        for name, key, run in self._keys():
+            yield DiscoveryHit(name, run, help=f"key {key}")
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for name, action, help in self.COMMANDS:
+        for name, key, run in self._keys():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(
-                    score,
-                    matcher.highlight(name),
-                    partial(self.screen.run_action, action),
-                    text=name,
-                    help=help,
-                )
+                yield Hit(score, matcher.highlight(name), run, text=name, help=f"key {key}")

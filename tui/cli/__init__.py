@@ -357,18 +357,34 @@ def cmd_dashboard(args: argparse.Namespace, repo: Repository) -> int:
         on_views_built=gc.freeze,
     )
     app.run()
-    return 0
+    # Textual ends the app on a failure it could not survive: say so in the status.
+    return app.return_code or 0
 
 
 def cmd_seed(args: argparse.Namespace, repo: Repository) -> int:
-    from store.seed import seed
+    from store.seed import seed, seed_again, seed_undone
 
     added = seed(repo)
     if added:
         print(f"seeded {repo.path} with {added} records")
+    elif seed_undone(repo):
+        # Its adding was undone and other writes came after, so redo cannot bring it
+        # back: asked at a terminal, done when run from a script.
+        if sys.stdin.isatty() and not _yes("The seed was undone. Seed again? [y/N] "):
+            print("nothing added")
+            return 0
+        added = seed_again(repo)
+        print(f"the seed was undone; seeded {repo.path} again with {added} records")
     else:
         print(f"{repo.path} already holds records; nothing added")
     return 0
+
+
+def _yes(question: str) -> bool:
+    try:
+        return input(question).strip().casefold() in ("y", "yes")
+    except EOFError:
+        return False
 
 
 def cmd_config(args: argparse.Namespace, path: Path) -> int:
@@ -563,8 +579,7 @@ def check_serve(args: argparse.Namespace) -> None:
 
 def serve_accounts(args: argparse.Namespace) -> tuple[Accounts, str | None]:
     """Who may sign in, and the token to print (None when each user has their own)."""
-    import getpass
-
+    from store.repository import default_author
     from tui.serve.accounts import (
         Account,
         AccountError,
@@ -590,11 +605,9 @@ def serve_accounts(args: argparse.Namespace) -> tuple[Accounts, str | None]:
             checked_token(token, "--token" if args.token else "PARLEY_TOKEN")
         else:
             token = generated_token()
-        try:
-            login = getpass.getuser()
-        except (KeyError, OSError):
-            login = "unknown"
-        return Accounts([Account(login, token)]), token
+        # The shared token's sessions write as the server's own author: its
+        # PARLEY_USER, else its login.
+        return Accounts([Account(default_author() or "unknown", token)]), token
     except AccountError as exc:
         raise UsageError(str(exc)) from None
 

@@ -4,6 +4,8 @@
   (``tui.app`` imports it before any widget renders).
 - ``private``: the few private names of Textual and rich Parley needs, each behind
   one function that says why.
+- ``keep_going``: a screen's or widget's handler that raises is reported to the app
+  (``ParleyApp.survive``) and its message loop goes on, instead of the app exiting.
 - ``hangup``: the terminal driver that ends the app when its terminal goes away
   (``ParleyApp.get_driver_class`` picks it).
 - ``pins``: the library versions each workaround was written for, and the upstream
@@ -13,10 +15,11 @@
 
 from __future__ import annotations
 
-from tui.compat import styles_cache
+from tui.compat import keep_going, styles_cache
 from tui.compat.pins import PINS, CompatWarning, Pin, warn_outside_pins
 
 __all__ = ["PINS", "CompatWarning", "Pin", "problems"]
 
 problems = warn_outside_pins()
 styles_cache.apply()
+keep_going.apply()

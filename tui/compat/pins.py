@@ -138,6 +138,18 @@ TERMINAL_HANGUP = Pin(
     ),
 )
 
+MESSAGE_LOOP_FAILURE = Pin(
+    name="a widget's message loop kept going after a handler raised",
+    package="textual",
+    low="8.2",
+    high="8.3",
+    upstream=(
+        "no upstream issue: MessagePump._process_messages_loop hands every exception to "
+        "App._handle_exception, which always exits, and then ends the widget's loop; "
+        "Textual has no public hook to report a handler's failure and go on"
+    ),
+)
+
 PINS = (
     STYLES_CACHE_LEAK,
     FOOTER_KEY,
@@ -145,6 +157,7 @@ PINS = (
     WRAP_OFFSETS,
     TERMINAL_HANGUP,
     SERVE_PROCESS,
+    MESSAGE_LOOP_FAILURE,
 )
 
 

@@ -16,9 +16,19 @@ from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from store import Conflict, Kind, Record, Repository, Round, StickingPoint, StoreError
+from store import (
+    Conflict,
+    Kind,
+    Position,
+    Record,
+    Repository,
+    Round,
+    StickingPoint,
+    StoreError,
+)
 from store.commands import Commands, Outcome
-from store.words import change_summary, kind_words, record_words
+from store.seed import is_seed
+from store.words import kind_words, record_words, step_words
 from tui.format import saved_notice
 from tui.forms import KIND_NAMES, Forms
 from tui.messages import ShowTrack
@@ -79,9 +89,11 @@ class CaptureScreen(Screen[None]):
     def selected(self) -> Record | None:
         """The selected record as stored now (views may show it as of a past date)."""
         try:
-            record = self.active_view.selected()
+            view = self.active_view
         except NoMatches:
             return None
+        # With no track in view, nothing is on show to select.
+        record = view.selected() if view.track_id else None
         if record is None or not self.repo.exists(record.kind, record.id):
             return None
         return self.repo.get(record.kind, record.id)
@@ -149,6 +161,9 @@ class CaptureScreen(Screen[None]):
 
     def action_set_status(self, full: bool = False) -> None:
         record = self.selected()
+        if isinstance(record, Position) and self.repo.exists(Kind.POINT, record.point_id):
+            # A gap-board or matrix cell: the status is its sticking point's.
+            record = self.repo.get_as(StickingPoint, record.point_id)
         if isinstance(record, Round | StickingPoint):
             self._open(self.quick().status(record, full))
         else:
@@ -207,7 +222,27 @@ class CaptureScreen(Screen[None]):
         )
 
     def action_undo(self) -> None:
-        self._step(self.commands.undo, "Undid", "Nothing to undo.")
+        """Undo this session's own change at once; ask before undoing anyone else's, an
+        earlier session's, or a batch such as the seed."""
+        step = self.repo.undoable()
+        if not step or self.commands.own(step):
+            self._step(self.commands.undo, "Undid", "Nothing to undo.")
+            return
+        seqs = [c.seq for c in step]
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                self.notify("Nothing was undone.", timeout=3)
+            elif [c.seq for c in self.repo.undoable()] != seqs:
+                self.notify("The last change is another one now; nothing was undone.", timeout=5)
+            else:
+                self._step(self.commands.undo, "Undid", "Nothing to undo.")
+
+        what = step_words(self.repo, step, seed=is_seed(step), me=self.repo.author)
+        self.app.push_screen(
+            ConfirmScreen("Undo?", f"Undo {what}? It was not made in this session by you."),
+            answered,
+        )
 
     def action_redo(self) -> None:
         self._step(self.commands.redo, "Redid", "Nothing to redo: the last change was not an undo.")
@@ -223,5 +258,5 @@ class CaptureScreen(Screen[None]):
             return
         # The record the step was about first, a source written with it after.
         ordered = sorted(outcome.changes, key=lambda c: c.seq, reverse=done == "Redid")
-        what = "; ".join(change_summary(self.repo, c, prefix=False) for c in ordered)
+        what = step_words(self.repo, ordered, seed=is_seed(ordered), me=self.repo.author)
         self.notify(f"{done}: {what}", timeout=5)

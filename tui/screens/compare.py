@@ -53,7 +53,10 @@ def compare_form(start: date, end: date, options: Options) -> FormScreen:
         if errors:
             raise FormErrors(errors)
 
-    return FormScreen("Compare two dates", fields, values, submit, options)
+    # One thing to do: Enter runs it, wherever the focus is.
+    return FormScreen(
+        "Compare two dates", fields, values, submit, options, enter_saves=True, verb="compare"
+    )
 
 
 class _Notes:

@@ -13,7 +13,7 @@ from textual.widgets import Header
 from store import Kind, Repository
 from store.commands import Commands
 from tui.messages import ShowAsOf
-from tui.palette import ReadingProvider, RecordsProvider
+from tui.palette import KeysProvider, RecordsProvider
 from tui.screens.capture import write_keys
 from tui.screens.form_result import FormResult
 from tui.screens.reading import ReadingScreen
@@ -30,7 +30,7 @@ class DashboardScreen(ReadingScreen):
     the date in view and the store's version are bound to the app's."""
 
     CSS_PATH = "dashboard.tcss"
-    COMMANDS = {RecordsProvider, ReadingProvider}
+    COMMANDS = {RecordsProvider, KeysProvider}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
 
     BINDINGS = [

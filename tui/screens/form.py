@@ -49,10 +49,23 @@ class FormScreen(ModalScreen[FormResult | None]):
     CSS_PATH = ["modal.tcss", "quick.tcss"]
     AUTO_FOCUS = ""  # on_mount focuses the first field
     BINDINGS = [
+        # ctrl+s is labelled by what it does; ``verb`` picks the one that runs and shows.
         Binding("ctrl+s", "save", "Save", priority=True, id="form.save"),
+        Binding("ctrl+s", "apply", "Apply", priority=True, id="form.apply"),
+        Binding("ctrl+s", "compare", "Compare", priority=True, id="form.compare"),
+        Binding("ctrl+s", "find", "Find", priority=True, id="form.find"),
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
         # Ahead of the fields' own Enter, and passed on to them unless ``enter_saves``.
         Binding("enter", "enter_save", "Save", show=False, priority=True, id="form.enter-save"),
+        # A new line in a quick form's text area, where Enter moves on.
+        Binding(
+            "shift+enter,ctrl+j",
+            "new_line",
+            "New line",
+            show=False,
+            priority=True,
+            id="form.new-line",
+        ),
     ]
 
     def __init__(
@@ -68,12 +81,15 @@ class FormScreen(ModalScreen[FormResult | None]):
         compact: bool = False,
         enter_saves: bool = False,
         on_conflict: OnConflict | None = None,
+        verb: str = "save",
     ) -> None:
         """``compact``: a quick form, each label beside its field, starting on the first
         field left empty; ``follow`` lets a field follow another until it is changed;
         ``enter_saves``: a form filled for the user, which Enter saves (but in a text
-        area, or in a picker's search with something typed)."""
+        area, or in a picker's search with something typed); ``verb``: what ctrl+s does
+        and is labelled ("save", "apply", "compare", "find")."""
         super().__init__()
+        self.verb = verb
         self.form_title = title
         self.fields = list(fields)
         self.initial = values
@@ -143,6 +159,9 @@ class FormScreen(ModalScreen[FormResult | None]):
         """Whatever takes the focus (tab, a click, a failed save) is scrolled into view
         with its whole box, label included; a group's first field brings the group's
         title with it."""
+        if isinstance(event.widget, Input) and event.widget.has_class("date"):
+            # A date is replaced more often than edited: typing takes the place of it.
+            event.widget.select_all()
         row = row_of(event.widget)
         if row is None:
             return
@@ -206,6 +225,22 @@ class FormScreen(ModalScreen[FormResult | None]):
         if first is not None:
             self.focus_field(first.name)
 
+    VERBS = ("save", "apply", "compare", "find")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.VERBS:
+            return action == self.verb
+        return True
+
+    def action_apply(self) -> None:
+        self.action_save()
+
+    def action_compare(self) -> None:
+        self.action_save()
+
+    def action_find(self) -> None:
+        self.action_save()
+
     def action_save(self) -> None:
         typed = {
             f.name: f"“{picker.pending}” is typed but not taken: ⏎ takes it, or clear it"
@@ -244,8 +279,18 @@ class FormScreen(ModalScreen[FormResult | None]):
             self._saving = False
         self.dismiss(FormResult(list(outcome.records) if outcome else [], values))
 
+    def action_new_line(self) -> None:
+        if not isinstance(self.focused, TextArea):
+            raise SkipAction()
+        self.focused.insert("\n")
+
     def action_enter_save(self) -> None:
         focused = self.focused
+        if self.compact and isinstance(focused, TextArea):
+            # One meaning for Enter in a quick form: on to the next field (shift+enter or
+            # ctrl+j starts a new line; a paste keeps its lines).
+            self.focus_next()
+            return
         typing = isinstance(focused, TextArea) or (
             isinstance(focused, Input)
             and bool(focused.value)

@@ -226,7 +226,10 @@ class ReaderScreen(CaptureScreen):
             self.notify(f"No sentence has “{words}”.", severity="warning", timeout=3)
 
         self.app.push_screen(
-            FormScreen("Find in the article", FIND, {}, lambda values: None, no_options), found
+            FormScreen(
+                "Find in the article", FIND, {}, lambda values: None, no_options, verb="find"
+            ),
+            found,
         )
 
     # -- the passage the forms are filled from -----------------------------------

@@ -73,9 +73,13 @@ class View(Vertical):
         return bool(parent is not None and isinstance(parent, Widget) and parent.display)
 
     def refresh_view(self) -> None:
-        """Reload if the data changed since the last load."""
-        if self._stale and self.track_id:
-            self._stale = False
+        """Reload if the data changed since the last load. With no track in view (its
+        adding undone, say) nothing of the last one stays on show."""
+        if not self._stale:
+            return
+        self._stale = False
+        self.set_class(not self.track_id, "-no-track")
+        if self.track_id:
             self.reload()
 
     def reload(self) -> None:

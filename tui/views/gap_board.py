@@ -215,7 +215,8 @@ class GapBoard(RecordTable):
     def selected_record(self, repo: Repository, track_id: str, as_of: date | None) -> Record | None:
         """The position under the cursor; the point itself where its actor stated none."""
         key = self.cursor_key
-        if key is None:
+        # The board may not have taken in yet that its point is gone (undone, deleted).
+        if key is None or not repo.exists(Kind.POINT, key):
             return None
         actor = self.actor_at(self.cursor_column)
         if actor is not None:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.message import Message
 
 from tui.text import plain
@@ -46,6 +47,15 @@ class Chooser(Vertical):
         self.multiple = multiple
         self.chosen: list[str] = [c for c in chosen if c]
         self.noun = noun
+
+    def missing(self, text: str, found: bool) -> Content:
+        """What a search that found nothing says, ahead of what is chosen: nothing when
+        something was found or nothing typed."""
+        if found or not text.strip():
+            return Content("")
+        return Content.assemble(
+            ("no match for ", "bold"), plain(f"“{text.strip()}”"), (" · ", "dim")
+        )
 
     @property
     def value(self) -> list[str]:

@@ -154,9 +154,9 @@ class Picker(Chooser):
         option_list.set_class(not found, "-empty")
         if found:
             option_list.highlighted = 0
-        self._summarise()
+        self._summarise(self.missing(text, bool(found)))
 
-    def _summarise(self) -> None:
+    def _summarise(self, before: Content | None = None) -> None:
         names = [self.label_of(k) for k in self.chosen]
         if names and self.soft:
             text = Content.assemble(
@@ -166,7 +166,7 @@ class Picker(Chooser):
             text = Content.assemble(("chosen: ", "dim"), plain(" · ".join(names)))
         else:
             text = Content.assemble(("none chosen", "dim"))
-        self.query_one(".pick-chosen", TextBlock).update(text)
+        self.query_one(".pick-chosen", TextBlock).update(Content.assemble(before or "", text))
 
     def action_move(self, step: int) -> None:
         option_list = self.query_one(OptionList)

@@ -16,7 +16,7 @@ from typing import Self
 
 from textual.app import ComposeResult
 from textual.content import Content
-from textual.widgets import Input, SelectionList
+from textual.widgets import Input, OptionList, SelectionList
 from textual.widgets.selection_list import Selection
 
 from tui.text import literal, plain
@@ -28,6 +28,15 @@ SHOWN = 30
 
 class MatchList(SelectionList[str], can_focus=False):
     """The matches, driven from the search box; a click still ticks or unticks."""
+
+    def _on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """Keep the highlight to itself. ``SelectionList`` turns each highlight into a
+        message by reading the option at its index when the message arrives; typing
+        refills the list in the meantime ("z" highlights a match, "zz" leaves none), and
+        that read failed (``OptionDoesNotExist``), ending the list and then the form.
+        The chooser follows the highlight itself, so the message is not needed."""
+        event.stop()
+        event.prevent_default()
 
 
 class RefChooser(Chooser):
@@ -107,13 +116,13 @@ class RefChooser(Chooser):
             matches.highlighted = best
         else:
             matches.highlighted = None
-        self._summarise()
+        self._summarise(self.missing(text, bool(shown)))
 
-    def _summarise(self) -> None:
+    def _summarise(self, before: Content | None = None) -> None:
         names = [self.labels.get(k, k) for k in self.chosen]
         text = ", ".join(names) if names else "none"
         self.query_one(".ref-summary", TextBlock).update(
-            Content.assemble(("chosen: ", "dim"), plain(text))
+            Content.assemble(before or "", ("chosen: ", "dim"), plain(text))
         )
 
     def on_input_changed(self, event: Input.Changed) -> None:
