@@ -471,19 +471,21 @@ class Commands:
         published: date | str | None,
         source_kind: str | None,
         url: str = "",
+        via: str = "",
     ) -> Outcome:
         """An article kept with its source: a new source, or the stored one of the same
         outlet, title and date that keeps no text yet. The text is never changed after."""
+        kept = self.kept_already(text, url)
+        if kept is not None:
+            raise StoreError(f"this article is already kept, as source {kept.id!r}")
         digest = text_hash(text)
-        for source in self.repo.list_as(Source):
-            if source.text_sha256 == digest:
-                raise StoreError(f"this article is already kept, as source {source.id!r}")
         values = {
             "outlet": outlet,
             "title": title,
             "published": published,
             "source_kind": source_kind,
             "url": url,
+            "via": via,
             "text": text,
             "text_sha256": digest,
         }
@@ -501,6 +503,14 @@ class Commands:
             keep = {"text": text, "text_sha256": digest, "url": same[0].url or url}
             return self.edit(Kind.SOURCE, same[0].id, keep)
         return self.create(Kind.SOURCE, values)
+
+    def kept_already(self, text: str, url: str = "") -> Source | None:
+        """The source that keeps this very text, or an article from this URL."""
+        digest = text_hash(text)
+        for source in self.repo.list_as(Source):
+            if source.text_sha256 == digest or (url and source.text and source.url == url):
+                return source
+        return None
 
     # -- undo and redo ---------------------------------------------------------
 

@@ -574,6 +574,8 @@ class Source(Record):
     published: ISODate
     url: Line = ""
     source_kind: SourceKind
+    # The outlet this one's report relies on ("as per Al-Qahira News").
+    via: Line = ""
     reliability: Text = ""
     # The article itself, as taken in (`parley capture`), and the SHA-256 of its UTF-8
     # bytes: the text never changes afterwards, and `parley check` holds it to the hash.
