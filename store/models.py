@@ -345,6 +345,8 @@ class Person(Record):
     name: Title
     title: Line = ""
     actor_id: Slug | None = None
+    # Other spellings the person is found by in articles ("Ezzat el-Rishq").
+    aliases: list[Title] = Field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -424,6 +426,8 @@ class StickingPoint(_HasStatusLog):
     priority: Priority = Priority.MEDIUM
     raised: ISODate | None = None
     source_ids: list[Slug] = Field(default_factory=list)
+    # Words an article names it by ("the corridor", "the Egypt-Gaza border").
+    aliases: list[Title] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _log(self) -> StickingPoint:

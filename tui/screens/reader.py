@@ -30,8 +30,9 @@ from store import (
     StickingPoint,
 )
 from store.anchors import quote_span, sentence_at
-from store.articles import Sentence, named_in, resolve_date, sentences
+from store.articles import Sentence, named_in, paragraph_spans, sentences
 from store.commands import Commands
+from store.proposals import read_passage
 from tui.fields import Field
 from tui.format import MUTED
 from tui.quick import Passage
@@ -90,6 +91,7 @@ class ReaderScreen(CaptureScreen):
         self.cursor = sentence_at(self.found, at)
         self.last = self.cursor
         self.names: tuple[list[Actor], list[Person]] = ([], [])
+        self.points: list[StickingPoint] = []
 
     def compose(self) -> ComposeResult:
         source = self.source
@@ -132,6 +134,7 @@ class ReaderScreen(CaptureScreen):
         """Mark each sentence quoted by a record with the kinds of those records (and
         take in the actors and people to find in a passage, which may have changed)."""
         self.names = (self.repo.list_as(Actor), self.repo.list_as(Person))
+        self.points = self.repo.list_as(StickingPoint, track_id=self.track_id)
         kinds: dict[int, set[str]] = {}
         for span, kind in self._quoted_spans():
             for index, sentence in enumerate(self.found):
@@ -237,6 +240,9 @@ class ReaderScreen(CaptureScreen):
         start, end = self.found[self.cursor].start, self.found[self.last].end
         quote = self.source.text[start:end]
         named = named_in(quote, *self.names)
+        reading = read_passage(
+            quote, self._before(start), self.source.published, *self.names, self.points
+        )
         return Passage(
             source_id=self.source.id,
             start=start,
@@ -244,8 +250,16 @@ class ReaderScreen(CaptureScreen):
             quote=quote,
             actor_ids=tuple(named.actor_ids),
             person_ids=tuple(named.person_ids),
-            day=resolve_date(quote, self.source.published),
+            day=reading.day,
+            reading=reading,
         )
+
+    def _before(self, start: int) -> str:
+        """The passage's paragraph up to it and the three before: where "he said"
+        finds who said it."""
+        spans = [span for span in paragraph_spans(self.source.text) if span[0] < start]
+        first = spans[-4][0] if len(spans) >= 4 else 0
+        return self.source.text[first:start]
 
     def _saved(self, result: FormResult | None) -> None:
         super()._saved(result)
