@@ -75,7 +75,12 @@ SPEECH = (
 _SPEECH = re.compile(rf"\b(?:{SPEECH})\b", re.IGNORECASE)
 # "said on Sunday", "said last night", "said in a statement on Saturday", "told TASS on
 # Monday", "accused Israel on Monday": up to four words between the verb and its date.
-_NEAR = re.compile(r"^\s*(?:[\w'’.-]+\s+){0,4}?$")
+# The words between may not start a clause of their own ("said Israel has fought since").
+_NEAR = re.compile(
+    r"^\s*(?:(?!(?:has|have|had|was|were|is|are|will|would|that|since|until|before|after|"
+    r"from)\b)[\w'’.-]+\s+){0,4}?$",
+    re.IGNORECASE,
+)
 _LAST_NIGHT = re.compile(r"\b(?:last night|overnight|late last night)\b", re.IGNORECASE)
 
 
