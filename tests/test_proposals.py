@@ -215,3 +215,28 @@ async def test_a_new_person_is_made_with_one_key(tmp_path: Path) -> None:
             "philadelphi-corridor",
         )
         assert (taken.firmness.value, taken.date.isoformat()) == ("red line", "2024-08-25")
+
+
+def test_curly_and_straight_quotes_match_each_other() -> None:
+    from store.anchors import anchor_fault, anchor_quote, quote_span
+
+    text = "Hamas called Biden’s remarks “misleading,” on Tuesday."
+    assert quote_span(text, "Biden's remarks \"misleading") == (13, 40)
+    source = Source(
+        id="s", outlet="O", title="T", published="2024-08-20", source_kind="wire", text=text
+    )
+    anchor = anchor_quote(source, "Biden's remarks")
+    assert anchor is not None and text[anchor.start : anchor.end] == "Biden’s remarks"
+    record = Position(
+        id="p",
+        track_id="t",
+        point_id="x",
+        actor_id="hamas",
+        date="2024-08-20",
+        stance="s",
+        firmness="demand",
+        quote="Biden's remarks",
+        source_ids=["s"],
+        anchor=anchor,
+    )
+    assert anchor_fault(record, source) == ""

@@ -29,7 +29,7 @@ from store import (
     Source,
     StickingPoint,
 )
-from store.anchors import quote_span, sentence_at
+from store.anchors import plain, quote_span, sentence_at
 from store.articles import Sentence, named_in, paragraph_spans, sentences
 from store.commands import Commands
 from store.proposals import read_passage
@@ -216,13 +216,14 @@ class ReaderScreen(CaptureScreen):
         """/: the next sentence with the words typed, from the one after the cursor."""
 
         def found(result: FormResult | None) -> None:
-            words = str((result.values.get("words") if result else "") or "").casefold()
+            typed = str((result.values.get("words") if result else "") or "")
+            words = plain(typed).casefold()
             if not words or not self.found:
                 return
             count = len(self.found)
             for step in range(1, count + 1):
                 index = (self.cursor + step) % count
-                if words in self.found[index].text.casefold():
+                if words in plain(self.found[index].text).casefold():
                     self.cursor = self.last = index
                     self.show_cursor()
                     return
