@@ -599,6 +599,9 @@ def _name_for_id(kind: str, data: Mapping[str, Any]) -> str:
     if kind == Kind.POSITION:
         parts = (data.get("actor_id"), data.get("point_id"), data.get("date"))
         return " ".join(str(p) for p in parts if p) or kind
+    if kind == Kind.PERSON and data.get("name"):
+        # A person's title is their role ("Hamas official"), which many share.
+        return str(data["name"])
     for name in ("title", "name", "analyst", "outlet"):
         if data.get(name):
             return str(data[name])

@@ -207,7 +207,11 @@ async def test_a_new_person_is_made_with_one_key(tmp_path: Path) -> None:
     repo.close()
     with open_store(db, clock=fixed_clock) as repo:
         [rishq] = [p for p in repo.list_as(Person) if p.name == "Izzat al-Rishq"]
-        assert (rishq.title, rishq.actor_id) == ("Senior Hamas official", "hamas")
+        assert (rishq.id, rishq.title, rishq.actor_id) == (
+            "izzat-al-rishq",
+            "Senior Hamas official",
+            "hamas",
+        )
         [taken] = [p for p in repo.list_as(Position) if p.anchor is not None]
         assert (taken.speaker_id, taken.actor_id, taken.point_id) == (
             rishq.id,
