@@ -28,7 +28,6 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -240,35 +239,16 @@ def measure() -> dict[str, Any]:
 
 def run_in(tree: Path) -> dict[str, Any] | str:
     """This script's measurement of the Parley checked out at ``tree``, in a child process."""
-    out = subprocess.run(
-        [sys.executable, __file__, "--measure", str(tree)],
-        capture_output=True,
-        text=True,
-        cwd=tree,
-        env={**os.environ, "PYTHONPATH": str(tree)},
-    )
-    if out.returncode != 0:
-        return f"failed: {' '.join(out.stderr.strip().splitlines()[-1:])}"
-    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    from worktree import figures
+
+    return figures(__file__, ["--measure", str(tree)], tree)
 
 
 def run_baseline(rev: str) -> dict[str, Any] | str:
-    with tempfile.TemporaryDirectory(prefix="parley-baseline-") as tmp:
-        tree = Path(tmp) / "tree"
-        made = subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), rev],
-            capture_output=True,
-            text=True,
-        )
-        if made.returncode != 0:
-            return f"no baseline: {made.stderr.strip()}"
-        try:
-            return run_in(tree)
-        finally:
-            subprocess.run(
-                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
-                capture_output=True,
-            )
+    from worktree import checkout
+
+    with checkout(ROOT, rev) as tree:
+        return tree if isinstance(tree, str) else run_in(tree)
 
 
 # -- the printout --------------------------------------------------------------------
