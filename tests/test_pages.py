@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tui_helpers import run_cli, seeded_store
+from tui_helpers import make_app, press, run_async, run_cli, screen_text, seeded_store, settle
 
 from store import Source, open_store
 from store.articles import read_article
@@ -179,3 +179,30 @@ def test_unsure_year_is_said() -> None:
     assert article.date_unsure
     args = argparse.Namespace(outlet=None, title=None, date=None, kind=None, url=None, via=None)
     assert "(year guessed)" in proposal_line(settle(article, args, None), unsure=True)
+
+
+@run_async
+async def test_pasting_a_kept_article_again_offers_to_read_it(db: Path) -> None:
+    from textual import events
+
+    from tui.screens.confirm import ConfirmScreen
+    from tui.screens.reader import ReaderScreen
+
+    text = (CORPUS / "12-last-night.txt").read_text(encoding="utf-8")
+    repo = open_store(db)
+    before = len(repo.list_as(Source))
+    app = make_app(repo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for _ in range(2):
+            await press(pilot, "escape", "escape", "1", "c")
+            app.post_message(events.Paste(text))
+            await pilot.pause()
+            await press(pilot, "ctrl+s", "enter")
+        # The second time: the source that keeps it is named, and y reads it.
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "washington-says-cairo-talks" in screen_text(app)
+        await press(pilot, "y")
+        assert isinstance(app.screen, ReaderScreen)
+    assert len(repo.list_as(Source)) == before + 1
+    repo.close()
