@@ -40,7 +40,6 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -327,31 +326,12 @@ def run_road(road_name: str, records: int = 0) -> dict[str, dict[str, Any]]:
 
 def run_baseline(rev: str) -> dict[str, dict[str, Any]] | str:
     """The full forms, on Parley at ``rev``, in a child process."""
-    with tempfile.TemporaryDirectory(prefix="parley-baseline-") as tmp:
-        tree = Path(tmp) / "tree"
-        made = subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), rev],
-            capture_output=True,
-            text=True,
-        )
-        if made.returncode != 0:
-            return f"no baseline: {made.stderr.strip()}"
-        try:
-            out = subprocess.run(
-                [sys.executable, __file__, "--road", "full"],
-                capture_output=True,
-                text=True,
-                cwd=tree,
-                env={**os.environ, "PYTHONPATH": str(tree)},
-            )
-        finally:
-            subprocess.run(
-                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
-                capture_output=True,
-            )
-        if out.returncode != 0:
-            return f"baseline failed: {out.stderr.strip().splitlines()[-1:]}"
-        return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    from worktree import checkout, figures
+
+    with checkout(ROOT, rev) as tree:
+        if isinstance(tree, str):
+            return tree
+        return figures(__file__, ["--road", "full"], tree)
 
 
 # -- from an article to records ------------------------------------------------------------

@@ -22,12 +22,22 @@ QUOTING = (Position, Event, Assessment)
 _GAP = re.compile(r"\s*(?:…|\.\.\.)\s*")
 
 
+# Curly and straight quotes and apostrophes are one to a reader: a quote typed with '
+# is found where the article prints ’. One character for one, so offsets hold.
+_PLAIN = str.maketrans(dict.fromkeys("‘’‚‛", "'") | dict.fromkeys("“”„‟", '"'))
+
+
+def plain(text: str) -> str:
+    """The text with its curly quotes and apostrophes made straight."""
+    return text.translate(_PLAIN)
+
+
 def find_quote(text: str, quote: str, near: int = 0) -> tuple[int, int] | None:
     """The span of ``quote`` in ``text`` nearest ``near``; None when it is not there."""
     if not quote:
         return None
     best: tuple[int, int] | None = None
-    for found in re.finditer(re.escape(quote), text):
+    for found in re.finditer(re.escape(plain(quote)), plain(text)):
         if best is None or abs(found.start() - near) < abs(best[0] - near):
             best = (found.start(), found.end())
     return best
@@ -36,7 +46,8 @@ def find_quote(text: str, quote: str, near: int = 0) -> tuple[int, int] | None:
 def quote_span(text: str, quote: str) -> tuple[int, int] | None:
     """Where a quote stands in ``text``, from its first word to its last, where it
     leaves words out too; None when it is not there."""
-    parts = [p for p in _GAP.split(quote.strip()) if p]
+    parts = [p for p in _GAP.split(plain(quote).strip()) if p]
+    text = plain(text)
     if not parts:
         return None
     start = text.find(parts[0])
@@ -73,7 +84,7 @@ def anchor_fault(record: Record, source: Source | None) -> str:
         return "the quote is not the text its anchor holds"
     if source is None or not source.text:
         return f"the quote is anchored in source {anchor.source_id!r}, which keeps no text"
-    if source.text[anchor.start : anchor.end] != anchor.text:
+    if plain(source.text[anchor.start : anchor.end]) != plain(anchor.text):
         if not quoted_in(source.text, quote):
             return f"the quote does not appear in the text of source {source.id!r} at all"
         return (

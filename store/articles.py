@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .models import Actor, Person, SourceKind
+from .models import Actor, Person
 
 
 def text_hash(text: str) -> str:
@@ -39,6 +39,10 @@ class Article:
     url: str = ""
     source_kind: str | None = None
     html: bool = False
+    # The outlet the article relies on ("as per Al-Qahira News").
+    via: str = ""
+    # The date's year was a guess: nothing in the text told it.
+    date_unsure: bool = False
 
 
 def looks_like_html(raw: str, name: str = "") -> bool:
@@ -49,11 +53,13 @@ def looks_like_html(raw: str, name: str = "") -> bool:
 
 
 def read_article(raw: str, name: str = "", today: date | None = None) -> Article:
-    """An article from a file's text: HTML reduced to its readable text, anything
-    else kept as it is; the source fields proposed from what the text says."""
+    """An article from a file's text: HTML reduced to its main text, anything else
+    kept as it is; the source fields proposed from what the page says."""
+    from .pages import propose, read_html
+
     if looks_like_html(raw, name):
-        return _read_html(raw, today)
-    return _propose(raw, today)
+        return read_html(raw, today) or _read_html(raw, today)
+    return propose(raw, today)
 
 
 _MONTHS = (
@@ -61,68 +67,33 @@ _MONTHS = (
     r"Aug(?:ust|\.)?|Sep(?:t(?:ember|\.)?|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?"
 )
 _MONTH = rf"\b(?:{_MONTHS})(?![a-z])"
-# A calendar date as news writes it: "Aug. 20", "August 20, 2024", "20 August 2024", ISO.
+# A calendar date as news writes it: "Aug. 20", "August 20, 2024", "August 20,2024",
+# "20 August 2024", ISO.
 _CALENDAR = (
-    rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?(?!\d)"
+    rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:(?:,\s*|\s+)\d{{4}})?(?!\d)"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:,?\s+\d{{4}})?(?!\d)"
     r"|\d{4}-\d{2}-\d{2})"
 )
-# "CAIRO, Aug 20 (Reuters) -": a wire service's dateline.
-_WIRE_DATELINE = re.compile(
-    rf"^\s*(?P<place>[A-Z][A-Z .'’-]+(?:,\s*[A-Za-z .]+)?),\s*(?P<date>{_CALENDAR})\s*"
-    r"\((?P<agency>[A-Za-z][\w .&-]*)\)\s*[-–—]",
-    re.MULTILINE,
-)
-# "Doha, 16 August 2024" alone on a line near the top.
-_PLACE_DATE = re.compile(
-    rf"^\s*(?:[A-Z][\w .'’-]+,\s*)?(?P<date>{_CALENDAR})\s*$", re.MULTILINE | re.IGNORECASE
-)
-_LABELLED_DATE = re.compile(
-    rf"^\s*[*_]*(?:published|date|dated|issued)[*_]*\s*(?:on)?[:\s]\s*[*_]*(?P<date>{_CALENDAR})",
-    re.MULTILINE | re.IGNORECASE,
-)
-_BYLINE = re.compile(
-    r"^\s*[*_]*by\s+(?P<who>[^\n*_]{2,80}?)[*_]*\s*$", re.MULTILINE | re.IGNORECASE
-)
-_STATEMENT = re.compile(
-    r"^(?:joint\s+)?(?:statement|press release|communiqué|communique)\b(?:\s+(?:by|from|of)\s+"
-    r"(?:the\s+)?(?P<who>.+))?",
-    re.IGNORECASE,
-)
-_URL_LINE = re.compile(r"^\s*(?:url|source|link)\s*:\s*(?P<url>https?://\S+)\s*$", re.I | re.M)
+_AGENCY = r"(?P<agency>[A-Za-z][\w .&'-]{0,40}?)"
+_PLACE = r"(?P<place>[A-Z][A-Z .'’-]+(?:,\s*[A-Za-z .]+)?)"
+_DASH = r"\s*[-–—]"
+# A wire's dateline: "CAIRO, Aug 20 (Reuters) —", "CAIRO, August 26. /TASS/.",
+# "JERUSALEM (AP) —", "DOHA —"; the first three name the agency.
+DATELINES = [
+    re.compile(rf"^\s*{_PLACE},\s*(?P<date>{_CALENDAR})\.?\s*\({_AGENCY}\){_DASH}", re.M),
+    re.compile(rf"^\s*{_PLACE},\s*(?P<date>{_CALENDAR})\.?\s*/{_AGENCY}/\.?", re.M),
+    re.compile(rf"^\s*{_PLACE}\s*\({_AGENCY}\){_DASH}", re.M),
+    re.compile(rf"^\s*(?P<place>[A-Z][A-Z'’-]{{2,}}(?:\s[A-Z'’-]{{2,}})?){_DASH}\s", re.M),
+]
 
 
-def _propose(text: str, today: date | None) -> Article:
-    lines = [line.strip() for line in text.splitlines()]
-    heading = next((line for line in lines if line), "")
-    title = re.sub(r"^#+\s*", "", heading).strip("*_ ").strip()
-    outlet, kind, published = "", None, None
-    top = "\n".join(lines[:12])
-    wire = _WIRE_DATELINE.search(text[:2000])
-    if wire:
-        outlet, kind = wire.group("agency").strip(), SourceKind.WIRE.value
-        published = parse_calendar(wire.group("date"), today)
-    statement = _STATEMENT.match(title)
-    if statement:
-        kind = SourceKind.OFFICIAL_STATEMENT.value
-        outlet = outlet or (statement.group("who") or "").strip().rstrip(".")
-    byline = _BYLINE.search(top)
-    if byline and not outlet:
-        # "By Jane Doe, Reuters": the outlet comes last.
-        outlet = byline.group("who").split(",")[-1].strip()
-    if published is None:
-        found = _LABELLED_DATE.search(top) or _PLACE_DATE.search(top)
+def dateline(passage: str) -> re.Match[str] | None:
+    """The wire's dateline the passage starts with, if it does."""
+    for pattern in DATELINES:
+        found = pattern.match(passage)
         if found:
-            published = parse_calendar(found.group("date"), today)
-    url = _URL_LINE.search(top)
-    return Article(
-        text=text,
-        outlet=outlet,
-        title=title,
-        published=published,
-        url=url.group("url") if url else "",
-        source_kind=kind,
-    )
+            return found
+    return None
 
 
 # What a reader does not read: scripts, menus, page furniture, pictures' captions.
@@ -192,7 +163,9 @@ def _read_html(raw: str, today: date | None) -> Article:
         paragraphs = [" ".join(line.split()) for line in root.get_text("\n").splitlines()]
         paragraphs = [p for p in paragraphs if p]
     text = "\n\n".join(paragraphs) + "\n" if paragraphs else ""
-    proposed = _propose(text, today)
+    from .pages import propose
+
+    proposed = propose(text, today)
     return Article(
         text=text,
         outlet=outlet or proposed.outlet,
@@ -449,8 +422,8 @@ def _last_month(month: int, base: date, year: str | None) -> int:
 
 def without_dateline(passage: str) -> str:
     """The passage without a wire's dateline ("CAIRO, Aug 23 (Reuters) - ")."""
-    dateline = _WIRE_DATELINE.match(passage)
-    return passage[dateline.end() :].lstrip() if dateline else passage
+    found = dateline(passage)
+    return passage[found.end() :].lstrip() if found else passage
 
 
 def resolve_date(passage: str, base: date) -> DateGuess | None:
@@ -458,8 +431,8 @@ def resolve_date(passage: str, base: date) -> DateGuess | None:
     exact date it names, else the first approximate one; None when it names none."""
     approximate: DateGuess | None = None
     # A wire's dateline is the day of the report, not of what it reports.
-    dateline = _WIRE_DATELINE.match(passage)
-    for match in _PHRASES.finditer(passage, dateline.end() if dateline else 0):
+    found = dateline(passage)
+    for match in _PHRASES.finditer(passage, found.end() if found else 0):
         guess = _guess(match, base)
         if guess is None:
             continue

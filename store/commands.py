@@ -519,19 +519,21 @@ class Commands:
         published: date | str | None,
         source_kind: str | None,
         url: str = "",
+        via: str = "",
     ) -> Outcome:
         """An article kept with its source: a new source, or the stored one of the same
         outlet, title and date that keeps no text yet. The text is never changed after."""
+        kept = self.kept_already(text, url)
+        if kept is not None:
+            raise StoreError(f"this article is already kept, as source {kept.id!r}")
         digest = text_hash(text)
-        for source in self.repo.list_as(Source):
-            if source.text_sha256 == digest:
-                raise StoreError(f"this article is already kept, as source {source.id!r}")
         values = {
             "outlet": outlet,
             "title": title,
             "published": published,
             "source_kind": source_kind,
             "url": url,
+            "via": via,
             "text": text,
             "text_sha256": digest,
         }
@@ -549,6 +551,14 @@ class Commands:
             keep = {"text": text, "text_sha256": digest, "url": same[0].url or url}
             return self.edit(Kind.SOURCE, same[0].id, keep)
         return self.create(Kind.SOURCE, values)
+
+    def kept_already(self, text: str, url: str = "") -> Source | None:
+        """The source that keeps this very text, or an article from this URL."""
+        digest = text_hash(text)
+        for source in self.repo.list_as(Source):
+            if source.text_sha256 == digest or (url and source.text and source.url == url):
+                return source
+        return None
 
     # -- undo and redo ---------------------------------------------------------
 
@@ -641,6 +651,9 @@ def _name_for_id(kind: str, data: Mapping[str, Any]) -> str:
     if kind == Kind.POSITION:
         parts = (data.get("actor_id"), data.get("point_id"), data.get("date"))
         return " ".join(str(p) for p in parts if p) or kind
+    if kind == Kind.PERSON and data.get("name"):
+        # A person's title is their role ("Hamas official"), which many share.
+        return str(data["name"])
     for name in ("title", "name", "analyst", "outlet"):
         if data.get(name):
             return str(data[name])

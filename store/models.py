@@ -367,6 +367,8 @@ class Person(Record):
     name: Title
     title: Line = ""
     actor_id: Slug | None = None
+    # Other spellings the person is found by in articles ("Ezzat el-Rishq").
+    aliases: list[Title] = Field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -446,6 +448,8 @@ class StickingPoint(_HasStatusLog):
     priority: Priority = Priority.MEDIUM
     raised: ISODate | None = None
     source_ids: list[Slug] = Field(default_factory=list)
+    # Words an article names it by ("the corridor", "the Egypt-Gaza border").
+    aliases: list[Title] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _log(self) -> StickingPoint:
@@ -598,6 +602,8 @@ class Source(Record):
     published: ISODate
     url: Line = ""
     source_kind: SourceKind
+    # The outlet this one's report relies on ("as per Al-Qahira News").
+    via: Line = ""
     reliability: Text = ""
     # The article itself, as taken in (`parley capture`), and the SHA-256 of its UTF-8
     # bytes: the text never changes afterwards, and `parley check` holds it to the hash.

@@ -108,8 +108,12 @@ async def test_a_longer_passage_and_a_trimmed_quote(db: Path) -> None:
         assert f"sentence {index + 1}–{index + 2} of" in screen_text(app)
         await press(pilot, "K", "p")
         form = app.screen
-        # The sticking point, typed; the party came from the sentence; a red line.
-        await press(pilot, *"phil", "enter", "enter", "r")
+        # The sticking point proposed is put right; the party came from the sentence;
+        # a red line.
+        form.focus_field("point_id")
+        await press(pilot, *"phil", "enter")
+        form.focus_field("firmness")
+        await press(pilot, "r")
         quote = form.query_one("#field-quote", Input)
         quote.value = "not the article's words"
         await press(pilot, "ctrl+s")

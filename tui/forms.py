@@ -116,6 +116,7 @@ FIELDS: dict[str, list[Field]] = {
         Field("name", "Name"),
         Field("title", "Role or title"),
         Field("actor_id", "Speaks for", "ref", ref_kind=Kind.ACTOR),
+        Field("aliases", "Aliases", hint="other spellings, separated with ;"),
     ],
     Kind.SOURCE: [
         Field("outlet", "Outlet"),
@@ -143,6 +144,7 @@ FIELDS: dict[str, list[Field]] = {
         Field("status", "Status", "choice", _values(PointStatus)),
         Field("priority", "Priority", "choice", _values(Priority)),
         Field("raised", "First raised", "date"),
+        Field("aliases", "Aliases", hint="words articles name it by, separated with ;"),
         *source_fields(required=False),
     ],
     Kind.POSITION: [

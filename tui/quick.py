@@ -40,6 +40,7 @@ from store import (
 from store.anchors import anchor_quote
 from store.articles import DateGuess, without_dateline
 from store.commands import NewSource, Outcome
+from store.proposals import NewPerson, Reading
 from tui.fields import Field
 from tui.forms import NEW_SOURCE_PREFIX, UNSOURCED, Forms
 from tui.screens.form import FormScreen
@@ -127,6 +128,21 @@ class Passage:
     # The day the words speak of; None: the article's own date.
     day: DateGuess | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Who said it, for whom, on what, how firmly: proposed from the words.
+    reading: Reading | None = None
+
+
+NEW_PERSON_PREFIX = "+person:"
+
+
+def new_person_key(person: NewPerson) -> str:
+    """A new person, as the speaker picker holds them until the form is saved."""
+    return NEW_PERSON_PREFIX + person.name
+
+
+def new_person_label(person: NewPerson, actor: str) -> str:
+    about = ", ".join(part for part in (person.title, actor) if part)
+    return f"+ new person: {person.name}" + (f" ({about})" if about else "")
 
 
 def cited(result: FormResult) -> list[str]:
@@ -232,9 +248,32 @@ class QuickForms(Forms):
         fields = self._passage_fields(kind, fields)
 
         def submit(form: dict[str, Any]) -> Outcome:
-            return self._save(kind, None, self._anchored(form), fields)
+            form = self._anchored(form)
+            person = self._new_speaker(form.get("speaker_id"))
+            if person is None:
+                return self._save(kind, None, form, fields)
+            made = self.commands.create(
+                Kind.PERSON,
+                {"name": person.name, "title": person.title, "actor_id": person.actor_id},
+            )
+            assert made.record is not None
+            try:
+                outcome = self._save(kind, None, {**form, "speaker_id": made.record.id}, fields)
+            except Exception:
+                # The record was not saved: nor is the person made for it.
+                self.commands.delete(Kind.PERSON, made.record.id)
+                raise
+            return Outcome((*made.changes, *outcome.changes), (*made.records, *outcome.records))
 
         return self._screen(title, fields, values, submit)
+
+    def _new_speaker(self, value: object) -> NewPerson | None:
+        """The new person the speaker picker holds, if it holds the one proposed."""
+        reading = self.passage.reading if self.passage is not None else None
+        proposed = reading.new_speaker if reading is not None else None
+        if proposed is None or value != new_person_key(proposed):
+            return None
+        return proposed
 
     def _screen(
         self, title: str, fields: list[Field], values: dict[str, Any], submit: Any
@@ -293,6 +332,17 @@ class QuickForms(Forms):
             "actor_id": actor,
             "speaker_id": speaker,
         }
+        reading = passage.reading
+        if reading is not None:
+            values.update(
+                stance=reading.stance,
+                actor_id=reading.actor_id or actor,
+                speaker_id=reading.speaker_id,
+                point_id=reading.point_id,
+                firmness=reading.firmness,
+            )
+            if reading.new_speaker is not None:
+                values["speaker_id"] = new_person_key(reading.new_speaker)
         if analyst is not None:
             name, _, affiliation = analyst.title.partition("; ")
             values.update(analyst=analyst.name, affiliation=affiliation or name)
@@ -351,6 +401,13 @@ class QuickForms(Forms):
         setup: dict[str, Any] = {}
         if field.ref_kind == Kind.ACTOR:
             setup["aliases"] = {a.id: a.aliases for a in self.repo.list_as(Actor)}
+        reading = self.passage.reading if self.passage is not None else None
+        if field.ref_kind == Kind.PERSON and reading is not None and reading.new_speaker:
+            person = reading.new_speaker
+            actor = person.actor_id or ""
+            if actor and self.repo.exists(Kind.ACTOR, actor):
+                actor = self.repo.get(Kind.ACTOR, actor).label
+            setup["labels"] = {new_person_key(person): new_person_label(person, actor)}
         if field.ref_kind == Kind.SOURCE:
             setup["soft"] = True
             setup["extra"] = self._source_extra(required=field.name == "source_ids")

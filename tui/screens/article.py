@@ -3,15 +3,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from store import Kind, Record, Repository, Source
 from store.anchors import quote_span
-from store.articles import read_article
+from store.articles import Article, read_article
 from store.commands import Commands, Outcome
 from tui.fields import Field
 from tui.forms import run
 from tui.screens.capture import CaptureScreen
+from tui.screens.confirm import ConfirmScreen
 from tui.screens.form import FormScreen
 from tui.screens.form_result import FormResult
 from tui.screens.reader import ReaderScreen, no_options
@@ -49,23 +51,72 @@ PASTE = [Field("text", "Article", "area", hint="paste the article (text or HTML)
 SOURCE_KINDS = ("wire", "state media", "official statement", "analysis", "other")
 SOURCE = [
     Field("outlet", "Outlet"),
+    Field("via", "Via", hint="the outlet it relies on (“as per …”), if any"),
     Field("title", "Title"),
     Field("published", "Published", "date"),
     Field("source_kind", "Kind", "keys", SOURCE_KINDS),
     Field("url", "URL (optional)"),
 ]
+UNSURE = "no year in the article: the year is a guess, check it"
+
+
+def proposed_source(article: Article) -> dict[str, Any]:
+    """The fields proposed from an article, as the confirm form shows them."""
+    return {
+        "outlet": article.outlet,
+        "via": article.via,
+        "title": article.title,
+        "published": article.published.isoformat() if article.published else None,
+        "source_kind": article.source_kind,
+        "url": article.url,
+    }
+
+
+def confirm_source(article: Article, submit: Any) -> FormScreen:
+    """What capture proposes, shown before it is kept: Enter keeps it, each field edits."""
+    fields = [
+        replace(f, hint=UNSURE) if f.name == "published" and article.date_unsure else f
+        for f in SOURCE
+    ]
+    return FormScreen(
+        "Keep the article as this source?",
+        fields,
+        proposed_source(article),
+        submit,
+        no_options,
+        compact=True,
+        enter_saves=True,
+    )
 
 
 def paste_article(screen: CaptureScreen) -> None:
     """c: paste an article, confirm the source fields proposed from it (asked for where
-    the article does not say), then read it."""
+    the article does not say), then read it. An article kept already is offered to read."""
     repo, commands = screen.repo, screen.commands
+
+    def read(source_id: str) -> None:
+        screen.app.push_screen(ReaderScreen(repo, commands, source_id, screen.track_id))
 
     def pasted(result: FormResult | None) -> None:
         text = str((result.values.get("text") if result else "") or "")
         if not text.strip():
             return
         article = read_article(text, today=repo.today())
+        kept = commands.kept_already(article.text, article.url)
+        if kept is not None:
+
+            def open_kept(yes: bool | None) -> None:
+                if yes:
+                    read(kept.id)
+
+            screen.app.push_screen(
+                ConfirmScreen(
+                    "Already kept",
+                    f"This article is kept already, as source {kept.label} ({kept.id}). Read it?",
+                ),
+                open_kept,
+            )
+            return
 
         def submit(values: dict[str, Any]) -> Outcome:
             return run(
@@ -76,27 +127,18 @@ def paste_article(screen: CaptureScreen) -> None:
                     published=values.get("published"),
                     source_kind=values.get("source_kind"),
                     url=values.get("url") or "",
+                    via=values.get("via") or "",
                 )
             )
 
-        proposed = {
-            "outlet": article.outlet,
-            "title": article.title,
-            "published": article.published.isoformat() if article.published else None,
-            "source_kind": article.source_kind,
-            "url": article.url,
-        }
-        form = FormScreen(
-            "Keep the article as a source", SOURCE, proposed, submit, no_options, compact=True
-        )
-        screen.app.push_screen(form, kept)
+        screen.app.push_screen(confirm_source(article, submit), kept_now)
 
-    def kept(result: FormResult | None) -> None:
+    def kept_now(result: FormResult | None) -> None:
         if result is None or result.record is None:
             return
         source = result.record
         screen.notify(f"Kept the article as source {source.label}.", timeout=4)
-        screen.app.push_screen(ReaderScreen(repo, commands, source.id, screen.track_id))
+        read(source.id)
 
     screen.app.push_screen(
         FormScreen("Paste an article", PASTE, {}, lambda values: None, no_options), pasted

@@ -29,9 +29,10 @@ from store import (
     Source,
     StickingPoint,
 )
-from store.anchors import quote_span, sentence_at
-from store.articles import Sentence, named_in, resolve_date, sentences
+from store.anchors import plain, quote_span, sentence_at
+from store.articles import Sentence, named_in, paragraph_spans, sentences
 from store.commands import Commands
+from store.proposals import read_passage
 from tui.fields import Field
 from tui.format import MUTED
 from tui.quick import Passage
@@ -90,6 +91,7 @@ class ReaderScreen(CaptureScreen):
         self.cursor = sentence_at(self.found, at)
         self.last = self.cursor
         self.names: tuple[list[Actor], list[Person]] = ([], [])
+        self.points: list[StickingPoint] = []
 
     def compose(self) -> ComposeResult:
         source = self.source
@@ -132,6 +134,7 @@ class ReaderScreen(CaptureScreen):
         """Mark each sentence quoted by a record with the kinds of those records (and
         take in the actors and people to find in a passage, which may have changed)."""
         self.names = (self.repo.list_as(Actor), self.repo.list_as(Person))
+        self.points = self.repo.list_as(StickingPoint, track_id=self.track_id)
         kinds: dict[int, set[str]] = {}
         for span, kind in self._quoted_spans():
             for index, sentence in enumerate(self.found):
@@ -213,13 +216,14 @@ class ReaderScreen(CaptureScreen):
         """/: the next sentence with the words typed, from the one after the cursor."""
 
         def found(result: FormResult | None) -> None:
-            words = str((result.values.get("words") if result else "") or "").casefold()
+            typed = str((result.values.get("words") if result else "") or "")
+            words = plain(typed).casefold()
             if not words or not self.found:
                 return
             count = len(self.found)
             for step in range(1, count + 1):
                 index = (self.cursor + step) % count
-                if words in self.found[index].text.casefold():
+                if words in plain(self.found[index].text).casefold():
                     self.cursor = self.last = index
                     self.show_cursor()
                     return
@@ -240,6 +244,9 @@ class ReaderScreen(CaptureScreen):
         start, end = self.found[self.cursor].start, self.found[self.last].end
         quote = self.source.text[start:end]
         named = named_in(quote, *self.names)
+        reading = read_passage(
+            quote, self._before(start), self.source.published, *self.names, self.points
+        )
         return Passage(
             source_id=self.source.id,
             start=start,
@@ -247,8 +254,16 @@ class ReaderScreen(CaptureScreen):
             quote=quote,
             actor_ids=tuple(named.actor_ids),
             person_ids=tuple(named.person_ids),
-            day=resolve_date(quote, self.source.published),
+            day=reading.day,
+            reading=reading,
         )
+
+    def _before(self, start: int) -> str:
+        """The passage's paragraph up to it and the three before: where "he said"
+        finds who said it."""
+        spans = [span for span in paragraph_spans(self.source.text) if span[0] < start]
+        first = spans[-4][0] if len(spans) >= 4 else 0
+        return self.source.text[first:start]
 
     def _saved(self, result: FormResult | None) -> None:
         super()._saved(result)

@@ -55,6 +55,8 @@ def source_detail(repo: Repository, source: Source, track_id: str) -> Content:
     parts = [
         heading(source.title),
         field("Outlet", source.outlet),
+        # Only where it relies on another's report: most sources have no via.
+        *([field("Via", source.via)] if source.via else []),
         field("Published", day(source.published)),
         field("Kind", source.source_kind.value),
         field("URL", source.url or "—"),
