@@ -24,6 +24,9 @@ from pydantic import (
     model_validator,
 )
 
+# What a point's status reads as on a day before its first recorded status.
+NOT_RECORDED = "not yet recorded"
+
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -424,6 +427,11 @@ class StickingPoint(_HasStatusLog):
     priority: Priority = Priority.MEDIUM
     raised: ISODate | None = None
     source_ids: list[Slug] = Field(default_factory=list)
+
+    def recorded_by(self, day: dt.date) -> bool:
+        """Whether the point had a status by ``day``: false before its first logged one
+        (a point never logged has its status from the start)."""
+        return not self.status_log or min(e.date for e in self.status_log) <= day
 
     @model_validator(mode="after")
     def _log(self) -> StickingPoint:

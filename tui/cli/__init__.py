@@ -299,10 +299,16 @@ def cmd_dashboard(args: argparse.Namespace, repo: Repository) -> int:
         if failed:
             app.notify(failed, severity="warning")
 
+    def visited(track_id: str, day: date) -> None:
+        failed = config.remember_visit(settings.path, track_id, day)
+        if failed:
+            app.notify(failed, severity="warning")
+
     app = ParleyApp(
         repo,
         config=settings.config,
         on_theme=remember,
+        on_visit=visited,
         notices=settings.problems,
         on_shown=lambda: COLLECTOR.resume(freeze=True),
         on_dialog=COLLECTOR.dialog,

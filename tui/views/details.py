@@ -32,6 +32,7 @@ from tui.format import (
     heading,
     name_of,
     names,
+    point_status,
     sources_line,
     span,
 )
@@ -113,7 +114,7 @@ def point_detail(
     parts = [
         heading(point.title),
         line(
-            (point.status.value, STATUS_STYLE[point.status]),
+            point_status(point, as_of),
             (f"  priority {point.priority.value}", MUTED),
             (f"  raised {day(point.raised)}" if point.raised else "", MUTED),
         ),

@@ -11,7 +11,7 @@ from textual.reactive import reactive
 
 from store import Kind, Record, StickingPoint
 from store.trends import Convergence, Step, convergence, counted_actors, firmness_history
-from tui.format import MUTED, STATUS_STYLE, day, heading, name_of
+from tui.format import MUTED, day, heading, name_of, point_status
 from tui.text import line
 from tui.trends import gap_text, reading_words, strip
 from tui.views.base import TableView
@@ -87,7 +87,7 @@ class PointsView(TableView):
             Row(
                 p.id,
                 (
-                    (p.status.value, STATUS_STYLE[p.status]),
+                    point_status(p, self.as_of),
                     p.title,
                     p.priority.value,
                     latest.get(p.id, day(None)),
