@@ -55,7 +55,12 @@ def _status_moves(
     better: list[str] = []
     worse: list[str] = []
     for point in points:
-        was, now = point.status_on(start), point.status_on(end)
+        logged = sorted(
+            (e for e in point.status_log if start < e.date <= end), key=lambda e: e.date
+        )
+        # A point first logged within the window moved from its first status there.
+        was = point.status_on(start) or (logged[0].status if logged else None)
+        now = point.status_on(end)
         if was is None or now is None or was == now:
             continue
         step = STATUS_RANK[PointStatus(now)] - STATUS_RANK[PointStatus(was)]

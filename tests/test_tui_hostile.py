@@ -364,7 +364,7 @@ async def test_every_view_shows_hostile_text_literally(hostile_repo: Repository)
         screen = dashboard(app)
         header = screen_text(app).splitlines()[0]
         assert f"Parley — {TRACK_TITLE}" in header
-        assert app.sub_title == TRACK_TITLE
+        assert app.sub_title.endswith(f" · {TRACK_TITLE}")
 
         # Overview: the summary, the gap board, proposals and recent events.
         overview = screen.active_view

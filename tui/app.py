@@ -83,6 +83,8 @@ class ParleyApp(App[None]):
         self._on_dialog = on_dialog
         self._on_visit = on_visit
         tracks = repo.tracks()
+        # A track asked for by name opens at once; otherwise the start setting decides.
+        self._track_given = track_id is not None
         self.set_reactive(ParleyApp.track_id, track_id or (tracks[0].id if tracks else ""))
         # Given now, these are not set again (with their watchers called) once mounted:
         # that would have every view reload what it has just loaded.
@@ -136,7 +138,8 @@ class ParleyApp(App[None]):
         ).data_bind(ParleyApp.track_id, ParleyApp.as_of, ParleyApp.version)
         self.push_screen(screen)
         start = self._config.start
-        if start == "desk" or (start == "auto" and len(self.repo.tracks()) > 1):
+        several = len(self.repo.tracks()) > 1
+        if start == "desk" or (start == "auto" and several and not self._track_given):
             self.show_desk()
         if self._poll:
             self.set_interval(POLL_SECONDS, self.poll_store)
@@ -201,7 +204,8 @@ class ParleyApp(App[None]):
         when the track in view is gone."""
         if isinstance(self.screen, DeskScreen):
             return
-        self.push_screen(DeskScreen(self.repo).data_bind(ParleyApp.as_of, ParleyApp.version))
+        desk = DeskScreen(self.repo, self.track_id)
+        self.push_screen(desk.data_bind(ParleyApp.as_of, ParleyApp.version))
 
     def on_show_track(self, message: ShowTrack) -> None:
         self.track_id = message.track_id

@@ -63,6 +63,12 @@ STATUS_STYLE = {
 }
 
 
+def status_width(points: list[StickingPoint], as_of: date | None) -> int:
+    """How wide a Status column must be for these points as of a day: ten cells, more
+    where a point is not yet recorded."""
+    return max([10, *(len(point_status(p, as_of)[0]) for p in points)])
+
+
 def point_status(point: StickingPoint, as_of: date | None) -> tuple[str, str]:
     """A point's status and its style as of a day; "not yet recorded" before its first
     logged status, rather than a status nobody had stated by then."""

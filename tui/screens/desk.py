@@ -34,7 +34,7 @@ UNCHANGED_CELL: Cell = ("→ same", MUTED)
 
 
 def round_words(rnd: Round | None) -> str:
-    return f"{rnd.title}, {span(rnd.start, rnd.end)}" if rnd is not None else "—"
+    return f"{rnd.title}  {span(rnd.start, rnd.end)}" if rnd is not None else "—"
 
 
 class DeskView(TableView):
@@ -45,14 +45,14 @@ class DeskView(TableView):
     kinds = (Kind.TRACK,)
     columns = (
         Column("Trend", width=9),
-        Column("Track", min_width=16, ratio=2),
-        Column("Why", min_width=16, ratio=3),
+        Column("Track", min_width=14, ratio=2),
+        Column("Why", min_width=16, ratio=5),
         Column("Latest news", width=11),
         Column("Open", width=4),
         Column("Dead", width=4),
         Column("Changes", width=7),
-        Column("Latest round", min_width=12, ratio=2),
-        Column("Next round", min_width=10, ratio=1),
+        Column("Latest round", min_width=10, ratio=1),
+        Column("Next round", min_width=8, ratio=1),
     )
 
     _rows: dict[str, DeskRow] = {}
@@ -76,8 +76,8 @@ class DeskView(TableView):
                     str(r.open_points),
                     (str(r.deadlocked), f"bold {ERROR}") if r.deadlocked else "0",
                     str(r.changes),
-                    round_words(r.latest_round),
-                    round_words(r.next_round),
+                    r.latest_round.title if r.latest_round else "—",
+                    r.next_round.title if r.next_round else "—",
                 ),
             )
             for r in found
@@ -98,9 +98,6 @@ class DeskView(TableView):
             [
                 heading(track.title),
                 line(ARROW.get(row.trend, UNCHANGED_CELL), "  ", (row.why, MUTED)),
-                literal(track.description or "—"),
-                line(("Region        ", "bold"), track.region or "—"),
-                line(("Actors        ", "bold"), parties),
                 line(("Latest news   ", "bold"), long_day(row.latest_news)),
                 line(
                     ("Window        ", "bold"),
@@ -112,11 +109,15 @@ class DeskView(TableView):
                 ),
                 line(("Latest round  ", "bold"), round_words(row.latest_round)),
                 line(("Next round    ", "bold"), round_words(row.next_round)),
-                line(("Enter opens the track.", MUTED)),
+                line(("Region        ", "bold"), track.region or "—"),
+                line(("Actors        ", "bold"), parties),
+                literal(track.description or "—"),
             ]
         )
 
     def on_record_table_selected(self, event: RecordTable.Selected) -> None:
+        # Enter opens the track, not the detail dialog the other lists open.
+        event.prevent_default()
         event.stop()
         self.post_message(ShowTrack(event.key))
 
@@ -125,7 +126,7 @@ class DeskScreen(Screen[None]):
     """The desk, full screen. It is handed the repository; the date in view and the
     store's version are bound to the app's."""
 
-    CSS_PATH = "dashboard.tcss"
+    CSS_PATH = ["dashboard.tcss", "desk.tcss"]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
         Binding("question_mark", "app.help", "Keys", id="help"),
@@ -136,9 +137,10 @@ class DeskScreen(Screen[None]):
     as_of: reactive[date | None] = reactive(None, init=False)
     version: reactive[int] = reactive(0, init=False)
 
-    def __init__(self, repo: Repository) -> None:
+    def __init__(self, repo: Repository, track_id: str = "") -> None:
+        """``track_id``: the track in view, which the cursor starts on."""
         super().__init__()
-        self.repo = repo
+        self.repo, self.track_id = repo, track_id
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="§")
@@ -153,6 +155,8 @@ class DeskScreen(Screen[None]):
         self.sub_title = "every track"
         self.desk_view.refresh_view()
         self.desk_view.focus_main()
+        if self.track_id:
+            self.desk_view.table.move_to_key(self.track_id)
 
     def action_filter(self) -> None:
         self.desk_view.start_filter()

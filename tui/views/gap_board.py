@@ -16,7 +16,7 @@ from textual.strip import Strip
 
 from store import Kind, Position, Record, Repository, StickingPoint
 from store.trends import Convergence, Step
-from tui.format import FIRMNESS_STYLE, name_of, point_status
+from tui.format import FIRMNESS_STYLE, name_of, point_status, status_width
 from tui.screens.position_history import PositionHistoryScreen
 from tui.trends import gap_text, strip
 from tui.views.base import View
@@ -101,7 +101,7 @@ class GapBoard(RecordTable):
         leading = [
             # The stances take the room before the point's title does.
             Column("Sticking point", min_width=self.point_width, ratio=1),
-            Column("Status", width=10),
+            Column("Status", width=status_width(list(points), as_of)),
         ]
         if readings is not None:
             leading.append(Column("Gap", width=7))
