@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from weakref import WeakKeyDictionary
 
 from .compare import compare, last_day, news_window
 from .models import PointStatus, Round, StickingPoint, Track
@@ -27,6 +28,8 @@ STATUS_RANK = {
     PointStatus.AGREED: 3,
 }
 BETTER, WORSE, UNCHANGED = "better", "worse", "unchanged"
+# Each trend as the desk and its text show it.
+TREND_WORDS = {BETTER: "↑ better", WORSE: "↓ worse", UNCHANGED: "→ same"}
 # The reasons a line gives at most, the worse first.
 REASONS = 2
 
@@ -114,9 +117,21 @@ def desk_row(repo: Repository, track: Track, as_of: date | None = None) -> DeskR
     )
 
 
+# The last desk read, by store, version and day: coming back to the desk (T) after
+# only reading costs nothing, and a write reads it afresh.
+_last: WeakKeyDictionary[Repository, tuple[tuple[int, date | None], list[DeskRow]]] = (
+    WeakKeyDictionary()
+)
+
+
 def desk(repo: Repository, as_of: date | None = None) -> list[DeskRow]:
     """Every track's line, the freshest news first."""
+    key = (repo.version, as_of)
+    found = _last.get(repo)
+    if found is not None and found[0] == key:
+        return list(found[1])
     # repo.tracks() is by title; the sort keeps that order among tracks of one day.
     rows = [desk_row(repo, track, as_of) for track in repo.tracks()]
     rows.sort(key=lambda r: r.latest_news or date.min, reverse=True)
-    return rows
+    _last[repo] = (key, rows)
+    return list(rows)

@@ -7,12 +7,20 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import desk_store
 import pytest
 from conftest import fixed_clock
 from desk_store import PORTS, SUDAN
 from textual.widgets import Input
-from tui_helpers import SEED_TRACK, dashboard, make_app, press, run_async, screen_text, settle
+from tui_helpers import (
+    SEED_TRACK,
+    dashboard,
+    make_app,
+    press,
+    run_async,
+    run_cli,
+    screen_text,
+    settle,
+)
 
 from store import Firmness, PointStatus, Repository, open_store
 from store.commands import Citation, Commands
@@ -29,10 +37,8 @@ CITE = Citation(source_ids=[SOURCE])
 
 
 @pytest.fixture
-def three(tmp_path: Path) -> Repository:
-    repo = open_store(tmp_path / "three.json", clock=fixed_clock)
-    desk_store.build(repo)
-    return repo
+def three(three_tracks: Repository) -> Repository:
+    return three_tracks
 
 
 def test_each_track_reads_one_way_with_its_reason(three: Repository) -> None:
@@ -213,3 +219,21 @@ async def test_the_timeline_lists_status_changes_and_names_the_point(seeded: Rep
         text = screen_text(app)
         assert "status" in text and "Hostage-release deal: narrowing → open" in text
         assert "Israel" in text and "Philadelphi Corridor: Israeli troops" in text
+
+
+def test_brief_all_gives_the_desk_as_text(
+    three: Repository, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = three.path
+    three.close()
+    code, out, err = run_cli(["--db", str(path), "brief", "--all"], capsys)
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == "Desk: 3 tracks"
+    assert lines[2] == "↓ worse   Gaza ceasefire and hostage-release talks"
+    sudan = lines.index("↓ worse   Sudan: Jeddah talks")
+    assert lines[sudan + 1].strip() == "Aid corridors deadlocked; gap widened on Aid corridors"
+    assert "0 open, 1 deadlocked · 2 changes since 11 May 2023" in lines[sudan + 2]
+    assert "↑ better  Port inspection talks" in lines
+    code, _, err = run_cli(["--db", str(path), "brief", "--all", "--track", PORTS], capsys)
+    assert code != 0 and "--all gives the desk as text" in err

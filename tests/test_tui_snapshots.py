@@ -7,7 +7,7 @@ what changed (``snapshot_report.html`` shows the differences) before committing.
 from __future__ import annotations
 
 import pytest
-from tui_helpers import Compare, shoot, sizes
+from tui_helpers import Compare, shoot, sizes, three_sizes
 
 from store import Repository
 
@@ -43,8 +43,21 @@ def test_help(snap_compare: Compare, seeded: Repository, size: tuple[int, int]) 
 
 @sizes
 def test_track_picker(snap_compare: Compare, seeded: Repository, size: tuple[int, int]) -> None:
-    """`T`: the track picker, with the seed's one track highlighted."""
+    """`T`: the desk, the seed's one track on it, highlighted."""
     assert shoot(snap_compare, seeded, size, "T")
+
+
+@three_sizes
+def test_desk(snap_compare: Compare, three_tracks: Repository, size: tuple[int, int]) -> None:
+    """Three tracks: Parley opens on the desk, a line a track with its trend and why."""
+    assert shoot(snap_compare, three_tracks, size)
+
+
+@three_sizes
+def test_overview_since(snap_compare: Compare, seeded: Repository, size: tuple[int, int]) -> None:
+    """PgDn on the Overview scrolls the page to the Since section: the week up to the
+    latest news, newest first, each change with its footnote."""
+    assert shoot(snap_compare, seeded, size, "pagedown")
 
 
 @sizes

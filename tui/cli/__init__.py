@@ -389,8 +389,18 @@ def cmd_brief(args: argparse.Namespace, repo: Repository) -> int:
     from rich.console import Console
 
     from store.brief import NEEDS_SINCE, build_brief
-    from tui.brief import render, render_text
+    from tui.brief import desk_text, render, render_text
 
+    if args.all:
+        if args.track or args.since or args.sections or args.format != "text":
+            raise UsageError("--all gives the desk as text: no --track, --since, --sections")
+        text = desk_text(repo, args.as_of)
+        if args.output:
+            write_output(args.output, text)
+            print(f"wrote the desk to {args.output}")
+        else:
+            sys.stdout.write(text)
+        return 0
     if args.since and args.as_of and args.since > args.as_of:
         raise UsageError(f"--since {args.since} is after --as-of {args.as_of}")
     needs = [s for s in args.sections or () if s in NEEDS_SINCE]
@@ -718,6 +728,11 @@ def build_parser() -> argparse.ArgumentParser:
         "parley brief --since 2024-08-19 --format html -o brief.html",
     )
     p.add_argument("--track", metavar="ID", help="the track (default: the only or first one)")
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="every track, a few lines each: its trend and why, latest news, points, rounds",
+    )
     p.add_argument("--as-of", metavar="DATE", type=iso_date, help="the talks as they stood on DATE")
     p.add_argument(
         "--since", metavar="DATE", type=iso_date, help="also list what changed on or after DATE"

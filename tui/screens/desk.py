@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Header
 
 from store import Kind, Record, Repository, Round
-from store.desk import BETTER, WORSE, DeskRow, desk
+from store.desk import BETTER, TREND_WORDS, UNCHANGED, WORSE, DeskRow, desk
 from store.words import long_day, names, span
 from tui.format import ERROR, MUTED, SUCCESS, heading
 from tui.messages import ShowTrack
@@ -27,10 +27,10 @@ from tui.widgets.footer import KeyFooter
 from tui.widgets.record_table import Cell, Column, RecordTable, Row
 
 ARROW: dict[str, Cell] = {
-    BETTER: ("↑ better", f"bold {SUCCESS}"),
-    WORSE: ("↓ worse", f"bold {ERROR}"),
+    BETTER: (TREND_WORDS[BETTER], f"bold {SUCCESS}"),
+    WORSE: (TREND_WORDS[WORSE], f"bold {ERROR}"),
 }
-UNCHANGED_CELL: Cell = ("→ same", MUTED)
+UNCHANGED_CELL: Cell = (TREND_WORDS[UNCHANGED], MUTED)
 
 
 def round_words(rnd: Round | None) -> str:
