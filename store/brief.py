@@ -288,7 +288,7 @@ def _proposals(b: _Builder, track: Track, as_of: date | None) -> Section:
     open_ = [p for p in proposals if not _settled(track, p)]
     entries = []
     for proposal in reversed(open_):
-        responses = {r.actor_id: r for r in proposal.responses}
+        responses = {r.actor_id: r for r in proposal.current_responses()}
         children = []
         for actor_id in _actor_order(b, track, responses):
             name = b.name("actor", actor_id)

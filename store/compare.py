@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .models import ResponseStatus, StatusEntry
+from .models import Proposal, Response, ResponseStatus, StatusEntry
 from .repository import Repository
 from .words import long_day, name_of, span
 
@@ -66,6 +66,22 @@ def _status_change(kind: str, record_id: str, entry: StatusEntry, text: str) -> 
     )
 
 
+def _response_change(pr: Proposal, resp: Response, said: str) -> Change:
+    """A party's response, cited to what that response cites."""
+    assert resp.date is not None
+    text = f"{said}, {pr.title}" + (f" ({resp.note})" if resp.note else "")
+    return Change(
+        "proposals",
+        resp.date,
+        "proposal",
+        pr.id,
+        text,
+        tuple(resp.source_ids),
+        resp.unsourced,
+        actor_id=resp.actor_id,
+    )
+
+
 def compare(repo: Repository, track_id: str, start: date, end: date) -> Comparison:
     """What changed on a track after ``start``, up to and including ``end``."""
     if end < start:
@@ -112,24 +128,18 @@ def compare(repo: Repository, track_id: str, start: date, end: date) -> Comparis
             found.append(
                 (2, Change("proposals", pr.date, "proposal", pr.id, text, tuple(pr.source_ids)))
             )
-        for resp in pr.responses:
-            # A pending response is no answer yet: nothing changed.
-            if resp.status == ResponseStatus.PENDING or not within(resp.date):
-                continue
-            assert resp.date is not None
-            text = f"{actor(resp.actor_id)}: {resp.status.value}, {pr.title}"
-            text += f" ({resp.note})" if resp.note else ""
-            change = Change(
-                "proposals",
-                resp.date,
-                "proposal",
-                pr.id,
-                text,
-                tuple(resp.source_ids),
-                resp.unsourced,
-                actor_id=resp.actor_id,
-            )
-            found.append((3, change))
+        for actor_id in dict.fromkeys(r.actor_id for r in pr.responses):
+            history = pr.response_history(actor_id)
+            for i, resp in enumerate(history):
+                # A pending response is no answer yet: nothing changed.
+                if resp.status == ResponseStatus.PENDING or not within(resp.date):
+                    continue
+                assert resp.date is not None
+                was = history[i - 1].status if i else None
+                moved = resp.status.value
+                if was is not None and was != resp.status:
+                    moved = f"{was.value} → {moved}"
+                found.append((3, _response_change(pr, resp, f"{actor(actor_id)}: {moved}")))
     # Oldest first, so that each position's predecessor is known when it comes.
     last: dict[tuple[str, str], str] = {}
     for pos in reversed(repo.positions(track_id)):

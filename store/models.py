@@ -20,7 +20,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    field_validator,
     model_validator,
 )
 
@@ -520,23 +519,34 @@ class Proposal(TrackRecord):
             found.extend(("responses", "source", s) for s in response.get("source_ids") or [])
         return found
 
-    @field_validator("responses")
-    @classmethod
-    def _one_response_per_party(cls, value: list[Response]) -> list[Response]:
-        seen = set()
-        for response in value:
-            if response.actor_id in seen:
-                raise ValueError(f"{response.actor_id} has more than one response")
-            seen.add(response.actor_id)
-        return value
+    def response_history(self, actor_id: str) -> list[Response]:
+        """A party's responses, oldest first: a new response adds to the history, as a
+        status change does, rather than replacing the one before. (Undated ones, such
+        as the "pending" a proposal starts with, come first.)"""
+        mine = [(i, r) for i, r in enumerate(self.responses) if r.actor_id == actor_id]
+        mine.sort(key=lambda ir: (ir[1].date or dt.date.min, ir[0]))
+        return [r for _, r in mine]
+
+    def current_responses(self, as_of: dt.date | None = None) -> list[Response]:
+        """Each party's latest response (on ``as_of``: the latest dated by then), one a
+        party, in the order they first responded; a party whose every response came
+        after ``as_of`` reads as pending."""
+        found = []
+        for actor_id in dict.fromkeys(r.actor_id for r in self.responses):
+            history = self.response_history(actor_id)
+            known = [r for r in history if as_of is None or r.date is None or r.date <= as_of]
+            found.append(
+                known[-1]
+                if known
+                else Response(actor_id=actor_id, status=ResponseStatus.PENDING, unsourced=True)
+            )
+        return found
 
     def response_of(self, actor_id: str, as_of: dt.date | None = None) -> Response | None:
-        for response in self.responses:
-            if response.actor_id != actor_id:
-                continue
-            if as_of and response.date and response.date > as_of:
-                return Response(actor_id=actor_id, status=ResponseStatus.PENDING, unsourced=True)
-            return response
+        """A party's latest response (on ``as_of``); None when it has none."""
+        for response in self.current_responses(as_of):
+            if response.actor_id == actor_id:
+                return response
         return None
 
     @property

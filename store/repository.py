@@ -42,7 +42,6 @@ from .models import (
     Position,
     Proposal,
     Record,
-    ResponseStatus,
     Role,
     Round,
     RoundStatus,
@@ -975,20 +974,8 @@ class Repository:
 
     @staticmethod
     def _proposal_as_of(proposal: Proposal, as_of: date) -> Proposal:
-        responses = [
-            r
-            if r.date is None or r.date <= as_of
-            else r.model_copy(
-                update={
-                    "status": ResponseStatus.PENDING,
-                    "date": None,
-                    "note": "",
-                    "source_ids": [],
-                }
-            )
-            for r in proposal.responses
-        ]
-        return proposal.model_copy(update={"responses": responses})
+        # Each party's latest response by then; one given only later reads as pending.
+        return proposal.model_copy(update={"responses": proposal.current_responses(as_of)})
 
     def events(self, track_id: str, as_of: date | None = None) -> builtins.list[Event]:
         return [

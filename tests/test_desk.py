@@ -23,9 +23,12 @@ from tui_helpers import (
 )
 
 from store import Firmness, PointStatus, Repository, open_store
+from store.brief import build_brief
 from store.commands import Citation, Commands
+from store.compare import compare
 from store.desk import BETTER, WORSE, desk
 from tui import config
+from tui.brief import plain_text
 from tui.config import Config
 from tui.messages import ShowAsOf
 from tui.screens.dashboard import DashboardScreen
@@ -237,3 +240,17 @@ def test_brief_all_gives_the_desk_as_text(
     assert "↑ better  Port inspection talks" in lines
     code, _, err = run_cli(["--db", str(path), "brief", "--all", "--track", PORTS], capsys)
     assert code != 0 and "--all gives the desk as text" in err
+
+
+def test_a_response_in_the_window_reads_old_to_new(seeded: Repository) -> None:
+    """Responses keep their history: compare and the Since section say what the party's
+    answer moved from; the brief gives the latest with its date."""
+    Commands(seeded).record_response(
+        "us-bridging-proposal-2024-08", "hamas", "rejected", date(2024, 8, 25), cite=CITE
+    )
+    changes = compare(seeded, SEED_TRACK, date(2024, 8, 21), date(2024, 8, 25)).changes
+    said = [c.text for c in changes if c.section == "proposals"]
+    assert said == ["Hamas: pending → rejected, US bridging proposal, August 2024"]
+    brief = plain_text(build_brief(seeded, SEED_TRACK))
+    assert "Hamas (rejected · 2024-08-25)" in brief
+    assert "Hamas (pending" not in brief

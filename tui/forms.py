@@ -432,7 +432,11 @@ class Forms:
             *source_fields(required=True),
         ]
         pending = next(
-            (r.actor_id for r in (proposal.responses if proposal else []) if r.status == "pending"),
+            (
+                r.actor_id
+                for r in (proposal.current_responses() if proposal else [])
+                if r.status == "pending"
+            ),
             None,
         )
         values = {

@@ -189,9 +189,16 @@ def proposal_lines(repo: Repository, proposal: Proposal) -> list[Content]:
     ]
     if proposal.summary:
         out.append(line("  ", proposal.summary))
-    for response in proposal.responses:
+    for response in proposal.current_responses():
         out.append(response_line(repo, response))
         out.append(line("    Sources: ", *cited_parts(repo, response_claim(repo, response))))
+        earlier = proposal.response_history(response.actor_id)[:-1]
+        if earlier:
+            # The history reads oldest first, up to the response above.
+            steps = [
+                f"{r.status.value} {day(r.date)}" if r.date else r.status.value for r in earlier
+            ]
+            out.append(line(("    Before: " + " → ".join(steps), MUTED)))
     return out
 
 

@@ -209,7 +209,8 @@ class OverviewView(GapBoardView):
             )
             # The note is the detail's to show; here, only who answered how and when.
             block.extend(
-                response_line(repo, response, with_note=False) for response in proposal.responses
+                response_line(repo, response, with_note=False)
+                for response in proposal.current_responses()
             )
         self.query_one(".proposals", TextBlock).update(lines(block))
 
