@@ -33,6 +33,7 @@ from tui.config import Config
 from tui.messages import ShowAsOf
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.desk import DeskScreen
+from tui.screens.form import FormScreen
 from tui.views.overview import OverviewView
 
 SOURCE = "xinhua-2024-08-21-blinken-tour"
@@ -254,3 +255,31 @@ def test_a_response_in_the_window_reads_old_to_new(seeded: Repository) -> None:
     brief = plain_text(build_brief(seeded, SEED_TRACK))
     assert "Hamas (rejected · 2024-08-25)" in brief
     assert "Hamas (pending" not in brief
+
+
+@run_async
+async def test_a_form_on_another_track_never_proposes_this_tracks_source(
+    three: Repository,
+) -> None:
+    """A response saved on Gaza with its source; on Sudan the quick form proposes no
+    Gaza source, and its date is Sudan's latest news, as the full form's is."""
+    app = make_app(three)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")  # Gaza, the freshest, is first on the desk
+        assert app.track_id == SEED_TRACK
+        await press(pilot, "a", "r", "ctrl+s")
+        gaza = three.get("proposal", "us-bridging-proposal-2024-08")
+        assert gaza.response_of("hamas").source_ids == [SOURCE]  # type: ignore[attr-defined]
+        await press(pilot, "T", "down", "enter")
+        assert app.track_id == SUDAN
+        await press(pilot, "n")
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        values = form.values()
+        assert SOURCE not in (values.get("source_ids") or [])
+        assert values["date"] == "2023-05-18"
+        await press(pilot, "escape")
+        await press(pilot, "N")
+        assert isinstance(app.screen, FormScreen)
+        assert app.screen.values()["date"] == "2023-05-18"
