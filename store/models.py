@@ -101,10 +101,19 @@ def slugify(text: str, max_length: int = 48) -> str:
 
 
 class ActorKind(StrEnum):
+    """What an actor is, wide enough for the parties of armed conflicts. (The first
+    four were the only kinds before schema 2: see migrations.py.)"""
+
     STATE = "state"
     MOVEMENT = "movement"
     ORGANISATION = "organisation"
     COALITION = "coalition"
+    GOVERNMENT = "government"
+    ARMED_GROUP = "armed group"
+    MILITARY = "military"
+    PARAMILITARY = "paramilitary"
+    MILITIA = "militia"
+    MEDIATOR_BODY = "mediator body"
 
 
 class Role(StrEnum):

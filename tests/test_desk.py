@@ -4,6 +4,8 @@ screen and in the store."""
 
 from __future__ import annotations
 
+import json
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -22,11 +24,12 @@ from tui_helpers import (
     settle,
 )
 
-from store import Firmness, PointStatus, Repository, open_store
+from store import Actor, ActorKind, Firmness, PointStatus, Repository, open_store
 from store.brief import build_brief
 from store.commands import Citation, Commands
 from store.compare import compare
 from store.desk import BETTER, WORSE, desk
+from store.exchange import export_document, import_json
 from tui import config
 from tui.brief import plain_text
 from tui.config import Config
@@ -283,3 +286,30 @@ async def test_a_form_on_another_track_never_proposes_this_tracks_source(
         await press(pilot, "N")
         assert isinstance(app.screen, FormScreen)
         assert app.screen.values()["date"] == "2023-05-18"
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_a_store_written_before_the_wider_actor_kinds_opens_unchanged(tmp_path: Path) -> None:
+    """A store and its export as written by the Parley before schema 2 (the seed and
+    an organisation and a coalition added): opened now, its kinds migrated, and its
+    export the same record for record, change for change."""
+    for name in ("store-6de1483.json", "store-6de1483.json.history"):
+        shutil.copy(FIXTURES / name, tmp_path / name)
+    path = tmp_path / "store-6de1483.json"
+    assert json.loads(path.read_text())["schema"] == 1
+    then = json.loads((FIXTURES / "export-6de1483.json").read_text())
+    with open_store(path, clock=fixed_clock) as repo:
+        now = export_document(repo)
+        kinds = {a.id: a.actor_kind for a in repo.list_as(Actor)}
+    assert now["records"] == then["records"]
+    assert now["changes"] == then["changes"]
+    assert kinds["arab-league"] is ActorKind.ORGANISATION
+    assert kinds["quartet"] is ActorKind.COALITION
+    assert kinds["hamas"] is ActorKind.MOVEMENT
+    # The old export imports into a fresh store as it is.
+    with open_store(tmp_path / "fresh.json", clock=fixed_clock) as fresh:
+        report = import_json(fresh, (FIXTURES / "export-6de1483.json").read_text())
+        assert not report.problems
+        assert export_document(fresh)["records"] == then["records"]
