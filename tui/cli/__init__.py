@@ -394,13 +394,7 @@ def cmd_brief(args: argparse.Namespace, repo: Repository) -> int:
     if args.all:
         if args.track or args.since or args.sections or args.format != "text":
             raise UsageError("--all gives the desk as text: no --track, --since, --sections")
-        text = desk_text(repo, args.as_of)
-        if args.output:
-            write_output(args.output, text)
-            print(f"wrote the desk to {args.output}")
-        else:
-            sys.stdout.write(text)
-        return 0
+        return _brief_out(args, desk_text(repo, args.as_of), "the desk")
     if args.since and args.as_of and args.since > args.as_of:
         raise UsageError(f"--since {args.since} is after --as-of {args.as_of}")
     needs = [s for s in args.sections or () if s in NEEDS_SINCE]
@@ -424,9 +418,14 @@ def cmd_brief(args: argparse.Namespace, repo: Repository) -> int:
         width = os.get_terminal_size().columns
     # Plain text when written to a file or a pipe, or when NO_COLOR asks for it.
     text = render(brief, args.format, width)
+    return _brief_out(args, text, f"the {args.format} brief on {brief.track_id!r}")
+
+
+def _brief_out(args: argparse.Namespace, text: str, what: str) -> int:
+    """The brief to ``--output`` (saying so), else to standard output."""
     if args.output:
         write_output(args.output, text)
-        print(f"wrote the {args.format} brief on {brief.track_id!r} to {args.output}")
+        print(f"wrote {what} to {args.output}")
     else:
         sys.stdout.write(text)
     return 0
