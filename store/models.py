@@ -398,6 +398,7 @@ class Round(_HasStatusLog):
         "track_id": "track",
         "mediator_ids": "actor",
         "participant_ids": "actor",
+        "person_ids": "person",
         "source_ids": "source",
     }
     track_id: Slug
@@ -407,6 +408,9 @@ class Round(_HasStatusLog):
     venues: list[Title] = Field(default_factory=list)
     mediator_ids: list[Slug] = Field(default_factory=list)
     participant_ids: list[Slug] = Field(default_factory=list)
+    # People who took part, each shown with the actor they speak for (an envoy, a
+    # spy chief at the table) where the actors alone would not say who was there.
+    person_ids: list[Slug] = Field(default_factory=list)
     format: RoundFormat
     outcome: Text = ""
     status: RoundStatus

@@ -3,6 +3,7 @@ for them, each written so that the desk reads it one way.
 
 - Sudan (``SUDAN``): a point on aid corridors went from open to deadlocked in the
   week up to its latest news, and the army's stance hardened: worse.
+- The Gaza track's US tour names the people who took part, beside the actors.
 - A port-inspection track (``PORTS``): a point moved from open to narrowing and the
   gap between the two sides closed: better.
 
@@ -58,10 +59,15 @@ def _position(
 
 
 def build(repo: Repository) -> None:
-    """Fill an empty store: the seed, then the two made-up tracks."""
+    """Fill an empty store: the seed, with the people who took part in the US tour
+    (the Secretary of State, and the Israeli prime minister he met), then the two
+    made-up tracks."""
     seed(repo)
+    tour = repo.get_as(Round, "blinken-tour-2024-08")
+    people = ["antony-blinken", "benjamin-netanyahu"]
     Commands(repo).put(
         [
+            tour.model_copy(update={"person_ids": people}),
             Actor(id="sudan-army", name="Sudanese army", actor_kind=ActorKind.STATE),
             Actor(id="rapid-support", name="Rapid support units", actor_kind=ActorKind.MOVEMENT),
             Actor(id="saudi-arabia", name="Saudi Arabia", actor_kind=ActorKind.STATE),

@@ -37,6 +37,7 @@ from tui.messages import ShowAsOf
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.desk import DeskScreen
 from tui.screens.form import FormScreen
+from tui.views.base import TableView
 from tui.views.overview import OverviewView
 
 SOURCE = "xinhua-2024-08-21-blinken-tour"
@@ -313,3 +314,21 @@ def test_a_store_written_before_the_wider_actor_kinds_opens_unchanged(tmp_path: 
         report = import_json(fresh, (FIXTURES / "export-6de1483.json").read_text())
         assert not report.problems
         assert export_document(fresh)["records"] == then["records"]
+
+
+@run_async
+async def test_people_take_part_in_a_round_with_the_actor_they_speak_for(
+    three: Repository,
+) -> None:
+    people = "Antony Blinken (United States), Benjamin Netanyahu (Israel)"
+    brief = plain_text(build_brief(three, SEED_TRACK))
+    assert f"People: {people}" in " ".join(brief.split())
+    app = make_app(three, track_id=SEED_TRACK)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "2")
+        view = dashboard(app).active_view
+        assert isinstance(view, TableView)
+        assert view.table.move_to_key("blinken-tour-2024-08")
+        await press(pilot, "enter")
+        assert f"People: {people}" in " ".join(screen_text(app).split())

@@ -82,3 +82,12 @@ def test_record_sources(snap_compare: Compare, seeded: Repository, size: tuple[i
 def test_filter(snap_compare: Compare, seeded: Repository, size: tuple[int, int]) -> None:
     """`/` on the Timeline, "blinken" typed: only the entries that mention him remain."""
     assert shoot(snap_compare, seeded, size, "6", "slash", *"blinken")
+
+
+@three_sizes
+def test_round_detail_with_people(
+    snap_compare: Compare, three_tracks: Repository, size: tuple[int, int]
+) -> None:
+    """From the desk into Gaza, Rounds, the US tour: the people who took part, each
+    with the actor they speak for."""
+    assert shoot(snap_compare, three_tracks, size, "enter", "2", "down", "enter")

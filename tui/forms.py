@@ -134,6 +134,7 @@ FIELDS: dict[str, list[Field]] = {
         Field("status", "Status", "choice", _values(RoundStatus)),
         Field("mediator_ids", "Mediators", "refs", ref_kind=Kind.ACTOR),
         Field("participant_ids", "Participants", "refs", ref_kind=Kind.ACTOR),
+        Field("person_ids", "People taking part", "refs", ref_kind=Kind.PERSON),
         Field("outcome", "Outcome", "area"),
         *source_fields(required=False),
     ],

@@ -21,6 +21,7 @@ from store import (
     StickingPoint,
 )
 from store.citations import response_claim, status_claim
+from store.words import participant_names
 from tui.format import (
     FIRMNESS_STYLE,
     MUTED,
@@ -75,6 +76,7 @@ def round_detail(repo: Repository, rnd: Round, as_of: date | None = None) -> Con
         field("Venues", ", ".join(rnd.venues) or "—"),
         field("Mediators", names(repo, Kind.ACTOR, rnd.mediator_ids)),
         field("Participants", names(repo, Kind.ACTOR, rnd.participant_ids)),
+        *([field("People", participant_names(repo, rnd.person_ids))] if rnd.person_ids else []),
         field("Outcome", rnd.outcome or "—"),
         sources_line(repo, rnd),
         *status_history(repo, rnd, as_of),
