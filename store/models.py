@@ -101,8 +101,9 @@ def slugify(text: str, max_length: int = 48) -> str:
 
 
 class ActorKind(StrEnum):
-    """What an actor is, wide enough for the parties of armed conflicts. (The first
-    four were the only kinds before schema 2: see migrations.py.)"""
+    """What an actor is, wide enough for the parties of armed conflicts. The first four
+    were once the only kinds; each keeps its name and meaning, so a store written
+    then needs no step in migrations.py."""
 
     STATE = "state"
     MOVEMENT = "movement"
