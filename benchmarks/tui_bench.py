@@ -576,11 +576,15 @@ def baseline_tree(commit: str, directory: Path) -> Path:
         capture_output=True,
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    # This script too, to build the baseline's store with the baseline's own records:
+    # a store written now has fields the baseline does not know.
+    (tree / "benchmarks").mkdir(exist_ok=True)
+    (tree / "benchmarks" / "tui_bench.py").write_bytes(Path(__file__).read_bytes())
     return tree
 
 
 def measure_desk(
-    store: Path, columns: int, lines: int, baseline: Path
+    store: Path, columns: int, lines: int, baseline: Path, baseline_store: Path
 ) -> tuple[dict[str, float], dict[str, float]]:
     """Parley now: spawn to the desk on screen, then Enter to the first track's Overview;
     and the baseline (the tree at the baseline commit): spawn to its Overview. Medians."""
@@ -590,7 +594,7 @@ def measure_desk(
     for _ in range(3):
         # The baseline first, each with settings of its own: the visits Parley keeps
         # now are no setting the baseline knows.
-        term = Terminal(cli, columns, lines)
+        term = Terminal([*cli[:-1], str(baseline_store)], columns, lines)
         term.spawn(cwd=baseline, XDG_CONFIG_HOME=str(settings(store.parent, "# baseline\n")))
         try:
             then.append(term.wait_until(OVERVIEW_SHOWN, "the baseline's Overview") - term.started)
@@ -617,7 +621,11 @@ def run_desk(n: int, directory: Path, columns: int, lines: int, commit: str) -> 
     spawn_build(n, directory, DESK_TRACKS)
     built = time.perf_counter() - started
     store = directory / f"parley-{n}.json"
-    now, then = measure_desk(store, columns, lines, baseline_tree(commit, directory))
+    tree = baseline_tree(commit, directory)
+    (directory / "baseline").mkdir()
+    spawn_build(n, directory / "baseline", DESK_TRACKS, root=tree)
+    baseline_store = directory / "baseline" / f"parley-{n}.json"
+    now, then = measure_desk(store, columns, lines, tree, baseline_store)
     print(
         f"\nThe desk: {n:,} records over {DESK_TRACKS} tracks (built in {built:.0f} s); "
         f"medians of three starts"
@@ -834,17 +842,25 @@ def run_datatable(rows_path: str) -> None:
 # -- the report ---------------------------------------------------------------------------
 
 
-def spawn_build(n: int, directory: Path, tracks: int = TRACKS) -> dict[str, Any]:
+def spawn_build(n: int, directory: Path, tracks: int = TRACKS, root: Path = ROOT) -> dict[str, Any]:
     # A child of its own: ru_maxrss carries a parent's high-water mark into its children,
     # so this process stays small.
     import subprocess
 
     out = subprocess.run(
-        [sys.executable, __file__, "--build", str(n), str(directory), "--tracks", str(tracks)],
+        [
+            sys.executable,
+            str(root / "benchmarks" / "tui_bench.py"),
+            "--build",
+            str(n),
+            str(directory),
+            "--tracks",
+            str(tracks),
+        ],
         check=True,
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=root,
     )
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 

@@ -101,20 +101,10 @@ def slugify(text: str, max_length: int = 48) -> str:
 
 
 class ActorKind(StrEnum):
-    """What an actor is, wide enough for the parties of armed conflicts. The first four
-    were once the only kinds; each keeps its name and meaning, so a store written
-    then needs no step in migrations.py."""
-
     STATE = "state"
     MOVEMENT = "movement"
     ORGANISATION = "organisation"
     COALITION = "coalition"
-    GOVERNMENT = "government"
-    ARMED_GROUP = "armed group"
-    MILITARY = "military"
-    PARAMILITARY = "paramilitary"
-    MILITIA = "militia"
-    MEDIATOR_BODY = "mediator body"
 
 
 class Role(StrEnum):
@@ -411,7 +401,9 @@ class Round(_HasStatusLog):
     participant_ids: list[Slug] = Field(default_factory=list)
     # People who took part, each shown with the actor they speak for (an envoy, a
     # spy chief at the table) where the actors alone would not say who was there.
-    person_ids: list[Slug] = Field(default_factory=list)
+    # Left out of the record when there are none: a round written before keeps its
+    # bytes, in the store and in an export, and an earlier Parley still reads it.
+    person_ids: list[Slug] = Field(default_factory=list, exclude_if=lambda ids: not ids)
     format: RoundFormat
     outcome: Text = ""
     status: RoundStatus

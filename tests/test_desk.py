@@ -292,10 +292,10 @@ async def test_a_form_on_another_track_never_proposes_this_tracks_source(
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def test_a_store_written_before_the_wider_actor_kinds_opens_unchanged(tmp_path: Path) -> None:
-    """A store and its export as written by the Parley before the wider actor kinds
-    (the seed, an organisation and a coalition added): opened now, every kind reads
-    as it did, and its export is the same record for record, change for change."""
+def test_a_store_written_before_this_change_opens_unchanged(tmp_path: Path) -> None:
+    """A store and its export as written by the Parley before the desk (the seed, an
+    organisation and a coalition added): opened now, every record reads as it did,
+    and its export is the same record for record, change for change."""
     for name in ("store-6de1483.json", "store-6de1483.json.history"):
         shutil.copy(FIXTURES / name, tmp_path / name)
     path = tmp_path / "store-6de1483.json"

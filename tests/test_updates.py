@@ -485,7 +485,12 @@ async def test_response_to_the_bridging_proposal(seeded: Repository, store_path:
     assert hamas.note == "Calls the proposal a reversal of earlier terms"
     assert (hamas.source_ids, hamas.unsourced) == ([SOURCE], False)
     assert proposal.response_of("israel") == old.response_of("israel")
-    assert len(proposal.responses) == 2
+    # Hamas's pending stays in its history, before the rejection.
+    assert len(proposal.responses) == 3
+    assert [r.status for r in proposal.response_history("hamas")] == [
+        ResponseStatus.PENDING,
+        ResponseStatus.REJECTED,
+    ]
 
 
 @run_async
