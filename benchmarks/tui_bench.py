@@ -93,7 +93,7 @@ def _sentence(rng: random.Random, low: int, high: int) -> str:
     return " ".join(rng.choices(WORDS, k=rng.randint(low, high))).capitalize() + "."
 
 
-def generate(n: int, seed: int = 11) -> Iterator[Any]:
+def generate(n: int, seed: int = 11, tracks: int = TRACKS) -> Iterator[Any]:
     """``n`` valid records, referring only to records generated before them."""
     sys.path.insert(0, str(ROOT))
     from store import (
@@ -121,7 +121,7 @@ def generate(n: int, seed: int = 11) -> Iterator[Any]:
     people = [f"person-{i:02d}" for i in range(60)]
     sources = [f"source-{i:06d}" for i in range(max(20, n * 6 // 100))]
     shared = len(actors) + len(people) + len(sources)
-    budget = (n - shared) // TRACKS  # records per track, the track included
+    budget = (n - shared) // tracks  # records per track, the track included
     rounds_per = min(6, max(1, budget // 40))
     points_per = min(10, max(2, budget // 8))
     proposals_per = min(3, budget // 60)
@@ -147,9 +147,9 @@ def generate(n: int, seed: int = 11) -> Iterator[Any]:
             reliability=_sentence(rng, 0, 12),
         )
     made += shared
-    for t in range(TRACKS):
+    for t in range(tracks):
         track = f"track-{t:02d}"
-        left = n - made if t == TRACKS - 1 else budget
+        left = n - made if t == tracks - 1 else budget
         cast = rng.sample(actors, 6)
         parties, mediators = cast[: rng.choice([3, 4])], cast[4:]
         yield Track(
@@ -256,13 +256,13 @@ def _marker(text: str) -> str:
     return head + colon if colon else text[:16]
 
 
-def build(n: int, path: Path, rows_path: Path) -> dict[str, Any]:
+def build(n: int, path: Path, rows_path: Path, tracks: int = TRACKS) -> dict[str, Any]:
     """Write the store; save the Sources view's rows for the baseline; return markers."""
     from store import Source, open_store
 
     chunk: list[Any] = []
     with open_store(path) as repo:
-        for record in generate(n):
+        for record in generate(n, tracks=tracks):
             chunk.append(record)
             if len(chunk) == 5000:
                 repo.put_many(chunk)
@@ -447,14 +447,14 @@ class Terminal:
     def __post_init__(self) -> None:
         self.screen = Screen(self.columns, self.lines)
 
-    def spawn(self) -> None:
-        env = dict(os.environ, TERM="xterm-256color", COLORTERM="truecolor")
+    def spawn(self, cwd: Path = ROOT, **extra_env: str) -> None:
+        env = dict(os.environ, TERM="xterm-256color", COLORTERM="truecolor", **extra_env)
         self.started = time.perf_counter()
         pid, fd = pty.fork()
         if pid == 0:  # the child
             winsize = struct.pack("HHHH", self.lines, self.columns, 0, 0)
             fcntl.ioctl(0, termios.TIOCSWINSZ, winsize)
-            os.chdir(ROOT)
+            os.chdir(cwd)
             os.execve(self.argv[0], self.argv, env)
         self.pid, self.fd = pid, fd
 
@@ -538,11 +538,109 @@ def measure_parley(
 ) -> dict[str, Any]:
     cli = [sys.executable, "-m", "tui.cli", "--db", str(store)]
     term = Terminal(cli, columns, lines)
-    term.spawn()
+    # These figures are the dashboard's: it opens on the first track, not on the desk.
+    term.spawn(XDG_CONFIG_HOME=str(settings(store.parent, 'start = "track"\n')))
     try:
         return drive_parley(term, info, only_save)
     finally:
         term.kill()
+
+
+def settings(directory: Path, text: str) -> Path:
+    """A settings directory of the benchmark's own, so that a run neither reads nor
+    writes the user's (a visit to a track is kept there)."""
+    home = directory / f"config-{abs(hash(text))}"
+    (home / "parley").mkdir(parents=True, exist_ok=True)
+    (home / "parley" / "config.toml").write_text(text, encoding="utf-8")
+    return home
+
+
+# -- the desk: opening on every track, then on one ----------------------------------------
+
+DESK_TRACKS = 20
+# The desk's column heading and the Overview's board heading: neither shows on the other.
+DESK_SHOWN = contains("Latest news Open")
+OVERVIEW_SHOWN = contains("Gap board: each party")
+
+
+def baseline_tree(commit: str, directory: Path) -> Path:
+    """The project as it was at ``commit``, unpacked beside the stores: the baseline
+    runs from there, on the same interpreter and libraries."""
+    import subprocess
+
+    tree = directory / f"tree-{commit}"
+    tree.mkdir(exist_ok=True)
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", commit, "store", "tui", "seeds"],
+        check=True,
+        capture_output=True,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    # This script too, to build the baseline's store with the baseline's own records:
+    # a store written now has fields the baseline does not know.
+    (tree / "benchmarks").mkdir(exist_ok=True)
+    (tree / "benchmarks" / "tui_bench.py").write_bytes(Path(__file__).read_bytes())
+    return tree
+
+
+def measure_desk(
+    store: Path, columns: int, lines: int, baseline: Path, baseline_store: Path
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Parley now: spawn to the desk on screen, then Enter to the first track's Overview;
+    and the baseline (the tree at the baseline commit): spawn to its Overview. Medians."""
+    now: dict[str, list[float]] = {"desk_s": [], "track_ms": [], "back_ms": []}
+    then: list[float] = []
+    cli = [sys.executable, "-m", "tui.cli", "--db", str(store)]
+    for _ in range(3):
+        # The baseline first, each with settings of its own: the visits Parley keeps
+        # now are no setting the baseline knows.
+        term = Terminal([*cli[:-1], str(baseline_store)], columns, lines)
+        term.spawn(cwd=baseline, XDG_CONFIG_HOME=str(settings(store.parent, "# baseline\n")))
+        try:
+            then.append(term.wait_until(OVERVIEW_SHOWN, "the baseline's Overview") - term.started)
+            term.finish()
+        finally:
+            term.kill()
+        term = Terminal(cli, columns, lines)
+        term.spawn(XDG_CONFIG_HOME=str(settings(store.parent, "")))
+        try:
+            now["desk_s"].append(term.wait_until(DESK_SHOWN, "the desk") - term.started)
+            now["track_ms"].append(term.press("\r", OVERVIEW_SHOWN, "a track") * 1000)
+            now["back_ms"].append(term.press("T", DESK_SHOWN, "the desk again") * 1000)
+            term.finish()
+        finally:
+            term.kill()
+    return (
+        {k: statistics.median(v) for k, v in now.items()},
+        {"first_s": statistics.median(then)},
+    )
+
+
+def run_desk(n: int, directory: Path, columns: int, lines: int, commit: str) -> None:
+    started = time.perf_counter()
+    spawn_build(n, directory, DESK_TRACKS)
+    built = time.perf_counter() - started
+    store = directory / f"parley-{n}.json"
+    tree = baseline_tree(commit, directory)
+    (directory / "baseline").mkdir()
+    spawn_build(n, directory / "baseline", DESK_TRACKS, root=tree)
+    baseline_store = directory / "baseline" / f"parley-{n}.json"
+    now, then = measure_desk(store, columns, lines, tree, baseline_store)
+    print(
+        f"\nThe desk: {n:,} records over {DESK_TRACKS} tracks (built in {built:.0f} s); "
+        f"medians of three starts"
+    )
+    print(f"  {'':<34} {'now':>9} {commit[:7]:>10}")
+    print(
+        f"  {'open, s (desk / first track)':<34} {now['desk_s']:>9.2f} {then['first_s']:>10.2f}"
+        f"   (target <= {TARGETS['first_s']:g} s)"
+    )
+    print(
+        f"  {'Enter on the desk to a track, ms':<34} {now['track_ms']:>9.0f} {'—':>10}"
+        f"   (target <= {TARGETS['switch_ms']:g} ms)"
+    )
+    print(f"  {'T back to the desk, ms':<34} {now['back_ms']:>9.0f} {'—':>10}")
+    sys.stdout.flush()
 
 
 def drive_parley(term: Terminal, info: dict[str, Any], only_save: bool = False) -> dict[str, Any]:
@@ -744,17 +842,25 @@ def run_datatable(rows_path: str) -> None:
 # -- the report ---------------------------------------------------------------------------
 
 
-def spawn_build(n: int, directory: Path) -> dict[str, Any]:
+def spawn_build(n: int, directory: Path, tracks: int = TRACKS, root: Path = ROOT) -> dict[str, Any]:
     # A child of its own: ru_maxrss carries a parent's high-water mark into its children,
     # so this process stays small.
     import subprocess
 
     out = subprocess.run(
-        [sys.executable, __file__, "--build", str(n), str(directory)],
+        [
+            sys.executable,
+            str(root / "benchmarks" / "tui_bench.py"),
+            "--build",
+            str(n),
+            str(directory),
+            "--tracks",
+            str(tracks),
+        ],
         check=True,
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=root,
     )
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
@@ -768,13 +874,26 @@ def main() -> int:
         choices=["save"],
         help="save: start up and time the status saves only, not the switches and jumps",
     )
+    parser.add_argument(
+        "--desk",
+        choices=["also", "only", "no"],
+        default="also",
+        help="also (default) / only: time opening on the desk at the largest size, over "
+        f"{DESK_TRACKS} tracks, beside the baseline commit's opening",
+    )
+    parser.add_argument(
+        "--baseline-commit",
+        default="6de1483",
+        help="the commit whose opening the desk's is printed beside (default 6de1483)",
+    )
     parser.add_argument("--build", nargs=2, metavar=("N", "DIR"), help=argparse.SUPPRESS)
+    parser.add_argument("--tracks", type=int, default=TRACKS, help=argparse.SUPPRESS)
     parser.add_argument("--datatable", metavar="ROWS", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.build:
         sys.path.insert(0, str(ROOT))
         n, directory = int(args.build[0]), Path(args.build[1])
-        info = build(n, directory / f"parley-{n}.json", directory / f"rows-{n}.json")
+        info = build(n, directory / f"parley-{n}.json", directory / f"rows-{n}.json", args.tracks)
         print(json.dumps(info))
         return 0
     if args.datatable:
@@ -789,6 +908,10 @@ def main() -> int:
         "or key press until the screen shows the result"
     )
     results = []
+    if args.desk == "only":
+        with tempfile.TemporaryDirectory(prefix="parley-desk-bench-") as tmp:
+            run_desk(max(sizes), Path(tmp), columns, lines, args.baseline_commit)
+        return 0
     with tempfile.TemporaryDirectory(prefix="parley-tui-bench-") as tmp:
         directory = Path(tmp)
         for n in sizes:
@@ -845,6 +968,9 @@ def main() -> int:
                 )
             sys.stdout.flush()
 
+    if args.desk == "also":
+        with tempfile.TemporaryDirectory(prefix="parley-desk-bench-") as tmp:
+            run_desk(max(sizes), Path(tmp), columns, lines, args.baseline_commit)
     n, _, parley, baseline = results[-1]
     if args.only == "save":
         mark = "ok" if parley["save_ms"] <= TARGETS["save_ms"] else "MISSED"

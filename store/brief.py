@@ -35,7 +35,15 @@ from .models import (
     Track,
 )
 from .repository import Repository
-from .words import author_of, change_summary, name_of, names, span, speaker_name
+from .words import (
+    author_of,
+    change_summary,
+    name_of,
+    names,
+    participant_names,
+    span,
+    speaker_name,
+)
 
 RECENT_EVENTS = 10
 RECENT_CHANGES = 50
@@ -183,6 +191,9 @@ def _round_entry(b: _Builder, lead: str, r: Round, as_of: date | None) -> Entry:
     if r.participant_ids:
         text = b.names("actor", r.participant_ids)
         children.append(Entry(lead="Participants", text=text, **own))
+    if r.person_ids:
+        text = participant_names(b.repo, r.person_ids)
+        children.append(Entry(lead="People", text=text, **own))
     if r.outcome:
         children.append(Entry(lead="Outcome", text=r.outcome, **own))
     return Entry(lead=lead, meta=tuple(meta), text=r.title, children=tuple(children), **own)
@@ -288,7 +299,7 @@ def _proposals(b: _Builder, track: Track, as_of: date | None) -> Section:
     open_ = [p for p in proposals if not _settled(track, p)]
     entries = []
     for proposal in reversed(open_):
-        responses = {r.actor_id: r for r in proposal.responses}
+        responses = {r.actor_id: r for r in proposal.current_responses()}
         children = []
         for actor_id in _actor_order(b, track, responses):
             name = b.name("actor", actor_id)

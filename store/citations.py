@@ -146,8 +146,13 @@ def claims(records: Records, record: Record, as_of: date | None = None) -> list[
         for _, index in sorted(logged, reverse=True):
             found.append(status_claim(record, index))
     if isinstance(record, Proposal):
+        latest = {id(r) for r in record.current_responses(as_of)}
         for index, response in enumerate(record.responses):
             if as_of is not None and response.date is not None and response.date > as_of:
+                continue
+            # A "pending" with nothing said about it, since answered, states nothing.
+            bare = response.status == "pending" and not (response.source_ids or response.note)
+            if bare and id(response) not in latest:
                 continue
             found.append(response_claim(records, response, index))
     return found

@@ -468,8 +468,9 @@ class Commands:
         note: str = "",
         cite: Citation | None = None,
     ) -> Outcome:
-        """A party's response to a proposal; it replaces that party's earlier one, on the
-        proposal as it stands: it never conflicts."""
+        """A party's response to a proposal: a dated, sourced entry added to that party's
+        history of responses (undo takes it back alone), on the proposal as it stands:
+        it never conflicts."""
         with self.repo.latest():
             return self._record_response(proposal_id, actor_id, status, on, note, cite)
 
@@ -504,8 +505,7 @@ class Commands:
         assert proposal_id is not None
         proposal = self.repo.get_as(Proposal, proposal_id)
         stored = proposal.model_dump()
-        others = [r for r in stored["responses"] if r["actor_id"] != actor_id]
-        stored["responses"] = [*others, data]
+        stored["responses"] = [*stored["responses"], data]
         updated = draft.check(Proposal, stored)
         draft.raise_errors("response")
         return self._put([*draft.records, updated])

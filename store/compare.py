@@ -4,7 +4,8 @@ Not from the change log: a record typed in today about last week belongs to last
 week. A change is dated after the first date and on or before the second (the
 talks as they stood on the first date, against how they stood on the second):
 rounds that began, status changes, sticking points raised, proposals put forward
-and the parties' responses, positions (with the firmness each replaced) and events.
+and the parties' responses, positions (with the firmness each replaced), events and
+analysts' assessments.
 Each says in words what changed, and cites exactly what its own record, status-log
 entry or response cites.
 """
@@ -12,11 +13,14 @@ entry or response cites.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from .models import ResponseStatus, StatusEntry
+from .models import Proposal, Response, ResponseStatus, StatusEntry
 from .repository import Repository
 from .words import long_day, name_of, span
+
+# The window a reading looks back over by default: the week up to the latest news.
+WINDOW_DAYS = 7
 
 # The sections, in the order a reader takes them.
 SECTIONS = {
@@ -25,6 +29,7 @@ SECTIONS = {
     "proposals": "Proposals and responses",
     "positions": "Positions",
     "events": "Events",
+    "assessments": "Assessments",
 }
 
 
@@ -58,6 +63,22 @@ def _status_change(kind: str, record_id: str, entry: StatusEntry, text: str) -> 
     """A logged status change, cited to what its own log entry cites."""
     return Change(
         "status", entry.date, kind, record_id, text, tuple(entry.source_ids), entry.unsourced
+    )
+
+
+def _response_change(pr: Proposal, resp: Response, said: str) -> Change:
+    """A party's response, cited to what that response cites."""
+    assert resp.date is not None
+    text = f"{said}, {pr.title}" + (f" ({resp.note})" if resp.note else "")
+    return Change(
+        "proposals",
+        resp.date,
+        "proposal",
+        pr.id,
+        text,
+        tuple(resp.source_ids),
+        resp.unsourced,
+        actor_id=resp.actor_id,
     )
 
 
@@ -107,24 +128,18 @@ def compare(repo: Repository, track_id: str, start: date, end: date) -> Comparis
             found.append(
                 (2, Change("proposals", pr.date, "proposal", pr.id, text, tuple(pr.source_ids)))
             )
-        for resp in pr.responses:
-            # A pending response is no answer yet: nothing changed.
-            if resp.status == ResponseStatus.PENDING or not within(resp.date):
-                continue
-            assert resp.date is not None
-            text = f"{actor(resp.actor_id)}: {resp.status.value}, {pr.title}"
-            text += f" ({resp.note})" if resp.note else ""
-            change = Change(
-                "proposals",
-                resp.date,
-                "proposal",
-                pr.id,
-                text,
-                tuple(resp.source_ids),
-                resp.unsourced,
-                actor_id=resp.actor_id,
-            )
-            found.append((3, change))
+        for actor_id in dict.fromkeys(r.actor_id for r in pr.responses):
+            history = pr.response_history(actor_id)
+            for i, resp in enumerate(history):
+                # A pending response is no answer yet: nothing changed.
+                if resp.status == ResponseStatus.PENDING or not within(resp.date):
+                    continue
+                assert resp.date is not None
+                was = history[i - 1].status if i else None
+                moved = resp.status.value
+                if was is not None and was != resp.status:
+                    moved = f"{was.value} → {moved}"
+                found.append((3, _response_change(pr, resp, f"{actor(actor_id)}: {moved}")))
     # Oldest first, so that each position's predecessor is known when it comes.
     last: dict[tuple[str, str], str] = {}
     for pos in reversed(repo.positions(track_id)):
@@ -162,14 +177,22 @@ def compare(repo: Repository, track_id: str, start: date, end: date) -> Comparis
                     ),
                 )
             )
+    for a in repo.assessments(track_id):
+        if within(a.date):
+            who = a.analyst + (f" ({a.affiliation})" if a.affiliation else "")
+            change = Change(
+                "assessments", a.date, "assessment", a.id, f"{who}: {a.gist}", tuple(a.source_ids)
+            )
+            found.append((6, change))
     found.sort(key=lambda item: (item[1].date, item[0], item[1].record_id))
     return Comparison(track_id, start, end, tuple(c for _, c in found))
 
 
-def last_day(repo: Repository, track_id: str) -> date | None:
+def last_day(repo: Repository, track_id: str, as_of: date | None = None) -> date | None:
     """The latest day anything on the track is dated (a round, a status change, a
-    proposal or response, a position, an event): where a comparison ends by default,
-    so that it opens on the latest news rather than on an empty week."""
+    proposal or response, a position, an event), on or before ``as_of`` when given:
+    where a reading ends by default, so that it opens on the latest news rather than
+    on an empty week up to today."""
     days: list[date] = []
     for r in repo.rounds(track_id):
         days += [r.end or r.start, *(e.date for e in r.status_log)]
@@ -179,5 +202,13 @@ def last_day(repo: Repository, track_id: str) -> date | None:
         days += [pr.date, *(resp.date for resp in pr.responses if resp.date is not None)]
     days += [pos.date for pos in repo.positions(track_id)]
     days += [ev.date for ev in repo.events(track_id)]
-    found = [d for d in days if d is not None]
+    found = [d for d in days if d is not None and (as_of is None or d <= as_of)]
     return max(found) if found else None
+
+
+def news_window(repo: Repository, track_id: str, as_of: date | None = None) -> tuple[date, date]:
+    """The window a reading takes by default: the week up to the track's latest dated
+    record (as of ``as_of``), reckoned from the data rather than the clock, so that a
+    track followed in the past reads as it stood then."""
+    end = last_day(repo, track_id, as_of) or as_of or repo.today()
+    return end - timedelta(days=WINDOW_DAYS), end

@@ -29,6 +29,9 @@ from pydantic import (
 
 from .limits import ARTICLE_CHARS, LINE_CHARS, TEXT_CHARS
 
+# What a point's status reads as on a day before its first recorded status.
+NOT_RECORDED = "not yet recorded"
+
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -411,6 +414,7 @@ class Round(_HasStatusLog):
         "track_id": "track",
         "mediator_ids": "actor",
         "participant_ids": "actor",
+        "person_ids": "person",
         "source_ids": "source",
     }
     track_id: Slug
@@ -420,6 +424,11 @@ class Round(_HasStatusLog):
     venues: list[Title] = Field(default_factory=list)
     mediator_ids: list[Slug] = Field(default_factory=list)
     participant_ids: list[Slug] = Field(default_factory=list)
+    # People who took part, each shown with the actor they speak for (an envoy, a
+    # spy chief at the table) where the actors alone would not say who was there.
+    # Left out of the record when there are none: a round written before keeps its
+    # bytes, in the store and in an export, and an earlier Parley still reads it.
+    person_ids: list[Slug] = Field(default_factory=list, exclude_if=lambda ids: not ids)
     format: RoundFormat
     outcome: Text = ""
     status: RoundStatus
@@ -450,6 +459,11 @@ class StickingPoint(_HasStatusLog):
     source_ids: list[Slug] = Field(default_factory=list)
     # Words an article names it by ("the corridor", "the Egypt-Gaza border").
     aliases: list[Title] = Field(default_factory=list)
+
+    def recorded_by(self, day: dt.date) -> bool:
+        """Whether the point had a status by ``day``: false before its first logged one
+        (a point never logged has its status from the start)."""
+        return not self.status_log or min(e.date for e in self.status_log) <= day
 
     @model_validator(mode="after")
     def _log(self) -> StickingPoint:
@@ -538,23 +552,34 @@ class Proposal(TrackRecord):
             found.extend(("responses", "source", s) for s in response.get("source_ids") or [])
         return found
 
-    @field_validator("responses")
-    @classmethod
-    def _one_response_per_party(cls, value: list[Response]) -> list[Response]:
-        seen = set()
-        for response in value:
-            if response.actor_id in seen:
-                raise ValueError(f"{response.actor_id} has more than one response")
-            seen.add(response.actor_id)
-        return value
+    def response_history(self, actor_id: str) -> list[Response]:
+        """A party's responses, oldest first: a new response adds to the history, as a
+        status change does, rather than replacing the one before. (Undated ones, such
+        as the "pending" a proposal starts with, come first.)"""
+        mine = [(i, r) for i, r in enumerate(self.responses) if r.actor_id == actor_id]
+        mine.sort(key=lambda ir: (ir[1].date or dt.date.min, ir[0]))
+        return [r for _, r in mine]
+
+    def current_responses(self, as_of: dt.date | None = None) -> list[Response]:
+        """Each party's latest response (on ``as_of``: the latest dated by then), one a
+        party, in the order they first responded; a party whose every response came
+        after ``as_of`` reads as pending."""
+        found = []
+        for actor_id in dict.fromkeys(r.actor_id for r in self.responses):
+            history = self.response_history(actor_id)
+            known = [r for r in history if as_of is None or r.date is None or r.date <= as_of]
+            found.append(
+                known[-1]
+                if known
+                else Response(actor_id=actor_id, status=ResponseStatus.PENDING, unsourced=True)
+            )
+        return found
 
     def response_of(self, actor_id: str, as_of: dt.date | None = None) -> Response | None:
-        for response in self.responses:
-            if response.actor_id != actor_id:
-                continue
-            if as_of and response.date and response.date > as_of:
-                return Response(actor_id=actor_id, status=ResponseStatus.PENDING, unsourced=True)
-            return response
+        """A party's latest response (on ``as_of``); None when it has none."""
+        for response in self.current_responses(as_of):
+            if response.actor_id == actor_id:
+                return response
         return None
 
     @property

@@ -42,7 +42,6 @@ from .models import (
     Position,
     Proposal,
     Record,
-    ResponseStatus,
     Role,
     Round,
     RoundStatus,
@@ -1046,20 +1045,8 @@ class Repository:
 
     @staticmethod
     def _proposal_as_of(proposal: Proposal, as_of: date) -> Proposal:
-        responses = [
-            r
-            if r.date is None or r.date <= as_of
-            else r.model_copy(
-                update={
-                    "status": ResponseStatus.PENDING,
-                    "date": None,
-                    "note": "",
-                    "source_ids": [],
-                }
-            )
-            for r in proposal.responses
-        ]
-        return proposal.model_copy(update={"responses": responses})
+        # Each party's latest response by then; one given only later reads as pending.
+        return proposal.model_copy(update={"responses": proposal.current_responses(as_of)})
 
     def events(self, track_id: str, as_of: date | None = None) -> builtins.list[Event]:
         return [
@@ -1074,14 +1061,21 @@ class Repository:
         ]
 
     def timeline(self, track_id: str, as_of: date | None = None) -> builtins.list[TimelineEntry]:
-        """Rounds, positions, proposals, responses, events and analysts' assessments of a
-        track, in date order."""
+        """Rounds, status changes, positions (each naming its point), proposals,
+        responses, events and analysts' assessments of a track, in date order."""
         entries: builtins.list[TimelineEntry] = []
         for r in self.rounds(track_id, as_of):
             actors = tuple(r.mediator_ids + r.participant_ids)
             entries.append(TimelineEntry(r.start, "round", r, r.title, actors))
+            entries += self._status_entries(r, as_of)
+        titles = {}
+        for point in self.points(track_id, as_of):
+            titles[point.id] = point.title
+            entries += self._status_entries(point, as_of)
         for p in self.positions(track_id, as_of=as_of):
-            entries.append(TimelineEntry(p.date, "position", p, p.stance, (p.actor_id,)))
+            # A position names its point: the row says what the stance is about.
+            text = f"{titles.get(p.point_id, p.point_id)}: {p.gist or p.stance}"
+            entries.append(TimelineEntry(p.date, "position", p, text, (p.actor_id,)))
         for pr in self.proposals(track_id, as_of):
             entries.append(TimelineEntry(pr.date, "proposal", pr, pr.title, tuple(pr.by_ids)))
             for resp in pr.responses:
@@ -1096,6 +1090,7 @@ class Repository:
             entries.append(TimelineEntry(a.date, "assessment", a, f"{a.analyst}: {a.gist}"))
         order = {
             "round": 0,
+            "status": 0,
             "proposal": 1,
             "response": 2,
             "position": 3,
@@ -1103,6 +1098,21 @@ class Repository:
             "assessment": 5,
         }
         entries.sort(key=lambda t: (t.date, order[t.kind], t.record.id))
+        return entries
+
+    @staticmethod
+    def _status_entries(
+        record: Round | StickingPoint, as_of: date | None
+    ) -> builtins.list[TimelineEntry]:
+        """Each logged status of a round or point as a line: what it moved from, to what."""
+        entries = []
+        was: str | None = None
+        for entry in sorted(record.status_log, key=lambda e: e.date):
+            if as_of is not None and entry.date > as_of:
+                break
+            moved = f"{was} → {entry.status}" if was and was != entry.status else entry.status
+            entries.append(TimelineEntry(entry.date, "status", record, f"{record.title}: {moved}"))
+            was = entry.status
         return entries
 
     def citing(self, source_id: str, track_id: str | None = None) -> builtins.list[Record]:

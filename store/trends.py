@@ -12,8 +12,9 @@ when both hold red lines). It narrows when that sum falls.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
+from .compare import news_window
 from .models import Firmness, Position, Role, Track
 from .repository import Repository
 
@@ -26,8 +27,6 @@ LEVEL: dict[Firmness, int] = {
     Firmness.REJECTED: 4,
 }
 TOP = max(LEVEL.values())
-# How far back the reading looks by default.
-DEFAULT_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -110,11 +109,11 @@ def default_since(
     as_of: date | None = None,
     history: dict[tuple[str, str], list[Step]] | None = None,
 ) -> date:
-    """The day the reading compares with by default: a month before the day in view,
-    or the first position's date when there was none by then. (``history``: the
-    track's ``firmness_history``, when it is at hand.)"""
-    day = as_of or repo.today()
-    since = day - timedelta(days=DEFAULT_DAYS)
+    """The day the reading compares with by default: the start of the week up to the
+    track's latest news (``compare.news_window``), or the first position's date when
+    there was none by then. (``history``: the track's ``firmness_history``, when it is
+    at hand.)"""
+    since, _ = news_window(repo, track_id, as_of)
     if history is None:
         history = firmness_history(repo, track_id, as_of)
     first = min((steps[0].date for steps in history.values() if steps), default=None)

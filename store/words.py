@@ -75,6 +75,21 @@ def speaker_name(repo: Records, person_id: str | None) -> str:
     return f"{person.name} ({person.title})" if person.title else person.name
 
 
+def participant_names(repo: Records, person_ids: Iterable[str]) -> str:
+    """People taking part, each with the actor they speak for: ``William Burns
+    (United States)``; ``blank`` when there are none."""
+    said = []
+    for person_id in person_ids:
+        if not repo.exists("person", person_id):
+            said.append(person_id)
+            continue
+        person = repo.get("person", person_id)
+        assert isinstance(person, Person)
+        actor = name_of(repo, "actor", person.actor_id) if person.actor_id else ""
+        said.append(f"{person.name} ({actor})" if actor else person.name)
+    return ", ".join(said) or BLANK
+
+
 def describe(repo: Records, record: Record) -> str:
     """A record's label for a reader: a position by who said it on what, not by ids."""
     if isinstance(record, Position):
@@ -110,6 +125,7 @@ FIELD_WORDS = {
     "source_ids": "sources",
     "mediator_ids": "mediators",
     "participant_ids": "participants",
+    "person_ids": "people taking part",
     "by_ids": "put forward by",
     "status_log": "status log",
     "event_kind": "kind",

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import desk_store
 import pytest
 import sample_store
 
@@ -92,6 +93,14 @@ def seeded(repo: Repository) -> Repository:
     """The store at ``store_path``, filled with the seed data."""
     seed(repo)
     return repo
+
+
+@pytest.fixture
+def three_tracks(tmp_path: Path) -> Iterator[Repository]:
+    """The seed's Gaza track and two made up for the desk (``desk_store``)."""
+    with open_store(tmp_path / "three.json", clock=fixed_clock) as repo:
+        desk_store.build(repo)
+        yield repo
 
 
 @pytest.fixture

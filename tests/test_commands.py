@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -135,11 +136,26 @@ def test_a_status_change_is_logged_with_its_date_and_source(
     assert entry.source_ids == [outcome.records[0].id]
 
 
-def test_a_response_replaces_that_partys_earlier_one(commands: Commands, repo: Repository) -> None:
+def test_a_response_adds_to_that_partys_history(commands: Commands, repo: Repository) -> None:
+    """Hamas was pending; its rejection is a dated, sourced entry after that, and undo
+    takes back that entry alone."""
     VALID["record a response"](commands)
     proposal = repo.get_as(Proposal, "us-bridging-proposal-2024-08")
-    hamas = [r for r in proposal.responses if r.actor_id == "hamas"]
-    assert len(hamas) == 1 and hamas[0].status == "rejected"
+    history = proposal.response_history("hamas")
+    assert [(r.status.value, r.date) for r in history] == [
+        ("pending", date(2024, 8, 20)),
+        ("rejected", date(2024, 8, 25)),
+    ]
+    assert history[-1].source_ids and not history[-1].unsourced
+    latest = proposal.response_of("hamas")
+    assert latest is not None and latest.status == "rejected"
+    # As of the day before, it still read as pending.
+    earlier = proposal.response_of("hamas", date(2024, 8, 24))
+    assert earlier is not None and earlier.status == "pending"
+    assert [r.actor_id for r in proposal.current_responses()] == ["israel", "hamas"]
+    commands.undo()
+    proposal = repo.get_as(Proposal, "us-bridging-proposal-2024-08")
+    assert [r.status.value for r in proposal.response_history("hamas")] == ["pending"]
 
 
 def test_a_new_round_logs_its_first_status(commands: Commands, repo: Repository) -> None:

@@ -441,12 +441,30 @@ def test_references_must_be_slugs(kind: str, field: str) -> None:
     assert refusal(kind, **{field: 7}).startswith(f"{field}: ")
 
 
-def test_a_proposal_has_one_response_per_party() -> None:
-    twice = [
-        {"actor_id": "hamas", "status": "rejected"},
-        {"actor_id": "hamas", "status": "accepted"},
+def test_a_proposal_keeps_each_partys_responses_in_turn() -> None:
+    """A store or an export with one response a party reads as before; several make
+    that party's history, the latest by date being its response."""
+    responses = [
+        {"actor_id": "hamas", "status": "rejected", "date": "2024-08-25", "unsourced": True},
+        {"actor_id": "hamas", "status": "pending"},
+        {"actor_id": "israel", "status": "accepted", "date": "2024-08-19", "unsourced": True},
     ]
-    assert refusal("proposal", responses=twice) == "responses: hamas has more than one response"
+    proposal = Proposal(
+        id="p", track_id="t", title="Bridging", date=dt.date(2024, 8, 16), responses=responses
+    )
+    assert [r.status.value for r in proposal.response_history("hamas")] == [
+        "pending",
+        "rejected",
+    ]
+    assert [(r.actor_id, r.status.value) for r in proposal.current_responses()] == [
+        ("hamas", "rejected"),
+        ("israel", "accepted"),
+    ]
+    before = proposal.current_responses(dt.date(2024, 8, 18))
+    assert [(r.actor_id, r.status.value) for r in before] == [
+        ("hamas", "pending"),
+        ("israel", "pending"),
+    ]
 
 
 def test_references_are_listed_with_field_and_kind() -> None:

@@ -23,7 +23,7 @@ from tui_helpers import (
 
 from store import Firmness, Position, Repository, StickingPoint, open_store
 from store.commands import Commands
-from store.compare import compare
+from store.compare import compare, news_window
 from store.search import search
 from store.seed import seed
 from store.trends import LEVEL, Convergence, convergence, default_since, firmness_history, gap
@@ -295,11 +295,28 @@ def test_a_widening_gap(seeded: Repository) -> None:
 
 
 def test_the_default_day_compared_with(seeded: Repository) -> None:
-    # Every seed position is from the last month before the 21st: the first one.
+    # The week up to the latest news (the 21st) began before the first position: that one.
     assert default_since(seeded, SEED_TRACK, date(2024, 8, 21)) == date(2024, 8, 19)
-    # A month on, a month back.
-    day = date(2024, 10, 1)
-    assert default_since(seeded, SEED_TRACK, day) == day - timedelta(days=30)
+
+
+def test_the_gap_is_read_against_the_week_up_to_the_latest_news(tmp_path: Path) -> None:
+    # Reckoned from the data, not the clock: two years on, still the week up to the
+    # latest dated record (a position of the 26th), 19-26 Aug 2024.
+    with open_store(
+        tmp_path / "late.json", clock=lambda: datetime(2026, 11, 7, tzinfo=UTC)
+    ) as repo:
+        seed(repo)
+        Commands(repo).put([_position(1, "israel", date(2024, 8, 26), Firmness.RED_LINE)])
+        assert default_since(repo, SEED_TRACK) == date(2024, 8, 19)
+        assert default_since(repo, SEED_TRACK, date(2024, 10, 1)) == date(2024, 8, 19)
+        reading = convergence(repo, SEED_TRACK)["philadelphi-corridor"]
+        assert reading.since == date(2024, 8, 19)
+        assert news_window(repo, SEED_TRACK) == (date(2024, 8, 19), date(2024, 8, 26))
+        # As of a day before it, the week up to the news known by then.
+        assert news_window(repo, SEED_TRACK, date(2024, 8, 25)) == (
+            date(2024, 8, 14),
+            date(2024, 8, 21),
+        )
 
 
 def test_the_strip_shows_the_latest_steps(seeded: Repository) -> None:

@@ -820,15 +820,22 @@ def test_timeline_as_of(full: Repository) -> None:
         return [(e.date.isoformat(), e.kind, e.record.id) for e in entries]
 
     assert lines("2024-08-19") == [
+        ("2024-05-01", "status", "philadelphi"),
         ("2024-08-13", "event", "arms-sale"),
         ("2024-08-14", "position", "israel-philadelphi-1"),
         ("2024-08-15", "round", "doha"),
         ("2024-08-15", "event", "toll"),
+        ("2024-08-16", "status", "philadelphi"),
         ("2024-08-16", "proposal", "bridging"),
+        ("2024-08-18", "status", "cairo"),
         ("2024-08-18", "position", "hamas-philadelphi-1"),
         ("2024-08-19", "response", "bridging"),
         ("2024-08-25", "round", "cairo"),  # announced on the 18th
     ]
+    # A status change says what it moved from; a position names its point.
+    said = {(e.kind, e.date.isoformat()): e.text for e in full.timeline("gaza")}
+    assert said[("status", "2024-08-16")] == "Philadelphi Corridor: open → narrowing"
+    assert said[("position", "2024-08-14")] == "Philadelphi Corridor: Troops stay."
     full_lines = lines(None)
     assert ("2024-08-21", "response", "bridging") in full_lines
     assert ("2024-08-20", "position", "israel-philadelphi-2") in full_lines
@@ -844,7 +851,7 @@ def test_timeline_as_of(full: Repository) -> None:
         ("2024-08-21", "assessment", "analyst")
     ]
     assert not [t for t in lines("2024-08-20") if t[1] == "assessment"]
-    assert lines("2024-08-12") == []
+    assert lines("2024-08-12") == [("2024-05-01", "status", "philadelphi")]
     assert full.timeline("lebanon") == []
 
 

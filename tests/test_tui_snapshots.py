@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 from textual.pilot import Pilot
-from tui_helpers import Compare, make_app, shoot, sizes, snapshot_keys
+from tui_helpers import Compare, make_app, shoot, sizes, snapshot_keys, three_sizes
 
 from store import Repository
 
@@ -44,8 +44,21 @@ def test_help(snap_compare: Compare, seeded: Repository, size: tuple[int, int]) 
 
 @sizes
 def test_track_picker(snap_compare: Compare, seeded: Repository, size: tuple[int, int]) -> None:
-    """`T`: the track picker, with the seed's one track highlighted."""
+    """`T`: the desk, the seed's one track on it, highlighted."""
     assert shoot(snap_compare, seeded, size, "T")
+
+
+@three_sizes
+def test_desk(snap_compare: Compare, three_tracks: Repository, size: tuple[int, int]) -> None:
+    """Three tracks: Parley opens on the desk, a line a track with its trend and why."""
+    assert shoot(snap_compare, three_tracks, size)
+
+
+@three_sizes
+def test_overview_since(snap_compare: Compare, seeded: Repository, size: tuple[int, int]) -> None:
+    """PgDn on the Overview scrolls the page to the Since section: the week up to the
+    latest news, newest first, each change with its footnote."""
+    assert shoot(snap_compare, seeded, size, "pagedown")
 
 
 @sizes
@@ -81,3 +94,12 @@ def test_palette_with_actions(snap_compare: Compare, seeded: Repository) -> None
         await snapshot_keys()(pilot)
 
     assert snap_compare(make_app(seeded), terminal_size=(80, 24), run_before=run_before)
+
+
+@three_sizes
+def test_round_detail_with_people(
+    snap_compare: Compare, three_tracks: Repository, size: tuple[int, int]
+) -> None:
+    """From the desk into Gaza, Rounds, the US tour: the people who took part, each
+    with the actor they speak for."""
+    assert shoot(snap_compare, three_tracks, size, "enter", "2", "down", "enter")

@@ -59,6 +59,7 @@ from tui.app import ParleyApp
 from tui.screens.choice import ChoiceScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.dashboard import DashboardScreen
+from tui.screens.desk import DeskScreen
 from tui.screens.form import FormScreen
 from tui.screens.history import HistoryScreen
 from tui.widgets.record_table import RecordTable
@@ -484,7 +485,12 @@ async def test_response_to_the_bridging_proposal(seeded: Repository, store_path:
     assert hamas.note == "Calls the proposal a reversal of earlier terms"
     assert (hamas.source_ids, hamas.unsourced) == ([SOURCE], False)
     assert proposal.response_of("israel") == old.response_of("israel")
-    assert len(proposal.responses) == 2
+    # Hamas's pending stays in its history, before the rejection.
+    assert len(proposal.responses) == 3
+    assert [r.status for r in proposal.response_history("hamas")] == [
+        ResponseStatus.PENDING,
+        ResponseStatus.REJECTED,
+    ]
 
 
 @run_async
@@ -818,7 +824,7 @@ async def test_as_of_a_date_and_back(seeded: Repository, store_path: Path) -> No
     before = store_files(store_path)
     async with running(seeded) as (app, pilot):
         title = app.sub_title
-        assert title == "Gaza ceasefire and hostage-release talks"
+        assert title == "latest news: 21 Aug 2024 · Gaza ceasefire and hostage-release talks"
         board = (await dashboard(app).view("overview")).query_one("#gap-board", RecordTable)
         assert any("no stated position" not in str(row.cells) for row in board.rows)
 
@@ -827,7 +833,9 @@ async def test_as_of_a_date_and_back(seeded: Repository, store_path: Path) -> No
         await fill(pilot, "date", "2024-08-16")
         await save(pilot)
         assert app.as_of == date(2024, 8, 16)
-        assert app.sub_title == f"as of 2024-08-16 · {title}"
+        # The latest news as it stood that day: the Doha round ending on the 16th.
+        gaza = "Gaza ceasefire and hostage-release talks"
+        assert app.sub_title == f"as of 2024-08-16 · latest news: 16 Aug 2024 · {gaza}"
         assert "as of 2024-08-16" in screen_text(app)
         # Every position was stated on 19 August or later: none shows as of the 16th.
         assert board.rows
@@ -1041,13 +1049,16 @@ async def test_enter_in_the_history_opens_the_changed_record(
     add_second_track(seeded)
     before = store_files(store_path)
     async with running(seeded) as (app, pilot):
+        # Two tracks: the desk comes first, esc goes to the first track's dashboard.
+        assert isinstance(app.screen, DeskScreen)
+        await keys(pilot, "escape")
         assert app.track_id == SEED_TRACK
         await keys(pilot, "H")
         await history_cursor_to(pilot, "Added round Jeddah round one")
         await keys(pilot, "enter")
         assert isinstance(app.screen, DashboardScreen)
         assert app.track_id == SECOND_TRACK
-        assert app.sub_title == "Sudan: Jeddah talks"
+        assert app.sub_title == "latest news: 20 May 2023 · Sudan: Jeddah talks"
         tabs = dashboard(app).query_one(TabbedContent)
         assert tabs.active == "tab-rounds"
         rounds = (await dashboard(app).view("rounds")).query_one(RecordTable)

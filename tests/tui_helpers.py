@@ -58,6 +58,8 @@ TIME_LIMIT = 120
 
 # Each snapshot test at a small and a large terminal.
 sizes = pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+# And a wide one, for the screens that spread out on it.
+three_sizes = pytest.mark.parametrize("size", [*SIZES, (200, 50)], ids=[*SIZE_IDS, "200x50"])
 
 Compare = Callable[..., bool]
 

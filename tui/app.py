@@ -23,7 +23,9 @@ from textual.widgets import Input, TextArea
 import tui.compat  # noqa: F401  (patches Textual before any widget renders)
 from store import Kind, Record, Repository, StoreError, Track, track_of
 from store.commands import Commands
+from store.compare import last_day
 from store.sync import Desk, when
+from store.words import long_day
 from tui import failures
 from tui.compat import hangup
 from tui.config import Config
@@ -31,6 +33,7 @@ from tui.messages import OpenRecord, ShowAsOf, ShowTrack
 from tui.screens.choice import ChoiceScreen
 from tui.screens.conflicts import ConflictsScreen
 from tui.screens.dashboard import DashboardScreen
+from tui.screens.desk import DeskScreen
 from tui.screens.help import HelpScreen
 from tui.text import plain, reveal
 
@@ -46,7 +49,7 @@ class ParleyApp(App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", id="help"),
-        Binding("T", "switch_track", "Track", id="switch-track"),
+        Binding("T", "show_desk", "Desk", id="switch-track"),
         Binding("ctrl+p", "command_palette", "Find", show=False, id="find"),
         Binding("ctrl+g", "sync", "Sync with the desk (git)", show=False, id="sync"),
         Binding("X", "conflicts", "Sync conflicts", show=False, id="sync-conflicts"),
@@ -74,11 +77,14 @@ class ParleyApp(App[None]):
         on_theme: Callable[[str], None] | None = None,
         notices: Sequence[str] = (),
         on_dialog: Callable[[bool], None] | None = None,
+        on_visit: Callable[[str, date], None] | None = None,
     ) -> None:
         """``on_shown`` is called once, when the dashboard is first on screen;
         ``on_views_built`` once every view has been built behind it. ``config`` gives
         the theme and the keymap, ``on_theme`` is told of each change of theme (the
-        palette's "Theme"), and ``notices`` are shown once the app is up."""
+        palette's "Theme"), and ``notices`` are shown once the app is up. ``on_visit``
+        is told of each track shown and the latest news on it then, for the next
+        session's "since my last visit"."""
         super().__init__()
         self._config = config or Config()
         self._on_theme = on_theme
@@ -92,7 +98,10 @@ class ParleyApp(App[None]):
         self._on_shown = on_shown
         self._on_views_built = on_views_built
         self._on_dialog = on_dialog
+        self._on_visit = on_visit
         tracks = repo.tracks()
+        # A track asked for by name opens at once; otherwise the start setting decides.
+        self._track_given = track_id is not None
         self.set_reactive(ParleyApp.track_id, track_id or (tracks[0].id if tracks else ""))
         # Given now, these are not set again (with their watchers called) once mounted:
         # that would have every view reload what it has just loaded.
@@ -142,6 +151,7 @@ class ParleyApp(App[None]):
         for notice in self._notices:
             self.notify(notice, severity="warning", timeout=10)
         self._update_subtitle()
+        self._visited()
         # Every write, by this app or another process, reaches the views this way.
         self._unsubscribe = self.repo.subscribe(self._store_changed)
         screen = DashboardScreen(
@@ -150,8 +160,13 @@ class ParleyApp(App[None]):
             on_shown=self._on_shown,
             on_views_built=self._on_views_built,
             on_dialog=self._on_dialog,
+            visits=self._config.visits,
         ).data_bind(ParleyApp.track_id, ParleyApp.as_of, ParleyApp.version)
         self.push_screen(screen)
+        start = self._config.start
+        several = len(self.repo.tracks()) > 1
+        if start == "desk" or (start == "auto" and several and not self._track_given):
+            self.show_desk()
         if self._poll:
             self.set_interval(POLL_SECONDS, self.poll_store)
 
@@ -172,7 +187,7 @@ class ParleyApp(App[None]):
             # stays on show, and the person picks the next, if there is one.
             self.track_id = ""
             if self.repo.tracks():
-                self.call_later(self.action_switch_track)
+                self.call_later(self.show_desk)
         elif not self.track_id:
             # None was in view, and one is there now (the seed's adding redone, say).
             tracks = self.repo.tracks()
@@ -182,6 +197,14 @@ class ParleyApp(App[None]):
 
     def watch_track_id(self) -> None:
         self._update_subtitle()
+        self._visited()
+
+    def _visited(self) -> None:
+        if self._on_visit is None or not self.repo.exists(Kind.TRACK, self.track_id):
+            return
+        latest = last_day(self.repo, self.track_id)
+        if latest is not None:
+            self._on_visit(self.track_id, latest)
 
     def watch_as_of(self) -> None:
         self._update_subtitle()
@@ -194,9 +217,12 @@ class ParleyApp(App[None]):
             self.sub_title = "no track yet"
             return
         title = plain(self.repo.get_as(Track, self.track_id).title)
-        # The date first: on a narrow screen the header cuts the end of the line.
-        shown = f"as of {self.as_of.isoformat()} · {title}" if self.as_of else title
-        self.sub_title = shown + self._sync_said()
+        # Said always, so that a track followed in the past reads as history.
+        latest = last_day(self.repo, self.track_id, self.as_of)
+        news = f"latest news: {long_day(latest)} · " if latest else ""
+        # The dates first: on a narrow screen the header cuts the end of the line.
+        shown = f"as of {self.as_of.isoformat()} · " if self.as_of else ""
+        self.sub_title = shown + news + title + self._sync_said()
 
     def _sync_said(self) -> str:
         """For a store that syncs: what is not yet pushed, the last sync, the conflicts."""
@@ -252,16 +278,21 @@ class ParleyApp(App[None]):
             return
         self.push_screen(HelpScreen(self.screen))
 
-    def action_switch_track(self) -> None:
-        def picked(track_id: str | None) -> None:
-            if track_id:
-                self.track_id = track_id
+    def action_show_desk(self) -> None:
+        self.show_desk()
 
-        tracks = [(t.id, t.title) for t in self.repo.tracks()]
-        self.push_screen(ChoiceScreen("Switch track", tracks, self.track_id), picked)
+    def show_desk(self) -> None:
+        """Every track on one screen (``T``); Enter there opens one. Also where to go
+        when the track in view is gone."""
+        if isinstance(self.screen, DeskScreen):
+            return
+        desk = DeskScreen(self.repo, self.track_id)
+        self.push_screen(desk.data_bind(ParleyApp.as_of, ParleyApp.version))
 
     def on_show_track(self, message: ShowTrack) -> None:
         self.track_id = message.track_id
+        if isinstance(self.screen, DeskScreen):
+            self.pop_screen()
 
     def on_show_as_of(self, message: ShowAsOf) -> None:
         self.as_of = message.as_of

@@ -390,3 +390,30 @@ def brief_file(repo: Repository, track_id: str | None, as_of: date | None) -> tu
     path = Path(repo.path).parent / f"brief-{brief.track_id}-{day}.md"
     write_atomic(path, text)
     return path, text
+
+
+# -- the desk: every track in a few lines ----------------------------------------
+
+
+def desk_text(repo: Repository, as_of: date | None = None) -> str:
+    """``parley brief --all``: the desk as plain text, a paragraph a track."""
+    from store.desk import TREND_WORDS, desk
+    from store.words import long_day, span
+
+    rows = desk(repo, as_of)
+    out = [f"Desk: {len(rows)} tracks" + (f", as of {as_of.isoformat()}" if as_of else ""), ""]
+    for row in rows:
+        start, _ = row.window
+        latest, upcoming = row.latest_round, row.next_round
+        out += [
+            f"{TREND_WORDS[row.trend]:<9} {row.track.title}",
+            f"          {row.why}",
+            f"          latest news {long_day(row.latest_news)} · {row.open_points} open, "
+            f"{row.deadlocked} deadlocked · {row.changes} changes since {long_day(start)}",
+            "          latest round: "
+            + (f"{latest.title} ({span(latest.start, latest.end)})" if latest else "none yet")
+            + " · next round: "
+            + (f"{upcoming.title} ({span(upcoming.start, upcoming.end)})" if upcoming else "none"),
+            "",
+        ]
+    return reveal("\n".join(out))

@@ -4,6 +4,11 @@
 store = "~/talks/parley.json"   # the store opened without --db or $PARLEY_DB
 theme = "textual-light"         # any of Textual's themes; the palette's "Theme" sets it
 shared_group = false            # true: the store's files are shared with their group
+start = "auto"                  # the first screen: "desk" (every track), "track", or
+                                # "auto" (the desk when the store holds more than one)
+
+[visits]                        # written by Parley: each track's latest news when last seen
+gaza-2024 = 2024-08-26
 
 [keymap]                        # binding id = key(s); `parley config show` lists every id
 "dashboard.undo" = "z"
@@ -19,10 +24,11 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -82,6 +88,8 @@ class Config(BaseModel):
     store: Path | None = None
     theme: str | None = None
     shared_group: bool = False
+    start: Literal["auto", "desk", "track"] = "auto"
+    visits: dict[str, date] = Field(default_factory=dict)
     keymap: dict[
         Annotated[str, AfterValidator(_binding_id)], Annotated[str, AfterValidator(_keys)]
     ] = Field(default_factory=dict)
@@ -180,9 +188,10 @@ def load(path: Path | None = None, scopes: list[dict[str, str]] | None = None) -
     return Settings(path, config, problems, found=True)
 
 
-def remember_theme(path: Path, theme: str) -> str | None:
-    """Set ``theme`` in the file at ``path``, keeping the rest of it as written (its
-    comments too); None, or why it could not."""
+def _remember(path: Path, what: str, change: Callable[[Any], bool]) -> str | None:
+    """Change the file at ``path`` with ``change`` (which says whether it changed
+    anything), keeping the rest of it as written (its comments too); None, or why it
+    could not."""
     import tomlkit
     from tomlkit.exceptions import TOMLKitError
 
@@ -192,15 +201,40 @@ def remember_theme(path: Path, theme: str) -> str | None:
         text = path.read_text(encoding="utf-8") if path.exists() else ""
         document = tomlkit.parse(text)
     except (OSError, UnicodeDecodeError, TOMLKitError) as exc:
-        return f"the theme was not saved: {path}: {getattr(exc, 'strerror', None) or exc}"
-    if document.get("theme") == theme:
+        return f"{what} was not saved: {path}: {getattr(exc, 'strerror', None) or exc}"
+    if not change(document):
         return None
-    document["theme"] = theme
     try:
         write_atomic(path, tomlkit.dumps(document))
     except OSError as exc:
-        return f"the theme was not saved: {path}: {exc.strerror or exc}"
+        return f"{what} was not saved: {path}: {exc.strerror or exc}"
     return None
+
+
+def remember_theme(path: Path, theme: str) -> str | None:
+    """Set ``theme`` in the file at ``path``; None, or why it could not."""
+
+    def change(document: Any) -> bool:
+        if document.get("theme") == theme:
+            return False
+        document["theme"] = theme
+        return True
+
+    return _remember(path, "the theme", change)
+
+
+def remember_visit(path: Path, track_id: str, day: date) -> str | None:
+    """Keep ``day`` as the latest news seen on a track, for "since my last visit"."""
+    import tomlkit
+
+    def change(document: Any) -> bool:
+        visits = document.setdefault("visits", tomlkit.table())
+        if visits.get(track_id) == day:
+            return False
+        visits[track_id] = day
+        return True
+
+    return _remember(path, "the visit", change)
 
 
 # -- the keys ----------------------------------------------------------------------------

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from textual.content import Content
 
 from store import (
+    NOT_RECORDED,
     Firmness,
     Kind,
     PointStatus,
@@ -12,6 +15,7 @@ from store import (
     Repository,
     ResponseStatus,
     RoundStatus,
+    StickingPoint,
 )
 
 # The words for names and dates are the store's (shared with the brief); the views
@@ -57,6 +61,21 @@ STATUS_STYLE = {
     RoundStatus.STALLED: WARNING,
     RoundStatus.COLLAPSED: f"bold {ERROR}",
 }
+
+
+def status_width(points: list[StickingPoint], as_of: date | None) -> int:
+    """How wide a Status column must be for these points as of a day: ten cells, more
+    where a point is not yet recorded."""
+    return max([10, *(len(point_status(p, as_of)[0]) for p in points)])
+
+
+def point_status(point: StickingPoint, as_of: date | None) -> tuple[str, str]:
+    """A point's status and its style as of a day; "not yet recorded" before its first
+    logged status, rather than a status nobody had stated by then."""
+    if as_of is not None and not point.recorded_by(as_of):
+        return (NOT_RECORDED, "dim italic")
+    return (point.status.value, STATUS_STYLE[point.status])
+
 
 RESPONSE_STYLE = {
     ResponseStatus.PENDING: WARNING,

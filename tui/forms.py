@@ -135,6 +135,7 @@ FIELDS: dict[str, list[Field]] = {
         Field("status", "Status", "choice", _values(RoundStatus)),
         Field("mediator_ids", "Mediators", "refs", ref_kind=Kind.ACTOR),
         Field("participant_ids", "Participants", "refs", ref_kind=Kind.ACTOR),
+        Field("person_ids", "People taking part", "refs", ref_kind=Kind.PERSON),
         Field("outcome", "Outcome", "area"),
         *source_fields(required=False),
     ],
@@ -434,7 +435,11 @@ class Forms:
             *source_fields(required=True),
         ]
         pending = next(
-            (r.actor_id for r in (proposal.responses if proposal else []) if r.status == "pending"),
+            (
+                r.actor_id
+                for r in (proposal.current_responses() if proposal else [])
+                if r.status == "pending"
+            ),
             None,
         )
         values = {

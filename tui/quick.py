@@ -219,7 +219,9 @@ class QuickForms(Forms):
         proposal = selected if isinstance(selected, Proposal) else None
         if proposal is None:
             proposals = self.repo.proposals(self.track_id)
-            pending = [p for p in proposals if any(r.status == "pending" for r in p.responses)]
+            pending = [
+                p for p in proposals if any(r.status == "pending" for r in p.current_responses())
+            ]
             if not proposals:
                 return None
             proposal = (pending or proposals)[-1]

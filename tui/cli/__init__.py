@@ -344,10 +344,16 @@ def cmd_dashboard(args: argparse.Namespace, repo: Repository) -> int:
         if failed:
             app.notify(failed, severity="warning")
 
+    def visited(track_id: str, day: date) -> None:
+        failed = config.remember_visit(settings.path, track_id, day)
+        if failed:
+            app.notify(failed, severity="warning")
+
     app = ParleyApp(
         repo,
         config=settings.config,
         on_theme=remember,
+        on_visit=visited,
         notices=settings.problems,
         on_shown=lambda: COLLECTOR.resume(freeze=True),
         on_dialog=COLLECTOR.dialog,
@@ -444,8 +450,12 @@ def cmd_brief(args: argparse.Namespace, repo: Repository) -> int:
     from rich.console import Console
 
     from store.brief import NEEDS_SINCE, build_brief
-    from tui.brief import render, render_text
+    from tui.brief import desk_text, render, render_text
 
+    if args.all:
+        if args.track or args.since or args.sections or args.format != "text":
+            raise UsageError("--all gives the desk as text: no --track, --since, --sections")
+        return _brief_out(args, desk_text(repo, args.as_of), "the desk")
     if args.since and args.as_of and args.since > args.as_of:
         raise UsageError(f"--since {args.since} is after --as-of {args.as_of}")
     needs = [s for s in args.sections or () if s in NEEDS_SINCE]
@@ -469,9 +479,14 @@ def cmd_brief(args: argparse.Namespace, repo: Repository) -> int:
         width = os.get_terminal_size().columns
     # Plain text when written to a file or a pipe, or when NO_COLOR asks for it.
     text = render(brief, args.format, width)
+    return _brief_out(args, text, f"the {args.format} brief on {brief.track_id!r}")
+
+
+def _brief_out(args: argparse.Namespace, text: str, what: str) -> int:
+    """The brief to ``--output`` (saying so), else to standard output."""
     if args.output:
         write_output(args.output, text)
-        print(f"wrote the {args.format} brief on {brief.track_id!r} to {args.output}")
+        print(f"wrote {what} to {args.output}")
     else:
         sys.stdout.write(text)
     return 0
@@ -772,6 +787,11 @@ def build_parser() -> argparse.ArgumentParser:
         "parley brief --since 2024-08-19 --format html -o brief.html",
     )
     p.add_argument("--track", metavar="ID", help="the track (default: the only or first one)")
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="every track, a few lines each: its trend and why, latest news, points, rounds",
+    )
     p.add_argument("--as-of", metavar="DATE", type=iso_date, help="the talks as they stood on DATE")
     p.add_argument(
         "--since", metavar="DATE", type=iso_date, help="also list what changed on or after DATE"

@@ -27,8 +27,9 @@ from store import (
     StoreError,
 )
 from store.commands import Commands, Outcome
+from store.compare import last_day
 from store.seed import is_seed
-from store.words import kind_words, record_words, step_words
+from store.words import change_summary, kind_words, record_words, step_words
 from tui.format import saved_notice
 from tui.forms import KIND_NAMES, Forms
 from tui.messages import ShowTrack
@@ -78,8 +79,9 @@ class CaptureScreen(Screen[None]):
     def __init__(self, repo: Repository, commands: Commands) -> None:
         super().__init__()
         self.repo, self.commands = repo, commands
-        # The sources the last form saved here cited: the next quick form's default.
-        self.sources: list[str] = []
+        # Track id -> the sources the last form saved on it cited: the next quick form's
+        # default there, and never on another track.
+        self.sources: dict[str, list[str]] = {}
 
     @property
     def active_view(self) -> View:
@@ -98,21 +100,27 @@ class CaptureScreen(Screen[None]):
             return None
         return self.repo.get(record.kind, record.id)
 
+    def default_day(self) -> date:
+        """The day a form proposes where no source says otherwise, in quick and full
+        forms alike: the track's latest news (never after today), else today."""
+        today = self.repo.today()
+        latest = last_day(self.repo, self.track_id) if self.track_id else None
+        return min(latest, today) if latest is not None else today
+
     def forms(self) -> Forms:
-        return Forms(self.repo, self.commands, self.track_id, self.repo.today())
+        return Forms(self.repo, self.commands, self.track_id, self.default_day())
 
     def passage(self) -> Passage | None:
         """The words of an article the quick forms are filled from (the reader's)."""
         return None
 
     def quick(self) -> QuickForms:
-        today = self.repo.today()
         return QuickForms(
             self.repo,
             self.commands,
             self.track_id,
-            today,
-            sources=self.sources,
+            self.default_day(),
+            sources=self.sources.get(self.track_id, []),
             passage=self.passage(),
         )
 
@@ -123,7 +131,7 @@ class CaptureScreen(Screen[None]):
         if result is None or result.record is None:
             return
         record = result.record
-        self.sources = cited(result) or self.sources
+        self.sources[self.track_id] = cited(result) or self.sources.get(self.track_id, [])
         self.notify(saved_notice(self.repo, record), timeout=3)
         if record.kind == Kind.TRACK and record.id != self.track_id:
             # A new track has nothing in it yet; it is shown so that it can be filled in.

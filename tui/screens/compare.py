@@ -7,7 +7,7 @@ The dates come from a small form (``compare_form``); the comparison itself is
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from textual.binding import Binding
@@ -24,14 +24,6 @@ from tui.screens.form_result import FormErrors, FormResult
 from tui.text import line, literal
 from tui.widgets.text_block import TextBlock
 from tui.widgets.text_view import TextView
-
-# The window the form offers first: the week up to the day in view.
-DEFAULT_DAYS = 7
-
-
-def default_window(day: date) -> tuple[date, date]:
-    """The dates the form offers first: the week up to ``day``."""
-    return day - timedelta(days=DEFAULT_DAYS), day
 
 
 def compare_form(start: date, end: date, options: Options) -> FormScreen:
@@ -59,7 +51,7 @@ def compare_form(start: date, end: date, options: Options) -> FormScreen:
     )
 
 
-class _Notes:
+class Notes:
     """Footnote numbers, one per source, in the order first cited."""
 
     def __init__(self) -> None:
@@ -74,10 +66,17 @@ class _Notes:
             marks.append(str(number))
         return (f" [{','.join(marks)}]", MUTED)
 
+    def legend(self, repo: Repository, indent: str = "  ") -> list[Content]:
+        """One line a source: its number and its name."""
+        return [
+            line((f"{indent}[{number}] ", MUTED), name_of(repo, Kind.SOURCE, source_id))
+            for source_id, number in self.numbers.items()
+        ]
+
 
 def comparison_text(repo: Repository, comparison: Comparison) -> Content:
     """The comparison as a reader takes it: a heading a section, dated lines."""
-    notes = _Notes()
+    notes = Notes()
     parts: list[Content] = []
     for key, title in SECTIONS.items():
         changes = comparison.section(key)
@@ -101,12 +100,11 @@ def comparison_text(repo: Repository, comparison: Comparison) -> Content:
     parts.append(heading("Sources"))
     if not notes.numbers:
         parts.append(line(("  none cited", MUTED)))
-    for source_id, number in notes.numbers.items():
-        parts.append(line((f"  [{number}] ", MUTED), name_of(repo, Kind.SOURCE, source_id)))
+    parts.extend(notes.legend(repo))
     return Content("\n").join(parts)
 
 
-def _positions(repo: Repository, changes: list[Change], notes: _Notes) -> list[Content]:
+def _positions(repo: Repository, changes: list[Change], notes: Notes) -> list[Content]:
     """Point by point, party by party, oldest first within each."""
     by_point: dict[str, dict[str, list[Change]]] = {}
     for change in changes:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 
 from textual.app import ComposeResult
@@ -109,20 +109,23 @@ class DashboardScreen(ReadingScreen):
         on_shown: Callable[[], None] | None = None,
         on_views_built: Callable[[], None] | None = None,
         on_dialog: Callable[[bool], None] | None = None,
+        visits: Mapping[str, date] | None = None,
     ) -> None:
         """``on_shown`` is called once the dashboard is first on screen; ``on_views_built``
         once every view has been built behind it; ``on_dialog`` with True when a
-        dialog opens over it, with False once it is back and drawn."""
+        dialog opens over it, with False once it is back and drawn; ``visits``, each
+        track's latest news when the user last saw it."""
         super().__init__(repo, commands)
         self._on_shown, self._on_views_built = on_shown, on_views_built
         self._on_dialog = on_dialog
         self._dialog_open = False
+        self._visits = visits or {}
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="§")
-        yield ViewTabs(self.repo, on_views_built=self._on_views_built).data_bind(
-            DashboardScreen.track_id, DashboardScreen.as_of, DashboardScreen.version
-        )
+        yield ViewTabs(
+            self.repo, on_views_built=self._on_views_built, visits=self._visits
+        ).data_bind(DashboardScreen.track_id, DashboardScreen.as_of, DashboardScreen.version)
         yield KeyFooter(compact=True)
 
     @property

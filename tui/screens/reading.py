@@ -9,13 +9,13 @@ from datetime import date
 from textual.css.query import NoMatches
 
 from store import StoreError
-from store.compare import last_day
+from store.compare import news_window
 from store.words import record_words
 from tui.brief import brief_file
 from tui.clipboard import citations, record_text
 from tui.screens.article import paste_article, reader_for
 from tui.screens.capture import CaptureScreen
-from tui.screens.compare import CompareScreen, compare_form, default_window
+from tui.screens.compare import CompareScreen, compare_form
 from tui.screens.form_result import FormResult
 from tui.screens.history import HistoryScreen
 from tui.screens.record_sources import RecordSourcesScreen
@@ -103,9 +103,6 @@ class ReadingScreen(CaptureScreen):
             end = date.fromisoformat(result.values["end"])
             self.app.push_screen(CompareScreen(self.repo, self.track_id, start, end, forms.options))
 
-        day = self.as_of or self.repo.today()
-        if self.as_of is None and self.track_id:
-            # The week up to the latest news on the track, not an empty one up to today.
-            day = min(last_day(self.repo, self.track_id) or day, day)
-        start, end = default_window(day)
+        # The week up to the latest news on the track, not an empty one up to today.
+        start, end = news_window(self.repo, self.track_id, self.as_of)
         self.app.push_screen(compare_form(start, end, forms.options), chosen)

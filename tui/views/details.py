@@ -21,6 +21,7 @@ from store import (
     StickingPoint,
 )
 from store.citations import response_claim, status_claim
+from store.words import participant_names
 from tui.format import (
     FIRMNESS_STYLE,
     MUTED,
@@ -32,6 +33,7 @@ from tui.format import (
     heading,
     name_of,
     names,
+    point_status,
     sources_line,
     span,
 )
@@ -74,6 +76,7 @@ def round_detail(repo: Repository, rnd: Round, as_of: date | None = None) -> Con
         field("Venues", ", ".join(rnd.venues) or "—"),
         field("Mediators", names(repo, Kind.ACTOR, rnd.mediator_ids)),
         field("Participants", names(repo, Kind.ACTOR, rnd.participant_ids)),
+        *([field("People", participant_names(repo, rnd.person_ids))] if rnd.person_ids else []),
         field("Outcome", rnd.outcome or "—"),
         sources_line(repo, rnd),
         *status_history(repo, rnd, as_of),
@@ -113,7 +116,7 @@ def point_detail(
     parts = [
         heading(point.title),
         line(
-            (point.status.value, STATUS_STYLE[point.status]),
+            point_status(point, as_of),
             (f"  priority {point.priority.value}", MUTED),
             (f"  raised {day(point.raised)}" if point.raised else "", MUTED),
         ),
@@ -188,9 +191,16 @@ def proposal_lines(repo: Repository, proposal: Proposal) -> list[Content]:
     ]
     if proposal.summary:
         out.append(line("  ", proposal.summary))
-    for response in proposal.responses:
+    for response in proposal.current_responses():
         out.append(response_line(repo, response))
         out.append(line("    Sources: ", *cited_parts(repo, response_claim(repo, response))))
+        earlier = proposal.response_history(response.actor_id)[:-1]
+        if earlier:
+            # The history reads oldest first, up to the response above.
+            steps = [
+                f"{r.status.value} {day(r.date)}" if r.date else r.status.value for r in earlier
+            ]
+            out.append(line(("    Before: " + " → ".join(steps), MUTED)))
     return out
 
 

@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from datetime import date
 
 from rich.cells import cell_len
+from textual.containers import ScrollableContainer
 from textual.strip import Strip
 
 from store import Kind, Position, Record, Repository, StickingPoint
 from store.trends import Convergence, Step
-from tui.format import FIRMNESS_STYLE, STATUS_STYLE, name_of
+from tui.format import FIRMNESS_STYLE, name_of, point_status, status_width
 from tui.screens.position_history import PositionHistoryScreen
 from tui.trends import gap_text, strip
 from tui.views.base import View
@@ -25,6 +26,8 @@ NO_POSITION: Cell = ("no stated position", "dim italic")
 # Where an actor has stated nothing on any point: one mark, so that its column takes
 # little of the room that the stances need.
 SILENT: Cell = ("—", "dim")
+# Leads a cell or a point's title that changed in the window the Overview reads.
+CHANGED = "• "
 
 
 def gap_cell(position: Position | None, trend: str = "") -> Cell:
@@ -58,8 +61,12 @@ class GapBoard(RecordTable):
         id: str,
         fit_text: bool = False,
         scroll_sideways: bool = False,
+        pages_scroll: bool = False,
     ) -> None:
+        """``pages_scroll``: the board stands whole on a page that scrolls (the
+        Overview), and PgUp / PgDn scroll that page rather than move the cursor."""
         super().__init__(cell_cursor=True, empty_text="No sticking points.", id=id)
+        self.pages_scroll = pages_scroll
         self.point_width = point_width
         self.actor_width = actor_width
         self.actors: list[str] = []
@@ -82,15 +89,19 @@ class GapBoard(RecordTable):
         *,
         history: dict[tuple[str, str], list[Step]] | None = None,
         readings: dict[str, Convergence] | None = None,
+        as_of: date | None = None,
+        marked: frozenset[tuple[str, str | None]] = frozenset(),
     ) -> None:
         """Fill the board: one row a point, one column an actor, from ``latest`` positions;
         with ``history``, each cell leads with its firmness over time; with ``readings``,
-        a column gives each point's gap between the parties."""
+        a column gives each point's gap between the parties; ``as_of``, the day the
+        statuses are read on; ``marked``, the (point, actor) cells that changed lately
+        (actor None: the point's own status), which lead with a mark."""
         self.actors = list(actors)
         leading = [
             # The stances take the room before the point's title does.
             Column("Sticking point", min_width=self.point_width, ratio=1),
-            Column("Status", width=10),
+            Column("Status", width=status_width(list(points), as_of)),
         ]
         if readings is not None:
             leading.append(Column("Gap", width=7))
@@ -110,7 +121,8 @@ class GapBoard(RecordTable):
         )
         rows = []
         for point in points:
-            cells: list[Cell] = [point.title, (point.status.value, STATUS_STYLE[point.status])]
+            title = f"{CHANGED}{point.title}" if (point.id, None) in marked else point.title
+            cells: list[Cell] = [title, point_status(point, as_of)]
             if readings is not None:
                 cells.append(gap_text(readings.get(point.id)))
             for a in self.actors:
@@ -118,7 +130,10 @@ class GapBoard(RecordTable):
                     cells.append(SILENT)
                     continue
                 trend = strip(history.get((point.id, a), [])) if history is not None else ""
-                cells.append(gap_cell(latest.get((point.id, a)), trend))
+                cell = gap_cell(latest.get((point.id, a)), trend)
+                if (point.id, a) in marked:
+                    cell = (f"{CHANGED}{cell[0]}", cell[1])
+                cells.append(cell)
             rows.append(Row(point.id, tuple(cells)))
         self._natural = [cell_len(c.label) for c in self.columns]
         for row in rows:
@@ -206,6 +221,18 @@ class GapBoard(RecordTable):
             self.scroll_to(x=start - self._frozen(), animate=False, immediate=True)
         elif end > left + shown:
             self.scroll_to(x=end - shown, animate=False, immediate=True)
+
+    def action_page_down(self) -> None:
+        if self.pages_scroll and isinstance(self.parent, ScrollableContainer):
+            self.parent.scroll_page_down(animate=False)
+        else:
+            super().action_page_down()
+
+    def action_page_up(self) -> None:
+        if self.pages_scroll and isinstance(self.parent, ScrollableContainer):
+            self.parent.scroll_page_up(animate=False)
+        else:
+            super().action_page_up()
 
     def actor_at(self, column: int) -> str | None:
         """The actor whose column ``column`` is; None on the point's own columns."""

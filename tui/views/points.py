@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 
 from textual.binding import Binding
@@ -11,7 +12,7 @@ from textual.reactive import reactive
 
 from store import Kind, Record, StickingPoint
 from store.trends import Convergence, Step, convergence, counted_actors, firmness_history
-from tui.format import MUTED, STATUS_STYLE, day, heading, name_of
+from tui.format import MUTED, day, heading, name_of, point_status, status_width
 from tui.text import line
 from tui.trends import gap_text, reading_words, strip
 from tui.views.base import TableView
@@ -72,6 +73,14 @@ class PointsView(TableView):
 
         return cell
 
+    def reload(self) -> None:
+        # The Status column widens where a point is not yet recorded on the day in view.
+        width = status_width(self._points(), self.as_of)
+        if self.table.columns[0].width != width:
+            status = replace(self.columns[0], width=width)
+            self.table.set_columns((status, *self.columns[1:]))
+        super().reload()
+
     def _points(self) -> list[StickingPoint]:
         return self.repo.points(self.track_id, self.as_of)
 
@@ -87,7 +96,7 @@ class PointsView(TableView):
             Row(
                 p.id,
                 (
-                    (p.status.value, STATUS_STYLE[p.status]),
+                    point_status(p, self.as_of),
                     p.title,
                     p.priority.value,
                     latest.get(p.id, day(None)),

@@ -54,6 +54,7 @@ class PositionsView(GapBoardView):
             self.repo.latest_positions(self.track_id, self.as_of),
             history=history,
             readings=convergence(self.repo, self.track_id, self.as_of, self.since, history),
+            as_of=self.as_of,
         )
 
     def watch_since(self) -> None:

@@ -6,7 +6,7 @@ version are bound to these tabs', which the screen binds to the app's.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 
 from textual.app import ComposeResult
@@ -58,14 +58,24 @@ class ViewTabs(Vertical):
     as_of: reactive[date | None] = reactive(None, init=False)
     version: reactive[int] = reactive(0, init=False)
 
-    def __init__(self, repo: Repository, on_views_built: Callable[[], None] | None = None) -> None:
-        """``on_views_built`` is called once every view has been built."""
+    def __init__(
+        self,
+        repo: Repository,
+        on_views_built: Callable[[], None] | None = None,
+        visits: Mapping[str, date] | None = None,
+    ) -> None:
+        """``on_views_built`` is called once every view has been built; ``visits``
+        (each track's latest news when the user last saw it) go to the Overview."""
         super().__init__(id="view-tabs")
         self.repo = repo
         self._on_views_built = on_views_built
+        self._visits = visits or {}
 
     def _new_view(self, view: type[View]) -> View:
-        return view(self.repo).data_bind(ViewTabs.track_id, ViewTabs.as_of, ViewTabs.version)
+        made = view(self.repo)
+        if isinstance(made, OverviewView):
+            made.visits = self._visits
+        return made.data_bind(ViewTabs.track_id, ViewTabs.as_of, ViewTabs.version)
 
     def compose(self) -> ComposeResult:
         with TabbedContent(id="views"):

@@ -1,4 +1,5 @@
-"""Timeline: rounds, positions, proposals, responses, events and assessments in date order."""
+"""Timeline: rounds, status changes, positions, proposals, responses, events and
+assessments in date order."""
 
 from __future__ import annotations
 
@@ -15,9 +16,18 @@ from tui.views.base import TableView
 from tui.views.details import record_detail
 from tui.widgets.record_table import Column, Row
 
-KINDS = (Kind.ROUND, Kind.POSITION, Kind.PROPOSAL, "response", Kind.EVENT, Kind.ASSESSMENT)
+KINDS = (
+    Kind.ROUND,
+    "status",
+    Kind.POSITION,
+    Kind.PROPOSAL,
+    "response",
+    Kind.EVENT,
+    Kind.ASSESSMENT,
+)
 KIND_STYLE: dict[str, str] = {
     Kind.ROUND: f"bold {INFO}",
+    "status": INFO,
     Kind.POSITION: WARNING,
     Kind.PROPOSAL: f"bold {SUCCESS}",
     "response": SUCCESS,

@@ -21,9 +21,12 @@ class ReadsTrends(Protocol):
     since: date | None
 
 
-def since_form(day: date) -> FormScreen:
+def since_form(
+    day: date, title: str = "Gap since", label: str = "Has the gap narrowed since"
+) -> FormScreen:
     """One date, ``day`` filled in. Writes nothing."""
-    fields = [Field("since", "Has the gap narrowed since", "date", hint="empty: a month back")]
+    hint = "empty: the week up to the latest news"
+    fields = [Field("since", label, "date", hint=hint)]
 
     def submit(form: dict[str, Any]) -> None:
         text = form.get("since") or ""
@@ -34,7 +37,7 @@ def since_form(day: date) -> FormScreen:
         except ValueError:
             raise FormErrors({"since": f"{text!r} is not an ISO date (YYYY-MM-DD)"}) from None
 
-    return FormScreen("Gap since", fields, {"since": day.isoformat()}, submit, lambda _: [])
+    return FormScreen(title, fields, {"since": day.isoformat()}, submit, lambda _: [])
 
 
 def ask_since(view: ReadsTrends, current: date | None) -> None:

@@ -1,0 +1,168 @@
+"""The desk: every track on one screen, a line each (``store.desk``); Enter opens one.
+
+Parley opens on it when the store holds more than one track (the ``start`` setting
+chooses), and ``T`` brings it back over the dashboard. It lists like every other
+list: ``/`` filters, the cursor's track is read beside the table.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Header
+
+from store import Kind, Record, Repository, Round
+from store.desk import BETTER, TREND_WORDS, UNCHANGED, WORSE, DeskRow, desk
+from store.words import long_day, names, span
+from tui.format import ERROR, MUTED, SUCCESS, heading
+from tui.messages import ShowTrack
+from tui.text import line, literal
+from tui.views.base import TableView
+from tui.widgets.footer import KeyFooter
+from tui.widgets.record_table import Cell, Column, RecordTable, Row
+
+ARROW: dict[str, Cell] = {
+    BETTER: (TREND_WORDS[BETTER], f"bold {SUCCESS}"),
+    WORSE: (TREND_WORDS[WORSE], f"bold {ERROR}"),
+}
+UNCHANGED_CELL: Cell = (TREND_WORDS[UNCHANGED], MUTED)
+
+
+def round_words(rnd: Round | None) -> str:
+    return f"{rnd.title}  {span(rnd.start, rnd.end)}" if rnd is not None else "—"
+
+
+class DeskView(TableView):
+    """The tracks as a table; it needs no track in view, only the store."""
+
+    title = "Desk"
+    key = "desk"
+    kinds = (Kind.TRACK,)
+    columns = (
+        Column("Trend", width=9),
+        Column("Track", min_width=14, ratio=2),
+        Column("Why", min_width=16, ratio=5),
+        Column("Latest news", width=11),
+        Column("Open", width=4),
+        Column("Dead", width=4),
+        Column("Changes", width=7),
+        Column("Latest round", min_width=10, ratio=1),
+        Column("Next round", min_width=8, ratio=1),
+    )
+
+    _rows: dict[str, DeskRow] = {}
+
+    def refresh_view(self) -> None:
+        if self._stale:
+            self._stale = False
+            self.reload()
+
+    def rows(self) -> list[Row]:
+        found = desk(self.repo, self.as_of)
+        self._rows = {r.track.id: r for r in found}
+        return [
+            Row(
+                r.track.id,
+                (
+                    ARROW.get(r.trend, UNCHANGED_CELL),
+                    r.track.title,
+                    r.why,
+                    long_day(r.latest_news),
+                    str(r.open_points),
+                    (str(r.deadlocked), f"bold {ERROR}") if r.deadlocked else "0",
+                    str(r.changes),
+                    r.latest_round.title if r.latest_round else "—",
+                    r.next_round.title if r.next_round else "—",
+                ),
+            )
+            for r in found
+        ]
+
+    def record_for(self, key: str) -> Record | None:
+        row = self._rows.get(key)
+        return row.track if row else None
+
+    def detail(self, key: str) -> Content:
+        row = self._rows.get(key)
+        if row is None:
+            return Content("")
+        start, end = row.window
+        track = row.track
+        parties = names(self.repo, Kind.ACTOR, [p.actor_id for p in track.participants])
+        return Content("\n").join(
+            [
+                heading(track.title),
+                line(ARROW.get(row.trend, UNCHANGED_CELL), "  ", (row.why, MUTED)),
+                line(("Latest news   ", "bold"), long_day(row.latest_news)),
+                line(
+                    ("Window        ", "bold"),
+                    f"{long_day(start)} – {long_day(end)}: {row.changes} changes",
+                ),
+                line(
+                    ("Points        ", "bold"),
+                    f"{row.open_points} open, {row.deadlocked} deadlocked",
+                ),
+                line(("Latest round  ", "bold"), round_words(row.latest_round)),
+                line(("Next round    ", "bold"), round_words(row.next_round)),
+                line(("Region        ", "bold"), track.region or "—"),
+                line(("Actors        ", "bold"), parties),
+                literal(track.description or "—"),
+            ]
+        )
+
+    def on_record_table_selected(self, event: RecordTable.Selected) -> None:
+        # Enter opens the track, not the detail dialog the other lists open.
+        event.prevent_default()
+        event.stop()
+        self.post_message(ShowTrack(event.key))
+
+
+class DeskScreen(Screen[None]):
+    """The desk, full screen. It is handed the repository; the date in view and the
+    store's version are bound to the app's."""
+
+    CSS_PATH = ["dashboard.tcss", "desk.tcss"]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    BINDINGS = [
+        Binding("question_mark", "app.help", "Keys", id="help"),
+        Binding("slash", "filter", "Filter", id="desk.filter"),
+        Binding("escape", "back", "Back", id="desk.back"),
+    ]
+
+    as_of: reactive[date | None] = reactive(None, init=False)
+    version: reactive[int] = reactive(0, init=False)
+
+    def __init__(self, repo: Repository, track_id: str = "") -> None:
+        """``track_id``: the track in view, which the cursor starts on."""
+        super().__init__()
+        self.repo, self.track_id = repo, track_id
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="§")
+        yield DeskView(self.repo).data_bind(DeskScreen.as_of, DeskScreen.version)
+        yield KeyFooter(compact=True)
+
+    @property
+    def desk_view(self) -> DeskView:
+        return self.query_one(DeskView)
+
+    def on_mount(self) -> None:
+        self.sub_title = "every track"
+        self.desk_view.refresh_view()
+        self.desk_view.focus_main()
+        if self.track_id:
+            self.desk_view.table.move_to_key(self.track_id)
+
+    def action_filter(self) -> None:
+        self.desk_view.start_filter()
+
+    def action_back(self) -> None:
+        if self.desk_view.clear_filter():
+            return
+        # Back to the dashboard underneath, on the track it was showing.
+        self.dismiss()
