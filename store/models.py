@@ -22,7 +22,6 @@ from pydantic import (
     Field,
     SerializerFunctionWrapHandler,
     StringConstraints,
-    field_validator,
     model_serializer,
     model_validator,
 )

@@ -30,7 +30,6 @@ from tui import failures
 from tui.compat import hangup
 from tui.config import Config
 from tui.messages import OpenRecord, ShowAsOf, ShowTrack
-from tui.screens.choice import ChoiceScreen
 from tui.screens.conflicts import ConflictsScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.desk import DeskScreen

@@ -29,7 +29,7 @@ from store import (
 from store.commands import Commands, Outcome
 from store.compare import last_day
 from store.seed import is_seed
-from store.words import change_summary, kind_words, record_words, step_words
+from store.words import kind_words, record_words, step_words
 from tui.format import saved_notice
 from tui.forms import KIND_NAMES, Forms
 from tui.messages import ShowTrack
