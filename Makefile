@@ -46,7 +46,7 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/mypy store tui
 
 test: lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/store_bench.py
