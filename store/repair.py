@@ -34,11 +34,11 @@ from .storage import (
     _fsync_dir,
     _parse_snapshot,
     _read_file,
-    _write_all,
     open_lock,
     parse_journal_entry,
     take_lock,
 )
+from .tinydb_adapter import write_all
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,7 @@ def _set_aside(journal: Path, damaged: Path, rest: bytes, keep: int) -> None:
     try:
         fd = access.create(damaged, os.O_WRONLY | os.O_EXCL)
         doing = "writing"
-        _write_all(fd, rest)
+        write_all(fd, rest)
         doing = "flushing {} to disk"
         os.fsync(fd)
         os.close(fd)
