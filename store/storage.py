@@ -1,11 +1,15 @@
-"""Durable, shared storage for TinyDB: a snapshot plus an append-only journal.
+"""Durable, shared storage: a TinyDB database and its write-ahead journal.
 
 Stock ``JSONStorage`` rewrites the whole file in place on every write, so a
 crash mid-write can leave a spliced file and an update costs time in
 proportion to the store. Here instead:
 
-* ``parley.json`` is a snapshot, only ever replaced whole (temp file, fsync,
-  ``os.replace``, directory fsync), so it is always either the old or the new one;
+* ``parley.json`` is a snapshot in TinyDB's layout (``tinydb_adapter``), only ever
+  replaced whole (temp file, fsync, ``os.replace``, directory fsync), so it is
+  always either the old or the new one. A checkpoint (``compact``) writes it when
+  the last process closes the store, on ``parley compact``, and when the journal
+  outgrows its bound; a snapshot from before the TinyDB layout is read too, and
+  moved over by the repository;
 * ``parley.json.journal`` gets one JSON line per transaction, appended and
   fsync'd before the write returns, so a write costs time in proportion to
   the record, not the store. A line cut short by a crash has no newline and
