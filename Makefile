@@ -51,6 +51,7 @@ test: lint
 bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/store_bench.py
 	$(BIN)/python benchmarks/tui_bench.py
+	$(BIN)/python benchmarks/engine_bench.py
 
 # 10,000 damaged store and import files through `parley check` and `parley import`.
 fuzz: $(VENV)/.dev-installed

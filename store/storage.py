@@ -638,6 +638,10 @@ class JournalStorage:
                         raw = fh.read()
                 parsed = _parse_snapshot(self.path, raw)
                 schema, generation, last_seq, trusted, tables, old = parsed
+                if old and tables.get(CHANGES):
+                    # A snapshot older still kept its changes in a table, and no count.
+                    numbered = [int(k) for k in tables[CHANGES] if is_seq(k)]
+                    last_seq = max([last_seq, *numbered])
                 del raw
             except BaseException as exc:
                 os.close(fd)
