@@ -131,9 +131,16 @@ class SnapshotFile(Storage):
         """
         meta = dict(data[META][META_ID])
         records = {name: table for name, table in data.items() if name != META}
-        body = json.dumps(records, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        body = b"," + body[1:-1] if records else b""
-        meta["digest"] = digest(body)
+        # pydantic-core's serializer: the same compact UTF-8 JSON as json.dumps with
+        # ensure_ascii=False, several times faster on a large store.
+        whole = pydantic_core.to_json(records)
+        # The tables go in after Parley's own, without the braces around them: sliced
+        # as views, since the file may be tens of megabytes.
+        body: list[bytes | memoryview] = [b",", memoryview(whole)[1:-1]] if records else []
+        hashed = hashlib.blake2b(digest_size=20)
+        for part in body:
+            hashed.update(part)
+        meta["digest"] = hashed.hexdigest()
         head = _START + json.dumps(meta, separators=(",", ":")).encode("utf-8") + b"}"
         # No other writer runs under the store's exclusive lock: a temporary file
         # found now was left by one that a crash cut short.
@@ -149,7 +156,7 @@ class SnapshotFile(Storage):
         try:
             fd = access.create(tmp, os.O_WRONLY | os.O_TRUNC)
             doing = "writing"
-            for part in (head, body, b"}\n"):
+            for part in (head, *body, b"}\n"):
                 write_all(fd, part)
             doing = "flushing {} to disk"
             os.fsync(fd)
