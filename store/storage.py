@@ -262,8 +262,11 @@ def _parse_snapshot(path: Path, raw: bytes) -> tuple[int, int, int, bool, Tables
     old = META not in data
     if old:
         meta, tables = _old_layout(name, data)
+        trusted = isinstance(meta.get("digest"), str) and meta["digest"] == digester.digest()
     else:
-        meta, tables = _tinydb_layout(name, data)
+        meta = _tinydb_meta(name, data)
+        trusted = isinstance(meta.get("digest"), str) and meta["digest"] == digester.digest()
+        tables = _tinydb_tables(name, data, trusted)
     schema = meta.get("schema")
     if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
         raise CorruptStore(f'{name}: "schema" must be a positive whole number')
@@ -278,8 +281,7 @@ def _parse_snapshot(path: Path, raw: bytes) -> tuple[int, int, int, bool, Tables
     last_seq = meta.get("last_seq", 0)
     if not isinstance(last_seq, int) or not _whole(last_seq):
         raise CorruptStore(f'{name}: "last_seq" must be a whole number')
-    trusted = bool(isinstance(meta.get("digest"), str) and meta["digest"] == digester.digest())
-    return schema, generation, last_seq, trusted, tables, old
+    return schema, generation, last_seq, bool(trusted), tables, old
 
 
 def _old_layout(name: str, data: dict[str, Any]) -> tuple[dict[str, Any], Tables]:
@@ -305,14 +307,26 @@ def _old_layout(name: str, data: dict[str, Any]) -> tuple[dict[str, Any], Tables
     return data, tables
 
 
-def _tinydb_layout(name: str, data: dict[str, Any]) -> tuple[dict[str, Any], Tables]:
-    """Parley's facts and the tables, keyed by record id, of a snapshot in TinyDB's layout."""
+def _tinydb_meta(name: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Parley's facts about a snapshot in TinyDB's layout."""
     meta_table = data[META]
     meta = meta_table.get(META_ID) if isinstance(meta_table, dict) else None
     if not isinstance(meta, dict) or len(meta_table) != 1:
         raise CorruptStore(f'{name}: table "{META}" must hold one document, "{META_ID}"')
     if meta.get("format") != FORMAT:
         raise CorruptStore(f'{name}: not a Parley store (no "format": "{FORMAT}" in "{META}")')
+    return meta
+
+
+def _tinydb_tables(name: str, data: dict[str, Any], trusted: bool) -> Tables:
+    """The tables of a snapshot in TinyDB's layout, keyed by record id. One Parley wrote
+    (``trusted``: its digest matches) holds objects with ids of their own, no two alike."""
+    if trusted:
+        return {
+            table_name: {doc["id"]: doc for doc in table.values()}
+            for table_name, table in data.items()
+            if table_name != META
+        }
     tables: Tables = {}
     for table_name, table in data.items():
         if table_name == META:
@@ -333,14 +347,15 @@ def _tinydb_layout(name: str, data: dict[str, Any]) -> tuple[dict[str, Any], Tab
                     f'{name}: two documents in table "{table_name}" have the id {record_id!r}'
                 )
             records[record_id] = doc
-    return meta, tables
+    return tables
 
 
 def tinydb_layout(meta: dict[str, Any], tables: Tables) -> dict[str, dict[str, Any]]:
     """The records as TinyDB lays them out: numbered documents, Parley's table first."""
     data: dict[str, dict[str, Any]] = {META: {META_ID: meta}}
+    numbers = [str(n) for n in range(1, max(map(len, tables.values()), default=0) + 1)]
     for table_name, table in tables.items():
-        data[table_name] = {str(n): doc for n, doc in enumerate(table.values(), start=1)}
+        data[table_name] = dict(zip(numbers, table.values(), strict=False))
     return data
 
 

@@ -40,6 +40,7 @@ import glob
 import hashlib
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,25 @@ def write_all(fd: int, data: bytes | memoryview) -> None:
         if written <= 0:
             raise OSError(5, "the system wrote nothing")
         view = view[written:]
+
+
+class _Hashing(threading.Thread):
+    """The digest of the tables' bytes, worked out in a thread of its own."""
+
+    def __init__(self, parts: list[bytes | memoryview]) -> None:
+        super().__init__(name="snapshot digest", daemon=True)
+        self.parts = parts
+        self.result = digest(b"")
+
+    def run(self) -> None:
+        hashed = hashlib.blake2b(digest_size=20)
+        for part in self.parts:
+            hashed.update(part)
+        self.result = hashed.hexdigest()
+
+    def digest(self) -> str:
+        self.join()
+        return self.result
 
 
 class WriteFailed(Exception):
@@ -137,10 +157,11 @@ class SnapshotFile(Storage):
         # The tables go in after Parley's own, without the braces around them: sliced
         # as views, since the file may be tens of megabytes.
         body: list[bytes | memoryview] = [b",", memoryview(whole)[1:-1]] if records else []
-        hashed = hashlib.blake2b(digest_size=20)
-        for part in body:
-            hashed.update(part)
-        meta["digest"] = hashed.hexdigest()
+        # The digest is worked out beside the writes (both let go of the interpreter
+        # lock), and Parley's table, which holds it, written last in its place: a
+        # digest is always as long, so the tables' place in the file is known first.
+        hashing = _Hashing(body)
+        meta["digest"] = "0" * len(hashing.result)
         head = _START + json.dumps(meta, separators=(",", ":")).encode("utf-8") + b"}"
         # No other writer runs under the store's exclusive lock: a temporary file
         # found now was left by one that a crash cut short.
@@ -156,8 +177,13 @@ class SnapshotFile(Storage):
         try:
             fd = access.create(tmp, os.O_WRONLY | os.O_TRUNC)
             doing = "writing"
-            for part in (head, *body, b"}\n"):
+            hashing.start()
+            os.lseek(fd, len(head), os.SEEK_SET)
+            for part in (*body, b"}\n"):
                 write_all(fd, part)
+            meta["digest"] = hashing.digest()
+            os.lseek(fd, 0, os.SEEK_SET)
+            write_all(fd, _START + json.dumps(meta, separators=(",", ":")).encode("utf-8") + b"}")
             doing = "flushing {} to disk"
             os.fsync(fd)
             doing, target = "renaming", f"{tmp} to {self.path.name}"
