@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import re
 import resource
 import shutil
@@ -48,21 +47,16 @@ def _rss_mb() -> float:
 
 def run_case(checkout: str, path: str, updates: int) -> dict[str, Any]:
     """In a fresh process: the store figures of ``checkout`` on the store at ``path``."""
+    # The checkout's store, this checkout's way of timing it.
     sys.path.insert(0, checkout)
-    from store import Position, open_store
+    from store_bench import parley_updates
+
+    from store import open_store
 
     start = time.perf_counter()
     repo = open_store(path)
     opened = time.perf_counter() - start
-    ids = repo.ids("position")
-    rng = random.Random(1)
-    times = []
-    for n in range(updates):
-        record = repo.get_as(Position, rng.choice(ids))
-        changed = record.model_copy(update={"stance": f"{record.stance} ({n})"})
-        start = time.perf_counter()
-        repo.update(changed)
-        times.append(time.perf_counter() - start)
+    times = parley_updates(repo, updates)
     start = time.perf_counter()
     repo.compact()
     checkpoint = time.perf_counter() - start
