@@ -40,7 +40,7 @@ import glob
 import hashlib
 import json
 import os
-import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,7 @@ META_ID = "1"
 # digested as written without parsing.
 _START = b'{"' + META.encode() + b'":{"' + META_ID.encode() + b'":'
 Layout = dict[str, dict[str, dict[str, Any]]]
+WRITE_AT = 1 << 20
 
 
 def digest(tables_bytes: bytes | memoryview) -> str:
@@ -85,23 +86,18 @@ def write_all(fd: int, data: bytes | memoryview) -> None:
         view = view[written:]
 
 
-class _Hashing(threading.Thread):
-    """The digest of the tables' bytes, worked out in a thread of its own."""
-
-    def __init__(self, parts: list[bytes | memoryview]) -> None:
-        super().__init__(name="snapshot digest", daemon=True)
-        self.parts = parts
-        self.result = digest(b"")
-
-    def run(self) -> None:
-        hashed = hashlib.blake2b(digest_size=20)
-        for part in self.parts:
-            hashed.update(part)
-        self.result = hashed.hexdigest()
-
-    def digest(self) -> str:
-        self.join()
-        return self.result
+def _tables_json(records: Layout, chunk: int = 4096) -> Iterator[bytes]:
+    """The tables as JSON, each after a comma, a few thousand documents at a time: a
+    large store is never held as one string. pydantic-core's serializer writes the
+    same compact UTF-8 JSON as json.dumps with ensure_ascii=False, several times faster.
+    """
+    for name, table in records.items():
+        yield b"," + pydantic_core.to_json(name) + b":{"
+        items = list(table.items())
+        for start in range(0, len(items), chunk):
+            part = pydantic_core.to_json(dict(items[start : start + chunk]))[1:-1]
+            yield b"," + part if start else part
+        yield b"}"
 
 
 class WriteFailed(Exception):
@@ -151,18 +147,12 @@ class SnapshotFile(Storage):
         """
         meta = dict(data[META][META_ID])
         records = {name: table for name, table in data.items() if name != META}
-        # pydantic-core's serializer: the same compact UTF-8 JSON as json.dumps with
-        # ensure_ascii=False, several times faster on a large store.
-        whole = pydantic_core.to_json(records)
-        # The tables go in after Parley's own, without the braces around them: sliced
-        # as views, since the file may be tens of megabytes.
-        body: list[bytes | memoryview] = [b",", memoryview(whole)[1:-1]] if records else []
-        # The digest is worked out beside the writes (both let go of the interpreter
-        # lock), and Parley's table, which holds it, written last in its place: a
-        # digest is always as long, so the tables' place in the file is known first.
-        hashing = _Hashing(body)
-        meta["digest"] = "0" * len(hashing.result)
+        # The digest is worked out as the tables are written, and Parley's table, which
+        # holds it, written last in its place: a digest is always as long, so the
+        # tables' place in the file is known first.
+        meta["digest"] = digest(b"")
         head = _START + json.dumps(meta, separators=(",", ":")).encode("utf-8") + b"}"
+        hashed = hashlib.blake2b(digest_size=20)
         # No other writer runs under the store's exclusive lock: a temporary file
         # found now was left by one that a crash cut short.
         prefix = f".{self.path.name}."
@@ -177,11 +167,20 @@ class SnapshotFile(Storage):
         try:
             fd = access.create(tmp, os.O_WRONLY | os.O_TRUNC)
             doing = "writing"
-            hashing.start()
             os.lseek(fd, len(head), os.SEEK_SET)
-            for part in (*body, b"}\n"):
-                write_all(fd, part)
-            meta["digest"] = hashing.digest()
+            pending: list[bytes] = []
+            size = 0
+            for part in _tables_json(records):
+                hashed.update(part)
+                pending.append(part)
+                size += len(part)
+                # Written a megabyte or so at a time, not a system call for each piece.
+                if size >= WRITE_AT:
+                    write_all(fd, b"".join(pending))
+                    pending, size = [], 0
+            pending.append(b"}\n")
+            write_all(fd, b"".join(pending))
+            meta["digest"] = hashed.hexdigest()
             os.lseek(fd, 0, os.SEEK_SET)
             write_all(fd, _START + json.dumps(meta, separators=(",", ":")).encode("utf-8") + b"}")
             doing = "flushing {} to disk"
