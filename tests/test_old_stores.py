@@ -33,6 +33,8 @@ def lay_out(name: str, folder: Path) -> Path:
     for path in (FIXTURES / name).iterdir():
         if path.name != "expected.json":
             shutil.copy(path, folder / path.name)
+            # Owner-only, as Parley makes its files, whatever mode the checkout gave.
+            os.chmod(folder / path.name, 0o600)
     return folder / "parley.json"
 
 
