@@ -52,12 +52,13 @@ lint: $(VENV)/.dev-installed
 
 test: lint
 	@echo "make: running the tests"
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/store_bench.py
 	$(BIN)/python benchmarks/tui_bench.py
 	$(BIN)/python benchmarks/sync_bench.py
+	$(BIN)/python benchmarks/engine_bench.py
 
 # 10,000 damaged store and import files through `parley check` and `parley import`;
 # three laptops syncing at random, longer than in make test; 200 syncs killed part-way;

@@ -319,24 +319,32 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def parley_updates(repo: Any, updates: int) -> list[float]:
+    """Seconds each of ``updates`` durable updates of a random position took."""
+    from store import Position
+
+    ids = repo.ids("position")
+    rng = random.Random(1)
+    times = []
+    for n in range(updates):
+        record = repo.get_as(Position, rng.choice(ids))
+        changed = record.model_copy(update={"stance": f"{record.stance} ({n})"})
+        start = time.perf_counter()
+        repo.update(changed)
+        times.append(time.perf_counter() - start)
+    return times
+
+
 def run_case(engine: str, path: str, updates: int) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
     if engine == "parley":
-        from store import Position, open_store
+        from store import open_store
 
         base = _rss_mb()
         start = time.perf_counter()
         repo = open_store(path)
         opened = time.perf_counter() - start
-        ids = repo.ids("position")
-        rng = random.Random(1)
-        times = []
-        for n in range(updates):
-            record = repo.get_as(Position, rng.choice(ids))
-            changed = record.model_copy(update={"stance": f"{record.stance} ({n})"})
-            start = time.perf_counter()
-            repo.update(changed)
-            times.append(time.perf_counter() - start)
+        times = parley_updates(repo, updates)
         count = repo.count()
         repo.close()
     else:

@@ -26,14 +26,17 @@ def open_store(
     clock: Clock | None = None,
     preread: Preread | None = None,
     author: str | None = None,
+    read_only: bool = False,
 ) -> Repository:
     """Open (or start) the store at ``path``; raises StoreError with a one-line reason.
 
     ``preread`` is the snapshot file read ahead without the lock (see ``ReadAhead``
     in ``tui.cli``); it is used only if it is still the store's snapshot. ``author``
     names who the changes made through it are by (default: ``default_author()``).
+    ``read_only``: leave the files as they are found (no checkpoint, nothing taken in
+    from a snapshot another program changed), as ``parley check`` does.
     """
-    return Repository(path, clock=clock, preread=preread, author=author)
+    return Repository(path, clock=clock, preread=preread, author=author, read_only=read_only)
 
 
 __all__ = [  # noqa: RUF022

@@ -34,12 +34,12 @@ from .storage import (
     _fsync_dir,
     _parse_snapshot,
     _read_file,
-    _write_all,
     lock_path_of,
     open_lock,
     parse_journal_entry,
     take_lock,
 )
+from .tinydb_adapter import write_all
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,7 @@ def _set_aside(journal: Path, damaged: Path, rest: bytes, keep: int) -> None:
     try:
         fd = access.create(damaged, os.O_WRONLY | os.O_EXCL)
         doing = "writing"
-        _write_all(fd, rest)
+        write_all(fd, rest)
         doing = "flushing {} to disk"
         os.fsync(fd)
         os.close(fd)

@@ -19,7 +19,6 @@ from os import PathLike
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
-from tinydb.table import Document
 
 from .errors import (
     Conflict,
@@ -54,14 +53,17 @@ from .models import (
 )
 from .references import dangling, move_blocker
 from .storage import CHANGES as STORED_CHANGES
-from .storage import JournalStorage, Op, ParleyDB, Preread, collector_paused, is_seq
+from .storage import JournalStorage, Op, Preread, collector_paused, is_seq
 from .words import capitalised, change_summary, change_words, changed_by, what_of
 
 R = TypeVar("R", bound=Record)
 Clock = Callable[[], datetime]
 CHANGES = STORED_CHANGES
-# Compact the journal into the snapshot when closing once it outgrows this.
+# Fold the journal into the snapshot (a checkpoint) once it outgrows this, and when
+# the last process to have the store open closes it.
 COMPACT_AT_BYTES = 4 * 1024 * 1024
+# Who a change taken in from the snapshot, as another program left it, is by.
+OUTSIDE = "outside Parley"
 
 
 def system_clock() -> datetime:
@@ -136,19 +138,19 @@ class Repository:
         clock: Clock | None = None,
         preread: Preread | None = None,
         author: str | None = None,
+        read_only: bool = False,
     ) -> None:
         self.clock: Clock = clock or system_clock
         # Every change written through this repository is recorded as by them.
         self.author = default_author() if author is None else author_name(author)
-        self.db = ParleyDB(path, storage=JournalStorage, preread=preread)
-        storage = self.db.storage
-        assert isinstance(storage, JournalStorage)
-        self.storage: JournalStorage = storage
+        self.storage = JournalStorage(path, preread=preread)
+        # The store's files: closing them (``db.close()``) leaves them as they are.
+        self.db = self.storage
         self.path = self.storage.path
         self.version = 0
         # Fold a long journal into the snapshot on closing; a command that only reads
         # (``parley check``) turns it off, and leaves the files as it found them.
-        self.compact_on_close = True
+        self.compact_on_close = not read_only
         # Models are built from the stored documents when first asked for: a large
         # store opens without building a hundred thousand of them.
         self._cache: dict[str, dict[str, Record]] = {}
@@ -161,13 +163,19 @@ class Repository:
         self._by_track: dict[str, dict[str, dict[str, None]]] = {}
         # Revisions of records written before records carried one, read from the history.
         self._derived: dict[tuple[str, str], int] = {}
+        self._listeners: builtins.list[Callable[[int], None]] = []
         try:
             with collector_paused():
                 self._load()
+            if read_only:
+                pass
+            elif self.storage.old_layout:
+                self._move_over()
+            elif not self.storage.trusted and self.storage.snapshot_found:
+                self._take_outside_changes()
         except StoreError:
             self.db.close()
             raise
-        self._listeners: builtins.list[Callable[[int], None]] = []
         self.storage.on_foreign_ops = self._take_ops
         self.storage.on_reload = self._reloaded
 
@@ -203,6 +211,62 @@ class Repository:
         self._by_track = {kind: {} for kind in TRACK_KINDS}
         self._derived = {}
         self.version += 1
+
+    def _move_over(self) -> None:
+        """Checkpoint a store written before the file was a TinyDB database into
+        TinyDB's layout, once its records are checked: one atomic replacement, its
+        history file and change numbers kept as they are."""
+        storage = self.storage
+        with storage.locked():
+            if storage.catch_up():
+                self._load()
+            if storage.old_layout:
+                storage.compact()
+
+    def _take_outside_changes(self) -> None:
+        """Take in, as one change by ``OUTSIDE``, what another program changed in the
+        snapshot (TinyDB, an editor): the records as Parley last wrote them are those its
+        history leaves. Refused (CorruptStore, one line, nothing written) when a record
+        changed does not validate or a reference would not stand."""
+        history = self.storage.history()
+        left: dict[tuple[str, str], dict[str, Any] | None] = {}
+        revision: dict[tuple[str, str], int] = {}
+        for seq in sorted(history):
+            change = history[seq]
+            key = (change.get("record_kind", ""), change.get("record_id", ""))
+            left[key], revision[key] = change.get("after"), seq
+        items: builtins.list[tuple[str, str, Record | None, str]] = []
+        for kind, cls in RECORD_TYPES.items():
+            docs = self._docs(kind)
+            for record_id, doc in docs.items():
+                key = (kind, record_id)
+                found = {name: value for name, value in doc.items() if name != REVISION}
+                if left.get(key) == found or (key not in left and REVISION in doc):
+                    continue
+                items.append((kind, record_id, self._validate(cls, record_id, found), "put"))
+            for (left_kind, record_id), was in left.items():
+                if left_kind == kind and was is not None and record_id not in docs:
+                    items.append((kind, record_id, None, "delete"))
+        if not items:
+            return
+        # Back to the records as Parley left them, for the change to go from.
+        for kind, record_id, _, _ in items:
+            was = left.get((kind, record_id))
+            table = self.storage.tables.setdefault(kind, {})
+            if was is None:
+                table.pop(record_id, None)
+            else:
+                table[record_id] = {**was, REVISION: revision[(kind, record_id)]}
+        self._load()
+        author, self.author = self.author, OUTSIDE
+        try:
+            self._write(items)
+        except StoreError as exc:
+            raise CorruptStore(
+                f"{self.path}: changed outside Parley, and refused: {exc}; nothing was changed"
+            ) from None
+        finally:
+            self.author = author
 
     def _reloaded(self) -> None:
         self._load()
@@ -307,10 +371,14 @@ class Repository:
         """Close the files, folding a long journal in first; should that fail (a DiskError),
         the files are closed all the same, the journal holding every write."""
         try:
-            if self.compact_on_close and self.storage.journal_size() > COMPACT_AT_BYTES:
-                with self.storage.locked():
-                    self.storage.catch_up()
-                    self.storage.compact()
+            storage = self.storage
+            if self.compact_on_close and (
+                storage.journal_size() > COMPACT_AT_BYTES or storage.last_open()
+            ):
+                with storage.locked():
+                    storage.catch_up()
+                    if storage.journal_size():
+                        storage.compact()
         finally:
             self.db.close()
 
@@ -662,6 +730,11 @@ class Repository:
             storage.commit(ops)
             for kind, record_id, record, _ in planned:
                 self._index(kind, record_id, record)
+            if storage.journal_size() > COMPACT_AT_BYTES:
+                # The write is in the journal already: a checkpoint that fails is tried
+                # again on the next write or on closing.
+                with contextlib.suppress(StoreError):
+                    storage.compact()
         self._changed()
         return changes
 
@@ -1155,8 +1228,3 @@ class Repository:
             except ValidationError as exc:
                 found.append(f"change {seq}: {describe(exc)}")
         return found
-
-    def get_document(self, kind: str, record_id: str) -> Document | None:
-        """The stored document, through TinyDB (for tools that inspect the raw file)."""
-        doc = self.db.table(kind).get(doc_id=record_id)  # type: ignore[call-overload]
-        return doc if isinstance(doc, Document) else None

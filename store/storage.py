@@ -1,11 +1,15 @@
-"""Durable, shared storage for TinyDB: a snapshot plus an append-only journal.
+"""Durable, shared storage: a TinyDB database and its write-ahead journal.
 
 Stock ``JSONStorage`` rewrites the whole file in place on every write, so a
 crash mid-write can leave a spliced file and an update costs time in
 proportion to the store. Here instead:
 
-* ``parley.json`` is a snapshot, only ever replaced whole (temp file, fsync,
-  ``os.replace``, directory fsync), so it is always either the old or the new one;
+* ``parley.json`` is a snapshot in TinyDB's layout (``tinydb_adapter``), only ever
+  replaced whole (temp file, fsync, ``os.replace``, directory fsync), so it is
+  always either the old or the new one. A checkpoint (``compact``) writes it when
+  the last process closes the store, on ``parley compact``, and when the journal
+  outgrows its bound; a snapshot from before the TinyDB layout is read too, and
+  moved over by the repository;
 * ``parley.json.journal`` gets one JSON line per transaction, appended and
   fsync'd before the write returns, so a write costs time in proportion to
   the record, not the store. A line cut short by a crash has no newline and
@@ -49,8 +53,6 @@ import contextlib
 import errno
 import fcntl
 import gc
-import glob
-import hashlib
 import json
 import os
 import re
@@ -67,8 +69,15 @@ from .errors import CorruptStore, DiskError, LockedStore, TooLarge
 from .migrations import CURRENT_SCHEMA, migrate
 
 # What Parley takes from TinyDB, and why, is all in tinydb_adapter.
-from .tinydb_adapter import READ_ONLY, Storage
-from .tinydb_adapter import ParleyDB as ParleyDB
+from .tinydb_adapter import (
+    META,
+    META_ID,
+    SnapshotFile,
+    WriteFailed,
+    digest,
+    tables_part,
+    write_all,
+)
 
 FORMAT = "parley"
 CHANGES = "change"
@@ -156,16 +165,6 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _write_all(fd: int, data: bytes | memoryview) -> None:
-    """Write every byte; a write the system cuts short is carried on where it stopped."""
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        if written <= 0:
-            raise OSError(errno.EIO, "the system wrote nothing")
-        view = view[written:]
-
-
 def _read_file(path: Path, offset: int = 0, size: int = -1) -> bytes | None:
     """``size`` bytes of a file from ``offset`` (all of it by default); None when there is
     no such file, and a DiskError when it cannot be read."""
@@ -209,15 +208,14 @@ def change_seq(doc: Any) -> int:
     return seq
 
 
-def _digest(tables_bytes: bytes | memoryview) -> str:
-    return hashlib.blake2b(tables_bytes, digest_size=20).hexdigest()
-
-
 def _tables_bytes(raw: bytes) -> memoryview:
-    """The bytes of the tables as Parley writes them: last in the file, after the header.
+    """The bytes of the tables as Parley writes them, in either layout.
 
     A view, not a copy: the file may be tens of megabytes.
     """
+    if not raw.startswith(b'{"format"'):
+        return tables_part(raw)
+    # The layout before the file was a TinyDB database: the tables last, after a header.
     start = raw.find(TABLES_KEY)
     end = raw.rfind(b"}")
     return memoryview(raw)[start + len(TABLES_KEY) : end] if 0 <= start < end else memoryview(b"")
@@ -246,15 +244,20 @@ class _Digester(threading.Thread):
     def run(self) -> None:
         view = _tables_bytes(self.raw)
         self._hashing.set()
-        self.result = _digest(view)
+        self.result = digest(view)
 
     def digest(self) -> str:
         self.join()
         return self.result
 
 
-def _parse_snapshot(path: Path, raw: bytes) -> tuple[int, int, int, bool, Tables]:
-    """Check a snapshot's bytes; return (schema, generation, last seq, digest ok, tables)."""
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _parse_snapshot(path: Path, raw: bytes) -> tuple[int, int, int, bool, Tables, bool]:
+    """Check a snapshot's bytes; return (schema, generation, last seq, digest ok, tables,
+    written in the old layout). The tables are keyed by each record's id, in either layout."""
     name = str(path)
     if raw.isspace() or not raw:
         raise CorruptStore(f"{name}: the file is empty; it is not a Parley store")
@@ -263,11 +266,8 @@ def _parse_snapshot(path: Path, raw: bytes) -> tuple[int, int, int, bool, Tables
     digester = _Digester(raw)
     digester.start()
     try:
-        # pydantic-core's parser reads the bytes without a decoded copy and shares
-        # repeated strings (keys, ids, dates, enum values): opening a 100k-record
-        # store peaks at about a third less memory than with json.loads.
         with collector_paused():
-            data = pydantic_core.from_json(raw, cache_strings="all", allow_inf_nan=False)
+            data = SnapshotFile(path, raw).read()
     except ValueError as exc:
         try:
             raw.decode("utf-8")
@@ -278,9 +278,15 @@ def _parse_snapshot(path: Path, raw: bytes) -> tuple[int, int, int, bool, Tables
         raise CorruptStore(
             f"{name}: expected a JSON object at the top level, found {type(data).__name__}"
         )
-    if data.get("format") != FORMAT:
-        raise CorruptStore(f'{name}: not a Parley store (no "format": "{FORMAT}" at the top)')
-    schema = data.get("schema")
+    old = META not in data
+    if old:
+        meta, tables = _old_layout(name, data)
+        trusted = isinstance(meta.get("digest"), str) and meta["digest"] == digester.digest()
+    else:
+        meta = _tinydb_meta(name, data)
+        trusted = isinstance(meta.get("digest"), str) and meta["digest"] == digester.digest()
+        tables = _tinydb_tables(name, data, trusted)
+    schema = meta.get("schema")
     if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
         raise CorruptStore(f'{name}: "schema" must be a positive whole number')
     if schema > CURRENT_SCHEMA:
@@ -288,9 +294,21 @@ def _parse_snapshot(path: Path, raw: bytes) -> tuple[int, int, int, bool, Tables
             f"{name}: written by a newer Parley (schema {schema}; this one reads up to "
             f"{CURRENT_SCHEMA}); upgrade Parley to open it"
         )
-    generation = data.get("generation")
-    if not isinstance(generation, int) or isinstance(generation, bool) or generation < 0:
+    generation = meta.get("generation")
+    if not isinstance(generation, int) or not _whole(generation):
         raise CorruptStore(f'{name}: "generation" must be a whole number')
+    last_seq = meta.get("last_seq", 0)
+    if not isinstance(last_seq, int) or not _whole(last_seq):
+        raise CorruptStore(f'{name}: "last_seq" must be a whole number')
+    return schema, generation, last_seq, bool(trusted), tables, old
+
+
+def _old_layout(name: str, data: dict[str, Any]) -> tuple[dict[str, Any], Tables]:
+    """The header and tables of a snapshot as Parley wrote it before it was a TinyDB file."""
+    if data.get("format") != FORMAT:
+        raise CorruptStore(
+            f'{name}: not a Parley store (no "{META}" table, nor "format": "{FORMAT}" at the top)'
+        )
     tables = data.get("tables")
     if not isinstance(tables, dict):
         raise CorruptStore(f'{name}: "tables" must be an object of tables')
@@ -302,15 +320,62 @@ def _parse_snapshot(path: Path, raw: bytes) -> tuple[int, int, int, bool, Tables
                 raise CorruptStore(
                     f'{name}: record "{doc_id}" in table "{table_name}" must be an object'
                 )
-    last_seq = data.get("last_seq", 0)
-    if not isinstance(last_seq, int) or isinstance(last_seq, bool) or last_seq < 0:
-        raise CorruptStore(f'{name}: "last_seq" must be a whole number')
     unknown = set(data) - {"format", "schema", "generation", "last_seq", "digest", "tables"}
     if unknown:
         raise CorruptStore(f"{name}: unexpected top-level key {sorted(unknown)[0]!r}")
-    digest = data.get("digest")
-    trusted = isinstance(digest, str) and digest == digester.digest()
-    return schema, generation, last_seq, trusted, tables
+    return data, tables
+
+
+def _tinydb_meta(name: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Parley's facts about a snapshot in TinyDB's layout."""
+    meta_table = data[META]
+    meta = meta_table.get(META_ID) if isinstance(meta_table, dict) else None
+    if not isinstance(meta, dict) or len(meta_table) != 1:
+        raise CorruptStore(f'{name}: table "{META}" must hold one document, "{META_ID}"')
+    if meta.get("format") != FORMAT:
+        raise CorruptStore(f'{name}: not a Parley store (no "format": "{FORMAT}" in "{META}")')
+    return meta
+
+
+def _tinydb_tables(name: str, data: dict[str, Any], trusted: bool) -> Tables:
+    """The tables of a snapshot in TinyDB's layout, keyed by record id. One Parley wrote
+    (``trusted``: its digest matches) holds objects with ids of their own, no two alike."""
+    if trusted:
+        return {
+            table_name: {doc["id"]: doc for doc in table.values()}
+            for table_name, table in data.items()
+            if table_name != META
+        }
+    tables: Tables = {}
+    for table_name, table in data.items():
+        if table_name == META:
+            continue
+        if not isinstance(table, dict):
+            raise CorruptStore(f'{name}: table "{table_name}" must be an object of documents')
+        records = tables[table_name] = {}
+        for doc_id, doc in table.items():
+            if not isinstance(doc, dict):
+                raise CorruptStore(
+                    f'{name}: document {doc_id} in table "{table_name}" must be an object'
+                )
+            record_id = doc.get("id")
+            if not isinstance(record_id, str):
+                raise CorruptStore(f'{name}: document {doc_id} in table "{table_name}" has no "id"')
+            if record_id in records:
+                raise CorruptStore(
+                    f'{name}: two documents in table "{table_name}" have the id {record_id!r}'
+                )
+            records[record_id] = doc
+    return tables
+
+
+def tinydb_layout(meta: dict[str, Any], tables: Tables) -> dict[str, dict[str, Any]]:
+    """The records as TinyDB lays them out: numbered documents, Parley's table first."""
+    data: dict[str, dict[str, Any]] = {META: {META_ID: meta}}
+    numbers = [str(n) for n in range(1, max(map(len, tables.values()), default=0) + 1)]
+    for table_name, table in tables.items():
+        data[table_name] = dict(zip(numbers, table.values(), strict=False))
+    return data
 
 
 REPAIR_HINT = "parley repair can set the damaged end of the journal aside"
@@ -416,11 +481,12 @@ _LOADED = (
     "_history",
     "_journal_offset",
     "_snapshot_found",
+    "old_layout",
 )
 
 
-class JournalStorage(Storage):
-    """A TinyDB storage over a snapshot file and its journal; see the module doc."""
+class JournalStorage:
+    """A TinyDB database (the snapshot) and its write-ahead journal; see the module doc."""
 
     def __init__(
         self, path: str | os.PathLike[str], create: bool = True, preread: Preread | None = None
@@ -442,6 +508,8 @@ class JournalStorage(Storage):
         self.tables: Tables = {}
         self.generation = 0
         self.schema = CURRENT_SCHEMA
+        # Was the snapshot read written in the layout from before it was a TinyDB file?
+        self.old_layout = False
         self._snapshot_stat: tuple[int, int, int] | None = None
         self._snapshot_fd: int | None = None
         self._journal_offset = 0
@@ -468,6 +536,7 @@ class JournalStorage(Storage):
                     self._load()
                     if self.schema < CURRENT_SCHEMA:
                         self.compact()
+            self._mark_open()
         except BaseException:
             self.close()
             raise
@@ -505,6 +574,32 @@ class JournalStorage(Storage):
                 # Closing the descriptor lets the lock go all the same.
                 _close(self._lock_fd)
                 self._lock_fd = None
+
+    def _mark_open(self) -> None:
+        """Say, for as long as this process has the store open, that it has: a shared
+        record lock on the lock file's first byte, which the last to close finds free.
+
+        A record (fcntl) lock, not a flock: the two do not meet, so it never stands in
+        the way of the store's lock. Record locks belong to the process, so two
+        repositories of one process count as one.
+        """
+        assert self._lock_fd is not None
+        with contextlib.suppress(OSError):
+            fcntl.lockf(self._lock_fd, fcntl.LOCK_SH, 1, 0)
+
+    def last_open(self) -> bool:
+        """Is no other process holding the store open? (Then closing checkpoints it.)"""
+        if self._lock_fd is None:
+            return False
+        try:
+            fcntl.lockf(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 0)
+        except OSError:
+            return False
+        return True
+
+    @property
+    def snapshot_found(self) -> bool:
+        return self._snapshot_found
 
     # -- reading ---------------------------------------------------------------
 
@@ -581,13 +676,18 @@ class JournalStorage(Storage):
             except OSError as exc:
                 raise DiskError(f"{self.path}: cannot read the file: {exc.strerror}") from None
         tables: Tables = {}
-        schema, generation, last_seq, trusted = CURRENT_SCHEMA, 0, 0, True
+        schema, generation, last_seq, trusted, old = CURRENT_SCHEMA, 0, 0, True, False
         if fd is not None:
             try:
                 if raw is None:
                     with open(fd, "rb", closefd=False) as fh:
                         raw = fh.read()
-                schema, generation, last_seq, trusted, tables = _parse_snapshot(self.path, raw)
+                parsed = _parse_snapshot(self.path, raw)
+                schema, generation, last_seq, trusted, tables, old = parsed
+                if old and tables.get(CHANGES):
+                    # A snapshot older still kept its changes in a table, and no count.
+                    numbered = [int(k) for k in tables[CHANGES] if is_seq(k)]
+                    last_seq = max([last_seq, *numbered])
                 del raw
             except BaseException as exc:
                 _close(fd)
@@ -597,6 +697,7 @@ class JournalStorage(Storage):
         self._hold_snapshot(fd)
         self.schema, self.generation, self.tables = schema, generation, tables
         self.trusted, self.last_seq, self.replayed = trusted, last_seq, set()
+        self.old_layout = old
         self._history = None
         self._journal_offset = 0
         self._snapshot_found = fd is not None
@@ -723,21 +824,6 @@ class JournalStorage(Storage):
                 self.on_foreign_ops(ops)
             return bool(ops)
 
-    # -- TinyDB's Storage interface -------------------------------------------
-
-    def read(self) -> dict[str, dict[str, Any]]:
-        """The record tables, for TinyDB's reads: the live tables, not copies, in a new
-        outer dict (``TinyDB.drop_table`` deletes from it before it calls ``write``).
-
-        The change table is left out: it holds only the changes since the last
-        compaction; the rest are in the history file (``Repository.history``).
-        """
-        return {name: table for name, table in self.tables.items() if name != CHANGES}
-
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        """Refused: the store is written through ``commit``, by the repository alone."""
-        raise TypeError(READ_ONLY)
-
     def close(self) -> None:
         if self._preread is not None:
             _close(self._preread[0])
@@ -786,7 +872,7 @@ class JournalStorage(Storage):
             if size > self._journal_offset:
                 # A torn line from a writer that died mid-append: it was never acknowledged.
                 os.ftruncate(self._journal_fd, self._journal_offset)
-            _write_all(self._journal_fd, payload)
+            write_all(self._journal_fd, payload)
             doing = "flushing {} to disk"
             os.fsync(self._journal_fd)
         except BaseException as exc:
@@ -846,58 +932,30 @@ class JournalStorage(Storage):
         changes = self.tables.get(CHANGES, {})
         records = {name: table for name, table in self.tables.items() if name != CHANGES}
         generation = self.generation + 1 if self._snapshot_stat is not None else 0
-        tables_bytes = json.dumps(records, ensure_ascii=False, separators=(",", ":")).encode(
-            "utf-8"
-        )
-        header = json.dumps(
-            {
-                "format": FORMAT,
-                "schema": CURRENT_SCHEMA,
-                "generation": generation,
-                "last_seq": self.last_seq,
-                "digest": _digest(tables_bytes),
-            },
-            separators=(",", ":"),
-        ).encode("utf-8")
+        meta = {
+            "format": FORMAT,
+            "schema": CURRENT_SCHEMA,
+            "generation": generation,
+            "last_seq": self.last_seq,
+        }
         history_end = self._append_history(changes) if changes else None
-        # No other compaction runs under the exclusive lock: a temporary file found
-        # now was left by one that a crash cut short.
-        prefix = f".{self.path.name}."
-        with contextlib.suppress(OSError):
-            for stale in self.path.parent.glob(f"{glob.escape(prefix)}*.tmp"):
-                if stale.name[len(prefix) : -len(".tmp")].isdigit():
-                    with contextlib.suppress(OSError):
-                        stale.unlink()
-        tmp = self.path.with_name(f"{prefix}{os.getpid()}.tmp")
-        fd: int | None = None
-        doing, target = "creating", str(tmp)
+        snapshot = SnapshotFile(self.path)
         try:
-            fd = access.create(tmp, os.O_WRONLY | os.O_TRUNC)
-            doing = "writing"
-            for part in (header[:-1], TABLES_KEY, tables_bytes, b"}\n"):
-                _write_all(fd, part)
-            doing = "flushing {} to disk"
-            os.fsync(fd)
-            doing, target = "renaming", f"{tmp} to {self.path.name}"
-            os.replace(tmp, self.path)
+            snapshot.write(tinydb_layout(meta, records))
         except BaseException as exc:
-            if fd is not None:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
             if history_end is not None:
                 self._cut_history(history_end)
-            if isinstance(exc, OSError):
-                raise _disk_error(exc, doing, target, UNCHANGED) from None
+            if isinstance(exc, WriteFailed):
+                raise _disk_error(exc.error, exc.doing, exc.target, UNCHANGED) from None
             raise
-        del tables_bytes
+        fd = snapshot.fd
         # The new snapshot is in place: from here the tables are those it holds.
         self.tables.pop(CHANGES, None)
         if self._history is not None:
             for seq, doc in changes.items():
                 self._history[int(seq)] = doc
         self.generation, self.schema, self.trusted = generation, CURRENT_SCHEMA, True
+        self.old_layout = False
         self.replayed = set()
         # The descriptor written through is the snapshot's now: held, it keeps the inode.
         self._hold_snapshot(fd)
@@ -963,7 +1021,7 @@ class JournalStorage(Storage):
                 for k in sorted(changes, key=int)
             ]
             doing = "writing"
-            _write_all(fd, ("\n".join(lines) + "\n").encode("utf-8"))
+            write_all(fd, ("\n".join(lines) + "\n").encode("utf-8"))
             doing = "flushing {} to disk"
             os.fsync(fd)
             if created:

@@ -1,136 +1,202 @@
 """Everything Parley takes from TinyDB, and why: the one place to look.
 
-Parley's store is TinyDB's model of the data (named tables of JSON documents
-under string ids), kept by Parley's own storage (``store/storage.py``: a
-snapshot replaced whole plus an fsync'd append-only journal). What it uses:
+At rest ``parley.json`` is a TinyDB database, in TinyDB's own layout: one table
+per kind of record, each a JSON object of documents under TinyDB's document ids
+(whole numbers, written as strings), each document a record with its own ``id``
+and its revision (``_rev``). Parley's own facts about the file (format, schema,
+generation, the last change's number, the digest of the tables) are the one
+document of the table ``_parley``. So stock TinyDB opens it as it is::
 
-Public API
-  ``tinydb.storages.Storage``
-      the base of ``JournalStorage``, TinyDB's extension point for where data
-      lives. ``read()`` gives TinyDB the live record tables; ``write()``
-      refuses (see "Writes"). Stock ``JSONStorage`` is never used: it rewrites
-      the whole file in place on every write (a crash can leave it spliced,
-      and a write costs time in proportion to the store), so ``ParleyDB``
-      has no default storage and must be handed one.
-  ``tinydb.TinyDB``
-      subclassed as ``ParleyDB`` only to set ``table_class`` (documented).
-      ``db.table(kind)`` is a read-only view of one kind of record.
-  ``tinydb.table.Table``
-      its reads: ``get``, ``search`` (with ``tinydb.Query``), ``all``,
-      ``count``, ``contains``, ``len``, iteration. Two documented class
-      settings: ``document_id_class = str``, since records are keyed by their
-      slug (``Document.doc_id == "philadelphi"``), never by a number; and
-      ``query_cache_class``, set to keep nothing, because the tables change
-      behind the Table's back (the repository's commands and other processes
-      write through the journal) and TinyDB empties its query cache only on
-      its own writes.
-  ``tinydb.table.Document``
-      what those reads return (a dict copied one level deep, plus its
-      ``doc_id``): treat nested values as read-only.
+    db = TinyDB("parley.json", access_mode="r")
+    db.tables()                                  # {"_parley", "actor", "point", ...}
+    db.table("point").search(where("status") == "deadlocked")
 
-Writes
-  Not through TinyDB. The repository is the store's only writer: each write is
-  validated, checked for dangling references, recorded as a Change, and
-  appended to the journal in one transaction (``JournalStorage.commit``), and
-  the repository's own indexes follow. TinyDB's write path does none of that;
-  it reads the whole database, changes the documents in place and hands the
-  whole database back to ``Storage.write``. So every TinyDB write is refused
-  with ``TypeError`` before anything is touched, in memory or on disk.
+Document ids are handed out afresh, in stored order, each time the file is
+written: Parley keys records by their ``id``, never by TinyDB's number.
 
-Private API (checked against TinyDB 4.8 and 4.9; see ``SUPPORTED``)
-  ``Table._update_table(updater)``
-      every write method of a Table (``insert``, ``insert_multiple``,
-      ``update``, ``update_multiple``, ``upsert``, ``remove``, ``truncate``,
-      and ``persist_empty=True``) funnels through it, and it runs the updater
-      on the live documents before it calls ``Storage.write``: refusing in
-      ``write()`` alone would be too late for ``update()``, and overriding the
-      public methods one by one would miss any that a release adds.
-  ``Table._get_next_id()``
-      ``insert`` and ``insert_multiple`` ask it for an id before they reach
-      ``_update_table``. TinyDB's answer is the largest integer id plus one,
-      so it hands out again the id of a deleted last document, and on slug
-      ids it fails with "can only concatenate str (not "int") to str".
-      Parley's ids are slugs made by ``Repository.make_id`` and change numbers
-      come from ``JournalStorage.last_seq``, which survives compaction; TinyDB
-      is never asked. Refusing here gives the same plain refusal as above.
-  Nothing else: ``Table._read_table`` is TinyDB's own, reading ``Storage.read()``.
+What Parley uses:
 
-A TinyDB outside ``SUPPORTED`` stops the import with ``ImportError``: check the
-two private methods above against its source before widening the range (the
-same range as the dependency in ``pyproject.toml``).
+``tinydb.storages.Storage`` (public)
+    the base of ``SnapshotFile``, TinyDB's extension point for where a database
+    lives. ``read()`` gives the database as TinyDB lays it out; ``write(data)``
+    replaces the file whole (a temporary file, fsync, ``os.replace``), so that
+    the file is always either the old database or the new one. Stock
+    ``JSONStorage`` is not used for writing: it rewrites the file in place (a
+    crash can leave it spliced) and in proportion to the store on every write.
+
+Nothing else: no private method of TinyDB is used or overridden, and while
+Parley runs its writes are appended to the journal beside the file (its
+write-ahead log, ``store/storage.py``), folded in by a checkpoint.
+
+A file written by another program (TinyDB, a text editor) no longer carries the
+digest Parley wrote; the repository then checks it record by record and takes
+what changed in as one change of its own (``Repository``'s outside changes).
 """
 
 from __future__ import annotations
 
-import importlib.metadata
-import re
-from collections.abc import Callable, Mapping
-from typing import Any, NoReturn
+import contextlib
+import glob
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
-from tinydb import TinyDB
+import pydantic_core
 from tinydb.storages import Storage
-from tinydb.table import Table
-from tinydb.utils import LRUCache
 
-__all__ = ["READ_ONLY", "SUPPORTED", "ParleyDB", "ReadOnlyTable", "Storage", "check_tinydb"]
+from . import access
 
-# TinyDB versions the private overrides below were checked against: from the
-# first up to, not including, the second.
-SUPPORTED = ((4, 8), (5, 0))
-
-READ_ONLY = (
-    "TinyDB's tables are read-only here: records are keyed by their slug and written "
-    "through the repository's commands, which validate them and record each change"
-)
+# Parley's own table, and the one document in it.
+META = "_parley"
+META_ID = "1"
+# How every Parley file starts: its own table first, so the tables after it can be
+# digested as written without parsing.
+_START = b'{"' + META.encode() + b'":{"' + META_ID.encode() + b'":'
+Layout = dict[str, dict[str, dict[str, Any]]]
+WRITE_AT = 1 << 20
 
 
-def check_tinydb(version: str) -> str:
-    """``version`` if it is in ``SUPPORTED``; ``ImportError`` otherwise."""
-    (low, high), found = SUPPORTED, re.match(r"(\d+)\.(\d+)", version)
-    if found is None or not low <= (int(found[1]), int(found[2])) < high:
-        raise ImportError(
-            f"Parley needs tinydb >={low[0]}.{low[1]},<{high[0]}.{high[1]}, found {version!r}: "
-            "store/tinydb_adapter.py overrides Table._update_table and Table._get_next_id "
-            "as they are in those versions"
+def digest(tables_bytes: bytes | memoryview) -> str:
+    return hashlib.blake2b(tables_bytes, digest_size=20).hexdigest()
+
+
+def tables_part(raw: bytes) -> memoryview:
+    """The bytes of the record tables as Parley writes them: after its own table.
+
+    A view, not a copy: the file may be tens of megabytes. The meta document holds
+    no object, so its table ends at the first ``}}``.
+    """
+    if not raw.startswith(_START):
+        return memoryview(b"")
+    start = raw.find(b"}}") + 2
+    end = raw.rfind(b"}")
+    return memoryview(raw)[start:end] if 1 < start <= end else memoryview(b"")
+
+
+def write_all(fd: int, data: bytes | memoryview) -> None:
+    """Write every byte; a write the system cuts short is carried on where it stopped."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        if written <= 0:
+            raise OSError(5, "the system wrote nothing")
+        view = view[written:]
+
+
+def _tables_json(records: Layout, chunk: int = 4096) -> Iterator[bytes]:
+    """The tables as JSON, each after a comma, a few thousand documents at a time: a
+    large store is never held as one string. pydantic-core's serializer writes the
+    same compact UTF-8 JSON as json.dumps with ensure_ascii=False, several times faster.
+    """
+    for name, table in records.items():
+        yield b"," + pydantic_core.to_json(name) + b":{"
+        items = list(table.items())
+        for start in range(0, len(items), chunk):
+            part = pydantic_core.to_json(dict(items[start : start + chunk]))[1:-1]
+            yield b"," + part if start else part
+        yield b"}"
+
+
+class WriteFailed(Exception):
+    """An OSError while replacing the file: what was being done, to which file."""
+
+    def __init__(self, error: OSError, doing: str, target: str) -> None:
+        super().__init__(doing, target)
+        self.error, self.doing, self.target = error, doing, target
+
+
+class SnapshotFile(Storage):
+    """``parley.json`` through TinyDB's Storage interface, written whole and atomically.
+
+    ``raw``: the file's bytes read already (the caller's read-ahead), parsed by
+    ``read()`` in place of the file's.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], raw: bytes | None = None) -> None:
+        self.path = Path(path)
+        self.raw = raw
+        # After write(): the descriptor of the file written, left open for the caller
+        # to hold (an open file keeps its inode from going to another).
+        self.fd: int | None = None
+
+    def read(self) -> dict[str, Any] | None:
+        """The file's JSON value (None when there is no file); ValueError when it is
+        not JSON. The caller checks the layout (``store.storage``)."""
+        raw = self.raw
+        if raw is None:
+            try:
+                raw = self.path.read_bytes()
+            except FileNotFoundError:
+                return None
+        # pydantic-core's parser reads the bytes without a decoded copy and shares
+        # repeated strings (keys, ids, dates, enum values): opening a 100k-record
+        # store peaks at about a third less memory than with json.loads.
+        value: dict[str, Any] | None = pydantic_core.from_json(
+            raw, cache_strings="all", allow_inf_nan=False
         )
-    return version
+        return value
 
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        """Replace the file whole with ``data`` (TinyDB's layout, ``META`` first).
 
-try:
-    TINYDB_VERSION = check_tinydb(importlib.metadata.version("tinydb"))
-except importlib.metadata.PackageNotFoundError:
-    raise ImportError("Parley cannot tell which tinydb is installed: it has no metadata") from None
+        The meta document's ``digest`` is worked out here, over the tables as written.
+        Raises ``WriteFailed`` and leaves the file as it was should anything fail.
+        """
+        meta = dict(data[META][META_ID])
+        records = {name: table for name, table in data.items() if name != META}
+        # The digest is worked out as the tables are written, and Parley's table, which
+        # holds it, written last in its place: a digest is always as long, so the
+        # tables' place in the file is known first.
+        meta["digest"] = digest(b"")
+        head = _START + json.dumps(meta, separators=(",", ":")).encode("utf-8") + b"}"
+        hashed = hashlib.blake2b(digest_size=20)
+        # No other writer runs under the store's exclusive lock: a temporary file
+        # found now was left by one that a crash cut short.
+        prefix = f".{self.path.name}."
+        with contextlib.suppress(OSError):
+            for stale in self.path.parent.glob(f"{glob.escape(prefix)}*.tmp"):
+                if stale.name[len(prefix) : -len(".tmp")].isdigit():
+                    with contextlib.suppress(OSError):
+                        stale.unlink()
+        tmp = self.path.with_name(f"{prefix}{os.getpid()}.tmp")
+        fd: int | None = None
+        doing, target = "creating", str(tmp)
+        try:
+            fd = access.create(tmp, os.O_WRONLY | os.O_TRUNC)
+            doing = "writing"
+            os.lseek(fd, len(head), os.SEEK_SET)
+            pending: list[bytes] = []
+            size = 0
+            for part in _tables_json(records):
+                hashed.update(part)
+                pending.append(part)
+                size += len(part)
+                # Written a megabyte or so at a time, not a system call for each piece.
+                if size >= WRITE_AT:
+                    write_all(fd, b"".join(pending))
+                    pending, size = [], 0
+            pending.append(b"}\n")
+            write_all(fd, b"".join(pending))
+            meta["digest"] = hashed.hexdigest()
+            os.lseek(fd, 0, os.SEEK_SET)
+            write_all(fd, _START + json.dumps(meta, separators=(",", ":")).encode("utf-8") + b"}")
+            doing = "flushing {} to disk"
+            os.fsync(fd)
+            doing, target = "renaming", f"{tmp} to {self.path.name}"
+            os.replace(tmp, self.path)
+        except BaseException as exc:
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            if isinstance(exc, OSError):
+                raise WriteFailed(exc, doing, target) from None
+            raise
+        self.fd = fd
 
-
-class _NoQueryCache(LRUCache[Any, Any]):
-    """A query cache that keeps nothing: every search reads the tables as they are."""
-
-    def set(self, key: Any, value: Any) -> None:
-        pass
-
-
-class ReadOnlyTable(Table):
-    """One kind of record, read through TinyDB's Table API; writes are refused."""
-
-    document_id_class = str  # type: ignore[assignment]
-    query_cache_class = _NoQueryCache
-
-    def _update_table(self, updater: Callable[[dict[int, Mapping[Any, Any]]], None]) -> NoReturn:
-        # Private: the one funnel of every Table write, reached before any document
-        # is changed. See the module doc.
-        raise TypeError(READ_ONLY)
-
-    def _get_next_id(self) -> NoReturn:
-        # Private: insert() asks it for an integer id before _update_table, and
-        # Parley has none to give. See the module doc.
-        raise TypeError(READ_ONLY)
-
-
-class ParleyDB(TinyDB):
-    """TinyDB over a Parley store: read-only tables keyed by slug."""
-
-    table_class = ReadOnlyTable
-
-    def __init__(self, *args: Any, storage: type[Storage], **kwargs: Any) -> None:
-        # No default: TinyDB's is JSONStorage, which would rewrite the file in place.
-        super().__init__(*args, storage=storage, **kwargs)
+    def close(self) -> None:
+        self.raw = None

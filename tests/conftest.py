@@ -8,9 +8,11 @@ are not fixtures are in ``tui_helpers.py``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import desk_store
 import pytest
@@ -52,6 +54,28 @@ def event(event_id: str, source_id: str) -> Event:
         text="Something was said.",
         source_ids=[source_id],
     )
+
+
+def to_old_layout(path: Path) -> dict[str, dict[str, dict[str, Any]]]:
+    """Rewrite a snapshot as Parley wrote it before the file was a TinyDB database (a
+    header and the records keyed by id); return those records, for a test to change
+    and hand to ``write_old_layout``. Such a file is read, then moved over, unchecked
+    against the history: the way to put a record where no change of its left it."""
+    data = json.loads(path.read_bytes())
+    tables = {
+        kind: {doc["id"]: doc for doc in table.values()}
+        for kind, table in data.items()
+        if kind != "_parley"
+    }
+    write_old_layout(path, tables)
+    return tables
+
+
+def write_old_layout(path: Path, tables: dict[str, dict[str, dict[str, Any]]]) -> None:
+    meta = json.loads(path.read_bytes()).get("_parley", {}).get("1")
+    meta = meta or {k: v for k, v in json.loads(path.read_bytes()).items() if k != "tables"}
+    header = {k: meta[k] for k in ("schema", "generation", "last_seq")}
+    path.write_text(json.dumps({"format": "parley", **header, "tables": tables}))
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import actor, fixed_clock
+from conftest import actor, fixed_clock, to_old_layout, write_old_layout
 
 from store import Conflict, Repository, StoreError, open_store
 from store.commands import Citation, Commands
@@ -171,9 +171,12 @@ def test_undo_of_a_change_whose_record_moved_on_is_refused(store_path: Path) -> 
         repo.compact()
     # The record no longer reads as its last change left it (a hand-edited snapshot):
     # undoing that change would overwrite what is there now.
-    data = json.loads(store_path.read_bytes())
-    data["tables"]["point"][POINT]["description"] = "Edited by hand."
-    store_path.write_text(json.dumps(data))
+    # An edit in a file from before the store was a TinyDB database: taken in unchecked.
+    tables = to_old_layout(store_path)
+    tables["point"][POINT]["description"] = "Edited by hand."
+    write_old_layout(store_path, tables)
+    with open_store(store_path, clock=fixed_clock) as repo:
+        repo.compact_on_close = False
     before = store_bytes(store_path)
     with open_store(store_path, clock=fixed_clock) as repo:
         with pytest.raises(Conflict) as refused:
@@ -190,11 +193,11 @@ def test_undo_of_a_change_whose_record_moved_on_is_refused(store_path: Path) -> 
 
 def _strip(store_path: Path) -> None:
     """The store as an older Parley left it: no revisions, changes without authors."""
-    data = json.loads(store_path.read_bytes())
-    for table in data["tables"].values():
+    tables = to_old_layout(store_path)
+    for table in tables.values():
         for doc in table.values():
             doc.pop("_rev", None)
-    store_path.write_text(json.dumps(data))
+    write_old_layout(store_path, tables)
     history = store_path.with_name(store_path.name + ".history")
     lines = [json.loads(line) for line in history.read_text().splitlines()]
     for line in lines:
@@ -377,9 +380,11 @@ def test_redo_over_a_record_that_moved_on_is_refused(store_path: Path) -> None:
         Commands(repo).edit("point", POINT, {"priority": "low"})
         assert Commands(repo).undo().changed
         repo.compact()
-    data = json.loads(store_path.read_bytes())
-    data["tables"]["point"][POINT]["description"] = "Edited by hand."
-    store_path.write_text(json.dumps(data))
+    tables = to_old_layout(store_path)
+    tables["point"][POINT]["description"] = "Edited by hand."
+    write_old_layout(store_path, tables)
+    with open_store(store_path, clock=fixed_clock) as repo:
+        repo.compact_on_close = False
     before = store_bytes(store_path)
     with open_store(store_path, clock=fixed_clock) as repo:
         repo.compact_on_close = False

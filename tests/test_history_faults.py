@@ -82,6 +82,7 @@ def refused_in_one_line(path: Path) -> str:
 
 def test_a_snapshot_older_than_its_journal_is_refused(store_path: Path) -> None:
     with open_store(store_path, clock=fixed_clock) as repo:
+        repo.compact_on_close = False  # the files as a crash leaves them: the journal kept
         repo.add(actor("israel"))
         repo.compact()
         old_snapshot = store_path.read_bytes()

@@ -33,8 +33,8 @@ def test_a_snapshot_parley_wrote_is_trusted_and_history_survives(store_path: Pat
     history_file = store_path.with_name(store_path.name + ".history")
     assert history_file.exists()
     document = json.loads(store_path.read_text())
-    assert "change" not in document["tables"]
-    assert document["last_seq"] == 3
+    assert set(document) == {"_parley", "source", "actor"}
+    assert document["_parley"]["1"]["last_seq"] == 3
     with open_store(store_path, clock=fixed_clock) as repo:
         assert repo.storage.trusted
         assert [c.seq for c in repo.history()] == [3, 2, 1]
@@ -52,7 +52,7 @@ def test_a_snapshot_parley_wrote_is_trusted_and_history_survives(store_path: Pat
 def test_a_hand_edited_snapshot_is_validated_record_by_record(store_path: Path) -> None:
     _fill(store_path)
     document = json.loads(store_path.read_text())
-    document["tables"]["actor"]["hamas"]["actor_kind"] = "militia"
+    document["actor"]["1"]["actor_kind"] = "militia"
     store_path.write_text(json.dumps(document))
     before = store_path.read_bytes()
     with pytest.raises(CorruptStore, match=r"actor 'hamas': actor_kind"):
@@ -60,14 +60,23 @@ def test_a_hand_edited_snapshot_is_validated_record_by_record(store_path: Path) 
     assert store_path.read_bytes() == before
 
 
-def test_a_valid_hand_edit_opens_untrusted(store_path: Path) -> None:
+def test_a_valid_hand_edit_opens_untrusted_and_is_taken_in(store_path: Path) -> None:
     _fill(store_path)
     document = json.loads(store_path.read_text())
-    document["tables"]["actor"]["hamas"]["name"] = "Harakat Hamas"
+    document["actor"]["1"]["name"] = "Harakat Hamas"
     store_path.write_text(json.dumps(document, indent=2))
     with open_store(store_path) as repo:
         assert not repo.storage.trusted
         assert repo.get("actor", "hamas").label == "Harakat Hamas"
+        assert repo.history(limit=1)[0].author == "outside Parley"
+
+
+def test_a_reformatted_snapshot_opens_untrusted_and_takes_nothing_in(store_path: Path) -> None:
+    _fill(store_path)
+    store_path.write_text(json.dumps(json.loads(store_path.read_text()), indent=1))
+    with open_store(store_path) as repo:
+        assert not repo.storage.trusted
+        assert [c.seq for c in repo.history()] == [3, 2, 1]
 
 
 def test_history_written_twice_by_an_interrupted_compaction_reads_once(

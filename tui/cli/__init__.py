@@ -949,9 +949,8 @@ def _run(args: argparse.Namespace, path: Path, ahead: ReadAhead) -> int:
         on_files = getattr(args, "on_files", None)
         if on_files is not None:
             return int(on_files(args, path))
-        with open_store(path, preread=ahead.take(), author=args.user) as repo:
-            if getattr(args, "read_only", False):
-                repo.compact_on_close = False
+        read_only = getattr(args, "read_only", False)
+        with open_store(path, preread=ahead.take(), author=args.user, read_only=read_only) as repo:
             return int(args.func(args, repo))
     except UsageError as exc:
         print(f"parley: {one_line(str(exc))}", file=sys.stderr)
