@@ -162,7 +162,8 @@ async def test_a_rebound_key_and_the_theme_take_effect(seeded: Repository) -> No
         assert app.theme == "textual-light"
         await press(pilot, "u")  # no longer undo
         assert not seeded.exists(Kind.EVENT, event_id)
-        await press(pilot, "z")
+        # The deletion was made before this session: undo asks first.
+        await press(pilot, "z", "y")
     with open_store(seeded.path, clock=fixed_clock) as reopened:
         assert reopened.exists(Kind.EVENT, event_id)
 
@@ -179,7 +180,7 @@ async def test_the_app_starts_with_a_bad_file_and_says_what_is_wrong(seeded: Rep
         assert app.theme == "textual-dark"
         (notice,) = notices(app)
         assert "theme: 'nord-light' is not a theme" in notice.message
-        await press(pilot, "z")  # the rest of the file still applies
+        await press(pilot, "z", "y")  # the rest of the file still applies
         assert seeded.exists(Kind.EVENT, event_id)
 
 

@@ -295,7 +295,10 @@ def _clashes(keymap: dict[str, str], scopes: list[dict[str, str]]) -> dict[str, 
             for key in keymap.get(binding_id, keys).split(","):
                 holders.setdefault(key, []).append(binding_id)
         for key, ids in holders.items():
-            for rebound in (i for i in ids if i in keymap and len(ids) > 1):
+            # A key given back to the binding that has it already changes nothing: the
+            # labels of one key that a screen shows by turns (a form's ctrl+s) share it.
+            moved = (i for i in ids if keymap.get(i, scope[i]) != scope[i])
+            for rebound in (i for i in moved if len(ids) > 1):
                 others = ", ".join(i for i in ids if i != rebound)
                 found.setdefault(rebound, f"{key!r} is already the key of {others}")
     return found
