@@ -70,8 +70,17 @@ def same(a: object, b: object) -> bool:
 # -- capture -------------------------------------------------------------------------
 
 
+def page_reader() -> Any:
+    """The page reader of the tree in use: store.pages now, store.articles before it."""
+    try:
+        from store.pages import read_article
+    except ImportError:
+        from store.articles import read_article  # type: ignore[no-redef]
+    return read_article
+
+
 def measure_capture() -> dict[str, dict[str, bool]]:
-    from store.articles import read_article
+    read_article = page_reader()
 
     found: dict[str, dict[str, bool]] = {}
     for page, truth in articles():
@@ -111,14 +120,13 @@ def field_right(repo: Any, name: str, value: object, want: object) -> bool:
 
 async def read_statements(page: Path, truth: dict[str, Any], db: Path) -> list[dict[str, Any]]:
     from store import Kind, Person, Position, Source, open_store
-    from store.articles import read_article
     from store.commands import Commands
     from tui.app import ParleyApp
     from tui.fields import write_field
     from tui.screens.form import FormScreen
     from tui.screens.reader import ReaderScreen
 
-    text = read_article(page.read_text(encoding="utf-8"), page.name, today=CAPTURE_DAY).text
+    text = page_reader()(page.read_text(encoding="utf-8"), page.name, today=CAPTURE_DAY).text
     repo = open_store(db)
     want = truth["source"]
     outcome = Commands(repo).capture(

@@ -359,3 +359,102 @@ def _title_suffix(raw: str, title: str) -> str:
         if full.startswith(title + sep):
             return full.removeprefix(title + sep).strip()
     return ""
+
+
+def looks_like_html(raw: str, name: str = "") -> bool:
+    if name.lower().endswith((".html", ".htm", ".xhtml")):
+        return True
+    head = raw.lstrip()[:200].lower()
+    return head.startswith(("<!doctype html", "<html", "<?xml")) or "<html" in head
+
+
+def read_article(raw: str, name: str = "", today: date | None = None) -> Article:
+    """An article from a file's text: HTML reduced to its main text, anything else
+    kept as it is; the source fields proposed from what the page says."""
+    if looks_like_html(raw, name):
+        return read_html(raw, today) or _read_html(raw, today)
+    return propose(raw, today)
+
+
+# What a reader does not read: scripts, menus, page furniture, pictures' captions.
+_SKIPPED = [
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "figure",
+    "iframe",
+    "svg",
+    "button",
+    "select",
+]
+_BLOCKS = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt"]
+
+
+def _read_html(raw: str, today: date | None) -> Article:
+    from bs4 import BeautifulSoup, Tag
+
+    soup = BeautifulSoup(raw, "html.parser")
+
+    def meta(*names: str) -> str:
+        for name in names:
+            tag = soup.find("meta", attrs={"property": name}) or soup.find(
+                "meta", attrs={"name": name}
+            )
+            if isinstance(tag, Tag) and tag.get("content"):
+                return " ".join(str(tag["content"]).split())
+        return ""
+
+    outlet = meta("og:site_name", "publisher", "application-name")
+    title = meta("og:title", "twitter:title")
+    if not title and soup.title is not None:
+        title = " ".join(soup.title.get_text().split())
+        for sep in (" | ", " - ", " — ", " – "):
+            # "Talks resume | Outlet": the outlet's name is not part of the title.
+            if outlet and title.endswith(sep + outlet):
+                title = title.removesuffix(sep + outlet)
+    url = meta("og:url")
+    canonical = soup.find("link", attrs={"rel": "canonical"})
+    if not url and isinstance(canonical, Tag) and canonical.get("href"):
+        url = str(canonical["href"])
+    published = None
+    stamp = meta("article:published_time", "date", "dc.date", "pubdate")
+    time_tag = soup.find("time", attrs={"datetime": True})
+    if not stamp and isinstance(time_tag, Tag):
+        stamp = str(time_tag["datetime"])
+    if stamp:
+        published = parse_calendar(stamp[:10], today) or parse_calendar(stamp, today)
+    kind = {"article": None}.get(meta("og:type"))
+
+    for tag in soup.find_all(_SKIPPED):
+        tag.decompose()
+    root = soup.find("article") or soup.find("main") or soup.body or soup
+    blocks = [
+        tag for tag in root.find_all(_BLOCKS) if isinstance(tag, Tag) and tag.find(_BLOCKS) is None
+    ]
+    paragraphs = [" ".join(tag.get_text(" ").split()) for tag in blocks]
+    paragraphs = [_tidy(p) for p in paragraphs if p]
+    if not paragraphs:
+        paragraphs = [" ".join(line.split()) for line in root.get_text("\n").splitlines()]
+        paragraphs = [p for p in paragraphs if p]
+    text = "\n\n".join(paragraphs) + "\n" if paragraphs else ""
+    proposed = propose(text, today)
+    return Article(
+        text=text,
+        outlet=outlet or proposed.outlet,
+        title=title or proposed.title,
+        published=published or proposed.published,
+        url=url or proposed.url,
+        source_kind=kind or proposed.source_kind,
+        html=True,
+    )
+
+
+def _tidy(text: str) -> str:
+    # get_text(" ") puts a space where inline tags met punctuation: "Hamas ," -> "Hamas,".
+    return re.sub(r"\s+([,.;:!?’”)])", r"\1", re.sub(r"([(“‘])\s+", r"\1", text))

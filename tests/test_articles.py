@@ -18,8 +18,9 @@ from tui_helpers import run_cli, seeded_store
 
 from store import Actor, Event, InvalidRecord, Person, Source, StoreError, open_store
 from store.anchors import anchor_quote, quote_problems
-from store.articles import named_in, read_article, resolve_date, sentences, text_hash
+from store.articles import named_in, resolve_date, sentences, text_hash
 from store.commands import Citation, Commands
+from store.pages import read_article
 
 ARTICLES = Path(__file__).parent / "articles"
 REPORT = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_4fa9cd2df846f441.txt"

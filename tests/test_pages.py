@@ -13,8 +13,7 @@ import pytest
 from tui_helpers import make_app, press, run_async, run_cli, screen_text, seeded_store, settle
 
 from store import Source, open_store
-from store.articles import read_article
-from store.pages import date_in, is_furniture
+from store.pages import date_in, is_furniture, read_article
 
 CORPUS = Path(__file__).parent / "articles" / "reader"
 # Long after the news: a date without a year must find its year in the text.

@@ -157,8 +157,8 @@ def confirm(fields: dict[str, object], unsure: bool, ask: Ask) -> None:
 
 
 def cmd_capture(args: argparse.Namespace, repo: Repository) -> int:
-    from store.articles import read_article
     from store.commands import Commands
+    from store.pages import read_article
 
     raw = read_input(args.file)
     article = read_article(raw, "" if args.file == "-" else args.file, today=repo.today())

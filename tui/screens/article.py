@@ -8,8 +8,9 @@ from typing import Any
 
 from store import Kind, Record, Repository, Source
 from store.anchors import quote_span
-from store.articles import Article, read_article
+from store.articles import Article
 from store.commands import Commands, Outcome
+from store.pages import read_article
 from tui.fields import Field
 from tui.forms import run
 from tui.screens.capture import CaptureScreen
