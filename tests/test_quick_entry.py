@@ -212,7 +212,8 @@ async def test_a_response_in_three_keys(seeded: Repository, store_path: Path) ->
         await press(pilot, "r", "ctrl+s")
     with reopened(store_path) as fresh:
         proposal = fresh.get_as(Proposal, PROPOSAL)
-        hamas = next(r for r in proposal.responses if r.actor_id == "hamas")
+        *earlier, hamas = proposal.response_history("hamas")
+        assert [r.status.value for r in earlier] == ["pending"]
         assert hamas.status.value == "rejected"
         assert hamas.source_ids == ["xinhua-2024-08-21-blinken-tour"]
 
