@@ -72,8 +72,8 @@ from .migrations import CURRENT_SCHEMA, migrate
 from .tinydb_adapter import (
     META,
     META_ID,
+    FileFailed,
     SnapshotFile,
-    WriteFailed,
     digest,
     tables_part,
     write_all,
@@ -945,7 +945,7 @@ class JournalStorage:
         except BaseException as exc:
             if history_end is not None:
                 self._cut_history(history_end)
-            if isinstance(exc, WriteFailed):
+            if isinstance(exc, FileFailed):
                 raise _disk_error(exc.error, exc.doing, exc.target, UNCHANGED) from None
             raise
         fd = snapshot.fd
