@@ -369,8 +369,10 @@ class Person(Record):
     name: Title
     title: Line = ""
     actor_id: Slug | None = None
-    # Other spellings the person is found by in articles ("Ezzat el-Rishq").
-    aliases: list[Title] = Field(default_factory=list)
+    # Other spellings the person is found by in articles ("Ezzat el-Rishq"). Left out
+    # of the record when there are none, like a round's people: a person written
+    # before keeps its bytes, in the store and in an export.
+    aliases: list[Title] = Field(default_factory=list, exclude_if=lambda names: not names)
 
     @property
     def label(self) -> str:
@@ -456,8 +458,9 @@ class StickingPoint(_HasStatusLog):
     priority: Priority = Priority.MEDIUM
     raised: ISODate | None = None
     source_ids: list[Slug] = Field(default_factory=list)
-    # Words an article names it by ("the corridor", "the Egypt-Gaza border").
-    aliases: list[Title] = Field(default_factory=list)
+    # Words an article names it by ("the corridor", "the Egypt-Gaza border"); left out
+    # of the record when there are none, as a person's.
+    aliases: list[Title] = Field(default_factory=list, exclude_if=lambda names: not names)
 
     def recorded_by(self, day: dt.date) -> bool:
         """Whether the point had a status by ``day``: false before its first logged one
@@ -626,8 +629,9 @@ class Source(Record):
     published: ISODate
     url: Line = ""
     source_kind: SourceKind
-    # The outlet this one's report relies on ("as per Al-Qahira News").
-    via: Line = ""
+    # The outlet this one's report relies on ("as per Al-Qahira News"); left out of the
+    # record when there is none, so that a source written before keeps its bytes.
+    via: Line = Field(default="", exclude_if=lambda outlet: not outlet)
     reliability: Text = ""
     # The article itself, as taken in (`parley capture`), and the SHA-256 of its UTF-8
     # bytes: the text never changes afterwards, and `parley check` holds it to the hash.

@@ -72,8 +72,8 @@ from .migrations import CURRENT_SCHEMA, migrate
 from .tinydb_adapter import (
     META,
     META_ID,
+    FileFailed,
     SnapshotFile,
-    WriteFailed,
     digest,
     tables_part,
     write_all,
@@ -521,6 +521,8 @@ class JournalStorage:
         self._lock_fd: int | None = None
         self._lock_depth = 0
         self._lock_mode = 0
+        # Does this process hold the record lock that says the store is open?
+        self._marked_open = False
         # Called with the ops another process wrote, after they are applied.
         self.on_foreign_ops: Callable[[list[Op]], None] | None = None
         self.on_reload: Callable[[], None] | None = None
@@ -561,6 +563,9 @@ class JournalStorage:
             if missing and not self.create:
                 raise CorruptStore(f"{self.path}: no such store")
             self._lock_fd = open_lock(self.path)
+            if self._marked_open:
+                # Closing the last descriptor let the record lock go with it.
+                self._mark_open()
         mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
         take_lock(self._lock_fd, mode, self.path)
         self._lock_depth, self._lock_mode = 1, mode
@@ -583,7 +588,11 @@ class JournalStorage:
         the way of the store's lock. Record locks belong to the process, so two
         repositories of one process count as one.
         """
-        assert self._lock_fd is not None
+        if self._lock_fd is None:
+            # An unlock that failed closed the descriptor (see ``locked``): the mark
+            # needs one open.
+            self._lock_fd = open_lock(self.path)
+        self._marked_open = True
         with contextlib.suppress(OSError):
             fcntl.lockf(self._lock_fd, fcntl.LOCK_SH, 1, 0)
 
@@ -945,7 +954,7 @@ class JournalStorage:
         except BaseException as exc:
             if history_end is not None:
                 self._cut_history(history_end)
-            if isinstance(exc, WriteFailed):
+            if isinstance(exc, FileFailed):
                 raise _disk_error(exc.error, exc.doing, exc.target, UNCHANGED) from None
             raise
         fd = snapshot.fd

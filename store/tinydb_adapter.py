@@ -100,8 +100,9 @@ def _tables_json(records: Layout, chunk: int = 4096) -> Iterator[bytes]:
         yield b"}"
 
 
-class WriteFailed(Exception):
-    """An OSError while replacing the file: what was being done, to which file."""
+class FileFailed(Exception):
+    """An OSError while reading or replacing the file: what was being done, to which
+    file, for the caller to say in one line."""
 
     def __init__(self, error: OSError, doing: str, target: str) -> None:
         super().__init__(doing, target)
@@ -124,13 +125,25 @@ class SnapshotFile(Storage):
 
     def read(self) -> dict[str, Any] | None:
         """The file's JSON value (None when there is no file); ValueError when it is
-        not JSON. The caller checks the layout (``store.storage``)."""
+        not JSON, ``FileFailed`` when it cannot be read. The caller checks the layout
+        (``store.storage``)."""
         raw = self.raw
         if raw is None:
+            # Not through a symbolic link, as every file of a store is opened.
             try:
-                raw = self.path.read_bytes()
+                fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW)
             except FileNotFoundError:
                 return None
+            except OSError as exc:
+                raise FileFailed(exc, "opening", str(self.path)) from None
+            try:
+                with open(fd, "rb", closefd=False) as fh:
+                    raw = fh.read()
+            except OSError as exc:
+                raise FileFailed(exc, "reading", str(self.path)) from None
+            finally:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
         # pydantic-core's parser reads the bytes without a decoded copy and shares
         # repeated strings (keys, ids, dates, enum values): opening a 100k-record
         # store peaks at about a third less memory than with json.loads.
@@ -143,7 +156,7 @@ class SnapshotFile(Storage):
         """Replace the file whole with ``data`` (TinyDB's layout, ``META`` first).
 
         The meta document's ``digest`` is worked out here, over the tables as written.
-        Raises ``WriteFailed`` and leaves the file as it was should anything fail.
+        Raises ``FileFailed`` and leaves the file as it was should anything fail.
         """
         meta = dict(data[META][META_ID])
         records = {name: table for name, table in data.items() if name != META}
@@ -194,7 +207,7 @@ class SnapshotFile(Storage):
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             if isinstance(exc, OSError):
-                raise WriteFailed(exc, doing, target) from None
+                raise FileFailed(exc, doing, target) from None
             raise
         self.fd = fd
 
