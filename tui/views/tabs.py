@@ -125,7 +125,10 @@ class ViewTabs(Vertical):
                 # children are then gone, and there is nothing left to build for.
                 if not view.is_attached:
                     return
-                view.refresh_view()
+                try:
+                    view.refresh_view()
+                except NoMatches:
+                    return
                 self.set_timer(PRELOAD_PAUSE, self._preload)
                 return
         if self._on_views_built is not None:
