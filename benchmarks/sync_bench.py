@@ -35,18 +35,18 @@ from store_bench import build_records, write_parley  # noqa: E402
 
 from store import open_store  # noqa: E402
 from store.commands import Commands  # noqa: E402
-from store.sync import Desk  # noqa: E402
+from store.sync import SyncRepo  # noqa: E402
 
 
 class GitClock:
-    """Wraps Desk._git to add up the time spent in git."""
+    """Wraps SyncRepo._git to add up the time spent in git."""
 
     def __init__(self) -> None:
         self.seconds = 0.0
         self.calls = 0
-        original = Desk._git
+        original = SyncRepo._git
 
-        def timed(desk: Desk, *args: str, check: bool = True, given: str | None = None) -> Any:
+        def timed(desk: SyncRepo, *args: str, check: bool = True, given: str | None = None) -> Any:
             start = time.perf_counter()
             try:
                 return original(desk, *args, check=check, given=given)
@@ -54,7 +54,7 @@ class GitClock:
                 self.seconds += time.perf_counter() - start
                 self.calls += 1
 
-        Desk._git = timed  # type: ignore[method-assign]
+        SyncRepo._git = timed  # type: ignore[method-assign]
 
 
 def git(cwd: Path, *args: str) -> None:
@@ -109,7 +109,7 @@ def main() -> int:
         start = time.perf_counter()
         a = open_store(folder / "a" / "parley.json", author="amal")
         b = open_store(folder / "b" / "parley.json", author="ben")
-        desk_a, desk_b = Desk(a), Desk(b)
+        desk_a, desk_b = SyncRepo(a), SyncRepo(b)
         desk_a.init(str(remote))
         desk_b.init(str(remote))
         desk_a.sync()

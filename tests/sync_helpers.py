@@ -11,7 +11,7 @@ from store.commands import Citation, Commands
 from store.exchange import export_document
 from store.models import MERGED
 from store.seed import seed
-from store.sync import Desk
+from store.sync import SyncRepo
 
 SOURCE = "xinhua-2024-08-21-blinken-tour"
 POINT = "dismantling-hamas"
@@ -41,11 +41,11 @@ class Laptop:
         self.commands = Commands(self.repo)
         if seeded:
             seed(self.repo)
-        self.desk = Desk(self.repo)
-        self.desk.init(str(remote), machine=f"{name}-laptop")
+        self.sync_repo = SyncRepo(self.repo)
+        self.sync_repo.init(str(remote), machine=f"{name}-laptop")
 
     def sync(self) -> None:
-        self.desk.sync()
+        self.sync_repo.sync()
 
     def set_status(self, status: str, on: str, point: str = POINT) -> None:
         self.commands.set_status("point", point, status, on, cite=Citation((SOURCE,)))
@@ -57,7 +57,7 @@ class Laptop:
 
     def change_ids(self) -> list[str]:
         """Every change in this store's history by its desk-wide id ("machine:seq")."""
-        machine = self.desk.state().machine
+        machine = self.sync_repo.state().machine
         return [c.origin or f"{machine}:{c.seq}" for c in self.repo.history() if c.origin != MERGED]
 
     def close(self) -> None:

@@ -17,7 +17,7 @@ from sync_helpers import POINT, SOURCE, Laptop, bare_repository
 from store import RECORD_TYPES, Change, IntegrityError, open_store
 from store.commands import Commands
 from store.seed import seed
-from store.sync import Desk, SyncError, conflict_words, sync_dir
+from store.sync import SyncError, SyncRepo, conflict_words, sync_dir
 from store.words import change_summary
 from tui.cli import main
 
@@ -73,7 +73,7 @@ def test_changes_travel_as_one_file_each_named_by_machine_and_number(
     amal, ben = pair
     ben.commands.edit("point", POINT, {"priority": "low"})
     ben.sync()
-    machine = ben.desk.state().machine
+    machine = ben.sync_repo.state().machine
     seq = ben.repo.last_change("point", POINT).seq  # type: ignore[union-attr]
     assert (sync_dir(ben.repo.path) / "changes" / machine / f"{seq:012d}.json").is_file()
     amal.sync()
@@ -92,7 +92,7 @@ def test_edits_of_different_fields_on_both_sides_are_both_kept(
     for laptop in pair:
         point = laptop.repo.get("point", POINT)
         assert (point.priority, point.title) == ("low", "Hamas dismantled, as a war aim")  # type: ignore[attr-defined]
-        assert laptop.desk.conflicts() == []
+        assert laptop.sync_repo.conflicts() == []
     assert amal.records() == ben.records()
 
 
@@ -102,7 +102,7 @@ def test_one_field_changed_on_both_sides_is_a_conflict_listed_on_both(
     amal, ben = pair
     priorities_at_odds(amal, ben)
     assert amal.records() == ben.records()
-    listed = [laptop.desk.conflicts() for laptop in pair]
+    listed = [laptop.sync_repo.conflicts() for laptop in pair]
     assert listed[0] == listed[1]
     (conflict,) = listed[0]
     assert conflict.field == "priority"
@@ -116,13 +116,13 @@ def test_one_field_changed_on_both_sides_is_a_conflict_listed_on_both(
 def test_settling_a_conflict_syncs_and_both_agree(pair: tuple[Laptop, Laptop]) -> None:
     amal, ben = pair
     priorities_at_odds(amal, ben)
-    (conflict,) = ben.desk.conflicts()
+    (conflict,) = ben.sync_repo.conflicts()
     ben.commands.resolve("point", POINT, "priority", conflict.lost.value, conflict.id)
-    assert ben.desk.conflicts() == []
+    assert ben.sync_repo.conflicts() == []
     settle(ben, amal)
     for laptop in pair:
         assert laptop.repo.get("point", POINT).priority == conflict.lost.value  # type: ignore[attr-defined]
-        assert laptop.desk.conflicts() == []
+        assert laptop.sync_repo.conflicts() == []
     assert amal.records() == ben.records()
 
 
@@ -139,14 +139,14 @@ def test_a_status_logged_on_both_sides_keeps_both_entries_in_date_order(
     assert ("2024-08-27", "agreed") in logged and ("2024-08-26", "narrowing") in logged
     # The status is the one dated last, as when set on one machine; the other is listed.
     assert point.status == "agreed"  # type: ignore[attr-defined]
-    (conflict,) = amal.desk.conflicts()
+    (conflict,) = amal.sync_repo.conflicts()
     assert (conflict.field, conflict.kept.value, conflict.lost.value) == (
         "status",
         "agreed",
         "narrowing",
     )
     assert conflict.lost.sources == [SOURCE]
-    assert ben.desk.conflicts() == [conflict]
+    assert ben.sync_repo.conflicts() == [conflict]
 
 
 def test_a_delete_against_an_edit_keeps_it_deleted_and_lists_the_edit(
@@ -159,16 +159,16 @@ def test_a_delete_against_an_edit_keeps_it_deleted_and_lists_the_edit(
     settle(amal, ben)
     for laptop in pair:
         assert not laptop.repo.exists("assessment", assessment)
-    (conflict,) = amal.desk.conflicts()
+    (conflict,) = amal.sync_repo.conflicts()
     assert conflict.field is None and conflict.kept.value is None
     assert conflict.lost.value["gist"] == "Talks will drag on for months."
-    assert ben.desk.conflicts() == [conflict]
+    assert ben.sync_repo.conflicts() == [conflict]
     # Taking the edit back puts the record back, everywhere.
     amal.commands.resolve("assessment", assessment, None, conflict.lost.value, conflict.id)
     settle(amal, ben)
     for laptop in pair:
         assert laptop.repo.exists("assessment", assessment)
-        assert laptop.desk.conflicts() == []
+        assert laptop.sync_repo.conflicts() == []
     assert amal.records() == ben.records()
 
 
@@ -218,13 +218,13 @@ def test_undo_of_a_synced_change_is_an_ordinary_change_everywhere(
 
 def test_status_counts_what_is_not_yet_pushed(pair: tuple[Laptop, Laptop]) -> None:
     amal, _ = pair
-    assert amal.desk.status().unpushed == 0
+    assert amal.sync_repo.status().unpushed == 0
     amal.commands.edit("point", POINT, {"priority": "low"})
     amal.set_status("agreed", "2024-08-27")
-    status = amal.desk.status()
+    status = amal.sync_repo.status()
     assert status.unpushed == 2 and status.last_sync is not None
     amal.sync()
-    assert amal.desk.status().unpushed == 0
+    assert amal.sync_repo.status().unpushed == 0
 
 
 @pytest.mark.parametrize("kind", ["missing", "refusing"])
@@ -339,7 +339,7 @@ def test_a_sync_killed_at_any_moment_then_run_again_loses_and_doubles_nothing(
     ids = ben.change_ids()
     assert len(ids) == len(set(ids))
     assert sorted(ids) == sorted(amal.change_ids())
-    ben_machine = ben.desk.state().machine
+    ben_machine = ben.sync_repo.state().machine
     assert len([i for i in ids if i.startswith(ben_machine)]) == KILLS
     assert ben.repo.get("actor", "hamas").name == f"Hamas {KILLS - 1}"  # type: ignore[attr-defined]
     amal.close()
@@ -348,7 +348,7 @@ def test_a_sync_killed_at_any_moment_then_run_again_loses_and_doubles_nothing(
 
 def test_sync_runs_without_the_store_being_tracked_by_git(pair: tuple[Laptop, Laptop]) -> None:
     amal, _ = pair
-    assert Desk(amal.repo).ready
+    assert SyncRepo(amal.repo).ready
     assert not (amal.repo.path.parent / ".git").exists()
 
 
@@ -385,19 +385,19 @@ def test_a_push_refused_because_another_pushed_first_is_tried_again(
     amal, ben = pair
     amal.commands.edit("point", POINT, {"priority": "low"})
     ben.commands.edit("point", POINT, {"title": "Hamas dismantled, as a war aim"})
-    git = Desk._git
+    git = SyncRepo._git
     raced: list[str] = []
 
     def ben_pushes_first(
-        desk: Desk, *args: str, check: bool = True, given: str | None = None
+        desk: SyncRepo, *args: str, check: bool = True, given: str | None = None
     ) -> Any:
-        if desk is amal.desk and args[0] == "push":
+        if desk is amal.sync_repo and args[0] == "push":
             raced.append("amal pushes")
             if len(raced) == 1:
                 ben.sync()
         return git(desk, *args, check=check, given=given)
 
-    monkeypatch.setattr(Desk, "_git", ben_pushes_first)
+    monkeypatch.setattr(SyncRepo, "_git", ben_pushes_first)
     amal.sync()
     ben.sync()
     assert raced == ["amal pushes", "amal pushes"]  # refused once, then taken
@@ -408,7 +408,7 @@ def test_a_push_refused_because_another_pushed_first_is_tried_again(
 def test_settling_a_conflict_is_said_so_in_every_history(pair: tuple[Laptop, Laptop]) -> None:
     amal, ben = pair
     priorities_at_odds(amal, ben)
-    (conflict,) = amal.desk.conflicts()
+    (conflict,) = amal.sync_repo.conflicts()
     amal.commands.resolve("point", POINT, "priority", conflict.kept.value, conflict.id)
     settle(amal, ben)
     for laptop in pair:
@@ -454,10 +454,10 @@ def test_a_week_offline_then_one_sync_takes_everything_both_ways(
     shutil.move(away, remote)
     amal.commands.edit("point", POINT, {"priority": "low"})
     amal.sync()
-    assert ben.desk.status().unpushed == 14
+    assert ben.sync_repo.status().unpushed == 14
     ben.sync()
     amal.sync()
     assert amal.records() == ben.records()
     assert amal.repo.get("actor", "hamas").name == "Hamas, day 6"  # type: ignore[attr-defined]
     assert len(amal.repo.get("point", POINT).status_log) == 8  # type: ignore[attr-defined]
-    assert ben.desk.status().unpushed == 0
+    assert ben.sync_repo.status().unpushed == 0

@@ -11,7 +11,7 @@ from sync_helpers import POINT, Laptop, bare_repository
 from tui_helpers import Compare, make_app, notices, press, run_async, screen_text, settle, shoot
 
 from store import open_store
-from store.sync import Desk, sync_dir
+from store.sync import SyncRepo, sync_dir
 from tui.screens.conflicts import ConflictsScreen
 
 
@@ -62,7 +62,7 @@ async def test_a_status_set_on_two_laptops_is_listed_settled_with_one_key_and_ag
     for name in ("amal", "ben"):
         with open_store(tmp_path / name / "parley.json") as repo:
             assert repo.get("point", POINT).status == "agreed"  # type: ignore[attr-defined]
-            assert Desk(repo).conflicts() == []
+            assert SyncRepo(repo).conflicts() == []
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])

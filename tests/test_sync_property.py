@@ -93,8 +93,8 @@ def test_three_laptops_end_alike_whatever_they_did(
             for other in laptops[1:]:
                 assert other.records() == first.records()
                 assert sorted(other.change_ids()) == sorted(first.change_ids())
-                assert other.desk.conflicts() == first.desk.conflicts()
-            listed = len(first.desk.conflicts())
+                assert other.sync_repo.conflicts() == first.sync_repo.conflicts()
+            listed = len(first.sync_repo.conflicts())
             event(f"conflicts listed: {listed if listed < 3 else '3 or more'}")
         finally:
             for laptop in laptops:

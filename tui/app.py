@@ -24,7 +24,7 @@ import tui.compat  # noqa: F401  (patches Textual before any widget renders)
 from store import Kind, Record, Repository, StoreError, Track, track_of
 from store.commands import Commands
 from store.compare import last_day
-from store.sync import Desk, when
+from store.sync import SyncRepo, when
 from store.words import long_day
 from tui import failures
 from tui.compat import hangup
@@ -90,7 +90,7 @@ class ParleyApp(App[None]):
         self._notices = notices
         self.repo = repo
         self.commands = Commands(repo)
-        self.desk = Desk(repo)
+        self.sync_repo = SyncRepo(repo)
         # The failures survived (``survive``), oldest first.
         self.failures: list[Exception] = []
         self._poll = poll
@@ -225,10 +225,10 @@ class ParleyApp(App[None]):
 
     def _sync_said(self) -> str:
         """For a store that syncs: what is not yet pushed, the last sync, the conflicts."""
-        if not self.desk.ready:
+        if not self.sync_repo.ready:
             return ""
         try:
-            status = self.desk.status()
+            status = self.sync_repo.status()
         except StoreError:
             return " · sync: unreadable state"
         said = f" · {status.unpushed} unpushed · synced {when(status.last_sync)}"
@@ -240,7 +240,7 @@ class ParleyApp(App[None]):
         """Send what was written here and take in the desk's changes. Git runs while
         the screen waits (a sync of a few hundred changes takes a second or two), so
         the header first says it is syncing."""
-        if not self.desk.ready:
+        if not self.sync_repo.ready:
             self.notify(
                 "This store does not sync yet: run parley sync --init REMOTE once.",
                 severity="warning",
@@ -251,7 +251,7 @@ class ParleyApp(App[None]):
 
     def _sync_now(self) -> None:
         try:
-            report = self.desk.sync()
+            report = self.sync_repo.sync()
         except StoreError as exc:
             self._update_subtitle()
             self.notify(str(exc), severity="error", timeout=10)

@@ -23,7 +23,6 @@ transports, ssh keys and credential helpers are then the user's own, as configur
 with nothing of Parley's in between.
 """
 
-from store.sync.desk import Desk, Status, SyncError, SyncReport, sync_dir, when
 from store.sync.merge import (
     Shared,
     Side,
@@ -34,14 +33,15 @@ from store.sync.merge import (
     side_time,
     side_words,
 )
+from store.sync.repo import Status, SyncError, SyncRepo, SyncReport, sync_dir, when
 
 __all__ = [
-    "Desk",
     "Shared",
     "Side",
     "Status",
     "SyncConflict",
     "SyncError",
+    "SyncRepo",
     "SyncReport",
     "conflict_words",
     "replay",

@@ -11,12 +11,12 @@ if TYPE_CHECKING:
 
 
 def cmd_sync(args: argparse.Namespace, repo: Repository) -> int:
-    from store.sync import Desk, conflict_words, when
+    from store.sync import SyncRepo, conflict_words, when
 
     # Sync writes the store only to lay the changes taken in; it never folds the
     # journal on its way out, so a sync that stops leaves the store's files as they were.
     repo.compact_on_close = False
-    desk = Desk(repo)
+    desk = SyncRepo(repo)
     if args.init:
         desk.init(args.init)
         print(f"{repo.path} syncs with {args.init} through {desk.dir}")

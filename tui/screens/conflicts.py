@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 
 from store import Repository, StoreError
 from store.commands import Commands
-from store.sync import Desk, Side, SyncConflict, shown_value, side_time
+from store.sync import Side, SyncConflict, SyncRepo, shown_value, side_time
 from tui.format import MUTED, heading
 from tui.messages import OpenRecord
 from tui.text import line, literal
@@ -57,7 +57,7 @@ class ConflictsScreen(ModalScreen[None]):
     def __init__(self, repo: Repository, commands: Commands) -> None:
         super().__init__()
         self.repo, self.commands = repo, commands
-        self.desk = Desk(repo)
+        self.sync_repo = SyncRepo(repo)
         self.conflicts: dict[str, SyncConflict] = {}
 
     def compose(self) -> ComposeResult:
@@ -83,7 +83,7 @@ class ConflictsScreen(ModalScreen[None]):
         self.query_one(RecordTable).focus()
 
     def _load(self) -> None:
-        found = self.desk.conflicts() if self.desk.ready else []
+        found = self.sync_repo.conflicts() if self.sync_repo.ready else []
         self.conflicts = {c.id: c for c in found}
         title = f"Sync conflicts: {len(found)} to settle"
         self.query_one("#conflicts-title", TextBlock).update(literal(title))

@@ -124,7 +124,7 @@ def _first_line(text: str) -> str:
     return (useful or lines or ["no reason given"])[0]
 
 
-class Desk:
+class SyncRepo:
     """The exchange of one store's changes with the desk's git remote."""
 
     def __init__(self, repo: Repository) -> None:
