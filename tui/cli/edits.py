@@ -62,6 +62,9 @@ MANAGED_FIELDS = ("id", "track_id", "source_ids", "unsourced", "status_log", "re
 # Kept by `parley capture` and the reader, never typed: an article's text, its hash, and
 # where a quote stands in it.
 CAPTURED_FIELDS = {"source": ("text", "text_sha256")}
+# A quote's anchor, and other outlets' reports of the same news: made by the reader and
+# `--corroborate`, never typed.
+QUOTE_FIELDS = ("anchor", "corroborations")
 ROLES = ("party", "mediator", "guarantor", "observer")
 HISTORY_LIMIT = 20
 
@@ -134,7 +137,7 @@ def field_options(kind: str, editing: bool = False) -> list[FieldOption]:
     cls = model_for(kind)
     found: list[FieldOption] = []
     for name, info in cls.model_fields.items():
-        if name in MANAGED_FIELDS or (editing and name == "status") or name == "anchor":
+        if name in MANAGED_FIELDS or (editing and name == "status") or name in QUOTE_FIELDS:
             continue
         if name in CAPTURED_FIELDS.get(kind, ()):
             continue
