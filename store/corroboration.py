@@ -50,21 +50,40 @@ _KEPT = frozenset({"not", "no", "never", "nor"})
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
+def _folded(word: str) -> str | None:
+    """A word as compared: lower case, no accents, no possessive or plural ``s``; None
+    for a word that says nothing of the news."""
+    ascii_word = unicodedata.normalize("NFKD", word.replace("’", "'")).encode("ascii", "ignore")
+    found = _WORD.findall(ascii_word.decode().casefold())
+    if not found:
+        return None
+    word = found[0].removesuffix("'s")
+    if word in _KEPT:
+        return "not"
+    if word in _EMPTY or len(word) < 2:
+        return None
+    if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    return word
+
+
+_TOKEN = re.compile(r"[\w'’]+")
+
+
 def content_words(text: str) -> set[str]:
     """The words of ``text`` that say what the news is, folded (see the module doc)."""
-    folded = unicodedata.normalize("NFKD", text.replace("’", "'")).encode("ascii", "ignore")
-    found = set()
-    for word in _WORD.findall(folded.decode().casefold()):
-        word = word.removesuffix("'s")
-        if word in _KEPT:
-            found.add("not")
-            continue
-        if word in _EMPTY or len(word) < 2:
-            continue
-        if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
-            word = word[:-1]
-        found.add(word)
-    return found
+    return {f for f in map(_folded, _TOKEN.findall(text)) if f is not None}
+
+
+def as_written(text: str, words: Iterable[str]) -> list[str]:
+    """The folded ``words`` as ``text`` spells them, in its order: for saying which
+    words two reports share."""
+    wanted, found = set(words), {}
+    for token in _TOKEN.findall(text):
+        folded = _folded(token)
+        if folded in wanted and folded not in found:
+            found[folded] = token.removesuffix("'s").removesuffix("’s")
+    return list(found.values())
 
 
 def shared_words(first: str, second: str) -> set[str] | None:
@@ -100,6 +119,11 @@ class Match:
     @property
     def kind(self) -> str:
         return self.record.kind
+
+    @property
+    def apart(self) -> str:
+        """How far apart the two are dated, in words."""
+        return {0: "the same day", 1: "a day apart"}.get(self.days, f"{self.days} days apart")
 
 
 def _day(value: object) -> date | None:

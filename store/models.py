@@ -339,6 +339,11 @@ class Quoted:
     anchor: Anchor | None
     corroboration: int | None = None
 
+    def may_be_in(self, source_id: str) -> bool:
+        """Whether these words may be looked for in ``source_id``: a corroboration's in its
+        own source; the record's own unanchored quote in any source the record cites."""
+        return self.corroboration is None or self.source_id == source_id
+
 
 def _anchor_refs(doc: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     found = []
