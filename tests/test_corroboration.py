@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from conftest import fixed_clock
-from tui_helpers import seeded_store
+from tui_helpers import run_cli, seeded_store
 
 from store import Event, InvalidRecord, Position, Repository, Source, StoreError, open_store
 from store.anchors import anchor_quote, quote_problems
@@ -403,3 +403,51 @@ def test_the_csv_export_carries_corroborations_and_reads_them_back(two: Reposito
     # A row without corroborations leaves the cell empty, and reads as none.
     [plain] = [r for r in bundle.records if r.id == "hamas-philadelphi-2024-08-21"]
     assert isinstance(plain, Position) and plain.corroborations == []
+
+
+# -- the command line ----------------------------------------------------------------
+
+
+def test_the_command_line_says_so_and_corroborates_when_asked(
+    two: Repository, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(two.storage.path)
+    two.close()
+    said = [
+        "--db",
+        db,
+        "position",
+        "--point",
+        "philadelphi-corridor",
+        "--actor",
+        "hamas",
+        "--date",
+        "2024-08-15",
+        "--firmness",
+        "red line",
+        "--stance",
+        "Hamas will not accept an Israeli military presence in the Philadelphi Corridor.",
+        "--quote",
+        CRESCENT_QUOTE,
+        "--source",
+        CRESCENT,
+    ]
+    code, out, err = run_cli(said, capsys)
+    assert code == 0
+    assert out.startswith("added position hamas-philadelphi-corridor-2024-08-15")
+    assert err == (
+        f"parley: this position repeats position {POSITION} (a day apart, in like words); "
+        "--corroborate adds its source to that one instead\n"
+    )
+    assert run_cli(["--db", db, "undo"], capsys)[0] == 0
+    code, out, err = run_cli([*said, "--corroborate"], capsys)
+    assert (code, out, err) == (0, f"corroborated position {POSITION}\n", "")
+    with open_store(Path(db), clock=fixed_clock, read_only=True) as repo:
+        [item] = repo.get_as(Position, POSITION).corroborations
+        assert item.anchor is not None and item.quote == CRESCENT_QUOTE
+        assert quote_problems(repo) == []
+    event = ["--db", db, "add", "event", "--title", "Strikes in Rafah", "--date", "2024-08-15"]
+    event += ["--event-kind", "military", "--text", "Strikes hit Rafah.", "--actor", "israel"]
+    code, _, err = run_cli([*event, "--source", CRESCENT, "--corroborate"], capsys)
+    assert code == 1
+    assert "no stored event repeats this one; leave out --corroborate" in err

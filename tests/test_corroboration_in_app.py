@@ -31,10 +31,12 @@ from store.articles import sentences
 from store.commands import Citation, Commands
 from store.models import quoted
 from tui.forms import Forms
+from tui.passage import passage_lines
 from tui.screens.corroboration import CorroborationScreen
 from tui.screens.form import FormScreen
 from tui.screens.form_result import Corroborates
 from tui.screens.reader import ReaderScreen
+from tui.screens.record_sources import sources_content
 
 ARTICLES = Path(__file__).parent / "articles" / "corroboration"
 HARBOUR = (ARTICLES / "harbour-wire.txt").read_text(encoding="utf-8")
@@ -104,11 +106,8 @@ async def test_one_article_to_three_anchored_records_one_corroborated(tmp_path: 
             next(s for s in stored.list_as(Source) if s.text == text)
             for text in (HARBOUR, CRESCENT)
         )
-        made = [
-            r
-            for r in [*stored.list_as(Position), *stored.list_as(Event)]
-            if harbour.id in r.source_ids
-        ]
+        records: list[Position | Event] = [*stored.list_as(Position), *stored.list_as(Event)]
+        made = [r for r in records if harbour.id in r.source_ids]
         assert len(made) == 3
         assert all(r.anchor is not None and r.anchor.source_id == harbour.id for r in made)
         [position] = [r for r in made if isinstance(r, Position)]
@@ -219,6 +218,17 @@ async def test_a_key_adds_it_and_undo_takes_back_that_one_change(tmp_path: Path)
         await press(pilot, "a")
         [position] = [p for p in repo.list_as(Position) if harbour.id in p.source_ids]
         assert position.source_ids == [harbour.id, crescent.id]
+        # `o` and the details: one record, each source with the passage it backs.
+        shown = " ".join(
+            [
+                sources_content(repo, position).plain,
+                *(c.plain for c in passage_lines(repo, position)),
+            ]
+        )
+        assert shown.count("Backs: stance:") == 2
+        assert "In the article (Harbour Wire: Hamas to stay away)" in shown
+        assert "Also reported (Crescent Press: No Israeli presence)" in shown
+        assert "Hamas will not accept an Israeli military presence" in shown
         await press(pilot, "escape", "u")
         [position] = [p for p in repo.list_as(Position) if harbour.id in p.source_ids]
         assert position.source_ids == [harbour.id] and position.corroborations == []
