@@ -29,16 +29,19 @@ from store import (
     Round,
     RoundFormat,
     RoundStatus,
+    Source,
     SourceKind,
     StickingPoint,
     Track,
 )
 from store.commands import Citation, Commands, NewSource, Outcome
+from store.corroboration import matches
 from store.words import capitalised, changed_by
 from tui.fields import Field
 from tui.screens.conflict import conflict_detail
+from tui.screens.corroboration import offer_body, offer_title
 from tui.screens.form import FormScreen
-from tui.screens.form_result import FormErrors, OnConflict
+from tui.screens.form_result import Corroborates, FormErrors, Offer, OnConflict
 
 TRACK_BOUND = (Kind.ROUND, Kind.POINT, Kind.POSITION, Kind.PROPOSAL, Kind.EVENT, Kind.ASSESSMENT)
 ROLE_FIELDS = {
@@ -358,9 +361,13 @@ class Forms:
         form: dict[str, Any],
         fields: Sequence[Field] | None = None,
         revision: int | None = None,
+        offer: bool = True,
     ) -> Outcome:
         """Run the form's command; an edit with ``revision`` only on that revision, with
-        the fields ``form`` holds (all of them, but when an edit is reapplied)."""
+        the fields ``form`` holds (all of them, but when an edit is reapplied). A new
+        record that repeats one stored is offered to it first (``offer``)."""
+        if record is None and offer:
+            self.offer_match(kind, form, lambda: self._save(kind, None, form, fields, offer=False))
         values = dict(form)
         names = {f.name for f in (fields or FIELDS[kind])}
         cite = take_citation(values) if "source_ids" in names & values.keys() else None
@@ -383,6 +390,50 @@ class Forms:
             )
         return run(
             lambda: self.commands.create(kind, values, track_id=self.track_id, cite=cite), names
+        )
+
+    def offer_match(self, kind: str, form: dict[str, Any], as_new: Callable[[], Outcome]) -> None:
+        """Raise ``Corroborates`` when the new record a form holds repeats one stored (the
+        same news from another outlet): the form then offers to add its source and
+        anchored quote to that one, or to save it as new (``as_new``)."""
+        if kind not in (Kind.POSITION, Kind.EVENT):
+            return
+        values = dict(form)
+        cite = take_citation(values)
+        new = cite.new_source
+        if cite.unsourced or not (cite.source_ids or new is not None):
+            return
+        found = matches(self.repo, kind, self.track_id, values, cite.source_ids)
+        if not found:
+            return
+        match = found[0]
+        quote = str(values.get("quote") or "")
+        anchor = values.get("anchor")
+        outlets = [
+            self.repo.get_as(Source, s).outlet
+            for s in cite.source_ids
+            if self.repo.exists(Kind.SOURCE, s)
+        ] + ([new.outlet] if new is not None else [])
+        said = " and ".join(dict.fromkeys(outlets)) or "this source"
+        record_kind = match.kind
+
+        def add() -> Outcome:
+            return run(
+                lambda: self.commands.corroborate(
+                    record_kind, match.record.id, cite=cite, quote=quote, anchor=anchor
+                )
+            )
+
+        new_words = new.outlet if new is not None else ""
+        raise Corroborates(
+            Offer(
+                title=offer_title(match),
+                body=offer_body(self.repo, match, cite.source_ids, new_words, quote),
+                add_words=f"add {said}" + (" and its quote" if quote else "") + " to it",
+                new_words=f"save as a new {KIND_NAMES[kind]}",
+                add=add,
+                as_new=as_new,
+            )
         )
 
     # -- quick actions ------------------------------------------------------
