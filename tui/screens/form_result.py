@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.content import Content
 
 from store import Conflict, Record
 from store.commands import Outcome
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
 
 
 class FormErrors(Exception):
@@ -54,3 +57,7 @@ class FormResult:
 
 # Given the field that changed and every value, new values for other fields.
 Follow = Callable[[str, dict[str, Any]], dict[str, Any]]
+
+# Given a kind of record and what was typed in a chooser, the form that adds such a
+# record named so ("+ new …"); it gives back what it saved.
+NewRecord = Callable[[str, str], "Screen[FormResult | None]"]
