@@ -309,7 +309,7 @@ class ParleyApp(App[None]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        self.push_screen(HelpScreen(self.screen))
+        self.push_screen(HelpScreen(self.screen, keymap=self._config.keymap))
 
     def action_show_desk(self) -> None:
         self.show_desk()

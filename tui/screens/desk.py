@@ -19,7 +19,7 @@ from textual.widgets import Header
 
 from store import Kind, Record, Repository, Round
 from store.desk import BETTER, TREND_WORDS, UNCHANGED, WORSE, DeskRow, desk
-from store.words import long_day, names, span
+from store.words import day, long_day, names, span
 from tui.format import ERROR, MUTED, SUCCESS, heading
 from tui.messages import LeaveDesk, ShowTrack
 from tui.text import line, literal
@@ -86,6 +86,7 @@ class DeskView(TableView):
                     r.latest_round.title if r.latest_round else "—",
                     r.next_round.title if r.next_round else "—",
                 ),
+                sort=("", "", "", day(r.latest_news, "")),
             )
             for r in found
         ]
