@@ -28,6 +28,7 @@ from typing import IO, Any
 from store.errors import StoreError
 from store.models import MERGED, RECORD_TYPES, Change, model_for
 from store.repository import Repository
+from store.storage import collector_paused
 from store.sync.merge import (
     CHANGES_DIR,
     Key,
@@ -377,7 +378,9 @@ class SyncRepo:
         last sync; only then lay the changes taken in onto the store, in one
         transaction. A remote that cannot be reached or refuses the push stops the
         sync before the store is touched."""
-        with self.begin() as round_:
+        # The collector held off, as when a store is read: a take-in builds thousands of
+        # containers, and each full collection would walk every record of the store.
+        with collector_paused(), self.begin() as round_:
             round_.exchange()
             return round_.finish()
 
@@ -689,7 +692,8 @@ class SyncRound:
         if not self._exchanged:
             raise SyncError("a sync cannot take in before it has fetched")
         try:
-            taken = self._take_in()
+            with collector_paused():
+                taken = self._take_in()
         except OSError as exc:
             raise _stopped(exc) from exc
         state = self.state
