@@ -37,7 +37,6 @@ new changes.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
@@ -53,7 +52,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from . import access, backup, limits
+from . import backup, limits
+
+# Written whole by store.atomic; still importable from here, where it was first.
+from .atomic import write_atomic as write_atomic
 from .commands import Commands
 from .errors import DiskError, StoreError
 from .models import RECORD_TYPES, Change, Record, track_of
@@ -294,25 +296,6 @@ def _csv_files(document: dict[str, Any]) -> dict[str, str]:
     }
     files[CHANGE_FILE] = _csv_text(Change, document["changes"])
     return files
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` whole: a reader sees the old file or the new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        # The store's mode (owner only, or shared with the group), not the umask's.
-        with open(
-            access.create(tmp, os.O_WRONLY | os.O_TRUNC), "w", encoding="utf-8", newline=""
-        ) as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def export_csv(repo: Repository, folder: Path) -> list[Path]:

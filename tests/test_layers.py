@@ -345,3 +345,22 @@ def test_the_cycle_check_passes_a_package_without_cycles(tmp_path: Path) -> None
         },
     )
     assert_no_cycles(tmp_path, ("pkg",))
+
+
+def test_every_file_replaced_whole_goes_through_one_writer() -> None:
+    """A file is replaced (written beside, flushed, renamed over) only in store/atomic.py:
+    one place holds how it is done, and a fix there reaches every file."""
+    found = []
+    for path in sorted([*(ROOT / "store").rglob("*.py"), *(ROOT / "tui").rglob("*.py")]):
+        if path == ROOT / "store" / "atomic.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "replace"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "os"
+            ):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not found, found

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from store.atomic import write_atomic
 from store.errors import StoreError
 from store.models import MERGED, RECORD_TYPES, Change, Record, model_for
 from store.repository import Repository
@@ -177,12 +178,7 @@ class SyncRepo:
             raise SyncError(f"{self.state_path}: unreadable ({exc})") from None
 
     def _save(self, state: SyncState) -> None:
-        tmp = self.state_path.with_suffix(".tmp")
-        with open(tmp, "w", encoding="utf-8") as out:
-            out.write(state.to_json())
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, self.state_path)
+        write_atomic(self.state_path, state.to_json())
 
     def _git(
         self, *args: str, check: bool = True, given: str | None = None
@@ -381,9 +377,7 @@ class SyncRepo:
                 upto[machine] = seq
                 grew = True
         if grew:
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
-            os.replace(tmp, path)
+            write_atomic(path, json.dumps(index, separators=(",", ":")))
         return index
 
     def _take_in(self, state: SyncState) -> int:
