@@ -58,26 +58,12 @@ from . import backup, limits
 from .atomic import write_atomic as write_atomic
 from .commands import Commands
 from .errors import DiskError, StoreError
-from .models import RECORD_TYPES, Change, Record, track_of
+from .models import KIND_ORDER, RECORD_TYPES, Change, Record, track_of
 from .references import dangling, move_blocker
 from .repository import CHANGES, Repository
 
 EXPORT_FORMAT = "parley-export"
 EXPORT_SCHEMA = 1
-# Kinds in the order they are written: what is referred to before what refers to it.
-KIND_ORDER: tuple[str, ...] = (
-    "actor",
-    "person",
-    "source",
-    "track",
-    "round",
-    "point",
-    "position",
-    "proposal",
-    "event",
-    "assessment",
-)
-assert set(KIND_ORDER) == set(RECORD_TYPES), "every record kind must be exported"
 CHANGE_FILE = f"{CHANGES}.csv"
 # A cell may hold a long stance or a whole record as JSON; the csv module's default
 # limit (128 KiB) is lower than a store allows.

@@ -34,13 +34,13 @@ from store import (
     Track,
 )
 from store.commands import Citation, Commands, NewSource, Outcome
-from store.words import capitalised, changed_by
+from store.models import RECORD_TYPES, TRACK_KINDS
+from store.words import capitalised, changed_by, kind_words
 from tui.fields import Field
 from tui.screens.conflict import conflict_detail
 from tui.screens.form import FormScreen
 from tui.screens.form_result import FormErrors, OnConflict
 
-TRACK_BOUND = (Kind.ROUND, Kind.POINT, Kind.POSITION, Kind.PROPOSAL, Kind.EVENT, Kind.ASSESSMENT)
 ROLE_FIELDS = {
     Role.PARTY: "parties",
     Role.MEDIATOR: "mediators",
@@ -186,18 +186,8 @@ FIELDS: dict[str, list[Field]] = {
     ],
 }
 
-KIND_NAMES: dict[str, str] = {
-    Kind.TRACK: Kind.TRACK,
-    Kind.ACTOR: Kind.ACTOR,
-    Kind.PERSON: Kind.PERSON,
-    Kind.SOURCE: Kind.SOURCE,
-    Kind.ROUND: Kind.ROUND,
-    Kind.POINT: "sticking point",
-    Kind.POSITION: Kind.POSITION,
-    Kind.PROPOSAL: Kind.PROPOSAL,
-    Kind.EVENT: Kind.EVENT,
-    Kind.ASSESSMENT: Kind.ASSESSMENT,
-}
+# Each kind as a person calls it, in the models' order.
+KIND_NAMES: dict[str, str] = {kind: kind_words(kind) for kind in RECORD_TYPES}
 
 
 # A new source's fields as the form names them.
@@ -265,7 +255,7 @@ class Forms:
         self.repo, self.commands, self.track_id, self.today = repo, commands, track_id, today
 
     def options(self, kind: str) -> list[tuple[str, str]]:
-        if kind in TRACK_BOUND:
+        if kind in TRACK_KINDS:
             records = self.repo.list(kind, track_id=self.track_id)
         else:
             records = sorted(self.repo.list(kind), key=lambda r: r.label.casefold())
