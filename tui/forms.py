@@ -36,14 +36,14 @@ from store import (
 )
 from store.commands import Citation, Commands, NewSource, Outcome
 from store.corroboration import matches
-from store.words import capitalised, changed_by
+from store.models import RECORD_TYPES, TRACK_KINDS
+from store.words import capitalised, changed_by, kind_words
 from tui.fields import Field
 from tui.screens.conflict import conflict_detail
 from tui.screens.corroboration import offer_body, offer_title
 from tui.screens.form import FormScreen
 from tui.screens.form_result import Corroborates, FormErrors, Offer, OnConflict
 
-TRACK_BOUND = (Kind.ROUND, Kind.POINT, Kind.POSITION, Kind.PROPOSAL, Kind.EVENT, Kind.ASSESSMENT)
 ROLE_FIELDS = {
     Role.PARTY: "parties",
     Role.MEDIATOR: "mediators",
@@ -234,18 +234,8 @@ NEW_FIELDS: dict[str, list[Field]] = {
 # What a short form leaves out and a record must hold: the full form's default.
 NEW_HIDDEN: dict[str, dict[str, str]] = {Kind.POINT: {"status": "open"}}
 
-KIND_NAMES: dict[str, str] = {
-    Kind.TRACK: Kind.TRACK,
-    Kind.ACTOR: Kind.ACTOR,
-    Kind.PERSON: Kind.PERSON,
-    Kind.SOURCE: Kind.SOURCE,
-    Kind.ROUND: Kind.ROUND,
-    Kind.POINT: "sticking point",
-    Kind.POSITION: Kind.POSITION,
-    Kind.PROPOSAL: Kind.PROPOSAL,
-    Kind.EVENT: Kind.EVENT,
-    Kind.ASSESSMENT: Kind.ASSESSMENT,
-}
+# Each kind as a person calls it, in the models' order.
+KIND_NAMES: dict[str, str] = {kind: kind_words(kind) for kind in RECORD_TYPES}
 
 
 # A new source's fields as the form names them.
@@ -313,7 +303,7 @@ class Forms:
         self.repo, self.commands, self.track_id, self.today = repo, commands, track_id, today
 
     def options(self, kind: str) -> list[tuple[str, str]]:
-        if kind in TRACK_BOUND:
+        if kind in TRACK_KINDS:
             records = self.repo.list(kind, track_id=self.track_id)
         else:
             records = sorted(self.repo.list(kind), key=lambda r: r.label.casefold())
