@@ -269,3 +269,43 @@ async def test_a_record_from_the_reader_joins_the_round_it_was_made_in(tmp_path:
     with open_store(db, clock=fixed_clock) as repo:
         [taken] = [p for p in repo.list_as(Position) if p.anchor is not None]
         assert (taken.round_id, taken.date.isoformat()) == ("doha-round-2024-08", "2024-08-15")
+
+
+@run_async
+async def test_captions_are_shown_apart_and_a_quote_on_the_next_sentence_leaves_them_out(
+    tmp_path: Path,
+) -> None:
+    """A caption and its credit, with the article going on on the next line: the reader
+    shows them as captions, and a position taken on the next sentence quotes only it."""
+    db = tmp_path / "parley.json"
+    repo = seeded_store(db)
+    text = (
+        "Hamas answers the veto\n\n"
+        "Relatives rally in Tel Aviv on Saturday night.\nPhoto: Courtesy of the forum\n"
+        "Hamas said on Sunday that it rejects any Israeli veto over the prisoners.\n"
+    )
+    app = make_app(repo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        source = app.commands.capture(
+            text,
+            outlet="Meridian News",
+            title="Hamas answers the veto",
+            published="2024-08-26",
+            source_kind="wire",
+        ).record
+        assert isinstance(source, Source)
+        at = source.text.index("Hamas said")
+        reader = ReaderScreen(repo, app.commands, source.id, app.track_id, at=at)
+        await app.push_screen(reader)
+        await settle(pilot)
+        rows = list(reader.query(".row"))
+        assert [r.has_class("-caption") for r in rows] == [False, True, True, False]
+        await press(pilot, "p", "enter")
+        assert isinstance(app.screen, ReaderScreen)
+    repo.close()
+    with open_store(db, clock=fixed_clock) as repo:
+        [taken] = [p for p in repo.list_as(Position) if p.anchor is not None]
+        assert taken.quote == (
+            "Hamas said on Sunday that it rejects any Israeli veto over the prisoners."
+        )
