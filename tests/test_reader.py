@@ -309,3 +309,19 @@ async def test_captions_are_shown_apart_and_a_quote_on_the_next_sentence_leaves_
         assert taken.quote == (
             "Hamas said on Sunday that it rejects any Israeli veto over the prisoners."
         )
+
+
+@run_async
+async def test_find_takes_a_straight_apostrophe_for_a_curly_one(db: Path) -> None:
+    """The report prints “Biden’s”: typed with ', / finds its sentence all the same."""
+    repo = open_store(db, clock=fixed_clock)
+    app = make_app(repo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, SOURCES_VIEW, "v")
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        keys = {" ": "space", "'": "apostrophe"}
+        await press(pilot, "slash", *(keys.get(c, c) for c in "biden's remarks"), "enter")
+        assert reader.cursor == hamas_sentence()
+    repo.close()
