@@ -12,7 +12,7 @@ import calendar
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -89,6 +89,9 @@ class Sentence:
     end: int
     text: str
     paragraph: int
+    # A picture's caption, its credit, a gallery's label: kept, never joined to a
+    # sentence of the article, and no one's statement.
+    caption: bool = False
 
 
 # Words whose full stop does not end a sentence.
@@ -135,14 +138,98 @@ _ABBREVIATIONS = {
 _END = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s)")
 
 
+# A picture's credit ("Photo: Reuters", "Photograph: Jane Doe/AFP/Getty Images", "(Photo:
+# Nile Observer)", "Photo credit: …") or a gallery's label ("1 of 6", "Gallery").
+_CREDIT = re.compile(
+    r"^\s*\(?\s*(?:photo(?:graph)?|picture|pic|image|illustration|video|file photo|"
+    r"photo credit|credit|courtesy)\s*(?:credit)?\s*:[^\n]{0,120}$"
+    r"|^\s*\d{1,3}\s+of\s+\d{1,3}\s*$|^\s*(?:gallery|slideshow|photo gallery)\s*$"
+    r"|^\s*\((?:photo(?:graph)?|picture|image)[^()\n]{0,100}\)\s*$"
+    # A wire picture's credit: "(Haim Zach-GPO/Handout via Xinhua)".
+    r"|^\s*\([^()\n]{0,80}(?:/|\bvia\b)[^()\n]{0,80}\)\s*$",
+    re.IGNORECASE,
+)
+# A credit at the end of a caption's line: "… on Monday. (Photo: Nile Observer)",
+# "… on Saturday night. Photograph: Ahmad Gharabli/AFP".
+_CREDIT_AT_END = re.compile(
+    r"(?:[.!?]\s+|\s)(?:\(?(?:photo(?:graph)?|picture|image|photo credit)\s*:[^.\n]{1,100}\)?"
+    r"|\([^()\n]{0,80}(?:/|\bvia\b)[^()\n]{0,80}\))\s*$",
+    re.IGNORECASE,
+)
+# A caption is short.
+_CAPTION_CHARS = 240
+
+
+def is_credit(line: str) -> bool:
+    """Whether a line is a picture's credit or a gallery's label."""
+    return bool(_CREDIT.match(line))
+
+
 def sentences(text: str) -> list[Sentence]:
     """The article's sentences, paragraph by paragraph (a blank line parts paragraphs;
-    a line of its own, such as a heading, is a sentence)."""
+    a line of its own, such as a heading, is a sentence). A picture's credit, a
+    gallery's label, and the caption a credit ends are their own sentences, marked as
+    captions: never joined to the article's sentences around them."""
     found: list[Sentence] = []
     for number, (start, end) in enumerate(paragraph_spans(text)):
-        for line_start, line_end in _line_groups(text, start, end):
-            found.extend(_split(text, line_start, line_end, number))
+        for line_start, line_end in _caption_groups(text, start, end):
+            group = _split(text, line_start, line_end, number)
+            found.extend(_mark_captions(text, group))
     return found
+
+
+def _mark_captions(text: str, group: list[Sentence]) -> list[Sentence]:
+    """A credit is a caption, and so is the short sentence its line starts with before
+    it ("Smoke rises over Khan Younis. (Photo: Nile Observer)")."""
+    marked = list(group)
+    for index, sentence in enumerate(group):
+        if not is_credit(sentence.text):
+            continue
+        marked[index] = replace(sentence, caption=True)
+        if index == 0:
+            continue
+        before = group[index - 1]
+        line_start = text.rfind("\n", 0, before.start) + 1
+        starts_line = not text[line_start : before.start].strip()
+        if starts_line and len(before.text) <= _CAPTION_CHARS and not marked[index - 1].caption:
+            marked[index - 1] = replace(before, caption=True)
+    return marked
+
+
+def _caption_groups(text: str, start: int, end: int) -> Iterable[tuple[int, int]]:
+    """A paragraph's line groups (see ``_line_groups``), a line holding a credit or a
+    gallery's label parted from the lines around it, with the caption's line before it
+    when the paragraph starts with that line."""
+    lines: list[tuple[int, int]] = []
+    at = start
+    for line in text[start:end].split("\n"):
+        lines.append((at, at + len(line)))
+        at += len(line) + 1
+    begin = 0
+    for index, (a, b) in enumerate(lines):
+        words = text[a:b]
+        if not (is_credit(words) or _CREDIT_AT_END.search(words)):
+            continue
+        first = index
+        if (
+            index == begin == 0
+            or index - 1 != begin
+            or len(text[slice(*lines[begin])]) > _CAPTION_CHARS
+        ):
+            first = index
+        else:
+            # "Relatives rally in Tel Aviv.\nPhoto: …": a paragraph of a caption.
+            first = begin
+        if first > begin:
+            yield from _line_groups(text, lines[begin][0], lines[first - 1][1])
+        yield lines[first][0], lines[index][1]
+        begin = index + 1
+    if begin < len(lines):
+        rest = lines[begin][0]
+        while rest < end and text[rest].isspace():
+            rest += 1
+        if rest < end:
+            yield from _line_groups(text, rest, end)
 
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:

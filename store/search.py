@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .anchors import plain
 from .models import RECORD_TYPES
 from .repository import Repository
 from .storage import collector_paused
@@ -126,8 +127,8 @@ class SearchIndex:
                         continue
                     self.kinds.append(kind)
                     self.ids.append(record_id)
-                    self.haystacks.append("\n".join(t for _, t in texts).casefold())
-                    self.names.append(next((t for f, t in texts if f in _NAMING), "").casefold())
+                    self.haystacks.append(fold("\n".join(t for _, t in texts)))
+                    self.names.append(fold(next((t for f, t in texts if f in _NAMING), "")))
         # The words last asked for and the records holding them: typing on narrows
         # the last answer instead of scanning the whole store again.
         self._last: tuple[list[str], list[int] | None] = ([], None)
@@ -151,7 +152,7 @@ class SearchIndex:
     def find(self, repo: Repository, query: str, limit: int | None = None) -> Results:
         """Records holding every word of ``query`` (case apart): those named by it
         first, then the rest in store order; at most ``limit`` of them described."""
-        words = query.casefold().split()
+        words = fold(query).split()
         if not words:
             return Results(0, [])
         hits = self._matching(words)
@@ -179,11 +180,17 @@ class SearchIndex:
         in_name = bool(self.names[i]) and all(w in self.names[i] for w in words)
         field, text, at = texts[0][0], texts[0][1], 0
         for name, value in texts:
-            where = value.casefold().find(words[0])
+            where = fold(value).find(words[0])
             if where >= 0:
                 field, text, at = name, value, where
                 break
         return Found(kind, record_id, track_id, field_words(field), _passage(text, at), in_name)
+
+
+def fold(text: str) -> str:
+    """Text as searched: case apart, and curly and straight quotes and apostrophes alike
+    ("Biden's" finds "Biden’s"), one character for one, so offsets hold."""
+    return plain(text).casefold()
 
 
 # One index per open store, rebuilt when the store has changed since.

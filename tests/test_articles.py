@@ -212,6 +212,47 @@ def test_sentences_do_not_end_at_abbreviations() -> None:
     assert all(text[s.start : s.end] == s.text for s in sentences(text))
 
 
+@pytest.mark.parametrize(
+    ("text", "captions"),
+    [
+        # A credit on the line below its caption, the article going on at once.
+        (
+            "Relatives rally in Tel Aviv on Saturday night.\nPhoto: Courtesy of the forum\n"
+            "Hamas said in response that it rejects the veto.\n",
+            ["Relatives rally in Tel Aviv on Saturday night.", "Photo: Courtesy of the forum"],
+        ),
+        # A caption and its credit on one line, a paragraph of their own.
+        (
+            "Hamas said it refused.\n\nProtesters call for a deal on Saturday. Photograph: "
+            "Jane Roe/AFP/Getty Images\n\nEgypt said the talks went on.\n",
+            ["Protesters call for a deal on Saturday.", "Photograph: Jane Roe/AFP/Getty Images"],
+        ),
+        # A wire picture's credit in brackets; a gallery's label; a credit alone.
+        (
+            "Netanyahu (R) meets Blinken in Jerusalem on Aug. 19, 2024. (Jane Roe-GPO/Handout "
+            "via Xinhua)\n\n1 of 6\nTrucks wait at the crossing.\n\nPhoto credit: Levant "
+            "Ledger\nEgypt said the talks went on.\n",
+            [
+                "Netanyahu (R) meets Blinken in Jerusalem on Aug. 19, 2024.",
+                "(Jane Roe-GPO/Handout via Xinhua)",
+                "1 of 6",
+                "Photo credit: Levant Ledger",
+            ],
+        ),
+    ],
+)
+def test_captions_and_credits_are_their_own_sentences(text: str, captions: list[str]) -> None:
+    found = sentences(text)
+    assert [s.text for s in found if s.caption] == captions
+    # Kept in the text as they are, and no sentence of the article holds any of them.
+    assert all(text[s.start : s.end] == s.text for s in found)
+    prose = [s.text for s in found if not s.caption]
+    assert not any(word in s for s in prose for word in ("Photo", "Xinhua", "1 of 6"))
+    assert "Hamas said in response that it rejects the veto." in prose or (
+        "Egypt said the talks went on." in prose
+    )
+
+
 # -- dates -----------------------------------------------------------------------------------------
 
 # Relative to Wednesday 21 August 2024: (words, the day, approximate).

@@ -142,11 +142,45 @@ async def test_a_position_in_ten_keys_with_a_new_source(
             "red line",
         )
         assert position.stance == "No troops on the corridor."
+        # No round was held that day.
+        assert position.round_id is None
         source = fresh.get_as(Source, position.source_ids[0])
         assert (source.outlet, source.published.isoformat(), source.source_kind.value) == (
             "Reuters",
             "2024-08-25",
             "wire",
+        )
+
+
+@run_async
+async def test_the_round_follows_the_date(seeded: Repository, store_path: Path) -> None:
+    """The same keys with a source of 19 August: the date follows the source, and the
+    round the date, the day of Blinken's tour; a date no round holds leaves it empty."""
+    async with running(seeded) as (app, pilot):
+        await press(pilot, "G", "p")
+        await type_text(pilot, "ham")
+        await press(pilot, "enter", "r")
+        await type_text(pilot, "No troops on the corridor.")
+        await press(pilot, "tab")
+        await type_text(pilot, "Reuters, 2024-08-19, wire")
+        await press(pilot, "enter")
+        assert form(app).values()["round_id"] == "blinken-tour-2024-08"
+        assert "During round" in screen_text(app)
+        await press(pilot, "ctrl+s")
+        assert not isinstance(app.screen, FormScreen)
+        await press(pilot, "G", "p")
+        await type_text(pilot, "ham")
+        await press(pilot, "enter", "r")
+        await type_text(pilot, "No troops.")
+        await press(pilot, "tab")
+        await type_text(pilot, "Reuters, 2024-08-17, wire")
+        await press(pilot, "enter")
+        assert form(app).values()["round_id"] is None
+    with reopened(store_path) as fresh:
+        [position] = [p for p in fresh.list_as(Position) if p.stance.startswith("No troops on")]
+        assert (position.date.isoformat(), position.round_id) == (
+            "2024-08-19",
+            "blinken-tour-2024-08",
         )
 
 

@@ -226,3 +226,102 @@ def test_v_on_a_quoting_record_opens_the_reader_on_its_sentence(db: Path) -> Non
         reader = reader_for(repo, Commands(repo), position, "")
         assert isinstance(reader, ReaderScreen)
         assert reader.cursor == hamas_sentence()
+
+
+ROUND_ARTICLE = (
+    "Israel sends its team to Doha\n\n"
+    "DOHA, Aug 16 (Meridian News) — Israeli Prime Minister Benjamin Netanyahu said on "
+    "Thursday that Israel will not leave the Philadelphi Corridor.\n\n"
+    "The talks began in October 2023.\n"
+)
+
+
+@run_async
+async def test_a_record_from_the_reader_joins_the_round_it_was_made_in(tmp_path: Path) -> None:
+    """A statement said on a day of the Doha round: the position form proposes that round,
+    Enter saves it there, and the round's detail lists it among those stated in it."""
+    db = tmp_path / "parley.json"
+    repo = seeded_store(db)
+    app = make_app(repo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        source = app.commands.capture(
+            ROUND_ARTICLE,
+            outlet="Meridian News",
+            title="Israel sends its team to Doha",
+            published="2024-08-16",
+            source_kind="wire",
+        ).record
+        assert isinstance(source, Source)
+        at = source.text.index("Israeli Prime Minister")
+        await app.push_screen(ReaderScreen(repo, app.commands, source.id, app.track_id, at=at))
+        await settle(pilot)
+        await press(pilot, "p")
+        text = screen_text(app)
+        assert "During round" in text and "Doha round, mid-August 2024" in text
+        await press(pilot, "enter")
+        assert isinstance(app.screen, ReaderScreen)
+        await press(pilot, "escape", "2", "enter")
+        detail = screen_text(app)
+        stated = detail.index("Positions stated in the round (1)")
+        assert "Israel will not leave the Philadelphi" in detail[stated:]
+    repo.close()
+    with open_store(db, clock=fixed_clock) as repo:
+        [taken] = [p for p in repo.list_as(Position) if p.anchor is not None]
+        assert (taken.round_id, taken.date.isoformat()) == ("doha-round-2024-08", "2024-08-15")
+
+
+@run_async
+async def test_captions_are_shown_apart_and_a_quote_on_the_next_sentence_leaves_them_out(
+    tmp_path: Path,
+) -> None:
+    """A caption and its credit, with the article going on on the next line: the reader
+    shows them as captions, and a position taken on the next sentence quotes only it."""
+    db = tmp_path / "parley.json"
+    repo = seeded_store(db)
+    text = (
+        "Hamas answers the veto\n\n"
+        "Relatives rally in Tel Aviv on Saturday night.\nPhoto: Courtesy of the forum\n"
+        "Hamas said on Sunday that it rejects any Israeli veto over the prisoners.\n"
+    )
+    app = make_app(repo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        source = app.commands.capture(
+            text,
+            outlet="Meridian News",
+            title="Hamas answers the veto",
+            published="2024-08-26",
+            source_kind="wire",
+        ).record
+        assert isinstance(source, Source)
+        at = source.text.index("Hamas said")
+        reader = ReaderScreen(repo, app.commands, source.id, app.track_id, at=at)
+        await app.push_screen(reader)
+        await settle(pilot)
+        rows = list(reader.query(".row"))
+        assert [r.has_class("-caption") for r in rows] == [False, True, True, False]
+        await press(pilot, "p", "enter")
+        assert isinstance(app.screen, ReaderScreen)
+    repo.close()
+    with open_store(db, clock=fixed_clock) as repo:
+        [taken] = [p for p in repo.list_as(Position) if p.anchor is not None]
+        assert taken.quote == (
+            "Hamas said on Sunday that it rejects any Israeli veto over the prisoners."
+        )
+
+
+@run_async
+async def test_find_takes_a_straight_apostrophe_for_a_curly_one(db: Path) -> None:
+    """The report prints “Biden’s”: typed with ', / finds its sentence all the same."""
+    repo = open_store(db, clock=fixed_clock)
+    app = make_app(repo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, SOURCES_VIEW, "v")
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        keys = {" ": "space", "'": "apostrophe"}
+        await press(pilot, "slash", *(keys.get(c, c) for c in "biden's remarks"), "enter")
+        assert reader.cursor == hamas_sentence()
+    repo.close()

@@ -1,5 +1,6 @@
 """Snapshots of what capture and the reader propose, at both terminal sizes: the
-capture's confirm form, and a position form offering a new person as its speaker."""
+capture's confirm form, a position form offering a new person as its speaker, and the
+reader on a page with a caption."""
 
 from __future__ import annotations
 
@@ -69,6 +70,42 @@ def test_new_person_offer_snapshot(
         await app.push_screen(ReaderScreen(repo, app.commands, source.id, app.track_id, at=at))
         await settle(pilot)
         await pilot.press("p")
+        await settle(pilot)
+
+    try:
+        assert snap_compare(make_app(repo), terminal_size=size, run_before=run_before)
+    finally:
+        repo.close()
+
+
+@sizes
+def test_reader_captions_snapshot(
+    snap_compare: Compare, size: tuple[int, int], tmp_path: Path
+) -> None:
+    """The reader on a page with a picture's caption and its credit between paragraphs:
+    they are sentences of their own, dimmed and in italics; the cursor on the sentence
+    after them holds none of their words."""
+    repo: Any = seeded_store(tmp_path / "parley.json")
+    page = CORPUS / "11-captions.txt"
+    source = (
+        Commands(repo)
+        .capture(
+            page.read_text(encoding="utf-8"),
+            outlet="Harbour Herald",
+            title="Israeli team returns from Cairo as gaps remain on prisoners",
+            published="2024-08-25",
+            source_kind="other",
+        )
+        .record
+    )
+    assert isinstance(source, Source)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        app: Any = pilot.app
+        app.theme = THEME
+        await settle(pilot)
+        at = source.text.index("Hamas said in response")
+        await app.push_screen(ReaderScreen(repo, app.commands, source.id, app.track_id, at=at))
         await settle(pilot)
 
     try:

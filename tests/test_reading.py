@@ -74,6 +74,21 @@ def test_search_sees_a_write(seeded: Repository) -> None:
     assert [f.record_id for f in search(seeded, "quixotic").found] == ["philadelphi-corridor"]
 
 
+def test_curly_and_straight_quotes_find_each_other(seeded: Repository) -> None:
+    # The seed's source prints "Won’t"; typed with ' or ’, the words find it.
+    source = ("source", "xinhua-2024-08-21-blinken-tour")
+    typed = search(seeded, "WON'T resolve")
+    assert source in [(f.kind, f.record_id) for f in typed.found]
+    assert typed.found == search(seeded, "won’t resolve").found
+    # And the other way round: a straight apostrophe stored, a curly one typed.
+    Commands(seeded).edit(
+        "point", "philadelphi-corridor", {"description": "Israel's quixotic line."}
+    )
+    found = search(seeded, "israel’s quixotic").found
+    assert [f.record_id for f in found] == ["philadelphi-corridor"]
+    assert "Israel's quixotic" in found[0].passage
+
+
 async def _shown(app: ParleyApp, kind: str, record_id: str) -> None:
     """The dashboard shows the record: the view listing it has its cursor on it."""
     view = dashboard(app).active_view
@@ -118,6 +133,25 @@ async def test_the_palette_opens_what_a_word_finds(seeded: Repository, field: st
         await press(pilot, "enter")
         await settle(pilot)
         await _shown(app, kind, record_id)
+
+
+@run_async
+async def test_the_palette_finds_a_curly_apostrophe_typed_straight(seeded: Repository) -> None:
+    app = make_app(seeded)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+p")
+        keys = {" ": "space", "'": "apostrophe"}
+        await pilot.press(*(keys.get(c, c) for c in "won't resolve"))
+        command_list = app.screen.query_one(CommandList)
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if command_list.option_count:
+                break
+        assert command_list.option_count == 1
+        await press(pilot, "enter")
+        await settle(pilot)
+        await _shown(app, "source", "xinhua-2024-08-21-blinken-tour")
 
 
 @run_async

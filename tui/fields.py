@@ -40,6 +40,9 @@ class Field:
     hint: str = ""
     # Consecutive fields with the same group are boxed together under its name.
     group: str = ""
+    # Left empty when nothing fits (a statement made outside any round): a quick form
+    # does not start on it.
+    optional: bool = False
 
 
 def field_widget(

@@ -18,6 +18,7 @@ from textual.content import Content
 from textual.fuzzy import Matcher
 
 from store import Kind, Repository
+from store.anchors import plain as straight
 from store.search import Found, found_label, search
 from store.words import kind_words
 from tui.messages import OpenRecord
@@ -52,7 +53,8 @@ class Ranked:
 def highlight(matcher: Matcher, text: str) -> Content:
     """Matcher.highlight parses its text as markup; store text must stay literal."""
     content = Content(text)
-    _, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    # Matched with its quotes made straight, as the query was: one character for one.
+    _, offsets = matcher.fuzzy_search.match(matcher.query, straight(text))
     for offset in offsets:
         if not text[offset].isspace():
             content = content.stylize("bold reverse", offset, offset + 1)
@@ -65,12 +67,13 @@ def rank(repo: Repository, query: str, limit: int = RANKED) -> tuple[int, list[R
     # One matcher a word: each word is in the text it is matched against (the store
     # found it there), which the matcher scores without trying every way of spelling
     # it out letter by letter, however long the text.
-    matchers = [Matcher(word) for word in query.split()]
+    # Curly and straight quotes alike, as the store found them.
+    matchers = [Matcher(straight(word)) for word in query.split()]
     ranked = []
     for found in results.found:
         label = plain(found_label(repo, found))
         text = label if found.in_name else found.passage
-        score = sum(m.match(text) for m in matchers)
+        score = sum(m.match(straight(text)) for m in matchers)
         if found.in_name:
             score *= 2
         ranked.append(Ranked(score, found, label))
@@ -103,7 +106,7 @@ class RecordsProvider(Provider):
             return
         _, ranked = rank(screen.repo, query)
         best = max((r.score for r in ranked), default=1.0) or 1.0
-        matcher = self.matcher(query)
+        matcher = self.matcher(straight(query))
         for hit in ranked:
             kind = hit.found.kind
             shown = f"{hit.label} ({kind})"

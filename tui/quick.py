@@ -40,7 +40,7 @@ from store import (
 from store.anchors import anchor_quote
 from store.articles import DateGuess, without_dateline
 from store.commands import NewSource, Outcome
-from store.proposals import NewPerson, Reading
+from store.proposals import NewPerson, Reading, round_on
 from tui.fields import Field
 from tui.forms import NEW_SOURCE_PREFIX, UNSOURCED, Forms
 from tui.screens.form import FormScreen
@@ -60,6 +60,15 @@ def sources_field(required: bool) -> Field:
     return Field("source_ids", "Sources", "picks", ref_kind=Kind.SOURCE, hint=hint)
 
 
+# The round a statement was made in: proposed from its date, and following it.
+ROUND_FIELD = Field(
+    "round_id",
+    "During round",
+    "pick",
+    ref_kind=Kind.ROUND,
+    hint="the round its date falls in, if any",
+    optional=True,
+)
 POSITION = [
     Field("point_id", "Sticking point", "pick", ref_kind=Kind.POINT),
     Field("actor_id", "Party", "pick", ref_kind=Kind.ACTOR),
@@ -69,6 +78,7 @@ POSITION = [
     Field("date", "Date", "date", hint="follows the source until you change it"),
     Field("gist", "In brief"),
     Field("speaker_id", "Speaker", "pick", ref_kind=Kind.PERSON),
+    ROUND_FIELD,
 ]
 STATUS = [
     Field("status", "New status", "keys"),
@@ -313,10 +323,19 @@ class QuickForms(Forms):
         if self.passage is not None and self.passage.day is not None:
             day = self.passage.day.day.isoformat()
         values.update(date=day, start=day)
+        values["round_id"] = self._round_on(day)
         if self.passage is not None:
             values.update(self._from_passage(self.passage))
         values.update(preset)
         return values
+
+    def _round_on(self, day: object) -> str | None:
+        """The round of the track that a record of ``day`` was made in, if any."""
+        try:
+            when = date.fromisoformat(str(day))
+        except ValueError:
+            return None
+        return round_on(self.repo.list_as(Round, track_id=self.track_id), when)
 
     def _from_passage(self, passage: Passage) -> dict[str, Any]:
         words = " ".join(without_dateline(passage.quote).split())
@@ -358,11 +377,18 @@ class QuickForms(Forms):
         return values
 
     def _passage_fields(self, kind: str, fields: list[Field]) -> list[Field]:
-        """A form on a passage shows the quote it will anchor."""
+        """A form on a passage shows the quote it will anchor; and who said it, which
+        the passage proposes, beside the party they speak for."""
         if self.passage is None or kind not in QUOTE_AFTER:
             return fields
         at = next(i for i, f in enumerate(fields) if f.name == QUOTE_AFTER[kind]) + 1
-        return [*fields[:at], QUOTE, *fields[at:]]
+        fields = [*fields[:at], QUOTE, *fields[at:]]
+        speaker = next((f for f in fields if f.name == "speaker_id"), None)
+        if speaker is not None and any(f.name == "actor_id" for f in fields):
+            fields.remove(speaker)
+            at = next(i for i, f in enumerate(fields) if f.name == "actor_id") + 1
+            fields.insert(at, speaker)
+        return fields
 
     def _anchored(self, form: dict[str, Any]) -> dict[str, Any]:
         """The form's values, with the anchor of its quote in the passage's source."""
@@ -399,7 +425,10 @@ class QuickForms(Forms):
         return None
 
     def follow(self, changed: str, values: dict[str, Any]) -> dict[str, Any]:
-        """A date follows the source it comes from, until the user changes it."""
+        """A date follows the source it comes from, and the round the date it falls in,
+        each until the user changes it."""
+        if changed == "date":
+            return {"round_id": self._round_on(values.get("date"))}
         if changed != "source_ids":
             return {}
         day = self._source_day(values.get("source_ids") or [])

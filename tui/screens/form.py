@@ -153,7 +153,9 @@ class FormScreen(ModalScreen[FormResult | None]):
     def on_mount(self) -> None:
         # A quick form starts on the first field the user must fill: the ones before it
         # came from context. A full form starts at the top.
-        empty = [f for f in self.fields if self.initial.get(f.name) in (None, "", [])]
+        empty = [
+            f for f in self.fields if self.initial.get(f.name) in (None, "", []) and not f.optional
+        ]
         first = empty[0] if self.compact and empty else next(iter(self.fields), None)
         if first is not None:
             self.focus_field(first.name)
@@ -239,6 +241,11 @@ class FormScreen(ModalScreen[FormResult | None]):
 
     def on_key_choice_changed(self, event: KeyChoice.Changed) -> None:
         self._follow(event.choice.id)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        # A date typed: what follows it (the round it falls in) follows.
+        if event.input.has_class("date"):
+            self._follow(event.input.id)
 
     def _follow(self, widget_id: str | None) -> None:
         """Let fields that follow another (a date following its source) follow it."""

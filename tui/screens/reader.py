@@ -114,10 +114,11 @@ class ReaderScreen(CaptureScreen):
             for index, sentence in enumerate(self.found):
                 following = self.found[index + 1] if index + 1 < len(self.found) else None
                 ends = following is None or following.paragraph != sentence.paragraph
+                classes = "row -para-end" if ends else "row"
                 row = Horizontal(
                     TextBlock(classes="margin"),
                     TextBlock(literal(sentence.text), classes="sentence"),
-                    classes="row -para-end" if ends else "row",
+                    classes=classes + (" -caption" if sentence.caption else ""),
                     id=f"sentence-{index}",
                 )
                 yield row

@@ -29,6 +29,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from store.search import fold
 from tui.text import plain
 
 # A cell is text, or text with a style string ("bold $text-error"): theme variables
@@ -57,7 +58,8 @@ class Row:
         self.cells = tuple(
             (plain(c[0]), c[1]) if isinstance(c, tuple) else plain(c) for c in self.cells
         )
-        self.haystack = " ".join(c[0] if isinstance(c, tuple) else c for c in self.cells).casefold()
+        # Folded as the store's search folds: curly and straight quotes alike.
+        self.haystack = fold(" ".join(c[0] if isinstance(c, tuple) else c for c in self.cells))
 
 
 ASCENDING, DESCENDING = "▲", "▼"
@@ -236,7 +238,7 @@ class RecordTable(ScrollView, can_focus=True):
         self._apply_filter(self.cursor_key)
 
     def _apply_filter(self, key: str | None) -> None:
-        needle = self.filter_text.casefold()
+        needle = fold(self.filter_text)
         self.rows = (
             [r for r in self._all_rows if needle in r.haystack] if needle else self._all_rows
         )
