@@ -362,6 +362,12 @@ def test_the_brief_and_compare_say_it_once_citing_both(two: Repository) -> None:
     assert len(said) == 1
     assert said[0].notes == (numbers[HARBOUR], numbers[CRESCENT])
 
+    recorded = brief.section("recorded")
+    assert recorded is not None
+    [group] = [e for e in recorded.entries if e.lead == "Reported by another outlet too"]
+    [added] = group.children
+    assert added.notes == (numbers[HARBOUR], numbers[CRESCENT])
+
     found = compare(two, TRACK, dt.date(2024, 8, 13), dt.date(2024, 8, 15))
     positions = [c for c in found.section("positions") if c.record_id == POSITION]
     assert len(positions) == 1
