@@ -40,6 +40,7 @@ from .words import (
     change_summary,
     name_of,
     names,
+    new_corroborations,
     participant_names,
     span,
     speaker_name,
@@ -412,6 +413,7 @@ CHANGE_GROUPS = (
     ("point", "New sticking points"),
     ("event", "New events"),
     ("assessment", "New assessments"),
+    ("corroborated", "Reported by another outlet too"),
     ("added", "Other records added"),
     ("edited", "Edits"),
     ("deleted", "Deletions"),
@@ -434,6 +436,8 @@ def _group_of(change: Change, claim: Claim | None) -> str:
         return "status"
     if claim is not None and claim.part == "responses":
         return "response"
+    if change.before is not None and new_corroborations(change.before, change.after):
+        return "corroborated"
     return "edited"
 
 

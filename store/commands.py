@@ -252,6 +252,12 @@ class Commands:
             draft = _Draft()
             if cite is not None:
                 self._cite(draft, data, cite, required=isinstance(current, Sourced))
+            if data.get("corroborations"):
+                # A source taken off the record takes its report's quote with it.
+                cited = set(data.get("source_ids") or [])
+                data["corroborations"] = [
+                    c for c in data["corroborations"] if c.get("source_id") in cited
+                ]
             if isinstance(current, Source) and current.text and data.get("text") != current.text:
                 draft.errors["text"] = (
                     "a source's text never changes once kept; capture the new version as a "

@@ -293,6 +293,18 @@ def test_corroborate_refuses_what_would_not_hold(two: Repository) -> None:
     assert two.get_as(Position, POSITION).corroborations == []
 
 
+def test_a_source_taken_off_the_record_takes_its_quote_with_it(two: Repository) -> None:
+    commands = Commands(two)
+    commands.corroborate("position", POSITION, cite=Citation([CRESCENT]), quote=CRESCENT_QUOTE)
+    commands.edit("position", POSITION, {}, cite=Citation([HARBOUR]))
+    position = two.get_as(Position, POSITION)
+    assert (position.source_ids, position.corroborations) == ([HARBOUR], [])
+    # An edit that leaves the sources alone leaves the quotes.
+    commands.undo()
+    commands.edit("position", POSITION, {"gist": "No troops"})
+    assert [c.source_id for c in two.get_as(Position, POSITION).corroborations] == [CRESCENT]
+
+
 def test_check_holds_every_anchor_of_every_corroboration(two: Repository) -> None:
     commands = Commands(two)
     commands.corroborate("position", POSITION, cite=Citation([CRESCENT]), quote=CRESCENT_QUOTE)
@@ -349,6 +361,12 @@ def test_the_brief_and_compare_say_it_once_citing_both(two: Repository) -> None:
     said = [e for e in since.entries if "Philadelphi Corridor" in e.text and e.lead == "2024-08-14"]
     assert len(said) == 1
     assert said[0].notes == (numbers[HARBOUR], numbers[CRESCENT])
+
+    recorded = brief.section("recorded")
+    assert recorded is not None
+    [group] = [e for e in recorded.entries if e.lead == "Reported by another outlet too"]
+    [added] = group.children
+    assert added.notes == (numbers[HARBOUR], numbers[CRESCENT])
 
     found = compare(two, TRACK, dt.date(2024, 8, 13), dt.date(2024, 8, 15))
     positions = [c for c in found.section("positions") if c.record_id == POSITION]
