@@ -225,7 +225,9 @@ class ParleyApp(App[None]):
         news = f"latest news: {long_day(latest)} · " if latest else ""
         # The dates first: on a narrow screen the header cuts the end of the line.
         shown = f"as of {self.as_of.isoformat()} · " if self.as_of else ""
-        self.sub_title = shown + news + title + self._sync_said()
+        # A sync under way first, too: it is news for a few seconds only.
+        syncing = "syncing… · " if self.syncing else ""
+        self.sub_title = syncing + shown + news + title + self._sync_said()
 
     def _sync_said(self) -> str:
         """For a store that syncs: what is not yet pushed, the last sync, the conflicts."""
@@ -238,8 +240,6 @@ class ParleyApp(App[None]):
         said = f" · {status.unpushed} unpushed · synced {when(status.last_sync)}"
         if status.conflicts:
             said += f" · {len(status.conflicts)} conflict(s): X"
-        if self.syncing:
-            said += " · syncing…"
         return said
 
     def action_sync(self) -> None:
