@@ -473,3 +473,31 @@ def test_a_week_offline_then_one_sync_takes_everything_both_ways(
     assert amal.repo.get("actor", "hamas").name == "Hamas, day 6"  # type: ignore[attr-defined]
     assert len(amal.repo.get("point", POINT).status_log) == 8  # type: ignore[attr-defined]
     assert ben.sync_repo.status().unpushed == 0
+
+
+def test_an_edit_made_while_a_sync_runs_is_kept_and_replayed_alike_everywhere(
+    pair: tuple[Laptop, Laptop],
+) -> None:
+    """ben's sync has fetched amal's change to a point when ben edits another field of
+    it: the take-in keeps both, and the next syncs leave the same record everywhere."""
+    amal, ben = pair
+    amal.commands.edit("point", POINT, {"priority": "low"})
+    amal.sync()
+    with ben.sync_repo.begin() as round_:
+        round_.exchange()
+        ben.commands.edit("point", POINT, {"title": "Hamas dismantled, as a war aim"})
+        report = round_.finish()
+    assert report.taken == 1
+    point = ben.repo.get("point", POINT)
+    assert (point.priority, point.title) == ("low", "Hamas dismantled, as a war aim")  # type: ignore[attr-defined]
+    assert ben.sync_repo.status().unpushed == 1
+    settle(amal, ben)
+    assert amal.records() == ben.records()
+    assert sorted(amal.change_ids()) == sorted(ben.change_ids())
+
+
+def test_a_sync_begun_holds_off_another(pair: tuple[Laptop, Laptop]) -> None:
+    amal, _ = pair
+    with amal.sync_repo.begin(), pytest.raises(SyncError, match="under way"):
+        amal.sync()
+    amal.sync()

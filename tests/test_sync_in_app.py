@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 from conftest import fixed_clock
 from sync_helpers import POINT, Laptop, bare_repository
-from tui_helpers import Compare, make_app, notices, press, run_async, screen_text, settle, shoot
+from textual.pilot import Pilot
+from tui_helpers import (
+    Compare,
+    dashboard,
+    make_app,
+    notices,
+    press,
+    run_async,
+    screen_text,
+    settle,
+    shoot,
+)
 
-from store import open_store
+from store import StickingPoint, open_store
 from store.sync import SyncRepo, sync_dir
 from tui.screens.conflicts import ConflictsScreen
+
+
+async def sync_key(pilot: Pilot[None]) -> None:
+    """ctrl+g, then wait for the sync it started to end."""
+    await press(pilot, "ctrl+g")
+    await pilot.app.workers.wait_for_complete()
+    await settle(pilot)
 
 
 def statuses_at_odds(folder: Path) -> tuple[Laptop, Laptop]:
@@ -38,7 +58,7 @@ async def test_a_status_set_on_two_laptops_is_listed_settled_with_one_key_and_ag
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert "1 unpushed" in app.sub_title
-        await press(pilot, "ctrl+g")
+        await sync_key(pilot)
         assert "0 unpushed" in app.sub_title and "1 conflict(s)" in app.sub_title
         assert "conflict(s) to settle" in notices(app)[-1].message
         await press(pilot, "X")
@@ -52,7 +72,7 @@ async def test_a_status_set_on_two_laptops_is_listed_settled_with_one_key_and_ag
         assert "0 to settle" in screen_text(app)
         await press(pilot, "escape")
         assert "conflict" not in app.sub_title and "1 unpushed" in app.sub_title
-        await press(pilot, "ctrl+g")
+        await sync_key(pilot)
         assert "0 unpushed" in app.sub_title
     ben.sync()
     assert amal.records() == ben.records()
@@ -88,7 +108,7 @@ async def test_a_sync_that_cannot_reach_the_desk_says_so_and_the_app_goes_on(
     app = make_app(amal.repo)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await press(pilot, "ctrl+g")
+        await sync_key(pilot)
         notice = notices(app)[-1]
         assert notice.severity == "error" and notice.message.startswith("git fetch:")
         assert "1 unpushed" in app.sub_title and "syncing" not in app.sub_title
@@ -109,3 +129,76 @@ async def test_sync_in_a_store_that_does_not_sync_says_how_to_begin(tmp_path: Pa
             await press(pilot, "ctrl+g")
             assert "parley sync --init REMOTE" in notices(app)[-1].message
             assert not sync_dir(repo.path).exists()
+
+
+def slow_fetch(laptop: Laptop, gate: Path) -> Path:
+    """The laptop's fetches wait, once begun, until ``gate`` exists (a minute at most),
+    as over a slow network; returns the file that says a fetch has begun."""
+    begun = gate.with_name(gate.name + ".begun")
+    script = gate.with_name("slow-upload-pack")
+    script.write_text(
+        "#!/bin/sh\n"
+        f"touch '{begun}'\n"
+        "n=0\n"
+        f"while [ ! -e '{gate}' ] && [ $n -lt 1200 ]; do sleep 0.05; n=$((n + 1)); done\n"
+        'exec git upload-pack "$@"\n'
+    )
+    script.chmod(0o755)
+    subprocess.run(
+        ["git", "config", "remote.origin.uploadpack", str(script)],
+        cwd=sync_dir(laptop.repo.path),
+        check=True,
+    )
+    return begun
+
+
+@run_async
+async def test_the_dashboard_goes_on_while_git_runs_and_keeps_what_was_edited_meanwhile(
+    tmp_path: Path,
+) -> None:
+    remote = bare_repository(tmp_path)
+    amal = Laptop(tmp_path / "amal", "amal", remote, seeded=True, clock=fixed_clock)
+    amal.sync()
+    ben = Laptop(tmp_path / "ben", "ben", remote, clock=fixed_clock)
+    ben.sync()
+    ben.commands.edit("actor", "hamas", {"name": "Hamas, as ben has it"})
+    ben.sync()
+    gate = tmp_path / "gate"
+    begun = slow_fetch(amal, gate)
+    app = make_app(amal.repo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+g")
+        while not begun.exists():  # run_async's time limit bounds the wait
+            await asyncio.sleep(0.02)
+        assert "syncing…" in app.sub_title
+        # While git waits on the desk, a point's status is set with three keys.
+        await press(pilot, "3")
+        point = dashboard(app).selected()
+        assert isinstance(point, StickingPoint) and point.status.value != "bridged"
+        await press(pilot, "s")
+        await press(pilot, "b", "ctrl+s")
+        assert app.screen is dashboard(app)
+        assert "syncing…" in app.sub_title
+        await press(pilot, "ctrl+g")
+        assert "A sync is under way" in notices(app)[-1].message
+        gate.touch()
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert "syncing" not in app.sub_title
+        assert "took in 1" in notices(app)[-1].message
+        # The status set meanwhile waits for the next sync.
+        assert "1 unpushed" in app.sub_title
+    amal.close()
+    # The store file holds both: the edit made during the sync and what it took in.
+    with open_store(tmp_path / "amal" / "parley.json") as stored:
+        assert stored.get_as(StickingPoint, point.id).status.value == "bridged"
+        assert stored.get("actor", "hamas").name == "Hamas, as ben has it"  # type: ignore[attr-defined]
+    # The next sync sends it.
+    amal = Laptop(tmp_path / "amal", "amal", remote, clock=fixed_clock)
+    amal.sync()
+    ben.sync()
+    assert ben.repo.get_as(StickingPoint, point.id).status.value == "bridged"
+    assert amal.records() == ben.records()
+    amal.close()
+    ben.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date
 
+from textual import work
 from textual.actions import SkipAction
 from textual.app import App
 from textual.await_complete import AwaitComplete
@@ -20,12 +21,13 @@ from textual.message_pump import MessagePump
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.widgets import Input, TextArea
+from textual.worker import get_current_worker
 
 import tui.compat  # noqa: F401  (patches Textual before any widget renders)
 from store import Kind, Record, Repository, StoreError, Track, track_of
 from store.commands import Commands
 from store.compare import last_day
-from store.sync import SyncRepo, when
+from store.sync import SyncRepo, SyncReport, SyncRound, when
 from store.words import long_day
 from tui import failures
 from tui.compat import hangup
@@ -93,6 +95,8 @@ class ParleyApp(App[None]):
         self.repo = repo
         self.commands = Commands(repo)
         self.sync_repo = SyncRepo(repo)
+        # True from ctrl+g until what the sync took in is on the store (or it failed).
+        self.syncing = False
         # The failures survived (``survive``), oldest first.
         self.failures: list[Exception] = []
         self._poll = poll
@@ -258,7 +262,9 @@ class ParleyApp(App[None]):
         news = f"latest news: {long_day(latest)} · " if latest else ""
         # The dates first: on a narrow screen the header cuts the end of the line.
         shown = f"as of {self.as_of.isoformat()} · " if self.as_of else ""
-        self.sub_title = shown + news + title + self._sync_said()
+        # A sync under way first, too: it is news for a few seconds only.
+        syncing = "syncing… · " if self.syncing else ""
+        self.sub_title = syncing + shown + news + title + self._sync_said()
 
     def _sync_said(self) -> str:
         """For a store that syncs: what is not yet pushed, the last sync, the conflicts."""
@@ -274,27 +280,83 @@ class ParleyApp(App[None]):
         return said
 
     def action_sync(self) -> None:
-        """Send what was written here and take in the desk's changes. Git runs while
-        the screen waits (a sync of a few hundred changes takes a second or two), so
-        the header first says it is syncing."""
+        """Send what was written here and take in the desk's changes.
+
+        Git runs in a thread of its own (a fetch and a push may wait on the network)
+        while the dashboard goes on: edits made meanwhile are kept, and the next sync
+        sends them. What came in is laid on the store back on the app's thread, in one
+        transaction through the store's take-in: the store is read and written on
+        that thread alone (its caches and its lock are not shared between threads)."""
         if not self.sync_repo.ready:
             self.notify(
                 "This store does not sync yet: run parley sync --init REMOTE once.",
                 severity="warning",
             )
             return
-        self.sub_title += " · syncing…"
-        self.call_after_refresh(self._sync_now)
-
-    def _sync_now(self) -> None:
+        if self.syncing:
+            self.notify("A sync is under way: the header says when it is done.")
+            return
         try:
-            report = self.sync_repo.sync()
+            round_ = self.sync_repo.begin()
         except StoreError as exc:
-            self._update_subtitle()
             self.notify(str(exc), severity="error", timeout=10)
             return
+        self.syncing = True
         self._update_subtitle()
-        self.notify(report.summary().capitalize() + ".")
+        self._sync_in_background(round_)
+
+    @work(thread=True, group="sync")
+    def _sync_in_background(self, round_: SyncRound) -> None:
+        try:
+            try:
+                round_.exchange()
+            except StoreError as exc:
+                round_.close()  # before ctrl+g can start the next
+                self._from_thread(self._synced, None, str(exc))
+                return
+            if not get_current_worker().is_cancelled:
+                # Not when the app is closing: the next sync lays what came in on the store.
+                self._from_thread(self._take_in, round_)
+        except Exception as exc:
+            round_.close()
+            # A fault in the sync's own code: said and logged as any other, and ctrl+g
+            # works again; where failures end the app (tests), it ends it.
+            if not self._from_thread(self._survived, exc):
+                raise
+        finally:
+            round_.close()
+
+    def _from_thread(self, callback: Callable[..., bool | None], *args: object) -> bool:
+        """Run ``callback`` on the app's thread: what it answers, or False if the app
+        is no longer there to run it."""
+        try:
+            return self.call_from_thread(callback, *args) is not False
+        except RuntimeError:
+            if self.is_running:
+                raise
+            return False
+
+    def _take_in(self, round_: SyncRound) -> None:
+        try:
+            report = round_.finish()
+        except StoreError as exc:
+            round_.close()
+            self._synced(None, str(exc))
+        else:
+            round_.close()
+            self._synced(report, None)
+
+    def _survived(self, error: Exception) -> bool:
+        self._synced(None, None)
+        return self.survive(error, self)
+
+    def _synced(self, report: SyncReport | None, error: str | None) -> None:
+        self.syncing = False
+        self._update_subtitle()
+        if error is not None:
+            self.notify(error, severity="error", timeout=10)
+        elif report is not None:
+            self.notify(report.summary().capitalize() + ".")
 
     def action_conflicts(self) -> None:
         if isinstance(self.screen, ConflictsScreen):

@@ -33,7 +33,7 @@ from store.sync.merge import (
     side_time,
     side_words,
 )
-from store.sync.repo import Status, SyncError, SyncRepo, SyncReport, sync_dir, when
+from store.sync.repo import Status, SyncError, SyncRepo, SyncReport, SyncRound, sync_dir, when
 
 __all__ = [
     "Shared",
@@ -43,6 +43,7 @@ __all__ = [
     "SyncError",
     "SyncRepo",
     "SyncReport",
+    "SyncRound",
     "conflict_words",
     "replay",
     "shown_value",
