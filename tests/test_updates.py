@@ -176,6 +176,12 @@ async def fill(pilot: Pilot[None], name: str, text: str) -> None:
         clear = ["f7", "backspace"] if field.text else []  # select all, delete
     else:
         clear = ["end", "ctrl+u"]  # delete everything left of the cursor
+    # A form just opened gives its first field the focus after a refresh: tabs counted
+    # before then would be one too many.
+    for _ in range(100):
+        if pilot.app.focused in pilot.app.screen.focus_chain:
+            break
+        await pilot.pause(0.02)
     await send(pilot, *tabs_to(pilot.app, name))
     await send(pilot, *clear)
     await type_text(pilot, text)
