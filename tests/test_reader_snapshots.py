@@ -1,4 +1,4 @@
-"""Snapshots of what capture and the reader propose, at both terminal sizes: the
+"""Snapshots of what capture and the reader propose, each a dialog shot at one size: the
 capture's confirm form, and a position form offering a new person as its speaker."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 
 from textual import events
 from textual.pilot import Pilot
-from tui_helpers import THEME, Compare, make_app, seeded_store, settle, sizes
+from tui_helpers import THEME, Compare, make_app, one_size, seeded_store, settle
 
 from store import Source
 from store.commands import Commands
@@ -18,7 +18,7 @@ CORPUS = Path(__file__).parent / "articles" / "reader"
 WIRE = (CORPUS / "01-cairo-wire.txt").read_text(encoding="utf-8")
 
 
-@sizes
+@one_size
 def test_capture_confirm_snapshot(
     snap_compare: Compare, size: tuple[int, int], tmp_path: Path
 ) -> None:
@@ -41,7 +41,7 @@ def test_capture_confirm_snapshot(
         repo.close()
 
 
-@sizes
+@one_size
 def test_new_person_offer_snapshot(
     snap_compare: Compare, size: tuple[int, int], tmp_path: Path
 ) -> None:
