@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from . import access
@@ -70,6 +70,7 @@ def write_atomic(
     sync_folder: bool = True,
     keep_open: bool = False,
     clear_stale: bool = False,
+    head: Callable[[], bytes] | None = None,
 ) -> int | None:
     """Replace ``path`` whole with ``data`` (text is written as UTF-8, its line ends as
     they are; an iterable of pieces is written in order, never held as one string).
@@ -78,7 +79,10 @@ def write_atomic(
     this returns (a caller that must say something else should that flush fail does it
     itself). ``keep_open``: return the descriptor of the file written, for the caller to
     hold. ``clear_stale``: remove temporary files a crashed writer left; only for a
-    caller holding a lock that excludes every other writer. A missing folder is made.
+    caller holding a lock that excludes every other writer. ``head``: called once every
+    piece is written, its bytes written again at the start of the file, over as many:
+    for a header that sums up what follows, its room kept by the first piece. A missing
+    folder is made.
 
     Raises ``FileFailed`` and leaves ``path`` as it was should anything fail before the
     rename; once renamed, a failure to flush the folder is a ``FileFailed`` too.
@@ -111,6 +115,10 @@ def write_atomic(
             size += len(piece)
         if pending:
             write_all(fd, b"".join(pending))
+        if head is not None:
+            summed_up = head()
+            os.lseek(fd, 0, os.SEEK_SET)
+            write_all(fd, summed_up)
         doing = "flushing {} to disk"
         os.fsync(fd)
         doing, target = "renaming", f"{tmp} to {path.name}"

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from . import access
-from .atomic import fsync_dir, write_atomic
+from .atomic import fsync_dir, write_all
 from .errors import StoreError
 
 MANIFEST = "manifest.json"
@@ -77,6 +77,17 @@ def _remove_stale(folder: Path) -> None:
             shutil.rmtree(entry, ignore_errors=True)
 
 
+def _write_file(path: Path, data: bytes) -> None:
+    """A new file in the export's temporary folder, flushed: the folder, not each file,
+    is what moves in whole, so a file need not be written beside and renamed."""
+    fd = access.create(path, os.O_WRONLY | os.O_EXCL)
+    try:
+        write_all(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def write_folder(folder: Path, files: Mapping[str, bytes], rows: Mapping[str, int]) -> None:
     """Write ``files`` and their manifest as the folder ``folder``, whole or not at all;
     a StoreError names what failed, and leaves an older export there as it was."""
@@ -110,9 +121,9 @@ def write_folder(folder: Path, files: Mapping[str, bytes], rows: Mapping[str, in
         os.chmod(tmp, folder_mode())
         for name, data in files.items():
             doing = f"writing {folder / name}"
-            write_atomic(tmp / name, data, sync_folder=False)
+            _write_file(tmp / name, data)
         doing = f"writing {folder / MANIFEST}"
-        write_atomic(tmp / MANIFEST, manifest(files, rows), sync_folder=False)
+        _write_file(tmp / MANIFEST, manifest(files, rows))
         fsync_dir(tmp)
         doing = f"moving the export into {folder}"
         if st is not None:

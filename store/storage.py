@@ -360,15 +360,6 @@ def _tinydb_tables(name: str, data: dict[str, Any], trusted: bool) -> Tables:
     return tables
 
 
-def tinydb_layout(meta: dict[str, Any], tables: Tables) -> dict[str, dict[str, Any]]:
-    """The records as TinyDB lays them out: numbered documents, Parley's table first."""
-    data: dict[str, dict[str, Any]] = {META: {META_ID: meta}}
-    numbers = [str(n) for n in range(1, max(map(len, tables.values()), default=0) + 1)]
-    for table_name, table in tables.items():
-        data[table_name] = dict(zip(numbers, table.values(), strict=False))
-    return data
-
-
 REPAIR_HINT = "parley repair can set the damaged end of the journal aside"
 # A snapshot older than the journal or the history written after it: one copied back
 # from a backup, or a replacement the disk lost. Writing on would number new changes
@@ -941,7 +932,10 @@ class JournalStorage:
         history_end = self._append_history(changes) if changes else None
         snapshot = SnapshotFile(self.path)
         try:
-            snapshot.write(tinydb_layout(meta, records))
+            # Each chunk written is a container of thousands, in no cycle: a collection
+            # walking the whole store meanwhile would only take time.
+            with collector_paused():
+                snapshot.write_records(meta, records)
         except BaseException as exc:
             if history_end is not None:
                 self._cut_history(history_end)

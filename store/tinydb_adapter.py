@@ -84,12 +84,20 @@ def _dumps(value: Any) -> bytes:
         return pydantic_core.to_json(value)
 
 
-def _tables_json(records: Layout) -> Iterator[bytes]:
-    """The tables as JSON, each after a comma: a table's documents in one piece, the
-    store never joined into one string."""
-    for name, table in records.items():
-        yield b"," + _dumps(name) + b":"
-        yield _dumps(table)
+def _tables_json(tables: Layout, renumber: bool, chunk: int = 4096) -> Iterator[bytes]:
+    """The tables as JSON, each after a comma, a few thousand documents at a time: a
+    large store is never held as one string. ``renumber``: the documents are keyed as
+    TinyDB keys them, by number in stored order, whatever their keys in ``tables``."""
+    for name, table in tables.items():
+        yield b"," + _dumps(name) + b":{"
+        keys = [str(n) for n in range(1, len(table) + 1)] if renumber else list(table)
+        documents = list(table.values())
+        for start in range(0, len(documents), chunk):
+            end = start + chunk
+            if start:
+                yield b","
+            yield _dumps(dict(zip(keys[start:end], documents[start:end], strict=True)))[1:-1]
+        yield b"}"
 
 
 class SnapshotFile(Storage):
@@ -142,18 +150,36 @@ class SnapshotFile(Storage):
         The meta document's ``digest`` is worked out here, over the tables as written.
         Raises ``FileFailed`` and leaves the file as it was should anything fail.
         """
-        meta = dict(data[META][META_ID])
         records = {name: table for name, table in data.items() if name != META}
+        self._write(dict(data[META][META_ID]), records, renumber=False)
+
+    def write_records(self, meta: dict[str, Any], tables: Layout) -> None:
+        """``write`` of Parley's facts ``meta`` and its tables, each keyed by record id: the
+        documents are numbered as they are written, with no copy of the store made to
+        number them first."""
+        self._write(dict(meta), tables, renumber=True)
+
+    def _write(self, meta: dict[str, Any], tables: Layout, renumber: bool) -> None:
         hashed = hashlib.blake2b(digest_size=20)
-        tables = list(_tables_json(records))
-        for part in tables:
-            hashed.update(part)
-        meta["digest"] = hashed.hexdigest()
-        head = _START + _dumps(meta) + b"}"
+
+        def head() -> bytes:
+            return _START + _dumps(meta) + b"}"
+
+        def pieces() -> Iterator[bytes]:
+            # Room for the head, written over once the tables are digested: a digest is
+            # always as long.
+            meta["digest"] = digest(b"")
+            yield head()
+            for part in _tables_json(tables, renumber):
+                hashed.update(part)
+                yield part
+            yield b"}\n"
+            meta["digest"] = hashed.hexdigest()
+
         # No other writer runs under the store's exclusive lock: the temporary files of
         # one that a crash cut short are cleared.
         self.fd = write_atomic(
-            self.path, [head, *tables, b"}\n"], sync_folder=False, keep_open=True, clear_stale=True
+            self.path, pieces(), sync_folder=False, keep_open=True, clear_stale=True, head=head
         )
 
     def close(self) -> None:

@@ -6,6 +6,7 @@ import copy
 import csv
 import io
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -517,9 +518,12 @@ FUZZ = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+# Damaged imports tried in each test: a bounded run here, new draws each run; `make fuzz`
+# runs twenty times as many (PARLEY_IMPORT_EXAMPLES).
+IMPORT_EXAMPLES = int(os.environ.get("PARLEY_IMPORT_EXAMPLES", "250"))
 
 
-@settings(FUZZ, max_examples=1100)
+@settings(FUZZ, max_examples=IMPORT_EXAMPLES)
 @given(data=st.data())
 def test_fuzzed_json_imports(base: tuple[Path, dict[str, Any]], data: st.DataObject) -> None:
     path, document = base
@@ -539,7 +543,7 @@ def test_fuzzed_json_imports(base: tuple[Path, dict[str, Any]], data: st.DataObj
     check_import(target, lambda: import_json(target.repo, text, "fuzz.json"))
 
 
-@settings(FUZZ, max_examples=950)
+@settings(FUZZ, max_examples=IMPORT_EXAMPLES)
 @given(data=st.data())
 def test_fuzzed_csv_imports(base: tuple[Path, dict[str, Any]], data: st.DataObject) -> None:
     path, _ = base

@@ -40,6 +40,7 @@ from textual.widgets._select import SelectOverlay
 from tui_helpers import (
     Compare,
     make_app,
+    one_size,
     run_async,
     settle,
     sizes,
@@ -361,7 +362,7 @@ async def test_an_open_drop_down_has_a_border(seeded: Repository) -> None:
 # -- snapshot ------------------------------------------------------------------------
 
 
-@sizes
+@one_size
 def test_failed_save_focus_ring(snap_compare: Compare, seeded: Repository, size: tuple[int, int]):
     """`r`, a title, a start and an end before it, tab on to Mediators, ctrl+s: the focus
     goes back to End, whose box is drawn heavy in the error colour with the reason inside

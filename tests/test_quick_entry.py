@@ -14,11 +14,11 @@ from tui_helpers import (
     Compare,
     make_app,
     notices,
+    one_size,
     press,
     run_async,
     screen_text,
     settle,
-    sizes,
     snapshot_keys,
 )
 
@@ -303,7 +303,7 @@ QUICK_FORMS = {
 }
 
 
-@sizes
+@one_size
 @pytest.mark.parametrize("name", list(QUICK_FORMS))
 def test_quick_form(
     snap_compare: Compare, seeded: Repository, name: str, size: tuple[int, int]

@@ -14,6 +14,7 @@ from tui_helpers import (
     Compare,
     dashboard,
     make_app,
+    one_size,
     press,
     run_async,
     screen_text,
@@ -392,13 +393,13 @@ def test_positions_with_trends(snap_compare: Compare, seeded: Repository, size: 
     assert shoot(snap_compare, seeded, size, "4")
 
 
-@sizes_3
+@one_size
 def test_compare_screen(snap_compare: Compare, seeded: Repository, size: tuple[int, int]):
     # The form offers the week up to the day in view: 14 to 21 August 2024.
     assert shoot(snap_compare, seeded, size, "C", "ctrl+s")
 
 
-@sizes_3
+@one_size
 def test_search_screen(snap_compare: Compare, seeded: Repository, size: tuple[int, int]):
     assert shoot(snap_compare, seeded, size, "f", *"blinken")
 

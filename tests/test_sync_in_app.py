@@ -7,7 +7,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 from conftest import fixed_clock
 from sync_helpers import POINT, Laptop, bare_repository
 from textual.pilot import Pilot
@@ -16,6 +15,7 @@ from tui_helpers import (
     dashboard,
     make_app,
     notices,
+    one_size,
     press,
     run_async,
     screen_text,
@@ -85,7 +85,7 @@ async def test_a_status_set_on_two_laptops_is_listed_settled_with_one_key_and_ag
             assert SyncRepo(repo).conflicts() == []
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@one_size
 def test_snapshot_of_the_conflicts_list(
     snap_compare: Compare, tmp_path: Path, size: tuple[int, int]
 ) -> None:

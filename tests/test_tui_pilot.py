@@ -157,7 +157,9 @@ async def test_filter_narrows_rounds_and_esc_clears(app: ParleyApp) -> None:
 
 
 @run_async
-async def test_enter_opens_detail_and_esc_closes(app: ParleyApp) -> None:
+async def test_enter_opens_detail_esc_closes_G_and_g_jump_and_q_quits(app: ParleyApp) -> None:
+    """One session at 80x24: enter opens a round's detail and esc closes it on the same
+    row; G jumps to the last timeline entry, g back to the first; q ends the app."""
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "2", "down")
@@ -173,6 +175,23 @@ async def test_enter_opens_detail_and_esc_closes(app: ParleyApp) -> None:
         assert isinstance(app.screen, DashboardScreen)
         assert app.focused is view.table
         assert view.table.cursor_key == "blinken-tour-2024-08"
+
+        await press(pilot, "6")
+        view = dashboard(app).active_view
+        assert isinstance(view, TableView)
+        table = view.table
+        last = table.rows[-1].key
+        await press(pilot, "G")
+        assert table.cursor_row == table.row_count - 1 and table.cursor_key == last
+        assert table.scroll_y > 0
+        await press(pilot, "g")
+        assert table.cursor_row == 0 and table.scroll_y == 0
+
+        assert app.is_running
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.return_code == 0
+        assert not app.is_running
 
 
 @run_async
@@ -217,17 +236,6 @@ async def test_track_switch(tmp_path: Path) -> None:
 
 
 @run_async
-async def test_q_quits(app: ParleyApp) -> None:
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        assert app.is_running
-        await pilot.press("q")
-        await pilot.pause()
-        assert app.return_code == 0
-        assert not app.is_running
-
-
-@run_async
 async def test_o_on_a_position_shows_its_source(app: ParleyApp) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -248,23 +256,6 @@ async def test_o_on_a_position_shows_its_source(app: ParleyApp) -> None:
         assert "Kind: state media" in text
         await press(pilot, "escape")
         assert isinstance(app.screen, DashboardScreen)
-
-
-@run_async
-async def test_last_row_and_back(app: ParleyApp) -> None:
-    """G jumps to the last timeline entry, g back to the first; the detail follows."""
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "6")
-        view = dashboard(app).active_view
-        assert isinstance(view, TableView)
-        table = view.table
-        last = table.rows[-1].key
-        await press(pilot, "G")
-        assert table.cursor_row == table.row_count - 1 and table.cursor_key == last
-        assert table.scroll_y > 0
-        await press(pilot, "g")
-        assert table.cursor_row == 0 and table.scroll_y == 0
 
 
 @run_async

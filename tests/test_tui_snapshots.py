@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 from textual.pilot import Pilot
-from tui_helpers import Compare, make_app, shoot, sizes, snapshot_keys, three_sizes
+from tui_helpers import Compare, make_app, one_size, shoot, sizes, snapshot_keys, three_sizes
 
 from store import Repository
 
@@ -36,7 +36,7 @@ def test_view(snap_compare: Compare, seeded: Repository, view: str, size: tuple[
     assert shoot(snap_compare, seeded, size, VIEW_KEYS[view])
 
 
-@sizes
+@one_size
 def test_help(snap_compare: Compare, seeded: Repository, size: tuple[int, int]) -> None:
     """`?` over the dashboard: every binding that works there, and the list moves."""
     assert shoot(snap_compare, seeded, size, "question_mark")
@@ -71,19 +71,19 @@ def test_overview_since(snap_compare: Compare, seeded: Repository, size: tuple[i
     assert shoot(snap_compare, seeded, size, "pagedown")
 
 
-@sizes
+@one_size
 def test_round_detail(snap_compare: Compare, seeded: Repository, size: tuple[int, int]) -> None:
     """Enter on the first row of Rounds: the Doha round's full detail in a dialog."""
     assert shoot(snap_compare, seeded, size, "2", "enter")
 
 
-@sizes
+@one_size
 def test_position_history(snap_compare: Compare, seeded: Repository, size: tuple[int, int]) -> None:
     """Enter on the gap board's Israel cell of the first point: Israel's positions on it."""
     assert shoot(snap_compare, seeded, size, "right", "right", "enter")
 
 
-@sizes
+@one_size
 def test_record_sources(snap_compare: Compare, seeded: Repository, size: tuple[int, int]) -> None:
     """`o` on the gap board's Hamas cell: where that position comes from."""
     assert shoot(snap_compare, seeded, size, "right", "right", "right", "o")
@@ -106,7 +106,7 @@ def test_palette_with_actions(snap_compare: Compare, seeded: Repository) -> None
     assert snap_compare(make_app(seeded), terminal_size=(80, 24), run_before=run_before)
 
 
-@three_sizes
+@one_size
 def test_round_detail_with_people(
     snap_compare: Compare, three_tracks: Repository, size: tuple[int, int]
 ) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from conftest import fixed_clock
 from textual.pilot import Pilot
-from tui_helpers import THEME, Compare, make_app, press, settle, shoot, sizes
+from tui_helpers import THEME, Compare, make_app, one_size, press, settle, shoot, sizes
 
 from store import RECORD_TYPES, Repository, Round, open_store
 from store.commands import Commands
@@ -46,7 +46,7 @@ FORMS: dict[str, tuple[str, ...]] = {
 }
 
 
-@sizes
+@one_size
 @pytest.mark.parametrize("form", list(FORMS))
 def test_form_with_error(
     snap_compare: Compare, seeded: Repository, form: str, size: tuple[int, int]
@@ -57,7 +57,7 @@ def test_form_with_error(
     assert shoot(snap_compare, seeded, size, *FORMS[form], "ctrl+s")
 
 
-@sizes
+@one_size
 def test_delete_confirmation(
     snap_compare: Compare, seeded: Repository, size: tuple[int, int]
 ) -> None:
@@ -65,7 +65,7 @@ def test_delete_confirmation(
     assert shoot(snap_compare, seeded, size, "2", "d")
 
 
-@sizes
+@one_size
 def test_conflict_after_another_writers_edit(
     snap_compare: Compare, seeded: Repository, size: tuple[int, int]
 ) -> None:
@@ -83,7 +83,7 @@ def test_conflict_after_another_writers_edit(
     assert snap_compare(make_app(seeded), terminal_size=size, run_before=run_before)
 
 
-@sizes
+@one_size
 def test_history_after_an_edit(
     snap_compare: Compare, seeded: Repository, size: tuple[int, int]
 ) -> None:
