@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from store.atomic import write_atomic
 from store.errors import StoreError
 from store.models import MERGED, RECORD_TYPES, Change, model_for
 from store.repository import Repository
@@ -272,12 +273,7 @@ class SyncRepo:
             raise SyncError(f"{self.state_path}: unreadable ({exc})") from None
 
     def _save(self, state: SyncState) -> None:
-        tmp = self.state_path.with_suffix(".tmp")
-        with open(tmp, "w", encoding="utf-8") as out:
-            out.write(state.to_json())
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, self.state_path)
+        write_atomic(self.state_path, state.to_json())
 
     def _env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -636,9 +632,7 @@ class SyncRound:
             upto[shared.machine] = shared.seq
         if fresh:
             index_path = self.desk.git_dir / INDEX_FILE
-            tmp = index_path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(self._index, separators=(",", ":")), encoding="utf-8")
-            os.replace(tmp, index_path)
+            write_atomic(index_path, json.dumps(self._index, separators=(",", ":")))
         self._new = sorted(
             (
                 s
