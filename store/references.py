@@ -41,13 +41,16 @@ class Dangling:
         )
 
 
-def dangling(record: Record, lookup: Lookup) -> Iterator[Dangling]:
+def dangling(
+    record: Record, lookup: Lookup, refs: list[tuple[str, str, str]] | None = None
+) -> Iterator[Dangling]:
     """Every reference of ``record`` to a missing record or to a record of another track.
 
-    Actors and sources have no track and may be referred to from any track.
+    Actors and sources have no track and may be referred to from any track. ``refs``:
+    the record's references when the caller has them (read from its document).
     """
     track_id = track_of(record)
-    for field, kind, ref in record.references():
+    for field, kind, ref in record.references() if refs is None else refs:
         target = lookup(kind, ref)
         if target is None:
             yield Dangling(field, kind, ref)
