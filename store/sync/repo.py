@@ -504,8 +504,9 @@ class SyncRound:
             )
             if pushed.returncode == 0:
                 break
-        state.pushed = state.sent
-        desk._save(state)
+        if state.pushed != state.sent:
+            state.pushed = state.sent
+            desk._save(state)
         self._head = head
         self._read_added(added)
 
