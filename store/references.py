@@ -8,13 +8,15 @@ the records of the same transaction or the same import) through ``lookup``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .models import Record, track_of
 
-# (kind, id) -> the record the reference would land on, or None when there is none.
-Lookup = Callable[[str, str], Record | None]
+# (kind, id) -> the record the reference would land on (or its stored document), or
+# None when there is none.
+Lookup = Callable[[str, str], Record | Mapping[str, Any] | None]
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,8 @@ def dangling(
         if target is None:
             yield Dangling(field, kind, ref)
             continue
-        other_track = track_of(target)
+        # A document says its track as its model would: only records of a track have one.
+        other_track = target.get("track_id") if isinstance(target, Mapping) else track_of(target)
         if track_id and other_track and other_track != track_id:
             yield Dangling(field, kind, ref, other_track, track_id)
 

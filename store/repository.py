@@ -813,10 +813,17 @@ class Repository:
         pending: dict[tuple[str, str], Record | None],
         refs: builtins.list[tuple[str, str, str]] | None = None,
     ) -> None:
-        """Refuse the write on the first reference that cannot stand."""
-        problem = next(
-            dangling(record, lambda kind, ref: self._lookup(kind, ref, pending), refs), None
-        )
+        """Refuse the write on the first reference that cannot stand. ``refs``: the
+        record's references read from its document; the targets are then looked up as
+        stored documents too, without building their models."""
+
+        def stored(kind: str, ref: str) -> Record | Mapping[str, Any] | None:
+            if (kind, ref) in pending:
+                return pending[(kind, ref)]
+            return self._docs(kind).get(ref)
+
+        lookup = stored if refs is not None else lambda k, r: self._lookup(k, r, pending)
+        problem = next(dangling(record, lookup, refs), None)
         if problem is not None:
             where = f"{problem.field} " if problem.missing else ""
             raise IntegrityError(f"{record.kind} {record.id!r}: {where}{problem.reason()}")
