@@ -8,13 +8,15 @@ the records of the same transaction or the same import) through ``lookup``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .models import Record, track_of
 
-# (kind, id) -> the record the reference would land on, or None when there is none.
-Lookup = Callable[[str, str], Record | None]
+# (kind, id) -> the record the reference would land on (or its stored document), or
+# None when there is none.
+Lookup = Callable[[str, str], Record | Mapping[str, Any] | None]
 
 
 @dataclass(frozen=True)
@@ -41,18 +43,22 @@ class Dangling:
         )
 
 
-def dangling(record: Record, lookup: Lookup) -> Iterator[Dangling]:
+def dangling(
+    record: Record, lookup: Lookup, refs: list[tuple[str, str, str]] | None = None
+) -> Iterator[Dangling]:
     """Every reference of ``record`` to a missing record or to a record of another track.
 
-    Actors and sources have no track and may be referred to from any track.
+    Actors and sources have no track and may be referred to from any track. ``refs``:
+    the record's references when the caller has them (read from its document).
     """
     track_id = track_of(record)
-    for field, kind, ref in record.references():
+    for field, kind, ref in record.references() if refs is None else refs:
         target = lookup(kind, ref)
         if target is None:
             yield Dangling(field, kind, ref)
             continue
-        other_track = track_of(target)
+        # A document says its track as its model would: only records of a track have one.
+        other_track = target.get("track_id") if isinstance(target, Mapping) else track_of(target)
         if track_id and other_track and other_track != track_id:
             yield Dangling(field, kind, ref, other_track, track_id)
 

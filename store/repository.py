@@ -808,10 +808,22 @@ class Repository:
         return self._maybe(kind, record_id)
 
     def _check_references(
-        self, record: Record, pending: dict[tuple[str, str], Record | None]
+        self,
+        record: Record,
+        pending: dict[tuple[str, str], Record | None],
+        refs: builtins.list[tuple[str, str, str]] | None = None,
     ) -> None:
-        """Refuse the write on the first reference that cannot stand."""
-        problem = next(dangling(record, lambda kind, ref: self._lookup(kind, ref, pending)), None)
+        """Refuse the write on the first reference that cannot stand. ``refs``: the
+        record's references read from its document; the targets are then looked up as
+        stored documents too, without building their models."""
+
+        def stored(kind: str, ref: str) -> Record | Mapping[str, Any] | None:
+            if (kind, ref) in pending:
+                return pending[(kind, ref)]
+            return self._docs(kind).get(ref)
+
+        lookup = stored if refs is not None else lambda k, r: self._lookup(k, r, pending)
+        problem = next(dangling(record, lookup, refs), None)
         if problem is not None:
             where = f"{problem.field} " if problem.missing else ""
             raise IntegrityError(f"{record.kind} {record.id!r}: {where}{problem.reason()}")
@@ -916,10 +928,12 @@ class Repository:
                     None if doc is None else self._taken_in(kind, record_id, doc)
                 )
             for (kind, record_id), record in pending.items():
-                if record is None:
+                doc = writes[(kind, record_id)]
+                if record is None or doc is None:
                     self._check_unreferenced(kind, record_id, pending)
                 else:
-                    self._check_references(record, pending)
+                    # Its references read from the document: no need to write it out again.
+                    self._check_references(record, pending, RECORD_TYPES[kind].refs_of(doc))
             seq = self._max_seq
             ops: builtins.list[Op] = []
             changes: builtins.list[Change] = []

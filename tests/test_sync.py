@@ -501,3 +501,22 @@ def test_a_sync_begun_holds_off_another(pair: tuple[Laptop, Laptop]) -> None:
     with amal.sync_repo.begin(), pytest.raises(SyncError, match="under way"):
         amal.sync()
     amal.sync()
+
+
+def test_the_take_in_refuses_a_record_whose_reference_cannot_stand(
+    pair: tuple[Laptop, Laptop],
+) -> None:
+    amal, _ = pair
+    position_id = amal.repo.ids("position")[0]
+    stored = dict(amal.repo.document("position", position_id) or {})
+    stored.pop("_rev", None)
+    other = amal.commands.create("track", {"title": "Another track"}).record
+    assert other is not None
+    before = amal.records()
+    missing = {**stored, "actor_id": "nobody-at-all"}
+    with pytest.raises(IntegrityError, match="refers to actor 'nobody-at-all', which does not"):
+        amal.repo.take_in({("position", position_id): missing}, [])
+    elsewhere = {**stored, "track_id": other.id}
+    with pytest.raises(IntegrityError, match=f"belongs to track .*, not '{other.id}'"):
+        amal.repo.take_in({("position", position_id): elsewhere}, [])
+    assert amal.records() == before

@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from store.models import Change
@@ -33,7 +34,19 @@ class Shared:
     clock: int
     # How far this machine had taken in each other machine's changes when it was made.
     seen: Mapping[str, int]
-    change: Change
+    # The change as its file holds it (for this machine's own: as the store holds it).
+    data: Mapping[str, Any]
+
+    @cached_property
+    def change(self) -> Change:
+        """The change, validated when first asked for: a file sent from here is written
+        from the store's own record of it, and needs no model to be written."""
+        return Change.model_validate(self.data)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """The record it changes: (kind, id)."""
+        return (str(self.data["record_kind"]), str(self.data["record_id"]))
 
     @property
     def id(self) -> str:
@@ -55,22 +68,25 @@ class Shared:
             "seq": self.seq,
             "clock": self.clock,
             "seen": dict(sorted(self.seen.items())),
-            "change": self.change.model_dump(mode="json"),
+            "change": self.data,
         }
         # Compact: with an indent json falls back to its pure-Python encoder, several
         # times slower, and a sync writes a file per change.
         return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
     @classmethod
-    def from_json(cls, text: str) -> Shared:
+    def from_json(cls, text: str | bytes) -> Shared:
+        """A change file another machine wrote, validated whole, once."""
         data = json.loads(text)
-        return cls(
+        shared = cls(
             machine=str(data["machine"]),
             seq=int(data["seq"]),
             clock=int(data["clock"]),
             seen={str(k): int(v) for k, v in data["seen"].items()},
-            change=Change.model_validate(data["change"]),
+            data=data["change"],
         )
+        shared.change  # noqa: B018  (validated now: a file that is not a change stops here)
+        return shared
 
 
 def change_file(machine: str, seq: int) -> str:

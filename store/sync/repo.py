@@ -19,7 +19,7 @@ import shutil
 import subprocess
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -333,9 +333,10 @@ class SyncRepo:
 
     # -- what is where ----------------------------------------------------------
 
-    def _own_changes(self, since: int) -> list[Change]:
-        """Changes written here, by a person, numbered above ``since``, oldest first."""
-        found = [c for c in self.repo.changes_since(since) if c.origin is None]
+    def _own_changes(self, since: int) -> list[Mapping[str, Any]]:
+        """Changes written here, by a person, numbered above ``since``, oldest first,
+        as the store holds them."""
+        found = [d for d in self.repo.change_documents_since(since) if d.get("origin") is None]
         found.reverse()
         return found
 
@@ -410,7 +411,9 @@ def _stopped(exc: OSError) -> SyncError:
 class SyncRound:
     """One sync under way (see ``SyncRepo.sync``); ``close`` ends it whatever happened."""
 
-    def __init__(self, desk: SyncRepo, state: SyncState, own: list[Change], lock: IO[str]) -> None:
+    def __init__(
+        self, desk: SyncRepo, state: SyncState, own: list[Mapping[str, Any]], lock: IO[str]
+    ) -> None:
         self.desk = desk
         self.state = state
         self.own = own
@@ -501,8 +504,9 @@ class SyncRound:
             )
             if pushed.returncode == 0:
                 break
-        state.pushed = state.sent
-        desk._save(state)
+        if state.pushed != state.sent:
+            state.pushed = state.sent
+            desk._save(state)
         self._head = head
         self._read_added(added)
 
@@ -511,24 +515,24 @@ class SyncRound:
         state = self.state
         clock = state.clock
         found = []
-        for change in self.own:
+        for doc in self.own:
             clock += 1
-            found.append(
-                Shared(state.machine, change.seq, clock, state.seen_at(change.seq), change)
-            )
+            seq = int(doc["seq"])
+            found.append(Shared(state.machine, seq, clock, state.seen_at(seq), doc))
         return found
 
     def _sent_out(self, sent: list[Shared]) -> None:
-        """Note the files committed: a sync killed from now on does not write them again."""
+        """Note the files committed, saved with what the push did. (A sync stopped
+        before then finds them on this branch, among the files since the last sync,
+        and does not write them again.)"""
         state = self.state
         if not sent:
             return
         state.sent, state.clock = sent[-1].seq, sent[-1].clock
-        mine = {r for s in sent for r in (s.change.resolves or ())}
+        mine = {str(r) for s in sent for r in (s.data.get("resolves") or ())}
         state.resolved = sorted(set(state.resolved) | mine)
         for conflict_id in mine:
             state.conflicts.pop(conflict_id, None)
-        self.desk._save(state)
         self._sent = len(sent)
 
     def _refs(self) -> tuple[str | None, str | None]:
@@ -627,8 +631,7 @@ class SyncRound:
             key=lambda s: (s.machine, s.seq),
         )
         for shared in fresh:
-            key = f"{shared.change.record_kind}/{shared.change.record_id}"
-            records.setdefault(key, []).append(shared.id)
+            records.setdefault("/".join(shared.key), []).append(shared.id)
             upto[shared.machine] = shared.seq
         if fresh:
             index_path = self.desk.git_dir / INDEX_FILE
@@ -642,7 +645,7 @@ class SyncRound:
             key=lambda s: s.order,
         )
         # The earlier files of each record changed: the take-in replays them all.
-        affected = {f"{s.change.record_kind}/{s.change.record_id}" for s in self._new}
+        affected = {"/".join(s.key) for s in self._new}
         earlier = sorted(
             {i for key in affected for i in records.get(key, []) if i not in self._files}
         )
@@ -665,7 +668,7 @@ class SyncRound:
         machine, seq = _split_id(change_id)
         where = change_file(machine, seq)
         try:
-            shared = Shared.from_json(data.decode("utf-8"))
+            shared = Shared.from_json(data)
         except (ValueError, KeyError, TypeError) as exc:
             raise SyncError(f"{where}: not a change Parley wrote ({exc})") from None
         if shared.id != change_id:
@@ -702,10 +705,11 @@ class SyncRound:
             # machine will replay them, with the clock they will be sent with.
             clock = max([state.clock, *(s.clock for s in new)])
             unsent: dict[Key, list[Shared]] = {}
-            for change in desk._own_changes(state.sent):
+            for doc in desk._own_changes(state.sent):
                 clock += 1
-                shared = Shared(state.machine, change.seq, clock, state.seen_at(change.seq), change)
-                unsent.setdefault((change.record_kind, change.record_id), []).append(shared)
+                seq = int(doc["seq"])
+                shared = Shared(state.machine, seq, clock, state.seen_at(seq), doc)
+                unsent.setdefault(shared.key, []).append(shared)
 
             def changes_of(key: Key) -> list[Shared]:
                 found = [self._read(i) for i in records.get(f"{key[0]}/{key[1]}", [])]
