@@ -17,7 +17,7 @@ from tui.format import MUTED, heading
 from tui.messages import OpenRecord
 from tui.text import line, literal
 from tui.widgets.footer import KeyFooter
-from tui.widgets.record_table import Column, RecordTable, Row
+from tui.widgets.record_table import Column, RecordTable, Row, fit_beside
 from tui.widgets.text_block import TextBlock
 
 SHOWN = 2000
@@ -57,8 +57,15 @@ def change_detail(repo: Repository, change: Change) -> Content:
     return Content("\n").join(parts)
 
 
+# The change's detail beside the list, on a screen wide enough for both: at least
+# this wide, and at most (the rest goes to the list's Change column).
+DETAIL_LEAST, DETAIL_MOST = 40, 70
+
+
 class HistoryScreen(ModalScreen[None]):
     CSS_PATH = "modal.tcss"
+    # Narrower, the detail goes below the list, which then has the whole width.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [Binding("escape,q", "dismiss", "Back", id="history.back")]
 
     def __init__(
@@ -111,7 +118,7 @@ class HistoryScreen(ModalScreen[None]):
                 for c in changes
             ]
         )
-        with Vertical(classes="dialog wide"):
+        with Vertical(classes="dialog wide history"):
             yield TextBlock(literal(title), classes="dialog-title")
             with Horizontal(classes="history-split"):
                 yield table
@@ -123,6 +130,16 @@ class HistoryScreen(ModalScreen[None]):
         table = self.query_one(RecordTable)
         table.focus()
         self._show(table.cursor_key)
+        self.call_after_refresh(self._fit)
+
+    def on_resize(self) -> None:
+        # The screen's -wide / -narrow is set on the same resize: fit after it.
+        self.call_after_refresh(self._fit)
+
+    def _fit(self) -> None:
+        """The list takes what its changes want, the detail the rest (fit_beside)."""
+        split = self.query_one(".history-split", Horizontal)
+        fit_beside(self.query_one(RecordTable), split, DETAIL_LEAST, DETAIL_MOST)
 
     def _show(self, key: str | None) -> None:
         change = self.changes.get(key or "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -16,7 +17,7 @@ from textual.widgets import Input
 from store import Record, Repository
 from store.words import capitalised, changed_by
 from tui.screens.detail import DetailScreen
-from tui.widgets.record_table import Column, RecordTable, Row
+from tui.widgets.record_table import Column, RecordTable, Row, fit_beside
 from tui.widgets.text_view import TextView
 
 
@@ -112,8 +113,17 @@ class FilterInput(Input):
         self.post_message(self.Dismissed())
 
 
+# The detail pane beside a table, on a screen wide enough for both: never narrower than
+# this (its text would wrap to a ribbon), nor wider (a wide screen's room goes to the
+# table's columns).
+DETAIL_LEAST, DETAIL_MOST = 36, 60
+
+
 class TableView(View):
-    """A table of records with the highlighted record's detail beside or below it."""
+    """A table of records with the highlighted record's detail beside or below it.
+
+    Beside it, the table takes the width its cells want and the pane the rest, down to
+    ``DETAIL_LEAST``: a cell is cut only when both are full."""
 
     columns: tuple[Column, ...] = ()
     kinds: tuple[str, ...] = ()
@@ -140,6 +150,15 @@ class TableView(View):
         self.table.set_rows(self.rows())
         self._detail_key = None
         self._show_detail(self.table.cursor_key)
+        self.fit_split()
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The screen's -wide / -narrow is set on the same resize: read it after.
+        self.call_after_refresh(self.fit_split)
+
+    def fit_split(self) -> None:
+        """Share the width between the table and its detail pane (see the class)."""
+        fit_beside(self.table, self.query_one(".split", Horizontal), DETAIL_LEAST, DETAIL_MOST)
 
     def rows(self) -> list[Row]:
         raise NotImplementedError

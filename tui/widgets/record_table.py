@@ -28,6 +28,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from tui.text import plain
 
@@ -88,6 +89,23 @@ def sorted_rows(rows: Sequence[Row], column: int, reverse: bool = False) -> list
     filled = [(sort_key(t), row) for t, row in keyed if t.strip()]
     filled.sort(key=lambda pair: pair[0], reverse=reverse)
     return [row for _, row in filled] + [row for t, row in keyed if not t.strip()]
+
+
+def split_width(wanted: int, room: int, pane_min: int, pane_max: int) -> int:
+    """How wide a table is beside a detail pane in ``room`` cells: as wide as its cells
+    want while the pane keeps ``pane_min``, and never leaving the pane more than
+    ``pane_max``. So a cell is cut only once the pane is down to its least."""
+    return max(min(wanted, room - pane_min), room - pane_max, 1)
+
+
+def fit_beside(table: RecordTable, split: Widget, least: int, most: int) -> None:
+    """Give ``table`` its width in ``split``, beside a pane of ``least`` to ``most``
+    cells (``split_width``); stacked (a vertical layout), the stylesheet's widths."""
+    layout = split.styles.layout
+    if layout is None or layout.name != "horizontal" or split.size.width <= 0:
+        table.styles.width = None
+        return
+    table.styles.width = split_width(table.wanted_width(), split.size.width, least, most)
 
 
 def _fit(text: str, width: int) -> str:
@@ -302,8 +320,38 @@ class RecordTable(ScrollView, can_focus=True):
         scrolls sideways lays them out wider (see ``GapBoard``)."""
         return max(self.scrollable_content_region.width, 1)
 
+    def _wants(self) -> list[int]:
+        """Each column's widest cell, and room for the arrow in the sorted one's heading."""
+        needs = list(self._needs())
+        if self.sort_column is not None and self.sort_column < len(needs):
+            label = cell_len(self.columns[self.sort_column].label) + 2
+            needs[self.sort_column] = max(needs[self.sort_column], label)
+        return needs
+
+    def _fixed_widths(self) -> list[int]:
+        """Each fixed column's width, no wider than its widest cell (heading included):
+        the room a column would leave blank goes to the columns whose text is cut.
+        Flexible columns: 0."""
+        needs = self._wants()
+        return [
+            min(c.width, max(needs[i], 1)) if c.width is not None else 0
+            for i, c in enumerate(self.columns)
+        ]
+
+    def wanted_width(self) -> int:
+        """The width that shows every cell whole, scroll bar included: what the table
+        asks of a split it shares with a detail pane."""
+        needs = self._wants()
+        widths = [
+            fixed or max(needs[i], self.columns[i].min_width)
+            for i, fixed in enumerate(self._fixed_widths())
+        ]
+        gutter = self.styles.scrollbar_size_vertical
+        return sum(widths) + max(len(widths) - 1, 0) + gutter
+
     def _widths(self) -> list[int]:
-        """Fixed columns keep their width; flexible ones share what is left.
+        """Fixed columns keep their width (less what their text leaves blank); flexible
+        ones share what is left.
 
         Each flexible column gets its minimum, then, round by round, a share of the
         rest by ratio until its longest cell fits; what is left once every cell
@@ -313,10 +361,10 @@ class RecordTable(ScrollView, can_focus=True):
         """
         total = self._table_width()
         room = total - max(len(self.columns) - 1, 0)
-        fixed = sum(c.width or 0 for c in self.columns)
+        widths = self._fixed_widths()
+        fixed = sum(widths)
         flexible = [i for i, c in enumerate(self.columns) if c.width is None]
         left = max(room - fixed, 0)
-        widths = [c.width or 0 for c in self.columns]
         if not flexible:
             return widths
         shares = sum(self.columns[i].ratio for i in flexible) or 1
@@ -325,7 +373,7 @@ class RecordTable(ScrollView, can_focus=True):
             for i in flexible:
                 widths[i] = max(left * self.columns[i].ratio // shares, 3)
             return widths
-        needs = self._needs()
+        needs = self._wants()
         for i in flexible:
             widths[i] = self.columns[i].min_width
         spare = left - minimums
