@@ -29,18 +29,21 @@ from store import (
     Round,
     RoundFormat,
     RoundStatus,
+    Source,
     SourceKind,
     StickingPoint,
     Track,
 )
 from store.commands import Citation, Commands, NewSource, Outcome
-from store.words import capitalised, changed_by
+from store.corroboration import matches
+from store.models import RECORD_TYPES, TRACK_KINDS
+from store.words import capitalised, changed_by, kind_words
 from tui.fields import Field
 from tui.screens.conflict import conflict_detail
+from tui.screens.corroboration import offer_body, offer_title
 from tui.screens.form import FormScreen
-from tui.screens.form_result import FormErrors, OnConflict
+from tui.screens.form_result import Corroborates, FormErrors, Offer, OnConflict
 
-TRACK_BOUND = (Kind.ROUND, Kind.POINT, Kind.POSITION, Kind.PROPOSAL, Kind.EVENT, Kind.ASSESSMENT)
 ROLE_FIELDS = {
     Role.PARTY: "parties",
     Role.MEDIATOR: "mediators",
@@ -231,18 +234,8 @@ NEW_FIELDS: dict[str, list[Field]] = {
 # What a short form leaves out and a record must hold: the full form's default.
 NEW_HIDDEN: dict[str, dict[str, str]] = {Kind.POINT: {"status": "open"}}
 
-KIND_NAMES: dict[str, str] = {
-    Kind.TRACK: Kind.TRACK,
-    Kind.ACTOR: Kind.ACTOR,
-    Kind.PERSON: Kind.PERSON,
-    Kind.SOURCE: Kind.SOURCE,
-    Kind.ROUND: Kind.ROUND,
-    Kind.POINT: "sticking point",
-    Kind.POSITION: Kind.POSITION,
-    Kind.PROPOSAL: Kind.PROPOSAL,
-    Kind.EVENT: Kind.EVENT,
-    Kind.ASSESSMENT: Kind.ASSESSMENT,
-}
+# Each kind as a person calls it, in the models' order.
+KIND_NAMES: dict[str, str] = {kind: kind_words(kind) for kind in RECORD_TYPES}
 
 
 # A new source's fields as the form names them.
@@ -310,7 +303,7 @@ class Forms:
         self.repo, self.commands, self.track_id, self.today = repo, commands, track_id, today
 
     def options(self, kind: str) -> list[tuple[str, str]]:
-        if kind in TRACK_BOUND:
+        if kind in TRACK_KINDS:
             records = self.repo.list(kind, track_id=self.track_id)
         else:
             records = sorted(self.repo.list(kind), key=lambda r: r.label.casefold())
@@ -436,9 +429,13 @@ class Forms:
         form: dict[str, Any],
         fields: Sequence[Field] | None = None,
         revision: int | None = None,
+        offer: bool = True,
     ) -> Outcome:
         """Run the form's command; an edit with ``revision`` only on that revision, with
-        the fields ``form`` holds (all of them, but when an edit is reapplied)."""
+        the fields ``form`` holds (all of them, but when an edit is reapplied). A new
+        record that repeats one stored is offered to it first (``offer``)."""
+        if record is None and offer:
+            self.offer_match(kind, form, lambda: self._save(kind, None, form, fields, offer=False))
         values = dict(form)
         names = {f.name for f in (fields or FIELDS[kind])}
         cite = take_citation(values) if "source_ids" in names & values.keys() else None
@@ -461,6 +458,50 @@ class Forms:
             )
         return run(
             lambda: self.commands.create(kind, values, track_id=self.track_id, cite=cite), names
+        )
+
+    def offer_match(self, kind: str, form: dict[str, Any], as_new: Callable[[], Outcome]) -> None:
+        """Raise ``Corroborates`` when the new record a form holds repeats one stored (the
+        same news from another outlet): the form then offers to add its source and
+        anchored quote to that one, or to save it as new (``as_new``)."""
+        if kind not in (Kind.POSITION, Kind.EVENT):
+            return
+        values = dict(form)
+        cite = take_citation(values)
+        new = cite.new_source
+        if cite.unsourced or not (cite.source_ids or new is not None):
+            return
+        found = matches(self.repo, kind, self.track_id, values, cite.source_ids)
+        if not found:
+            return
+        match = found[0]
+        quote = str(values.get("quote") or "")
+        anchor = values.get("anchor")
+        outlets = [
+            self.repo.get_as(Source, s).outlet
+            for s in cite.source_ids
+            if self.repo.exists(Kind.SOURCE, s)
+        ] + ([new.outlet] if new is not None else [])
+        said = " and ".join(dict.fromkeys(outlets)) or "this source"
+        record_kind = match.kind
+
+        def add() -> Outcome:
+            return run(
+                lambda: self.commands.corroborate(
+                    record_kind, match.record.id, cite=cite, quote=quote, anchor=anchor
+                )
+            )
+
+        new_words = new.outlet if new is not None else ""
+        raise Corroborates(
+            Offer(
+                title=offer_title(match),
+                body=offer_body(self.repo, match, cite.source_ids, new_words, quote),
+                add_words=f"add {said}" + (" and its quote" if quote else "") + " to it",
+                new_words=f"save as a new {KIND_NAMES[kind]}",
+                add=add,
+                as_new=as_new,
+            )
         )
 
     # -- quick actions ------------------------------------------------------

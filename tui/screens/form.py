@@ -32,11 +32,14 @@ from tui.compat.private import drop_closed_watchers
 from tui.fields import Field, Options, PickerSetup, field_row, read_field, row_of, write_field
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.conflict import DISCARD, REAPPLY, ConflictScreen
+from tui.screens.corroboration import ADD, NEW, CorroborationScreen
 from tui.screens.form_result import (
+    Corroborates,
     Follow,
     FormErrors,
     FormResult,
     NewRecord,
+    Offer,
     OnConflict,
     Submit,
 )
@@ -317,12 +320,28 @@ class FormScreen(ModalScreen[FormResult | None]):
         except FormErrors as exc:
             self.show_errors(exc.errors)
             return
+        except Corroborates as exc:
+            self._offer(values, exc.offer)
+            return
         except StoreError as exc:
             self.show_errors({"": str(exc)})
             return
         finally:
             self._saving = False
         self.dismiss(FormResult(list(outcome.records) if outcome else [], values))
+
+    def _offer(self, values: dict[str, Any], offer: Offer) -> None:
+        """The record repeats one stored: add this source to that one, save it as new, or
+        go back to the form as it was typed."""
+        self.show_errors({})
+
+        def answered(choice: str | None) -> None:
+            if choice == ADD:
+                self._write(values, offer.add)
+            elif choice == NEW:
+                self._write(values, offer.as_new)
+
+        self.app.push_screen(CorroborationScreen(offer), answered)
 
     def action_new_line(self) -> None:
         if not isinstance(self.focused, TextArea):

@@ -58,6 +58,30 @@ class FormResult:
 # Given the field that changed and every value, new values for other fields.
 Follow = Callable[[str, dict[str, Any]], dict[str, Any]]
 
+
+@dataclass(frozen=True)
+class Offer:
+    """A new record repeats one already stored (the same news from another outlet): what
+    to show, and the two ways on, each a write that returns what it wrote."""
+
+    title: str
+    # The stored record and the new one's source, in words.
+    body: Content
+    # What Enter (or a) does, and what n does: "add Crescent Press and its quote to it".
+    add_words: str
+    new_words: str
+    add: Callable[[], Outcome]
+    as_new: Callable[[], Outcome]
+
+
+class Corroborates(Exception):
+    """Raised by a form's submit in place of writing: the form offers ``offer``."""
+
+    def __init__(self, offer: Offer) -> None:
+        super().__init__(offer.add_words)
+        self.offer = offer
+
+
 # Given a kind of record and what was typed in a chooser, the form that adds such a
 # record named so ("+ new …"); it gives back what it saved.
 NewRecord = Callable[[str, str], "Screen[FormResult | None]"]

@@ -24,7 +24,7 @@ from tui.format import heading
 from tui.screens.form import FormScreen
 from tui.screens.reader import ReaderScreen
 from tui.text import line
-from tui.trends import BLOCKS
+from tui.trends import legend
 from tui.widgets.chooser import Chooser
 from tui.widgets.footer import KeyFooter
 from tui.widgets.record_table import Column, RecordTable, Row
@@ -45,14 +45,16 @@ MOVES = [
 ]
 
 
-# How the Points and Positions views draw trends (see store.trends for the reasoning).
-TRENDS = line(
-    heading("Trends"),
-    f"  {BLOCKS} a party's stances, oldest first: {BLOCKS[0]} accepted … {BLOCKS[-1]} red line"
-    f" or rejected. Gap: the two firmest parties' levels added, 0–{2 * TOP}; ↓7 narrowed"
-    " from 7, ↑ widened, = same, new: none to compare, since the day w sets (a month"
-    " back, or the first position).",
-)
+def trends_hint() -> Content:
+    """How the Points and Positions views draw trends (see store.trends for the
+    reasoning), in the glyphs this app draws them with."""
+    return line(
+        heading("Trends"),
+        f"  {legend()} or rejected. Gap: the two firmest parties' levels added,"
+        f" 0–{2 * TOP}; ↓7 narrowed from 7, ↑ widened, = same, new: none to compare,"
+        " since the day w sets (a month back, or the first position).",
+    )
+
 
 KEY_NAMES = {
     "slash": "/",
@@ -227,7 +229,7 @@ class HelpScreen(ModalScreen[None]):
             table.can_focus = False
             table.set_rows(self.rows())
             yield table
-            yield TextBlock(TRENDS, classes="hint")
+            yield TextBlock(trends_hint(), classes="hint")
         yield KeyFooter()
 
     @property
