@@ -83,6 +83,12 @@ async def test_sort_by_a_column_and_back_with_the_keys(seeded: Repository) -> No
         assert keys(table) == own and table.cursor_key == on
         assert "▲" not in heading_line(app, table) and "▼" not in heading_line(app, table)
 
+        # A filter typed on a sorted table keeps the order.
+        await press(pilot, "greater_than_sign", "slash", *"an")
+        assert len(keys(table)) < len(own)
+        holding = {row.key for row in table.rows}
+        assert [name[k] for k in keys(table)] == sorted((name[k] for k in holding), key=sort_key)
+
 
 @run_async
 async def test_a_click_on_a_heading_sorts_again_reverses_then_back(seeded: Repository) -> None:
