@@ -59,6 +59,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/tui_bench.py
 	$(BIN)/python benchmarks/sync_bench.py
 	$(BIN)/python benchmarks/engine_bench.py
+	$(BIN)/python benchmarks/sort_bench.py
 
 # 10,000 damaged store and import files through `parley check` and `parley import`;
 # three laptops syncing at random, longer than in make test; 200 syncs killed part-way;
