@@ -17,7 +17,7 @@ from tui.format import MUTED, heading
 from tui.messages import OpenRecord
 from tui.text import line, literal
 from tui.widgets.footer import KeyFooter
-from tui.widgets.record_table import Column, RecordTable, Row, fit_beside
+from tui.widgets.record_table import Column, RecordTable, Row
 from tui.widgets.text_block import TextBlock
 
 SHOWN = 2000
@@ -106,6 +106,7 @@ class HistoryScreen(ModalScreen[None]):
             ],
             id="changes",
             empty_text="No changes recorded.",
+            beside=(DETAIL_LEAST, DETAIL_MOST),
         )
         table.set_rows(
             [
@@ -130,16 +131,6 @@ class HistoryScreen(ModalScreen[None]):
         table = self.query_one(RecordTable)
         table.focus()
         self._show(table.cursor_key)
-        self.call_after_refresh(self._fit)
-
-    def on_resize(self) -> None:
-        # The screen's -wide / -narrow is set on the same resize: fit after it.
-        self.call_after_refresh(self._fit)
-
-    def _fit(self) -> None:
-        """The list takes what its changes want, the detail the rest (fit_beside)."""
-        split = self.query_one(".history-split", Horizontal)
-        fit_beside(self.query_one(RecordTable), split, DETAIL_LEAST, DETAIL_MOST)
 
     def _show(self, key: str | None) -> None:
         change = self.changes.get(key or "")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -17,7 +16,7 @@ from textual.widgets import Input
 from store import Record, Repository
 from store.words import capitalised, changed_by
 from tui.screens.detail import DetailScreen
-from tui.widgets.record_table import Column, RecordTable, Row, fit_beside
+from tui.widgets.record_table import Column, RecordTable, Row
 from tui.widgets.text_view import TextView
 
 
@@ -134,7 +133,12 @@ class TableView(View):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="split"):
-            yield RecordTable(self.columns, id=f"{self.key}-table", classes="main-table")
+            yield RecordTable(
+                self.columns,
+                id=f"{self.key}-table",
+                classes="main-table",
+                beside=(DETAIL_LEAST, DETAIL_MOST),
+            )
             yield TextView(classes="detail-pane detail")
         yield FilterInput(placeholder="filter: type to narrow, esc to clear", classes="filter")
 
@@ -150,15 +154,6 @@ class TableView(View):
         self.table.set_rows(self.rows())
         self._detail_key = None
         self._show_detail(self.table.cursor_key)
-        self.fit_split()
-
-    def on_resize(self, event: events.Resize) -> None:
-        # The screen's -wide / -narrow is set on the same resize: read it after.
-        self.call_after_refresh(self.fit_split)
-
-    def fit_split(self) -> None:
-        """Share the width between the table and its detail pane (see the class)."""
-        fit_beside(self.table, self.query_one(".split", Horizontal), DETAIL_LEAST, DETAIL_MOST)
 
     def rows(self) -> list[Row]:
         raise NotImplementedError

@@ -28,7 +28,6 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widget import Widget
 
 from tui.text import plain
 
@@ -98,16 +97,6 @@ def split_width(wanted: int, room: int, pane_min: int, pane_max: int) -> int:
     want while the pane keeps ``pane_min``, and never leaving the pane more than
     ``pane_max``. So a cell is cut only once the pane is down to its least."""
     return max(min(wanted, room - pane_min), room - pane_max, 1)
-
-
-def fit_beside(table: RecordTable, split: Widget, least: int, most: int) -> None:
-    """Give ``table`` its width in ``split``, beside a pane of ``least`` to ``most``
-    cells (``split_width``); stacked (a vertical layout), the stylesheet's widths."""
-    layout = split.styles.layout
-    if layout is None or layout.name != "horizontal" or split.size.width <= 0:
-        table.styles.width = None
-        return
-    table.styles.width = split_width(table.wanted_width(), split.size.width, least, most)
 
 
 def _fit(text: str, width: int) -> str:
@@ -211,11 +200,15 @@ class RecordTable(ScrollView, can_focus=True):
         *,
         cell_cursor: bool = False,
         empty_text: str = "Nothing to show.",
+        beside: tuple[int, int] | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        # Beside a pane of (least, most) cells: with ``width: auto`` the table is as
+        # wide as its cells want while the pane keeps its least (``split_width``).
+        self.beside = beside
         self.columns: list[Column] = list(columns)
         self.cell_cursor = cell_cursor
         self.empty_text = empty_text
@@ -269,6 +262,9 @@ class RecordTable(ScrollView, can_focus=True):
                 self._sorted = (way, sorted_rows(self._all_rows, *way))
             ordered = self._sorted[1]
         self.rows = [r for r in ordered if needle in r.haystack] if needle else ordered
+        if self.beside is not None:
+            # What the cells want may have changed, and with it the split.
+            self.refresh(layout=True)
         self.virtual_size = Size(max(self.size.width, self._table_width()), len(self.rows) + 1)
         index = 0
         if key is not None:
@@ -357,6 +353,14 @@ class RecordTable(ScrollView, can_focus=True):
         ]
         gutter = self.styles.scrollbar_size_vertical
         return sum(widths) + max(len(widths) - 1, 0) + gutter
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        """With ``width: auto`` beside a pane: worked out in the layout pass itself, so
+        the table and the pane take their widths in the same frame."""
+        if self.beside is None:
+            return super().get_content_width(container, viewport)
+        # The width asked for holds the scroll bar's gutter: Textual takes it from it.
+        return split_width(self.wanted_width(), container.width, *self.beside)
 
     def _widths(self) -> list[int]:
         """Fixed columns keep their width (less what their text leaves blank); flexible
