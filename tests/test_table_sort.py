@@ -83,6 +83,12 @@ async def test_sort_by_a_column_and_back_with_the_keys(seeded: Repository) -> No
         assert keys(table) == own and table.cursor_key == on
         assert "▲" not in heading_line(app, table) and "▼" not in heading_line(app, table)
 
+        # A filter typed on a sorted table keeps the order.
+        await press(pilot, "greater_than_sign", "slash", *"an")
+        assert len(keys(table)) < len(own)
+        holding = {row.key for row in table.rows}
+        assert [name[k] for k in keys(table)] == sorted((name[k] for k in holding), key=sort_key)
+
 
 @run_async
 async def test_a_click_on_a_heading_sorts_again_reverses_then_back(seeded: Repository) -> None:
@@ -161,3 +167,24 @@ async def test_a_heading_click_on_the_sideways_board_sorts_the_column_under_it(
         assert board.sort_column == 0
         titles = [str(row.cells[0]) for row in board.rows]
         assert titles == sorted(titles, key=sort_key)
+
+
+@run_async
+async def test_a_heading_click_on_the_overviews_board_sorts_by_that_party(
+    seeded: Repository,
+) -> None:
+    """The Overview's board stands whole on a page that scrolls: its heading is its own
+    first line, and a click there sorts by the party under it; the cursor keeps its
+    point."""
+    app = make_app(seeded)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        board = app.screen.query_one("#gap-board", GapBoard)
+        on = board.cursor_key
+        heading = heading_line(app, board)
+        at = heading.index("Hamas")
+        await pilot.click(board, offset=(at + 1, 0))
+        await settle(pilot)
+        assert str(board.columns[board.sort_column or 0].label) == "Hamas"
+        assert "Hamas ▲" in heading_line(app, board)
+        assert board.cursor_key == on

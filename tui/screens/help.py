@@ -95,7 +95,7 @@ SCREENS = {"DashboardScreen": "Dashboard", "ReaderScreen": "reader", "DeskScreen
 # What a form's keys do, where the binding's own word says less than it does.
 FORM_WORDS = {
     "form.save": "Save (Apply, Compare, Find)",
-    "form.enter-save": "Next field; in a picker, its best match or “+ new …”",
+    "form.enter-save": "Next field, or a picker's match",
     "form.new-line": "New line in a text box",
     "chooser.next": "Next match in a picker",
     "chooser.previous": "Previous match in a picker",

@@ -57,8 +57,15 @@ def change_detail(repo: Repository, change: Change) -> Content:
     return Content("\n").join(parts)
 
 
+# The change's detail beside the list, on a screen wide enough for both: at least
+# this wide, and at most (the rest goes to the list's Change column).
+DETAIL_LEAST, DETAIL_MOST = 40, 70
+
+
 class HistoryScreen(ModalScreen[None]):
     CSS_PATH = "modal.tcss"
+    # Narrower, the detail goes below the list, which then has the whole width.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [Binding("escape,q", "dismiss", "Back", id="history.back")]
 
     def __init__(
@@ -99,6 +106,7 @@ class HistoryScreen(ModalScreen[None]):
             ],
             id="changes",
             empty_text="No changes recorded.",
+            beside=(DETAIL_LEAST, DETAIL_MOST),
         )
         table.set_rows(
             [
@@ -111,7 +119,7 @@ class HistoryScreen(ModalScreen[None]):
                 for c in changes
             ]
         )
-        with Vertical(classes="dialog wide"):
+        with Vertical(classes="dialog wide history"):
             yield TextBlock(literal(title), classes="dialog-title")
             with Horizontal(classes="history-split"):
                 yield table

@@ -112,8 +112,17 @@ class FilterInput(Input):
         self.post_message(self.Dismissed())
 
 
+# The detail pane beside a table, on a screen wide enough for both: never narrower than
+# this (its text would wrap to a ribbon), nor wider (a wide screen's room goes to the
+# table's columns).
+DETAIL_LEAST, DETAIL_MOST = 36, 60
+
+
 class TableView(View):
-    """A table of records with the highlighted record's detail beside or below it."""
+    """A table of records with the highlighted record's detail beside or below it.
+
+    Beside it, the table takes the width its cells want and the pane the rest, down to
+    ``DETAIL_LEAST``: a cell is cut only when both are full."""
 
     columns: tuple[Column, ...] = ()
     kinds: tuple[str, ...] = ()
@@ -124,7 +133,12 @@ class TableView(View):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="split"):
-            yield RecordTable(self.columns, id=f"{self.key}-table", classes="main-table")
+            yield RecordTable(
+                self.columns,
+                id=f"{self.key}-table",
+                classes="main-table",
+                beside=(DETAIL_LEAST, DETAIL_MOST),
+            )
             yield TextView(classes="detail-pane detail")
         yield FilterInput(placeholder="filter: type to narrow, esc to clear", classes="filter")
 

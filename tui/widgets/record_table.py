@@ -66,13 +66,15 @@ ASCENDING, DESCENDING = "▲", "▼"
 _DIGITS = re.compile(r"(\d+)")
 
 
-def sort_key(text: str) -> tuple[tuple[int, int | str], ...]:
-    """Text as it sorts for a person: case aside, and numbers by their value (9 before 10)."""
-    return tuple(
-        (0, int(part)) if part.isdigit() else (1, part)
-        for part in _DIGITS.split(text.casefold())
-        if part
-    )
+def _padded(number: re.Match[str]) -> str:
+    return number.group().zfill(20)
+
+
+def sort_key(text: str) -> str:
+    """Text as it sorts for a person: case aside, and numbers by their value (9 before 10):
+    each run of digits padded to one width, so that plain string order does the rest
+    (a string compares far faster than a tuple of parts on a big table)."""
+    return _DIGITS.sub(_padded, text.casefold())
 
 
 def sorted_rows(rows: Sequence[Row], column: int, reverse: bool = False) -> list[Row]:
@@ -90,6 +92,13 @@ def sorted_rows(rows: Sequence[Row], column: int, reverse: bool = False) -> list
     filled = [(sort_key(t), row) for t, row in keyed if t.strip()]
     filled.sort(key=lambda pair: pair[0], reverse=reverse)
     return [row for _, row in filled] + [row for t, row in keyed if not t.strip()]
+
+
+def split_width(wanted: int, room: int, pane_min: int, pane_max: int) -> int:
+    """How wide a table is beside a detail pane in ``room`` cells: as wide as its cells
+    want while the pane keeps ``pane_min``, and never leaving the pane more than
+    ``pane_max``. So a cell is cut only once the pane is down to its least."""
+    return max(min(wanted, room - pane_min), room - pane_max, 1)
 
 
 def _fit(text: str, width: int) -> str:
@@ -193,11 +202,15 @@ class RecordTable(ScrollView, can_focus=True):
         *,
         cell_cursor: bool = False,
         empty_text: str = "Nothing to show.",
+        beside: tuple[int, int] | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        # Beside a pane of (least, most) cells: with ``width: auto`` the table is as
+        # wide as its cells want while the pane keeps its least (``split_width``).
+        self.beside = beside
         self.columns: list[Column] = list(columns)
         self.cell_cursor = cell_cursor
         self.empty_text = empty_text
@@ -215,6 +228,8 @@ class RecordTable(ScrollView, can_focus=True):
         # The column the rows are sorted by (None: the table's own order), and which way.
         self.sort_column: int | None = None
         self.sort_reverse = False
+        # The rows in that order, and the (column, reverse) they were sorted by.
+        self._sorted: tuple[tuple[int, bool], list[Row]] | None = None
 
     # -- data ------------------------------------------------------------------
 
@@ -231,6 +246,7 @@ class RecordTable(ScrollView, can_focus=True):
         key = self.cursor_key if keep_key else None
         self._all_rows = list(rows)
         self._measured = None
+        self._sorted = None
         self._apply_filter(key)
 
     def set_filter(self, text: str) -> None:
@@ -239,11 +255,18 @@ class RecordTable(ScrollView, can_focus=True):
 
     def _apply_filter(self, key: str | None) -> None:
         needle = fold(self.filter_text)
-        self.rows = (
-            [r for r in self._all_rows if needle in r.haystack] if needle else self._all_rows
-        )
+        ordered = self._all_rows
         if self.sort_column is not None:
-            self.rows = sorted_rows(self.rows, self.sort_column, self.sort_reverse)
+            # Sorted once for these rows and this order: each letter of a filter typed
+            # then only filters the sorted rows, which keeps their order.
+            way = (self.sort_column, self.sort_reverse)
+            if self._sorted is None or self._sorted[0] != way:
+                self._sorted = (way, sorted_rows(self._all_rows, *way))
+            ordered = self._sorted[1]
+        self.rows = [r for r in ordered if needle in r.haystack] if needle else ordered
+        if self.beside is not None:
+            # What the cells want may have changed, and with it the split.
+            self.refresh(layout=True)
         self.virtual_size = Size(max(self.size.width, self._table_width()), len(self.rows) + 1)
         index = 0
         if key is not None:
@@ -304,8 +327,46 @@ class RecordTable(ScrollView, can_focus=True):
         scrolls sideways lays them out wider (see ``GapBoard``)."""
         return max(self.scrollable_content_region.width, 1)
 
+    def _wants(self) -> list[int]:
+        """Each column's widest cell, and room for the arrow in the sorted one's heading."""
+        needs = list(self._needs())
+        if self.sort_column is not None and self.sort_column < len(needs):
+            label = cell_len(self.columns[self.sort_column].label) + 2
+            needs[self.sort_column] = max(needs[self.sort_column], label)
+        return needs
+
+    def _fixed_widths(self) -> list[int]:
+        """Each fixed column's width, no wider than its widest cell (heading included):
+        the room a column would leave blank goes to the columns whose text is cut.
+        Flexible columns: 0."""
+        needs = self._wants()
+        return [
+            min(c.width, max(needs[i], 1)) if c.width is not None else 0
+            for i, c in enumerate(self.columns)
+        ]
+
+    def wanted_width(self) -> int:
+        """The width that shows every cell whole, scroll bar included: what the table
+        asks of a split it shares with a detail pane."""
+        needs = self._wants()
+        widths = [
+            fixed or max(needs[i], self.columns[i].min_width)
+            for i, fixed in enumerate(self._fixed_widths())
+        ]
+        gutter = self.styles.scrollbar_size_vertical
+        return sum(widths) + max(len(widths) - 1, 0) + gutter
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        """With ``width: auto`` beside a pane: worked out in the layout pass itself, so
+        the table and the pane take their widths in the same frame."""
+        if self.beside is None:
+            return super().get_content_width(container, viewport)
+        # The width asked for holds the scroll bar's gutter: Textual takes it from it.
+        return split_width(self.wanted_width(), container.width, *self.beside)
+
     def _widths(self) -> list[int]:
-        """Fixed columns keep their width; flexible ones share what is left.
+        """Fixed columns keep their width (less what their text leaves blank); flexible
+        ones share what is left.
 
         Each flexible column gets its minimum, then, round by round, a share of the
         rest by ratio until its longest cell fits; what is left once every cell
@@ -315,10 +376,10 @@ class RecordTable(ScrollView, can_focus=True):
         """
         total = self._table_width()
         room = total - max(len(self.columns) - 1, 0)
-        fixed = sum(c.width or 0 for c in self.columns)
+        widths = self._fixed_widths()
+        fixed = sum(widths)
         flexible = [i for i, c in enumerate(self.columns) if c.width is None]
         left = max(room - fixed, 0)
-        widths = [c.width or 0 for c in self.columns]
         if not flexible:
             return widths
         shares = sum(self.columns[i].ratio for i in flexible) or 1
@@ -327,7 +388,7 @@ class RecordTable(ScrollView, can_focus=True):
             for i in flexible:
                 widths[i] = max(left * self.columns[i].ratio // shares, 3)
             return widths
-        needs = self._needs()
+        needs = self._wants()
         for i in flexible:
             widths[i] = self.columns[i].min_width
         spare = left - minimums
