@@ -22,7 +22,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widget import Widget as TextualWidget
 from textual.widgets import Input, TextArea
 
@@ -32,6 +31,7 @@ from tui.compat.private import drop_closed_watchers
 from tui.fields import Field, Options, PickerSetup, field_row, read_field, row_of, write_field
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.conflict import DISCARD, REAPPLY, ConflictScreen
+from tui.screens.dialog import Dialog
 from tui.screens.form_result import Follow, FormErrors, FormResult, OnConflict, Submit
 from tui.text import literal
 from tui.widgets.chooser import Chooser
@@ -45,7 +45,7 @@ class FormBody(VerticalScroll, can_focus=False):
     """The fields, scrolled to whichever has the focus: not a Tab stop of its own."""
 
 
-class FormScreen(ModalScreen[FormResult | None]):
+class FormScreen(Dialog[FormResult | None]):
     CSS_PATH = ["modal.tcss", "quick.tcss"]
     AUTO_FOCUS = ""  # on_mount focuses the first field
     BINDINGS = [

@@ -9,12 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 
 from store import Change, Repository
 from store.words import author_of, capitalised, change_summary, fields_said, long_day, what_of
 from tui.format import MUTED, heading
 from tui.messages import OpenRecord
+from tui.screens.dialog import Dialog
 from tui.text import line, literal
 from tui.widgets.footer import KeyFooter
 from tui.widgets.record_table import Column, RecordTable, Row
@@ -57,7 +57,7 @@ def change_detail(repo: Repository, change: Change) -> Content:
     return Content("\n").join(parts)
 
 
-class HistoryScreen(ModalScreen[None]):
+class HistoryScreen(Dialog[None]):
     CSS_PATH = "modal.tcss"
     BINDINGS = [Binding("escape,q", "dismiss", "Back", id="history.back")]
 
