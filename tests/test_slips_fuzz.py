@@ -18,6 +18,7 @@ import io
 import math
 import os
 import shutil
+import sys
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ from conftest import fixed_clock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from textual import events
+from textual.command import CommandPalette
 from textual.content import Content
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -193,25 +195,43 @@ class Session:
 
 
 class Bench:
-    """A dialog's app on a store of its own, started again on a fresh copy of the store
-    when what a sequence wrote leaves the dialog out of reach (the last round deleted,
-    say)."""
+    """An app for every dialog in turn, on a store of its own.
 
-    def __init__(self, folder: Path, pristine: Path, dialog: Dialog) -> None:
-        self.folder, self.pristine, self.dialog = folder, pristine, dialog
+    Starting an app costs more than many sequences, so one serves one dialog after
+    another. A dialog starts from the state a fresh start shows: the app is started
+    again, on a fresh copy of the store, when the dialog before wrote to the store or
+    moved the app to another track or day, and when what a sequence wrote leaves the
+    dialog out of reach (the last round deleted, say).
+    """
+
+    def __init__(self, folder: Path, pristine: Path) -> None:
+        self.folder, self.pristine = folder, pristine
+        self.dialog: Dialog | None = None
         self.opened: Screen[Any] | None = None
+        self.starts = 0
         self.session = self._start()
+        self.track_id = self.app.track_id
 
     def _start(self) -> Session:
         shutil.rmtree(self.folder, ignore_errors=True)
         shutil.copytree(self.pristine, self.folder)
         app = make_app(open_store(self.folder / "parley.json", clock=fixed_clock))
         app.raise_failures = False  # counted below instead, with the sequence that failed
+        self.starts += 1
         return Session(app)
 
     @property
     def app(self) -> ParleyApp:
         return self.session.app
+
+    def begin(self, dialog: Dialog) -> None:
+        """Ready for ``dialog``'s first sequence."""
+        if dialog == self.dialog:
+            return
+        self.dialog, self.opened = dialog, None
+        moved = self.app.track_id != self.track_id or self.app.as_of is not None
+        if moved or _files(self.folder) != _files(self.pristine):
+            self.restart()
 
     def restart(self) -> None:
         self.session.close()
@@ -220,6 +240,11 @@ class Bench:
 
     def close(self) -> None:
         self.session.close()
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """A store's files as they are (the lock file aside, which only says it is open)."""
+    return {f.name: f.read_bytes() for f in folder.iterdir() if f.suffix != ".lock"}
 
 
 def title_of(screen: Screen[Any]) -> str:
@@ -318,12 +343,13 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.fixture
-def bench(request: pytest.FixtureRequest, tmp_path: Path, pristine: Path) -> Iterator[Bench]:
-    dialog: Dialog = request.param
-    running = Bench(tmp_path / "store", pristine, dialog)
+@pytest.fixture(scope="module")
+def bench(tmp_path_factory: pytest.TempPathFactory, pristine: Path) -> Iterator[Bench]:
+    running = Bench(tmp_path_factory.mktemp("fuzz") / "store", pristine)
     yield running
     running.close()
+    if os.environ.get("PARLEY_FUZZ_STARTS"):
+        print(f"\napp starts: {running.starts}", file=sys.__stderr__)
 
 
 def check(app: ParleyApp, what: str) -> None:
@@ -334,17 +360,19 @@ def check(app: ParleyApp, what: str) -> None:
     )
 
 
-@pytest.mark.parametrize("bench", DIALOGS, ids=[d.name for d in DIALOGS], indirect=True)
+@pytest.mark.parametrize("dialog", DIALOGS, ids=[d.name for d in DIALOGS])
 @settings(
     max_examples=PER_DIALOG,
     deadline=None,
     derandomize=True,
     database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    suppress_health_check=[HealthCheck.too_slow],
 )
 @given(steps=sequence)
-def test_random_typing_into_a_dialog_never_ends_the_app(bench: Bench, steps: list[Any]) -> None:
-    dialog = bench.dialog
+def test_random_typing_into_a_dialog_never_ends_the_app(
+    bench: Bench, dialog: Dialog, steps: list[Any]
+) -> None:
+    bench.begin(dialog)
 
     async def reopen(pilot: Pilot[None]) -> None:
         bench.opened = await open_dialog(pilot, dialog)
@@ -440,4 +468,22 @@ async def test_a_dialog_answered_twice_closes_only_itself(seeded: Repository) ->
             await settle(pilot)
             assert app.screen is under, type(dialog).__name__
             assert len(answers) == 1, type(dialog).__name__
+        assert not app.failures
+
+
+@run_async
+async def test_enter_twice_in_the_palette_keeps_the_dashboard(seeded: Repository) -> None:
+    """ctrl+p, a name, Enter twice before the palette has gone: Textual's palette
+    dismissed itself twice, and the second took the dashboard with it."""
+    app = make_app(seeded)
+    app.raise_failures = False
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for steps in (["enter", "enter"], [("paste", "Doha"), "enter", "enter"]):
+            await press(pilot, "ctrl+p")
+            assert isinstance(app.screen, CommandPalette)
+            await type_at_speed(pilot, steps)
+            await settle(pilot)
+            assert any(isinstance(s, DashboardScreen) for s in app.screen_stack), steps
+            await back_to_dashboard(pilot)
         assert not app.failures
