@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import itertools
 import math
 import os
 import shutil
@@ -51,6 +52,14 @@ REPORT = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_4fa9cd2
 EXAMPLES = int(os.environ.get("PARLEY_FUZZ_EXAMPLES", "2000"))
 # Where the reader opens: the report, kept as a source with its text.
 READER = "reader"
+# An article to paste, numbered afresh each time (``{n}``) so that it is never one
+# kept already.
+ARTICLE = """Mediators return to Cairo for a further round
+By our correspondent · 3 September 2024
+
+Negotiators from both sides are expected in Cairo on Tuesday, officials said, for a
+round of indirect talks on a phased truce (report {n}). Egypt and Qatar will carry
+proposals between the delegations, who are not due to meet face to face."""
 
 
 @dataclass(frozen=True)
@@ -103,13 +112,20 @@ DIALOGS: list[Dialog] = [
     Dialog("compare", ("C",), "FormScreen", "Compare"),
     Dialog("compared", ("C", "ctrl+s"), "CompareScreen"),
     Dialog("paste-article", ("c",), "FormScreen", "Paste an article"),
+    Dialog(
+        "keep-article",
+        ("c", f"paste:{ARTICLE}", "ctrl+s"),
+        "FormScreen",
+        "Keep the article as this source?",
+        quick=True,
+    ),
     Dialog("detail", ("2", "enter"), "DetailScreen"),
     Dialog("record-sources", ("3", "o"), "RecordSourcesScreen"),
     Dialog("position-history", ("4", "enter"), "PositionHistoryScreen"),
     Dialog("history", ("2", "h"), "HistoryScreen"),
     Dialog("history-all", ("H",), "HistoryScreen"),
     Dialog("search", ("f",), "SearchScreen"),
-    Dialog("palette", ("ctrl+p",), "CommandPalette"),
+    Dialog("palette", ("ctrl+p",), "Palette"),
     Dialog("help", ("question_mark",), "HelpScreen"),
     Dialog("desk", ("T",), "DeskScreen"),
     # The reader and its dialogs.
@@ -286,6 +302,9 @@ async def back_to_dashboard(pilot: Pilot[None]) -> None:
         await pilot.press("escape")
 
 
+PASTED = itertools.count(1)
+
+
 async def open_dialog(pilot: Pilot[None], dialog: Dialog) -> Screen[Any]:
     """Open ``dialog`` from the dashboard; the screen it opened."""
     app = pilot.app
@@ -299,7 +318,8 @@ async def open_dialog(pilot: Pilot[None], dialog: Dialog) -> Screen[Any]:
             await app.screen.run_action(item.removeprefix("do:"))
             await pilot.pause()
         elif item.startswith("paste:"):
-            paste_into(app, item.removeprefix("paste:"))
+            number = str(next(PASTED))
+            paste_into(app, item.removeprefix("paste:").replace("{n}", number))
             await pilot.pause()
         else:
             await pilot.press(item)
