@@ -283,7 +283,11 @@ def send(app: ParleyApp, key: str) -> None:
 
 
 def paste_into(app: ParleyApp, text: str) -> None:
-    (app.focused or app.screen).post_message(events.Paste(text))
+    """A paste as the terminal sends it: to the app, which hands it to whatever has the
+    focus once the keys before it have landed."""
+    event = events.Paste(text)
+    event.set_sender(app)
+    app.post_message(event)
 
 
 def report_id(app: ParleyApp) -> str:
