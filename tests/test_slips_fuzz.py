@@ -3,11 +3,11 @@ typing, pastes, Backspace, Tab, Esc, Enter, ctrl+u and arrows. The app must neit
 nor fail, nor lose its dashboard, whatever is typed.
 
 Each dialog is a case of its own: the test opens it (and checks that it did), types a
-random sequence into it at speed, and checks the app. One app serves all of a dialog's
-sequences (starting one per sequence would take minutes): a dialog the sequence left
-open takes the next sequence as it is, one it closed is opened again. Sequences run
-``PARLEY_FUZZ_EXAMPLES`` in all (2,000 in the test run, more in ``make fuzz``), shared
-out among the dialogs.
+random sequence into it at speed, and checks the app. Starting an app costs more than
+many sequences, so one app serves the dialogs in turn (see ``Bench``): a dialog the
+sequence left open takes the next sequence as it is, one it closed is opened again.
+Sequences run ``PARLEY_FUZZ_EXAMPLES`` in all (2,000 in the test run, more in ``make
+fuzz``), shared out among the dialogs.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import itertools
 import math
 import os
 import shutil
-import sys
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -224,7 +223,6 @@ class Bench:
         self.folder, self.pristine = folder, pristine
         self.dialog: Dialog | None = None
         self.opened: Screen[Any] | None = None
-        self.starts = 0
         self.session = self._start()
         self.track_id = self.app.track_id
 
@@ -233,7 +231,6 @@ class Bench:
         shutil.copytree(self.pristine, self.folder)
         app = make_app(open_store(self.folder / "parley.json", clock=fixed_clock))
         app.raise_failures = False  # counted below instead, with the sequence that failed
-        self.starts += 1
         return Session(app)
 
     @property
@@ -372,8 +369,6 @@ def bench(tmp_path_factory: pytest.TempPathFactory, pristine: Path) -> Iterator[
     running = Bench(tmp_path_factory.mktemp("fuzz") / "store", pristine)
     yield running
     running.close()
-    if os.environ.get("PARLEY_FUZZ_STARTS"):
-        print(f"\napp starts: {running.starts}", file=sys.__stderr__)
 
 
 def check(app: ParleyApp, what: str) -> None:
