@@ -16,6 +16,7 @@ from textual.actions import SkipAction
 from textual.app import App
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.driver import Driver
 from textual.message_pump import MessagePump
 from textual.notifications import SeverityLevel
@@ -36,6 +37,7 @@ from tui.messages import LeaveDesk, OpenRecord, ShowAsOf, ShowTrack
 from tui.screens.conflicts import ConflictsScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.desk import DeskScreen
+from tui.screens.dialog import Palette
 from tui.screens.help import HelpScreen
 from tui.text import plain, reveal
 from tui.trends import use_web_glyphs
@@ -370,6 +372,11 @@ class ParleyApp(App[None]):
         if not isinstance(focused, Input | TextArea):
             raise SkipAction()
         focused.select_all()
+
+    def action_command_palette(self) -> None:
+        # Textual's own, with a palette that closes once however fast Enter comes.
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+            self.push_screen(Palette(id="--command-palette"))
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

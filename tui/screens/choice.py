@@ -7,16 +7,16 @@ from collections.abc import Sequence
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from tui.screens.dialog import Dialog
 from tui.text import literal
 from tui.widgets.footer import KeyFooter
 from tui.widgets.text_block import TextBlock
 
 
-class ChoiceScreen(ModalScreen[str | None]):
+class ChoiceScreen(Dialog[str | None]):
     CSS_PATH = "modal.tcss"
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="choice.cancel")]
 

@@ -10,10 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 
 from store import Conflict, Repository
 from tui.screens.detail import scroll_body
+from tui.screens.dialog import Dialog
 from tui.screens.history import change_detail
 from tui.text import literal
 from tui.widgets.footer import KeyFooter
@@ -40,7 +40,7 @@ def conflict_detail(repo: Repository, conflict: Conflict) -> Content:
     return Content("\n").join(parts)
 
 
-class ConflictScreen(ModalScreen[str | None]):
+class ConflictScreen(Dialog[str | None]):
     """Answers ``REAPPLY``, ``DISCARD``, or None to go back to the form."""
 
     CSS_PATH = "modal.tcss"

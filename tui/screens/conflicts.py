@@ -15,13 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 
 from store import Repository, StoreError
 from store.commands import Commands
 from store.sync import Side, SyncConflict, SyncRepo, shown_value, side_time
 from tui.format import MUTED, heading
 from tui.messages import OpenRecord
+from tui.screens.dialog import Dialog
 from tui.text import line, literal
 from tui.widgets.footer import KeyFooter
 from tui.widgets.record_table import Column, RecordTable, Row
@@ -45,7 +45,7 @@ def conflict_detail(conflict: SyncConflict) -> Content:
     return Content("\n").join(parts)
 
 
-class ConflictsScreen(ModalScreen[None]):
+class ConflictsScreen(Dialog[None]):
     CSS_PATH = "modal.tcss"
     BINDINGS = [
         Binding("a", "keep", "Accept what it holds", id="conflicts.keep"),

@@ -12,13 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 
 from store import Event, Kind, Position, Repository, Source
 from store.corroboration import WINDOW, Match, as_written
 from store.words import kind_words
 from tui.format import FIRMNESS_STYLE, MUTED, day, name_of
 from tui.screens.detail import scroll_body
+from tui.screens.dialog import Dialog
 from tui.screens.form_result import Offer
 from tui.text import line, literal
 from tui.widgets.footer import KeyFooter
@@ -92,7 +92,7 @@ def offer_title(match: Match) -> str:
     return f"This {kind_words(match.kind)} may be recorded already"
 
 
-class CorroborationScreen(ModalScreen[str | None]):
+class CorroborationScreen(Dialog[str | None]):
     """Answers ``ADD``, ``NEW``, or None to go back to the form."""
 
     CSS_PATH = "modal.tcss"

@@ -8,8 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 
+from tui.screens.dialog import Dialog
 from tui.text import literal
 from tui.widgets.footer import KeyFooter
 from tui.widgets.text_block import TextBlock
@@ -25,7 +26,7 @@ def scroll_body(screen: Screen[Any], direction: str) -> None:
         body.scroll_up()
 
 
-class DetailScreen(ModalScreen[None]):
+class DetailScreen(Dialog[None]):
     CSS_PATH = "modal.tcss"
     BINDINGS = [
         Binding("escape,q", "dismiss", "Back", id="detail.back"),

@@ -22,7 +22,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widget import Widget as TextualWidget
 from textual.widgets import Input, TextArea
 
@@ -33,6 +32,7 @@ from tui.fields import Field, Options, PickerSetup, field_row, read_field, row_o
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.conflict import DISCARD, REAPPLY, ConflictScreen
 from tui.screens.corroboration import ADD, NEW, CorroborationScreen
+from tui.screens.dialog import Dialog
 from tui.screens.form_result import (
     Corroborates,
     Follow,
@@ -55,7 +55,7 @@ class FormBody(VerticalScroll, can_focus=False):
     """The fields, scrolled to whichever has the focus: not a Tab stop of its own."""
 
 
-class FormScreen(ModalScreen[FormResult | None]):
+class FormScreen(Dialog[FormResult | None]):
     CSS_PATH = ["modal.tcss", "quick.tcss"]
     AUTO_FOCUS = ""  # on_mount focuses the first field
     BINDINGS = [

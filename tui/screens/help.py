@@ -16,11 +16,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingsMap, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Input
 
 from store.trends import TOP
 from tui.format import heading
+from tui.screens.dialog import Dialog
 from tui.screens.form import FormScreen
 from tui.screens.reader import ReaderScreen
 from tui.text import line
@@ -152,7 +153,7 @@ def _bound(
     ]
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     CSS_PATH = "modal.tcss"
     AUTO_FOCUS = "#help-filter"
     BINDINGS = [

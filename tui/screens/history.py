@@ -9,12 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 
 from store import Change, Repository
 from store.words import author_of, capitalised, change_summary, fields_said, long_day, what_of
 from tui.format import MUTED, heading
 from tui.messages import OpenRecord
+from tui.screens.dialog import Dialog
 from tui.text import line, literal
 from tui.widgets.footer import KeyFooter
 from tui.widgets.record_table import Column, RecordTable, Row
@@ -62,7 +62,7 @@ def change_detail(repo: Repository, change: Change) -> Content:
 DETAIL_LEAST, DETAIL_MOST = 40, 70
 
 
-class HistoryScreen(ModalScreen[None]):
+class HistoryScreen(Dialog[None]):
     CSS_PATH = "modal.tcss"
     # Narrower, the detail goes below the list, which then has the whole width.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]

@@ -14,7 +14,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
@@ -23,6 +22,7 @@ from store.search import index_ready, search_index
 from store.words import kind_words
 from tui.messages import OpenRecord
 from tui.palette import Ranked, rank
+from tui.screens.dialog import Dialog
 from tui.text import literal
 from tui.widgets.footer import KeyFooter
 from tui.widgets.record_table import Column, RecordTable, Row
@@ -35,7 +35,7 @@ class SearchInput(Input):
     BINDINGS = [Binding("down", "screen.results", "Results", show=False, id="search.results")]
 
 
-class SearchScreen(ModalScreen[None]):
+class SearchScreen(Dialog[None]):
     CSS_PATH = ["modal.tcss", "search.tcss"]
     BINDINGS = [
         Binding("escape", "dismiss", "Back", id="search.back"),
