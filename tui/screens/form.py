@@ -149,11 +149,16 @@ class FormScreen(ModalScreen[FormResult | None]):
         drop_closed_watchers(self.app)
 
     def focus_field(self, name: str) -> None:
-        """Focus the field ``name``, or the first part of it that takes the focus."""
+        """Focus the field ``name``, or the first part of it that takes the focus.
+
+        At once, not by ``Widget.focus``, which waits its turn in the app's queue: a
+        form with a longer drop-down (ten actor kinds) took one more turn to mount, and
+        a tab read against the form's focus before its first field had it moved on
+        from that field once the focus came."""
         widget = self.query_one(f"#field-{name}")
         if not widget.focusable:
             widget = next((w for w in widget.query("*") if w.focusable), widget)
-        widget.focus()
+        self.set_focus(widget)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """Whatever takes the focus (tab, a click, a failed save) is scrolled into view
