@@ -12,6 +12,17 @@ from pathlib import Path
 import pytest
 from conftest import fixed_clock
 from desk_store import PORTS, SUDAN
+from test_updates import (
+    choose_option,
+    fill,
+    form,
+    keys,
+    new_ids,
+    reopened,
+    running,
+    save,
+    shown_errors,
+)
 from textual.widgets import Input
 from tui_helpers import (
     SEED_TRACK,
@@ -24,7 +35,7 @@ from tui_helpers import (
     settle,
 )
 
-from store import Actor, ActorKind, Firmness, PointStatus, Repository, open_store
+from store import Actor, ActorKind, Firmness, PointStatus, Repository, Role, Track, open_store
 from store.brief import build_brief
 from store.commands import Citation, Commands
 from store.compare import compare, last_day, news_window
@@ -354,3 +365,58 @@ async def test_people_take_part_in_a_round_with_the_actor_they_speak_for(
         assert view.table.move_to_key("blinken-tour-2024-08")
         await press(pilot, "enter")
         assert f"People: {people}" in " ".join(screen_text(app).split())
+
+
+@run_async
+async def test_a_new_track_makes_its_missing_parties_and_mediators_in_one_step(
+    seeded: Repository, store_path: Path
+) -> None:
+    """`+ track` with parties and a mediator typed as "Name, kind": the actors not stored
+    yet are made with the track in one write (a stored one, Egypt, is taken as it is),
+    and one undo takes them all back. A kind that is none is refused on its field."""
+    before = {kind: set(seeded.ids(kind)) for kind in ("track", "actor")}
+    changes = len(seeded.history())
+    async with running(seeded) as (app, pilot):
+        await keys(pilot, "plus")
+        await choose_option(pilot, "track")
+        await fill(pilot, "title", "Sudan: Jeddah talks")
+        await fill(pilot, "new_parties", "Sudanese Armed Forces, military; RSF, warband")
+        await keys(pilot, "ctrl+s")
+        errors = shown_errors(form(app))
+        assert errors == {
+            "new_parties": "'RSF, warband': 'warband' is no actor kind (state, movement, "
+            "organisation, coalition, government, armed group, military, paramilitary, "
+            "militia, mediator body)"
+        }
+        with reopened(store_path) as fresh:
+            assert len(fresh.history()) == changes
+        await fill(
+            pilot, "new_parties", "Sudanese Armed Forces, military; Rapid Support Forces, para"
+        )
+        await fill(pilot, "new_mediators", "Saudi Arabia, state; egypt, state")
+        await save(pilot)
+        assert app.track_id == "sudan-jeddah-talks"
+        with reopened(store_path) as fresh:
+            # Three actors and the track, written as one change.
+            made_now = fresh.history()[: len(fresh.history()) - changes]
+            assert len(made_now) == 4 and {c.batch for c in made_now} == {
+                min(c.seq for c in made_now)
+            }
+            assert new_ids(before["track"], fresh, "track") == ["sudan-jeddah-talks"]
+            made = new_ids(before["actor"], fresh, "actor")
+            kinds = {a: fresh.get_as(Actor, a).actor_kind for a in made}
+            assert kinds == {
+                "sudanese-armed-forces": ActorKind.MILITARY,
+                "rapid-support-forces": ActorKind.PARAMILITARY,
+                "saudi-arabia": ActorKind.STATE,
+            }
+            track = fresh.get_as(Track, "sudan-jeddah-talks")
+            assert track.actors_with(Role.PARTY) == [
+                "sudanese-armed-forces",
+                "rapid-support-forces",
+            ]
+            assert track.actors_with(Role.MEDIATOR) == ["saudi-arabia", "egypt"]
+        await keys(pilot, "u")
+        with reopened(store_path) as fresh:
+            assert set(fresh.ids("track")) == before["track"]
+            assert set(fresh.ids("actor")) == before["actor"]

@@ -33,7 +33,7 @@ from store import (
     StickingPoint,
     Track,
 )
-from store.commands import Citation, Commands, NewSource, Outcome
+from store.commands import Citation, Commands, NewActor, NewSource, Outcome
 from store.words import capitalised, changed_by
 from tui.fields import Field
 from tui.screens.conflict import conflict_detail
@@ -186,6 +186,60 @@ FIELDS: dict[str, list[Field]] = {
     ],
 }
 
+# A new track's actors not stored yet, typed "Name, kind; Name, kind", by their role.
+NEW_ACTORS = "…or actors not stored yet: Name, kind; Name, kind"
+NEW_ACTOR_FIELDS = {"new_parties": Role.PARTY, "new_mediators": Role.MEDIATOR}
+NEW_TRACK_FIELDS = [
+    Field(
+        "new_parties",
+        "New parties",
+        hint="e.g. Sudanese Armed Forces, military; Rapid Support Forces, paramilitary",
+        group=NEW_ACTORS,
+    ),
+    Field(
+        "new_mediators",
+        "New mediators",
+        hint="e.g. Intergovernmental Authority on Development, mediator body",
+        group=NEW_ACTORS,
+    ),
+]
+ACTOR_KINDS = ", ".join(_values(ActorKind))
+
+
+def actor_kind(typed: str) -> str | None:
+    """The actor kind a word names: the kind itself, or the start of one kind only."""
+    word = " ".join(typed.casefold().split())
+    if word in _values(ActorKind):
+        return word
+    starting = [k for k in _values(ActorKind) if k.startswith(word)]
+    return starting[0] if word and len(starting) == 1 else None
+
+
+def take_new_actors(values: dict[str, Any]) -> list[tuple[str, str, NewActor]]:
+    """The new actors typed in a track's form, taken out of ``values``: each with the
+    field and the entry it was typed as. An entry without a kind, or with a kind that
+    is none, is the form's error on that field, naming the entry."""
+    found: list[tuple[str, str, NewActor]] = []
+    errors: dict[str, str] = {}
+    for name, role in NEW_ACTOR_FIELDS.items():
+        for entry in (part.strip() for part in (values.pop(name, None) or "").split(";")):
+            if not entry:
+                continue
+            actor_name, comma, typed = entry.rpartition(",")
+            kind = actor_kind(typed) if comma else None
+            if not comma or not actor_name.strip():
+                errors.setdefault(name, f"{entry!r}: give a name and a kind: Name, kind")
+            elif kind is None:
+                errors.setdefault(
+                    name, f"{entry!r}: {typed.strip()!r} is no actor kind ({ACTOR_KINDS})"
+                )
+            else:
+                found.append((name, entry, NewActor(actor_name.strip(), kind, role.value)))
+    if errors:
+        raise FormErrors(errors)
+    return found
+
+
 KIND_NAMES: dict[str, str] = {
     Kind.TRACK: Kind.TRACK,
     Kind.ACTOR: Kind.ACTOR,
@@ -278,6 +332,8 @@ class Forms:
     ) -> FormScreen:
         """The add form for ``kind`` (with ``preset`` values), or the edit form of ``record``."""
         fields = list(FIELDS[kind])
+        if record is None and kind == Kind.TRACK:
+            fields += NEW_TRACK_FIELDS
         if record is not None and kind in (Kind.ROUND, Kind.POINT):
             # A status changes through `s`, which dates it and asks for its source.
             fields = [f for f in fields if f.name != "status"]
@@ -364,6 +420,7 @@ class Forms:
         values = dict(form)
         names = {f.name for f in (fields or FIELDS[kind])}
         cite = take_citation(values) if "source_ids" in names & values.keys() else None
+        new_actors = take_new_actors(values) if kind == Kind.TRACK and record is None else []
         for name in LIST_FIELDS:
             if name in values:
                 values[name] = [
@@ -381,9 +438,30 @@ class Forms:
                 lambda: self.commands.edit(kind, record.id, values, cite=cite, revision=revision),
                 names,
             )
+        if kind == Kind.TRACK:
+            return self._add_track(values, new_actors)
         return run(
             lambda: self.commands.create(kind, values, track_id=self.track_id, cite=cite), names
         )
+
+    def _add_track(
+        self, values: dict[str, Any], new_actors: list[tuple[str, str, NewActor]]
+    ) -> Outcome:
+        """A new track and the actors typed for it, in one write; a problem with one of
+        those actors shown on the field it was typed in, naming it."""
+        try:
+            return self.commands.add_track(values, [actor for _, _, actor in new_actors])
+        except InvalidRecord as exc:
+            errors: dict[str, str] = {}
+            for key, message in exc.fields.items():
+                head, _, rest = key.partition(".")
+                if head == "new_actors":
+                    n, _, name = rest.partition(".")
+                    field, entry, _ = new_actors[int(n)]
+                    errors.setdefault(field, f"{entry!r}: {name}: {message}")
+                else:
+                    errors.setdefault(key, message)
+            raise FormErrors(errors or {"": str(exc)}) from None
 
     # -- quick actions ------------------------------------------------------
 

@@ -152,9 +152,8 @@ class FormScreen(ModalScreen[FormResult | None]):
         """Focus the field ``name``, or the first part of it that takes the focus.
 
         At once, not by ``Widget.focus``, which waits its turn in the app's queue: a
-        form with a longer drop-down (ten actor kinds) took one more turn to mount, and
-        a tab read against the form's focus before its first field had it moved on
-        from that field once the focus came."""
+        tab typed as the form opens would reach it with no field focused yet, and be
+        lost to the focus coming after it."""
         widget = self.query_one(f"#field-{name}")
         if not widget.focusable:
             widget = next((w for w in widget.query("*") if w.focusable), widget)
