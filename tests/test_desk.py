@@ -322,6 +322,44 @@ async def test_a_form_on_another_track_never_proposes_this_tracks_source(
         assert app.screen.values()["date"] == "2023-05-18"
 
 
+@run_async
+async def test_each_track_proposes_its_own_last_round(three: Repository) -> None:
+    """A round added on Gaza is what Gaza's next position proposes it was stated during;
+    on Sudan the position form proposes no Gaza round, then the round added there;
+    back on Gaza, the Gaza round again."""
+    app = make_app(three)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        assert app.track_id == SEED_TRACK
+        await press(pilot, "r", *"Cairo round", "ctrl+s")
+        cairo = [r for r in three.rounds(SEED_TRACK) if r.title == "Cairo round"]
+        assert len(cairo) == 1
+        await press(pilot, "P")
+        assert isinstance(app.screen, FormScreen)
+        assert app.screen.values()["round_id"] == cairo[0].id
+        await press(pilot, "escape")
+        await press(pilot, "T", "down", "enter")
+        assert app.track_id == SUDAN
+        await press(pilot, "P")
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        assert form.values()["round_id"] is None
+        await press(pilot, "escape")
+        # A round added on Sudan is Sudan's to propose from then on.
+        await press(pilot, "r", *"Jeddah second round", "ctrl+s")
+        jeddah = [r for r in three.rounds(SUDAN) if r.title == "Jeddah second round"]
+        assert len(jeddah) == 1
+        await press(pilot, "P")
+        assert isinstance(app.screen, FormScreen)
+        assert app.screen.values()["round_id"] == jeddah[0].id
+        await press(pilot, "escape", "T", "up", "enter")
+        assert app.track_id == SEED_TRACK
+        await press(pilot, "P")
+        assert isinstance(app.screen, FormScreen)
+        assert app.screen.values()["round_id"] == cairo[0].id
+
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 

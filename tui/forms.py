@@ -315,8 +315,18 @@ def take_citation(values: dict[str, Any]) -> Citation:
 class Forms:
     """Builds the form for a kind of record, new or existing, on the track in view."""
 
-    def __init__(self, repo: Repository, commands: Commands, track_id: str, today: date) -> None:
+    def __init__(
+        self,
+        repo: Repository,
+        commands: Commands,
+        track_id: str,
+        today: date,
+        round_id: str | None = None,
+    ) -> None:
+        """``round_id``: the round last used on this track, which a new position
+        proposes as the round it was stated during."""
         self.repo, self.commands, self.track_id, self.today = repo, commands, track_id, today
+        self.round_id = round_id
 
     def options(self, kind: str) -> list[tuple[str, str]]:
         if kind in TRACK_BOUND:
@@ -371,6 +381,12 @@ class Forms:
             on_conflict = OnConflict(lambda c: conflict_detail(self.repo, c), reapply, watch)
         return FormScreen(title, fields, values, submit, self.options, on_conflict=on_conflict)
 
+    def _track_round(self, round_id: str | None) -> bool:
+        """Whether ``round_id`` is a round of the track in view (still stored)."""
+        if not round_id or not self.repo.exists(Kind.ROUND, round_id):
+            return False
+        return self.repo.get_as(Round, round_id).track_id == self.track_id
+
     def _moved_since(self, kind: str, record_id: str, revision: int) -> str:
         """A line saying who changed the record since ``revision``; "" if no one did."""
         exists = self.repo.exists(kind, record_id)
@@ -395,6 +411,8 @@ class Forms:
                 Kind.POINT: {"status": "open", "priority": "medium"},
             }
             values.update(defaults.get(kind, {}))
+            if kind == Kind.POSITION and self._track_round(self.round_id):
+                values["round_id"] = self.round_id
             values.update(preset)
             return values
         values = record.model_dump(mode="json")
