@@ -50,6 +50,7 @@ from tui.screens.desk import DeskScreen
 from tui.screens.form import FormScreen
 from tui.views.base import TableView
 from tui.views.overview import OverviewView
+from tui.widgets.record_table import RecordTable
 
 SOURCE = "xinhua-2024-08-21-blinken-tour"
 CITE = Citation(source_ids=[SOURCE])
@@ -358,6 +359,47 @@ async def test_each_track_proposes_its_own_last_round(three: Repository) -> None
         await press(pilot, "P")
         assert isinstance(app.screen, FormScreen)
         assert app.screen.values()["round_id"] == cairo[0].id
+
+
+@run_async
+async def test_the_actors_view_lists_the_tracks_own_actors_first(three: Repository) -> None:
+    """On Sudan the Actors view starts with Sudan's parties and mediators, each with its
+    role there, then an actor its records name (involved), and lists Gaza's actors
+    after them, with none; Hamas selected on Gaza does not stay selected on Sudan: the
+    cursor starts at the top."""
+    # Egypt, no participant of the Sudan track, is named by one of its events.
+    Commands(three).add_event(
+        SUDAN,
+        title="Cairo hosts Sudanese civilian groups",
+        on=date(2023, 5, 16),
+        event_kind="statement",
+        text="Egypt invites civilian groups to talks of their own.",
+        actor_ids=["egypt"],
+        cite=Citation(source_ids=["horn-desk-2023-05-18"]),
+    )
+    app = make_app(three)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "5")
+        table = dashboard(app).active_view.query_one(RecordTable)
+        gaza = [(row.key, row.cells[2]) for row in table.rows[:6]]
+        assert gaza[:2] == [("actor:hamas", "party"), ("actor:israel", "party")]
+        roles = {row.key: row.cells[2] for row in table.rows}
+        assert roles["actor:sudan-army"] == "—"
+        assert table.move_to_key("actor:hamas")
+        await press(pilot, "T", "down", "enter")
+        assert app.track_id == SUDAN
+        table = dashboard(app).active_view.query_one(RecordTable)
+        assert [(row.key, row.cells[2]) for row in table.rows[:5]] == [
+            ("actor:rapid-support", "party"),
+            ("actor:sudan-army", "party"),
+            ("actor:saudi-arabia", "mediator"),
+            ("actor:united-states", "mediator"),
+            ("actor:egypt", "involved"),
+        ]
+        assert {row.key: row.cells[2] for row in table.rows}["actor:hamas"] == "—"
+        assert table.cursor_key == "actor:rapid-support"
+        assert "Rapid support units" in screen_text(app)
 
 
 FIXTURES = Path(__file__).parent / "fixtures"
