@@ -133,6 +133,33 @@ async def test_the_desk_opens_first_and_enter_opens_a_track(three: Repository) -
 
 
 @run_async
+async def test_a_narrow_desk_keeps_its_titles_whole(three: Repository) -> None:
+    """At 80 columns the desk's table keeps the trend, track, latest news, points and
+    latest round, the titles whole; the why is read below it. Widened, every column."""
+    app = make_app(three)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(RecordTable)
+        assert [c.label for c in table.columns] == [
+            "Trend",
+            "Track",
+            "Latest news",
+            "Open",
+            "Dead",
+            "Latest round",
+        ]
+        await press(pilot, "down")
+        lines = screen_text(app).splitlines()
+        assert any("Sudan: Jeddah talks" in t and "Jeddah first round" in t for t in lines)
+        assert any("Aid corridors deadlocked; gap widened on Aid corridors" in t for t in lines)
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+        assert len(table.columns) == 9
+        assert table.cursor_key == SUDAN
+        assert len(table.rows[0].cells) == 9
+
+
+@run_async
 async def test_one_track_opens_on_its_dashboard_and_a_setting_chooses(
     seeded: Repository,
 ) -> None:
