@@ -44,7 +44,7 @@ from store.exchange import export_document, import_json
 from tui import config
 from tui.brief import plain_text
 from tui.config import Config
-from tui.messages import ShowAsOf
+from tui.messages import OpenRecord, ShowAsOf
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.desk import DeskScreen
 from tui.screens.form import FormScreen
@@ -157,6 +157,27 @@ async def test_a_narrow_desk_keeps_its_titles_whole(three: Repository) -> None:
         assert len(table.columns) == 9
         assert table.cursor_key == SUDAN
         assert len(table.rows[0].cells) == 9
+
+
+@run_async
+async def test_a_record_found_from_the_desk_opens_on_its_track(three: Repository) -> None:
+    """A record found from the desk (ctrl+p) is shown where it is listed, on its track:
+    the dashboard, built then, in the desk's place; T brings back the same desk."""
+    app = make_app(three)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        desk_screen = app.screen
+        assert isinstance(desk_screen, DeskScreen)
+        app.post_message(OpenRecord("point", "aid-corridors"))
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        assert app.track_id == SUDAN
+        view = dashboard(app).active_view
+        assert isinstance(view, TableView)
+        assert view.table.cursor_key == "aid-corridors"
+        await press(pilot, "T")
+        assert app.screen is desk_screen
+        assert desk_screen.desk_view.table.cursor_key == SUDAN
 
 
 @run_async

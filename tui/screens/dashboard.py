@@ -224,4 +224,7 @@ class DashboardScreen(ReadingScreen):
 
     def show_record(self, kind: str, record_id: str) -> None:
         """Show a record in the view that lists it."""
-        self.call_later(self.query_one(ViewTabs).show_record, kind, record_id)
+        # Run by the tabs themselves: a view not built yet is built there, and binds to
+        # them (a dashboard just built has not built its views yet).
+        tabs = self.query_one(ViewTabs)
+        tabs.call_later(tabs.show_record, kind, record_id)
