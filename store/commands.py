@@ -34,6 +34,7 @@ from .errors import InvalidRecord, StoreError, field_errors
 from .models import (
     TRACK_KINDS,
     Actor,
+    ActorKind,
     Change,
     Kind,
     PointStatus,
@@ -123,6 +124,22 @@ class NewActor:
     name: str
     actor_kind: str
     role: str  # a Role value: what the actor is in the track
+
+    @classmethod
+    def from_text(cls, text: str, role: str) -> NewActor:
+        """An actor typed on one line, its kind after the last comma: "Rapid Support
+        Forces, paramilitary". A kind may be cut short ("para") where only one kind
+        starts so. ValueError says, in a few words, what is missing or wrong."""
+        name, comma, typed = text.rpartition(",")
+        if not comma or not name.strip():
+            raise ValueError("give a name and a kind: Name, kind")
+        word = " ".join(typed.casefold().split())
+        kinds = [k.value for k in ActorKind]
+        starting = [k for k in kinds if k.startswith(word)] if word else []
+        kind = word if word in kinds else starting[0] if len(starting) == 1 else None
+        if kind is None:
+            raise ValueError(f"{typed.strip()!r} is no actor kind ({', '.join(kinds)})")
+        return cls(name.strip(), kind, role)
 
 
 @dataclass(frozen=True)

@@ -203,16 +203,6 @@ NEW_TRACK_FIELDS = [
         group=NEW_ACTORS,
     ),
 ]
-ACTOR_KINDS = ", ".join(_values(ActorKind))
-
-
-def actor_kind(typed: str) -> str | None:
-    """The actor kind a word names: the kind itself, or the start of one kind only."""
-    word = " ".join(typed.casefold().split())
-    if word in _values(ActorKind):
-        return word
-    starting = [k for k in _values(ActorKind) if k.startswith(word)]
-    return starting[0] if word and len(starting) == 1 else None
 
 
 def take_new_actors(values: dict[str, Any]) -> list[tuple[str, str, NewActor]]:
@@ -225,16 +215,10 @@ def take_new_actors(values: dict[str, Any]) -> list[tuple[str, str, NewActor]]:
         for entry in (part.strip() for part in (values.pop(name, None) or "").split(";")):
             if not entry:
                 continue
-            actor_name, comma, typed = entry.rpartition(",")
-            kind = actor_kind(typed) if comma else None
-            if not comma or not actor_name.strip():
-                errors.setdefault(name, f"{entry!r}: give a name and a kind: Name, kind")
-            elif kind is None:
-                errors.setdefault(
-                    name, f"{entry!r}: {typed.strip()!r} is no actor kind ({ACTOR_KINDS})"
-                )
-            else:
-                found.append((name, entry, NewActor(actor_name.strip(), kind, role.value)))
+            try:
+                found.append((name, entry, NewActor.from_text(entry, role.value)))
+            except ValueError as exc:
+                errors.setdefault(name, f"{entry!r}: {exc}")
     if errors:
         raise FormErrors(errors)
     return found
