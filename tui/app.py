@@ -36,6 +36,7 @@ from tui.screens.dashboard import DashboardScreen
 from tui.screens.desk import DeskScreen
 from tui.screens.help import HelpScreen
 from tui.text import plain, reveal
+from tui.trends import use_web_glyphs
 
 POLL_SECONDS = 1.0
 
@@ -144,6 +145,8 @@ class ParleyApp(App[None]):
         return self.repo.today()
 
     def on_mount(self) -> None:
+        # In a browser (parley serve) the trend strips take glyphs its font has.
+        use_web_glyphs(self.is_web)
         if self._config.theme:
             self.theme = self._config.theme
         if self._config.keymap:
@@ -309,7 +312,7 @@ class ParleyApp(App[None]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        self.push_screen(HelpScreen(self.screen))
+        self.push_screen(HelpScreen(self.screen, keymap=self._config.keymap))
 
     def action_show_desk(self) -> None:
         self.show_desk()

@@ -19,7 +19,7 @@ from textual.widgets import Header
 
 from store import Kind, Record, Repository, Round
 from store.desk import BETTER, TREND_WORDS, UNCHANGED, WORSE, DeskRow, desk
-from store.words import long_day, names, span
+from store.words import day, long_day, names, span
 from tui.format import ERROR, MUTED, SUCCESS, heading
 from tui.messages import LeaveDesk, ShowTrack
 from tui.text import line, literal
@@ -54,13 +54,13 @@ class DeskView(TableView):
     kinds = (Kind.TRACK,)
     columns = (
         Column("Trend", width=9),
-        Column("Track", min_width=20, ratio=3),
-        Column("Why", min_width=16, ratio=4),
+        Column("Track", min_width=18, ratio=2),
+        Column("Why", min_width=24, ratio=5),
         Column("Latest news", width=11),
         Column("Open", width=4),
         Column("Dead", width=4),
         Column("Changes", width=7),
-        Column("Latest round", min_width=12, ratio=2),
+        Column("Latest round", min_width=12, ratio=1),
         Column("Next round", min_width=10, ratio=1),
     )
     narrow_columns = (
@@ -111,9 +111,12 @@ class DeskView(TableView):
                 r.latest_round.title if r.latest_round else "—",
                 r.next_round.title if r.next_round else "—",
             )
+            # The latest news sorts by its ISO day, not its words.
+            sort: tuple[str, ...] = ("", "", "", day(r.latest_news, ""))
             if self.narrow:
                 cells = tuple(cells[i] for i in NARROW_CELLS)
-            rows.append(Row(r.track.id, cells))
+                sort = ("", "", sort[3])
+            rows.append(Row(r.track.id, cells, sort=sort))
         return rows
 
     def record_for(self, key: str) -> Record | None:

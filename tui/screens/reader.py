@@ -11,6 +11,8 @@ opens the reader on a source, or on the passage a record quotes.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -32,6 +34,7 @@ from store import (
 from store.anchors import plain, quote_span, sentence_at
 from store.articles import Sentence, named_in, paragraph_spans, sentences
 from store.commands import Commands
+from store.models import quoted
 from store.proposals import read_passage
 from tui.fields import Field
 from tui.format import MUTED
@@ -92,6 +95,8 @@ class ReaderScreen(CaptureScreen):
         self.last = self.cursor
         self.names: tuple[list[Actor], list[Person]] = ([], [])
         self.points: list[StickingPoint] = []
+        self.track_title = ""
+        self.usual_point: str | None = None
 
     def compose(self) -> ComposeResult:
         source = self.source
@@ -135,6 +140,11 @@ class ReaderScreen(CaptureScreen):
         take in the actors and people to find in a passage, which may have changed)."""
         self.names = (self.repo.list_as(Actor), self.repo.list_as(Person))
         self.points = self.repo.list_as(StickingPoint, track_id=self.track_id)
+        self.track_title = self.repo.get(Kind.TRACK, self.track_id).label
+        # The point most statements of the track are on: proposed when a passage and
+        # the paragraphs before it name none.
+        counts = Counter(p.point_id for p in self.repo.positions(self.track_id))
+        self.usual_point = counts.most_common(1)[0][0] if counts else None
         kinds: dict[int, set[str]] = {}
         for span, kind in self._quoted_spans():
             for index, sentence in enumerate(self.found):
@@ -153,14 +163,16 @@ class ReaderScreen(CaptureScreen):
         for record in self.repo.citing(source.id):
             if not isinstance(record, Position | Event | Assessment):
                 continue
-            anchor = record.anchor
-            if anchor is not None and anchor.source_id == source.id:
-                spans.append(((anchor.start, anchor.end), record.kind))
-            elif anchor is None and record.quote:
-                # Quoted before the article was kept: found where its words are.
-                span = quote_span(source.text, record.quote)
-                if span is not None:
-                    spans.append((span, record.kind))
+            # Its own quote, and each other outlet's that reports the same news.
+            for item in quoted(record):
+                anchor = item.anchor
+                if anchor is not None and anchor.source_id == source.id:
+                    spans.append(((anchor.start, anchor.end), record.kind))
+                elif anchor is None and item.quote and item.may_be_in(source.id):
+                    # Quoted before the article was kept: found where its words are.
+                    span = quote_span(source.text, item.quote)
+                    if span is not None:
+                        spans.append((span, record.kind))
         return spans
 
     # -- moving ------------------------------------------------------------------
@@ -245,7 +257,13 @@ class ReaderScreen(CaptureScreen):
         quote = self.source.text[start:end]
         named = named_in(quote, *self.names)
         reading = read_passage(
-            quote, self._before(start), self.source.published, *self.names, self.points
+            quote,
+            self._before(start),
+            self.source.published,
+            *self.names,
+            self.points,
+            track_title=self.track_title,
+            usual_point=self.usual_point,
         )
         return Passage(
             source_id=self.source.id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 
 from store import Actor, Kind, Person, Record, Track
+from store.models import ROLES
 from tui.format import MUTED, day, field, heading, name_of
 from tui.text import line
 from tui.views.base import TableView
@@ -13,7 +14,7 @@ from tui.widgets.record_table import Column, Row
 
 # An actor the track's records name, though it is no participant of the track.
 INVOLVED = "involved"
-ORDER = {"party": 0, "mediator": 1, "guarantor": 2, "observer": 3, INVOLVED: 4}
+ORDER = {role: n for n, role in enumerate((*ROLES, INVOLVED))}
 
 
 class ActorsView(TableView):
