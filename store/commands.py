@@ -33,6 +33,8 @@ from .articles import text_hash
 from .errors import InvalidRecord, StoreError, field_errors
 from .models import (
     TRACK_KINDS,
+    Actor,
+    ActorKind,
     Anchor,
     Assessment,
     Change,
@@ -120,6 +122,31 @@ class NewSource:
         if outlet and not title:
             title = f"{outlet} report" + (f", {published}" if published else "")
         return cls(outlet=outlet, title=title, published=published, source_kind=source_kind)
+
+
+@dataclass(frozen=True)
+class NewActor:
+    """An actor a new track names before it is stored: made with the track."""
+
+    name: str
+    actor_kind: str
+    role: str  # a Role value: what the actor is in the track
+
+    @classmethod
+    def from_text(cls, text: str, role: str) -> NewActor:
+        """An actor typed on one line, its kind after the last comma: "Rapid Support
+        Forces, paramilitary". A kind may be cut short ("para") where only one kind
+        starts so. ValueError says, in a few words, what is missing or wrong."""
+        name, comma, typed = text.rpartition(",")
+        if not comma or not name.strip():
+            raise ValueError("give a name and a kind: Name, kind")
+        word = " ".join(typed.casefold().split())
+        kinds = [k.value for k in ActorKind]
+        starting = [k for k in kinds if k.startswith(word)] if word else []
+        kind = word if word in kinds else starting[0] if len(starting) == 1 else None
+        if kind is None:
+            raise ValueError(f"{typed.strip()!r} is no actor kind ({', '.join(kinds)})")
+        return cls(name.strip(), kind, role)
 
 
 @dataclass(frozen=True)
@@ -230,6 +257,48 @@ class Commands:
         self._check_anchor(draft, record)
         draft.raise_errors(f"new {kind}")
         return self._put([*draft.records, record])
+
+    def add_track(self, values: Mapping[str, Any], new_actors: Sequence[NewActor] = ()) -> Outcome:
+        """A new track, with the actors it names that are not stored yet (a party, a
+        mediator), all in one write: one undo takes the track and them back. A new
+        actor whose name (or an alias) an actor already stored bears, in any case, is
+        that actor. A problem with the n-th new actor is named ``new_actors.n.field``."""
+        with self.repo.latest():
+            draft = _Draft()
+            data = dict(values)
+            participants = list(data.get("participants") or [])
+            known = {
+                name.casefold(): actor.id
+                for actor in self.repo.list_as(Actor)
+                for name in (actor.name, *actor.aliases)
+            }
+            made: set[str] = set()
+            for n, new in enumerate(new_actors):
+                actor_id = known.get(new.name.strip().casefold())
+                if actor_id is None:
+                    actor_id = self.repo.make_id(Kind.ACTOR, new.name)
+                    # Two new actors of one name in one write: each an id of its own.
+                    base, k = actor_id, 2
+                    while actor_id in made:
+                        actor_id, k = f"{base}-{k}", k + 1
+                    record = draft.check(
+                        Actor,
+                        {"id": actor_id, "name": new.name, "actor_kind": new.actor_kind},
+                        prefix=f"new_actors.{n}.",
+                    )
+                    if record is None:
+                        continue
+                    made.add(actor_id)
+                    known[new.name.strip().casefold()] = actor_id
+                    draft.records.append(record)
+                entry = {"actor_id": actor_id, "role": new.role}
+                if entry not in participants:
+                    participants.append(entry)
+            data["participants"] = participants
+            data["id"] = self.repo.make_id(Kind.TRACK, _name_for_id(Kind.TRACK, data))
+            track = draft.check(Track, data)
+            draft.raise_errors("new track")
+            return self._put([*draft.records, track])
 
     def edit(
         self,

@@ -209,7 +209,8 @@ def test_import_problems_one_line_each(
     assert err.strip().split("\n") == [
         f"{bad}: actor #1 'x': name: must not be empty",
         f"{bad}: actor #1 'x': actor_kind: Input should be 'state', 'movement', "
-        "'organisation' or 'coalition'",
+        "'organisation', 'coalition', 'government', 'armed group', 'military', "
+        "'paramilitary', 'militia' or 'mediator body'",
         f"parley: 2 problem(s) in {bad}; nothing was imported",
     ]
 

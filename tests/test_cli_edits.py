@@ -333,6 +333,48 @@ def test_add_a_track_with_its_participants(db: Path, capsys: pytest.CaptureFixtu
     ]
 
 
+def test_add_a_track_with_actors_not_stored_yet(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--new-party and --new-mediator make the actors with the track, in one write that
+    one undo takes back; a kind that is none is one line naming the option and entry,
+    and nothing is written."""
+    before = files(db)
+    code, _, err = parley(
+        db, "add", "track", "--title", "Sudan talks", "--new-party", "RSF, warband",
+        capsys=capsys,
+    )  # fmt: skip
+    assert code == 1
+    assert one_line(err).startswith("parley: new track: --new-party: 'RSF, warband': 'warband'")
+    assert files(db) == before
+    code, out, _ = parley(
+        db, "add", "track", "--title", "Sudan talks", "--party", "egypt",
+        "--new-party", "Sudanese Armed Forces, military; RSF, para",
+        "--new-mediator", "IGAD, mediator body",
+        capsys=capsys,
+    )  # fmt: skip
+    assert (code, one_line(out)) == (0, "added track sudan-talks")
+    record = stored(db, "track", "sudan-talks")
+    assert record is not None
+    assert record["participants"] == [
+        {"actor_id": "egypt", "role": "party"},
+        {"actor_id": "sudanese-armed-forces", "role": "party"},
+        {"actor_id": "rsf", "role": "party"},
+        {"actor_id": "igad", "role": "mediator"},
+    ]
+    assert stored(db, "actor", "rsf") == {
+        "id": "rsf",
+        "name": "RSF",
+        "actor_kind": "paramilitary",
+        "aliases": [],
+        "description": "",
+    }
+    code, _, _ = parley(db, "undo", capsys=capsys)
+    assert code == 0
+    assert stored(db, "track", "sudan-talks") is None
+    assert stored(db, "actor", "igad") is stored(db, "actor", "rsf") is None
+
+
 def test_edit_changes_only_the_fields_given(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before = stored(db, "round", "doha-round")
     assert before is not None

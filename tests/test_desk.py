@@ -12,6 +12,17 @@ from pathlib import Path
 import pytest
 from conftest import fixed_clock
 from desk_store import PORTS, SUDAN
+from test_updates import (
+    choose_option,
+    fill,
+    form,
+    keys,
+    new_ids,
+    reopened,
+    running,
+    save,
+    shown_errors,
+)
 from textual.widgets import Input
 from tui_helpers import (
     SEED_TRACK,
@@ -24,7 +35,7 @@ from tui_helpers import (
     settle,
 )
 
-from store import Actor, ActorKind, Firmness, PointStatus, Repository, open_store
+from store import Actor, ActorKind, Firmness, PointStatus, Repository, Role, Track, open_store
 from store.brief import build_brief
 from store.commands import Citation, Commands
 from store.compare import compare, last_day, news_window
@@ -33,12 +44,13 @@ from store.exchange import export_document, import_json
 from tui import config
 from tui.brief import plain_text
 from tui.config import Config
-from tui.messages import ShowAsOf
+from tui.messages import OpenRecord, ShowAsOf
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.desk import DeskScreen
 from tui.screens.form import FormScreen
 from tui.views.base import TableView
 from tui.views.overview import OverviewView
+from tui.widgets.record_table import RecordTable
 
 SOURCE = "xinhua-2024-08-21-blinken-tour"
 CITE = Citation(source_ids=[SOURCE])
@@ -118,6 +130,54 @@ async def test_the_desk_opens_first_and_enter_opens_a_track(three: Repository) -
         assert app.track_id == PORTS
     # Reading the desk wrote nothing.
     assert len(three.history()) == len(open_store(three.path, clock=fixed_clock).history())
+
+
+@run_async
+async def test_a_narrow_desk_keeps_its_titles_whole(three: Repository) -> None:
+    """At 80 columns the desk's table keeps the trend, track, latest news, points and
+    latest round, the titles whole; the why is read below it. Widened, every column."""
+    app = make_app(three)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(RecordTable)
+        assert [c.label for c in table.columns] == [
+            "Trend",
+            "Track",
+            "Latest news",
+            "Open",
+            "Dead",
+            "Latest round",
+        ]
+        await press(pilot, "down")
+        lines = screen_text(app).splitlines()
+        assert any("Sudan: Jeddah talks" in t and "Jeddah first round" in t for t in lines)
+        assert any("Aid corridors deadlocked; gap widened on Aid corridors" in t for t in lines)
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+        assert len(table.columns) == 9
+        assert table.cursor_key == SUDAN
+        assert len(table.rows[0].cells) == 9
+
+
+@run_async
+async def test_a_record_found_from_the_desk_opens_on_its_track(three: Repository) -> None:
+    """A record found from the desk (ctrl+p) is shown where it is listed, on its track:
+    the dashboard, built then, in the desk's place; T brings back the same desk."""
+    app = make_app(three)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        desk_screen = app.screen
+        assert isinstance(desk_screen, DeskScreen)
+        app.post_message(OpenRecord("point", "aid-corridors"))
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        assert app.track_id == SUDAN
+        view = dashboard(app).active_view
+        assert isinstance(view, TableView)
+        assert view.table.cursor_key == "aid-corridors"
+        await press(pilot, "T")
+        assert app.screen is desk_screen
+        assert desk_screen.desk_view.table.cursor_key == SUDAN
 
 
 @run_async
@@ -311,6 +371,85 @@ async def test_a_form_on_another_track_never_proposes_this_tracks_source(
         assert app.screen.values()["date"] == "2023-05-18"
 
 
+@run_async
+async def test_each_track_proposes_its_own_last_round(three: Repository) -> None:
+    """A round added on Gaza is what Gaza's next position proposes it was stated during;
+    on Sudan the position form proposes no Gaza round, then the round added there;
+    back on Gaza, the Gaza round again."""
+    app = make_app(three)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        assert app.track_id == SEED_TRACK
+        await press(pilot, "r", *"Cairo round", "ctrl+s")
+        cairo = [r for r in three.rounds(SEED_TRACK) if r.title == "Cairo round"]
+        assert len(cairo) == 1
+        await press(pilot, "P")
+        assert isinstance(app.screen, FormScreen)
+        assert app.screen.values()["round_id"] == cairo[0].id
+        await press(pilot, "escape")
+        await press(pilot, "T", "down", "enter")
+        assert app.track_id == SUDAN
+        await press(pilot, "P")
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        assert form.values()["round_id"] is None
+        await press(pilot, "escape")
+        # A round added on Sudan is Sudan's to propose from then on.
+        await press(pilot, "r", *"Jeddah second round", "ctrl+s")
+        jeddah = [r for r in three.rounds(SUDAN) if r.title == "Jeddah second round"]
+        assert len(jeddah) == 1
+        await press(pilot, "P")
+        assert isinstance(app.screen, FormScreen)
+        assert app.screen.values()["round_id"] == jeddah[0].id
+        await press(pilot, "escape", "T", "up", "enter")
+        assert app.track_id == SEED_TRACK
+        await press(pilot, "P")
+        assert isinstance(app.screen, FormScreen)
+        assert app.screen.values()["round_id"] == cairo[0].id
+
+
+@run_async
+async def test_the_actors_view_lists_the_tracks_own_actors_first(three: Repository) -> None:
+    """On Sudan the Actors view starts with Sudan's parties and mediators, each with its
+    role there, then an actor its records name (involved), and lists Gaza's actors
+    after them, with none; Hamas selected on Gaza does not stay selected on Sudan: the
+    cursor starts at the top."""
+    # Egypt, no participant of the Sudan track, is named by one of its events.
+    Commands(three).add_event(
+        SUDAN,
+        title="Cairo hosts Sudanese civilian groups",
+        on=date(2023, 5, 16),
+        event_kind="statement",
+        text="Egypt invites civilian groups to talks of their own.",
+        actor_ids=["egypt"],
+        cite=Citation(source_ids=["horn-desk-2023-05-18"]),
+    )
+    app = make_app(three)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "5")
+        table = dashboard(app).active_view.query_one(RecordTable)
+        gaza = [(row.key, row.cells[2]) for row in table.rows[:6]]
+        assert gaza[:2] == [("actor:hamas", "party"), ("actor:israel", "party")]
+        roles = {row.key: row.cells[2] for row in table.rows}
+        assert roles["actor:sudan-army"] == "—"
+        assert table.move_to_key("actor:hamas")
+        await press(pilot, "T", "down", "enter")
+        assert app.track_id == SUDAN
+        table = dashboard(app).active_view.query_one(RecordTable)
+        assert [(row.key, row.cells[2]) for row in table.rows[:5]] == [
+            ("actor:rapid-support", "party"),
+            ("actor:sudan-army", "party"),
+            ("actor:saudi-arabia", "mediator"),
+            ("actor:united-states", "mediator"),
+            ("actor:egypt", "involved"),
+        ]
+        assert {row.key: row.cells[2] for row in table.rows}["actor:hamas"] == "—"
+        assert table.cursor_key == "actor:rapid-support"
+        assert "Rapid support units" in screen_text(app)
+
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
@@ -354,3 +493,58 @@ async def test_people_take_part_in_a_round_with_the_actor_they_speak_for(
         assert view.table.move_to_key("blinken-tour-2024-08")
         await press(pilot, "enter")
         assert f"People: {people}" in " ".join(screen_text(app).split())
+
+
+@run_async
+async def test_a_new_track_makes_its_missing_parties_and_mediators_in_one_step(
+    seeded: Repository, store_path: Path
+) -> None:
+    """`+ track` with parties and a mediator typed as "Name, kind": the actors not stored
+    yet are made with the track in one write (a stored one, Egypt, is taken as it is),
+    and one undo takes them all back. A kind that is none is refused on its field."""
+    before = {kind: set(seeded.ids(kind)) for kind in ("track", "actor")}
+    changes = len(seeded.history())
+    async with running(seeded) as (app, pilot):
+        await keys(pilot, "plus")
+        await choose_option(pilot, "track")
+        await fill(pilot, "title", "Sudan: Jeddah talks")
+        await fill(pilot, "new_parties", "Sudanese Armed Forces, military; RSF, warband")
+        await keys(pilot, "ctrl+s")
+        errors = shown_errors(form(app))
+        assert errors == {
+            "new_parties": "'RSF, warband': 'warband' is no actor kind (state, movement, "
+            "organisation, coalition, government, armed group, military, paramilitary, "
+            "militia, mediator body)"
+        }
+        with reopened(store_path) as fresh:
+            assert len(fresh.history()) == changes
+        await fill(
+            pilot, "new_parties", "Sudanese Armed Forces, military; Rapid Support Forces, para"
+        )
+        await fill(pilot, "new_mediators", "Saudi Arabia, state; egypt, state")
+        await save(pilot)
+        assert app.track_id == "sudan-jeddah-talks"
+        with reopened(store_path) as fresh:
+            # Three actors and the track, written as one change.
+            made_now = fresh.history()[: len(fresh.history()) - changes]
+            assert len(made_now) == 4 and {c.batch for c in made_now} == {
+                min(c.seq for c in made_now)
+            }
+            assert new_ids(before["track"], fresh, "track") == ["sudan-jeddah-talks"]
+            made = new_ids(before["actor"], fresh, "actor")
+            kinds = {a: fresh.get_as(Actor, a).actor_kind for a in made}
+            assert kinds == {
+                "sudanese-armed-forces": ActorKind.MILITARY,
+                "rapid-support-forces": ActorKind.PARAMILITARY,
+                "saudi-arabia": ActorKind.STATE,
+            }
+            track = fresh.get_as(Track, "sudan-jeddah-talks")
+            assert track.actors_with(Role.PARTY) == [
+                "sudanese-armed-forces",
+                "rapid-support-forces",
+            ]
+            assert track.actors_with(Role.MEDIATOR) == ["saudi-arabia", "egypt"]
+        await keys(pilot, "u")
+        with reopened(store_path) as fresh:
+            assert set(fresh.ids("track")) == before["track"]
+            assert set(fresh.ids("actor")) == before["actor"]

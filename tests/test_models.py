@@ -174,6 +174,17 @@ def test_valid_record_is_accepted_and_round_trips_through_json(kind: str) -> Non
     assert type(record).model_validate_json(record.model_dump_json()) == record
 
 
+def test_actor_kinds_cover_the_parties_of_armed_conflicts() -> None:
+    """The four kinds an earlier Parley knew keep their stored names, so its stores read
+    as they are; the others are new names, each read back as itself."""
+    assert [k.value for k in ActorKind][:4] == ["state", "movement", "organisation", "coalition"]
+    for name in ("government", "armed group", "military", "paramilitary", "militia"):
+        assert build("actor", actor_kind=name).actor_kind == ActorKind(name)  # type: ignore[attr-defined]
+    body = build("actor", actor_kind="mediator body")
+    assert body.model_dump(mode="json")["actor_kind"] == "mediator body"
+    assert refusal("actor", actor_kind="warband").startswith("actor_kind: Input should be")
+
+
 @pytest.mark.parametrize("kind", ALL_KINDS)
 def test_extra_field_is_refused(kind: str) -> None:
     message = refusal(kind, colour="red")

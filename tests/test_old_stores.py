@@ -21,7 +21,7 @@ import pytest
 from conftest import fixed_clock
 from tinydb import TinyDB, where
 
-from store import Repository, open_store
+from store import Actor, ActorKind, Repository, open_store
 from store.commands import Commands
 from store.exchange import export_document
 
@@ -143,3 +143,30 @@ def test_a_checkpoint_killed_at_any_step_loses_nothing(tmp_path: Path, name: str
                     assert repo.problems() == []
         assert json.loads(path.read_bytes())["_parley"]["1"]["format"] == "parley"
     assert call > 10
+
+
+MAIN_426F2BD = Path(__file__).parent / "fixtures" / "main-426f2bd"
+
+
+def test_a_store_written_before_the_wider_actor_kinds_opens_unchanged(tmp_path: Path) -> None:
+    """A store and its export as the Parley of four actor kinds wrote them (the seed, an
+    actor of each kind, a second track with a round, an undone edit): opened now, it
+    needs no step of its schema, its export is the same record for record and change
+    for change, and its files are as they were once it is closed."""
+    for path in MAIN_426F2BD.iterdir():
+        if path.name.startswith("store-"):
+            shutil.copy(path, tmp_path / path.name)
+            os.chmod(tmp_path / path.name, 0o600)
+    store = tmp_path / "store-426f2bd.json"
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    then = json.loads((MAIN_426F2BD / "export-426f2bd.json").read_text())
+    assert json.loads(store.read_bytes())["_parley"]["1"]["schema"] == 1
+    with open_store(store, clock=fixed_clock) as repo:
+        assert export_document(repo) == then
+        kinds = {a.id: a.actor_kind for a in repo.list_as(Actor)}
+    assert kinds["arab-league"] is ActorKind.ORGANISATION
+    assert kinds["quartet"] is ActorKind.COALITION
+    assert kinds["rapid-support-units"] is ActorKind.MOVEMENT
+    assert kinds["sudanese-army"] is ActorKind.STATE
+    after = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.name in before}
+    assert after == before

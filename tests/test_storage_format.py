@@ -52,7 +52,7 @@ def test_a_snapshot_parley_wrote_is_trusted_and_history_survives(store_path: Pat
 def test_a_hand_edited_snapshot_is_validated_record_by_record(store_path: Path) -> None:
     _fill(store_path)
     document = json.loads(store_path.read_text())
-    document["actor"]["1"]["actor_kind"] = "militia"
+    document["actor"]["1"]["actor_kind"] = "warband"
     store_path.write_text(json.dumps(document))
     before = store_path.read_bytes()
     with pytest.raises(CorruptStore, match=r"actor 'hamas': actor_kind"):

@@ -241,6 +241,14 @@ async def choose_option(pilot: Pilot[None], option_id: str) -> None:
     options = screen.query_one(OptionList)
     ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
     await send(pilot, "home", *["down"] * ids.index(option_id), "enter")
+    # The screen the choice opens takes some turns to mount (a form of many fields or
+    # a long drop-down more than one): a tab counted against its focus before it has
+    # one would move on from where the form then puts it.
+    for _ in range(100):
+        if pilot.app.screen is not screen and pilot.app.screen.is_mounted and pilot.app.focused:
+            return
+        await pilot.pause()
+    raise AssertionError(f"{option_id}: no screen with a focus opened")
 
 
 async def cursor_to(pilot: Pilot[None], view: str, key: str) -> None:

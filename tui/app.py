@@ -391,14 +391,11 @@ class ParleyApp(App[None]):
         when the track in view is gone."""
         if isinstance(self.screen, DeskScreen):
             return
-        desk = self._desk_screen()
-        if self.screen is self._dashboard:
-            # In its place: the dashboard stays built behind it, as the desk does
-            # behind the dashboard.
-            self.switch_screen(desk)
-        else:
-            # Over a dialog (the track in view gone while it was open).
-            self.push_screen(desk)
+        # Over the dashboard (or a dialog on it), which stays built beneath; Enter pops
+        # the desk, kept built too. Not in the dashboard's place: a screen switched
+        # back to is restyled whole (Textual's ScreenResume), a tenth of a second or
+        # more, where one uncovered by an opaque screen is only redrawn.
+        self.push_screen(self._desk_screen())
 
     def on_show_track(self, message: ShowTrack) -> None:
         self.track_id = message.track_id
@@ -415,8 +412,8 @@ class ParleyApp(App[None]):
             await leaving
 
     def _leave_desk(self) -> AwaitComplete | None:
-        """The dashboard in the desk's place (built if it was not), or the dialog the
-        desk was shown over."""
+        """Back to the dashboard (or the dialog on it) the desk was shown over; at start,
+        with none beneath, the dashboard built and put in the desk's place."""
         if not isinstance(self.screen, DeskScreen):
             return None
         dashboard = self._dashboard_screen()

@@ -34,7 +34,7 @@ from store import (
     StickingPoint,
     Track,
 )
-from store.commands import Citation, Commands, NewSource, Outcome
+from store.commands import Citation, Commands, NewActor, NewSource, Outcome
 from store.corroboration import matches
 from store.models import RECORD_TYPES, TRACK_KINDS
 from store.words import capitalised, changed_by, kind_words
@@ -231,6 +231,46 @@ NEW_FIELDS: dict[str, list[Field]] = {
         Field("summary", "Summary", "area"),
     ],
 }
+
+
+# A new track's actors not stored yet, typed "Name, kind; Name, kind", by their role.
+NEW_ACTORS = "…or actors not stored yet: Name, kind; Name, kind"
+NEW_ACTOR_FIELDS = {"new_parties": Role.PARTY, "new_mediators": Role.MEDIATOR}
+NEW_TRACK_FIELDS = [
+    Field(
+        "new_parties",
+        "New parties",
+        hint="e.g. Sudanese Armed Forces, military; Rapid Support Forces, paramilitary",
+        group=NEW_ACTORS,
+    ),
+    Field(
+        "new_mediators",
+        "New mediators",
+        hint="e.g. Intergovernmental Authority on Development, mediator body",
+        group=NEW_ACTORS,
+    ),
+]
+
+
+def take_new_actors(values: dict[str, Any]) -> list[tuple[str, str, NewActor]]:
+    """The new actors typed in a track's form, taken out of ``values``: each with the
+    field and the entry it was typed as. An entry without a kind, or with a kind that
+    is none, is the form's error on that field, naming the entry."""
+    found: list[tuple[str, str, NewActor]] = []
+    errors: dict[str, str] = {}
+    for name, role in NEW_ACTOR_FIELDS.items():
+        for entry in (part.strip() for part in (values.pop(name, None) or "").split(";")):
+            if not entry:
+                continue
+            try:
+                found.append((name, entry, NewActor.from_text(entry, role.value)))
+            except ValueError as exc:
+                errors.setdefault(name, f"{entry!r}: {exc}")
+    if errors:
+        raise FormErrors(errors)
+    return found
+
+
 # What a short form leaves out and a record must hold: the full form's default.
 NEW_HIDDEN: dict[str, dict[str, str]] = {Kind.POINT: {"status": "open"}}
 
@@ -299,8 +339,18 @@ def take_citation(values: dict[str, Any]) -> Citation:
 class Forms:
     """Builds the form for a kind of record, new or existing, on the track in view."""
 
-    def __init__(self, repo: Repository, commands: Commands, track_id: str, today: date) -> None:
+    def __init__(
+        self,
+        repo: Repository,
+        commands: Commands,
+        track_id: str,
+        today: date,
+        round_id: str | None = None,
+    ) -> None:
+        """``round_id``: the round last used on this track, which a new position
+        proposes as the round it was stated during."""
         self.repo, self.commands, self.track_id, self.today = repo, commands, track_id, today
+        self.round_id = round_id
 
     def options(self, kind: str) -> list[tuple[str, str]]:
         if kind in TRACK_KINDS:
@@ -341,6 +391,8 @@ class Forms:
     ) -> FormScreen:
         """The add form for ``kind`` (with ``preset`` values), or the edit form of ``record``."""
         fields = list(FIELDS[kind])
+        if record is None and kind == Kind.TRACK:
+            fields += NEW_TRACK_FIELDS
         if record is not None and kind in (Kind.ROUND, Kind.POINT):
             # A status changes through `s`, which dates it and asks for its source.
             fields = [f for f in fields if f.name != "status"]
@@ -386,6 +438,12 @@ class Forms:
             new_record=self.new_form,
         )
 
+    def _track_round(self, round_id: str | None) -> bool:
+        """Whether ``round_id`` is a round of the track in view (still stored)."""
+        if not round_id or not self.repo.exists(Kind.ROUND, round_id):
+            return False
+        return self.repo.get_as(Round, round_id).track_id == self.track_id
+
     def _moved_since(self, kind: str, record_id: str, revision: int) -> str:
         """A line saying who changed the record since ``revision``; "" if no one did."""
         exists = self.repo.exists(kind, record_id)
@@ -410,6 +468,8 @@ class Forms:
                 Kind.POINT: {"status": "open", "priority": "medium"},
             }
             values.update(defaults.get(kind, {}))
+            if kind == Kind.POSITION and self._track_round(self.round_id):
+                values["round_id"] = self.round_id
             values.update(preset)
             return values
         values = record.model_dump(mode="json")
@@ -439,6 +499,7 @@ class Forms:
         values = dict(form)
         names = {f.name for f in (fields or FIELDS[kind])}
         cite = take_citation(values) if "source_ids" in names & values.keys() else None
+        new_actors = take_new_actors(values) if kind == Kind.TRACK and record is None else []
         for name in LIST_FIELDS:
             if name in values:
                 values[name] = [
@@ -456,9 +517,30 @@ class Forms:
                 lambda: self.commands.edit(kind, record.id, values, cite=cite, revision=revision),
                 names,
             )
+        if kind == Kind.TRACK:
+            return self._add_track(values, new_actors)
         return run(
             lambda: self.commands.create(kind, values, track_id=self.track_id, cite=cite), names
         )
+
+    def _add_track(
+        self, values: dict[str, Any], new_actors: list[tuple[str, str, NewActor]]
+    ) -> Outcome:
+        """A new track and the actors typed for it, in one write; a problem with one of
+        those actors shown on the field it was typed in, naming it."""
+        try:
+            return self.commands.add_track(values, [actor for _, _, actor in new_actors])
+        except InvalidRecord as exc:
+            errors: dict[str, str] = {}
+            for key, message in exc.fields.items():
+                head, _, rest = key.partition(".")
+                if head == "new_actors":
+                    n, _, name = rest.partition(".")
+                    field, entry, _ = new_actors[int(n)]
+                    errors.setdefault(field, f"{entry!r}: {name}: {message}")
+                else:
+                    errors.setdefault(key, message)
+            raise FormErrors(errors or {"": str(exc)}) from None
 
     def offer_match(self, kind: str, form: dict[str, Any], as_new: Callable[[], Outcome]) -> None:
         """Raise ``Corroborates`` when the new record a form holds repeats one stored (the

@@ -45,7 +45,7 @@ from tui.cli import Failure, Parser, UsageError, one_line
 
 if TYPE_CHECKING:
     from store import Repository
-    from store.commands import Citation, Outcome
+    from store.commands import Citation, NewActor, Outcome
     from store.models import Change, Record
 
 KINDS = tuple(RECORD_TYPES)
@@ -412,9 +412,28 @@ def cmd_add(args: argparse.Namespace, repo: Repository) -> int:
             )
     if track_id is not None and corroborated(args, repo, kind, track_id, values, cite):
         return 0
-    outcome = done(lambda: Commands(repo).create(kind, values, track_id=track_id, cite=cite))
+    if kind == "track" and (args.new_party or args.new_mediator):
+        new = new_actors(args)
+        outcome = done(lambda: Commands(repo).add_track(values, new))
+    else:
+        outcome = done(lambda: Commands(repo).create(kind, values, track_id=track_id, cite=cite))
     print(written("added", kind, outcome))
     return 0
+
+
+def new_actors(args: argparse.Namespace) -> list[NewActor]:
+    """The actors ``--new-party`` and ``--new-mediator`` name, each "Name, kind"."""
+    from store.commands import NewActor
+
+    found = []
+    for option, role in (("new_party", "party"), ("new_mediator", "mediator")):
+        for entry in _split(getattr(args, option) or []):
+            try:
+                found.append(NewActor.from_text(entry, role))
+            except ValueError as exc:
+                flag = "--" + option.replace("_", "-")
+                raise Failure(f"new track: {flag}: {entry!r}: {exc}") from None
+    return found
 
 
 CORROBORATE_HELP = (
@@ -963,6 +982,15 @@ def _populate(kind: str, editing: bool) -> Callable[[argparse.ArgumentParser], N
             parser.set_defaults(track=None)
         if kind in CITING_KINDS:
             add_source_options(parser, unsourced=kind in SOURCED_KINDS)
+        if kind == "track" and not editing:
+            for option, role in (("--new-party", "party"), ("--new-mediator", "mediator")):
+                parser.add_argument(
+                    option,
+                    metavar="'NAME, KIND'",
+                    action="append",
+                    help=f"an actor not stored yet taking part as {role}, made with the "
+                    "track (one undo takes back both); repeat or use ;",
+                )
         if not editing and kind in ("position", "event"):
             add_corroborate_option(parser)
         parser.add_argument(

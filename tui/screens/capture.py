@@ -25,6 +25,7 @@ from store import (
     Round,
     StickingPoint,
     StoreError,
+    track_of,
 )
 from store.commands import Commands, Outcome
 from store.compare import last_day
@@ -82,6 +83,9 @@ class CaptureScreen(Screen[None]):
         # Track id -> the sources the last form saved on it cited: the next quick form's
         # default there, and never on another track.
         self.sources: dict[str, list[str]] = {}
+        # Track id -> the round last added there or named by a position saved there:
+        # what the next position's "During round" proposes, on that track only.
+        self.rounds: dict[str, str] = {}
 
     @property
     def active_view(self) -> View:
@@ -108,7 +112,13 @@ class CaptureScreen(Screen[None]):
         return min(latest, today) if latest is not None else today
 
     def forms(self) -> Forms:
-        return Forms(self.repo, self.commands, self.track_id, self.default_day())
+        return Forms(
+            self.repo,
+            self.commands,
+            self.track_id,
+            self.default_day(),
+            round_id=self.rounds.get(self.track_id),
+        )
 
     def passage(self) -> Passage | None:
         """The words of an article the quick forms are filled from (the reader's)."""
@@ -122,6 +132,7 @@ class CaptureScreen(Screen[None]):
             self.default_day(),
             sources=self.sources.get(self.track_id, []),
             passage=self.passage(),
+            round_id=self.rounds.get(self.track_id),
         )
 
     def _open(self, form: FormScreen) -> None:
@@ -132,6 +143,12 @@ class CaptureScreen(Screen[None]):
             return
         record = result.record
         self.sources[self.track_id] = cited(result) or self.sources.get(self.track_id, [])
+        for saved in result.records:
+            used = saved.id if isinstance(saved, Round) else None
+            if isinstance(saved, Position):
+                used = saved.round_id
+            if used and track_of(saved) == self.track_id:
+                self.rounds[self.track_id] = used
         self.notify(saved_notice(self.repo, record), timeout=3)
         if record.kind == Kind.TRACK and record.id != self.track_id:
             # A new track has nothing in it yet; it is shown so that it can be filled in.

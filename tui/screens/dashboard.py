@@ -15,6 +15,7 @@ from store.commands import Commands
 from tui.messages import ShowAsOf
 from tui.palette import KeysProvider, RecordsProvider
 from tui.screens.capture import write_keys
+from tui.screens.desk import DeskScreen
 from tui.screens.form_result import FormResult
 from tui.screens.reading import ReadingScreen
 from tui.views.base import TableView, View
@@ -142,8 +143,9 @@ class DashboardScreen(ReadingScreen):
             self.call_after_refresh(self._on_shown)
 
     def on_screen_suspend(self) -> None:
-        # Out of the stack, it was the desk that took its place (T), not a dialog.
-        if self not in self.app.screen_stack:
+        # The desk over it (T) is no dialog: the collector held off till the dashboard
+        # is back would then collect the whole store's garbage at the next key press.
+        if self not in self.app.screen_stack or isinstance(self.app.screen, DeskScreen):
             return
         if self._on_dialog is not None and not self._dialog_open:
             self._dialog_open = True
@@ -224,4 +226,7 @@ class DashboardScreen(ReadingScreen):
 
     def show_record(self, kind: str, record_id: str) -> None:
         """Show a record in the view that lists it."""
-        self.call_later(self.query_one(ViewTabs).show_record, kind, record_id)
+        # Run by the tabs themselves: a view not built yet is built there, and binds to
+        # them (a dashboard just built has not built its views yet).
+        tabs = self.query_one(ViewTabs)
+        tabs.call_later(tabs.show_record, kind, record_id)

@@ -38,6 +38,14 @@ def round_words(rnd: Round | None) -> str:
     return f"{rnd.title}  {span(rnd.start, rnd.end)}" if rnd is not None else "—"
 
 
+# Below this many columns the desk keeps the columns a line needs to be told apart
+# (trend, track, latest news, points, latest round), each wide enough to read; the
+# why, the changes and the next round are in the detail below the table.
+NARROW_BELOW = 110
+# The cells of a row the narrow layout keeps, by their place in the wide one.
+NARROW_CELLS = (0, 1, 3, 4, 5, 7)
+
+
 class DeskView(TableView):
     """The tracks as a table; it needs no track in view, only the store."""
 
@@ -46,17 +54,35 @@ class DeskView(TableView):
     kinds = (Kind.TRACK,)
     columns = (
         Column("Trend", width=9),
-        Column("Track", min_width=14, ratio=2),
-        Column("Why", min_width=16, ratio=5),
+        Column("Track", min_width=18, ratio=2),
+        Column("Why", min_width=24, ratio=5),
         Column("Latest news", width=11),
         Column("Open", width=4),
         Column("Dead", width=4),
         Column("Changes", width=7),
-        Column("Latest round", min_width=10, ratio=1),
-        Column("Next round", min_width=8, ratio=1),
+        Column("Latest round", min_width=12, ratio=1),
+        Column("Next round", min_width=10, ratio=1),
+    )
+    narrow_columns = (
+        Column("Trend", width=8),
+        Column("Track", min_width=16, ratio=3),
+        Column("Latest news", width=11),
+        Column("Open", width=4),
+        Column("Dead", width=4),
+        Column("Latest round", min_width=12, ratio=2),
     )
 
     _rows: dict[str, DeskRow] = {}
+    narrow = False
+
+    def on_resize(self) -> None:
+        narrow = self.size.width < NARROW_BELOW
+        if narrow == self.narrow:
+            return
+        self.narrow = narrow
+        self.table.set_columns(self.narrow_columns if narrow else self.columns)
+        if not self._stale:
+            self.show_rows()
 
     @property
     def is_active(self) -> bool:
@@ -72,24 +98,26 @@ class DeskView(TableView):
     def rows(self) -> list[Row]:
         found = desk(self.repo, self.as_of)
         self._rows = {r.track.id: r for r in found}
-        return [
-            Row(
-                r.track.id,
-                (
-                    ARROW.get(r.trend, UNCHANGED_CELL),
-                    r.track.title,
-                    r.why,
-                    long_day(r.latest_news),
-                    str(r.open_points),
-                    (str(r.deadlocked), f"bold {ERROR}") if r.deadlocked else "0",
-                    str(r.changes),
-                    r.latest_round.title if r.latest_round else "—",
-                    r.next_round.title if r.next_round else "—",
-                ),
-                sort=("", "", "", day(r.latest_news, "")),
+        rows = []
+        for r in found:
+            cells: tuple[Cell, ...] = (
+                ARROW.get(r.trend, UNCHANGED_CELL),
+                r.track.title,
+                r.why,
+                long_day(r.latest_news),
+                str(r.open_points),
+                (str(r.deadlocked), f"bold {ERROR}") if r.deadlocked else "0",
+                str(r.changes),
+                r.latest_round.title if r.latest_round else "—",
+                r.next_round.title if r.next_round else "—",
             )
-            for r in found
-        ]
+            # The latest news sorts by its ISO day, not its words.
+            sort: tuple[str, ...] = ("", "", "", day(r.latest_news, ""))
+            if self.narrow:
+                cells = tuple(cells[i] for i in NARROW_CELLS)
+                sort = ("", "", sort[3])
+            rows.append(Row(r.track.id, cells, sort=sort))
+        return rows
 
     def record_for(self, key: str) -> Record | None:
         row = self._rows.get(key)

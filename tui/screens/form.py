@@ -171,11 +171,15 @@ class FormScreen(Dialog[FormResult | None]):
         drop_closed_watchers(self.app)
 
     def focus_field(self, name: str) -> None:
-        """Focus the field ``name``, or the first part of it that takes the focus."""
+        """Focus the field ``name``, or the first part of it that takes the focus.
+
+        At once, not by ``Widget.focus``, which waits its turn in the app's queue: a
+        tab typed as the form opens would reach it with no field focused yet, and be
+        lost to the focus coming after it."""
         widget = self.query_one(f"#field-{name}")
         if not widget.focusable:
             widget = next((w for w in widget.query("*") if w.focusable), widget)
-        widget.focus()
+        self.set_focus(widget)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """Whatever takes the focus (tab, a click, a failed save) is scrolled into view

@@ -12,6 +12,10 @@ from tui.views.base import TableView
 from tui.views.details import position_lines
 from tui.widgets.record_table import Column, Row
 
+# An actor the track's records name, though it is no participant of the track.
+INVOLVED = "involved"
+ORDER = {role: n for n, role in enumerate((*ROLES, INVOLVED))}
+
 
 class ActorsView(TableView):
     title = "Actors"
@@ -27,14 +31,32 @@ class ActorsView(TableView):
     def key_for(self, kind: str, record_id: str) -> str:
         return f"{kind}:{record_id}"
 
-    def rows(self) -> list[Row]:
+    def roles(self) -> dict[str, str]:
+        """Each actor's role in the track in view: its role as a participant, else
+        ``INVOLVED`` where the track's rounds, positions, proposals or events name it."""
         track = self.repo.get_as(Track, self.track_id)
         roles = {p.actor_id: p.role.value for p in track.participants}
-        order = {role: n for n, role in enumerate(ROLES)}
-        actors = sorted(
-            self.repo.list_as(Actor),
-            key=lambda a: (order.get(roles.get(a.id, ""), 9), a.name.casefold()),
-        )
+        named: list[str] = []
+        for r in self.repo.rounds(self.track_id, self.as_of):
+            named += [*r.mediator_ids, *r.participant_ids]
+        named += [p.actor_id for p in self.repo.positions(self.track_id, as_of=self.as_of)]
+        for proposal in self.repo.proposals(self.track_id, self.as_of):
+            named += proposal.by_ids
+        for event in self.repo.events(self.track_id, self.as_of):
+            named += event.actor_ids
+        for actor_id in named:
+            roles.setdefault(actor_id, INVOLVED)
+        return roles
+
+    def rows(self) -> list[Row]:
+        # The track's own actors first, by their role in it, then the others; each
+        # person beside the rank of the actor they speak for.
+        roles = self.roles()
+
+        def rank(actor_id: str | None) -> int:
+            return ORDER.get(roles.get(actor_id or "", ""), len(ORDER))
+
+        actors = sorted(self.repo.list_as(Actor), key=lambda a: (rank(a.id), a.name.casefold()))
         rows = [
             Row(
                 f"actor:{a.id}",
@@ -42,7 +64,10 @@ class ActorsView(TableView):
             )
             for a in actors
         ]
-        for person in sorted(self.repo.list_as(Person), key=lambda p: p.name.casefold()):
+        people = sorted(
+            self.repo.list_as(Person), key=lambda p: (rank(p.actor_id), p.name.casefold())
+        )
+        for person in people:
             speaks = name_of(self.repo, Kind.ACTOR, person.actor_id) if person.actor_id else ""
             role = roles.get(person.actor_id or "", "—")
             title = ", ".join(x for x in (person.title, speaks) if x)

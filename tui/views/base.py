@@ -149,9 +149,16 @@ class TableView(View):
     def reload(self) -> None:
         self.show_rows()
 
+    # The track the rows were last filled for.
+    _filled_for: str | None = None
+
     def show_rows(self) -> None:
-        """Fill the table afresh, and the detail of the row the cursor lands on."""
-        self.table.set_rows(self.rows())
+        """Fill the table afresh, and the detail of the row the cursor lands on. On
+        another track the cursor starts at the top: the record it was on (an actor,
+        a source, shared by the tracks) says nothing of the new one."""
+        same_track = self._filled_for in (None, self.track_id)
+        self._filled_for = self.track_id
+        self.table.set_rows(self.rows(), keep_key=same_track)
         self._detail_key = None
         self._show_detail(self.table.cursor_key)
 
