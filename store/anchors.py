@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .articles import Sentence, paragraph_spans, sentences, text_hash
-from .models import Anchor, Assessment, Event, Position, Record, Source
+from .models import Anchor, Assessment, Event, Position, Quoted, Record, Source, quoted
 from .repository import Repository
 
 # The kinds of record that keep a quote, and so may keep its anchor.
@@ -77,9 +77,19 @@ def anchor_fault(record: Record, source: Source | None) -> str:
     """What is wrong with the record's anchor; "" when it holds the record's quote
     where its source's text has it."""
     anchor: Anchor | None = getattr(record, "anchor", None)
+    quote = str(getattr(record, "quote", ""))
+    return _fault(quote, anchor, source)
+
+
+def quoted_fault(item: Quoted, source: Source | None) -> str:
+    """What is wrong with the anchor of one of a record's quotes (its own, or another
+    outlet's that corroborates it); "" when it holds."""
+    return _fault(item.quote, item.anchor, source)
+
+
+def _fault(quote: str, anchor: Anchor | None, source: Source | None) -> str:
     if anchor is None:
         return ""
-    quote = str(getattr(record, "quote", ""))
     if anchor.text != quote:
         return "the quote is not the text its anchor holds"
     if source is None or not source.text:
@@ -114,20 +124,34 @@ def quote_problems(repo: Repository) -> list[QuoteProblem]:
         if s.text and s.text_sha256 and text_hash(s.text) != s.text_sha256
     ]
     for record in quoting_records(repo):
-        quote = str(getattr(record, "quote", ""))
         where = f"{record.kind} {record.id!r}"
-        anchor: Anchor | None = getattr(record, "anchor", None)
-        if anchor is not None:
-            fault = anchor_fault(record, sources.get(anchor.source_id))
-            if fault:
-                found.append(QuoteProblem(where, fault))
-            continue
-        texts = [sources[s].text for s in record.source_ids if s in sources and sources[s].text]
-        if quote.strip() and texts and not any(quoted_in(t, quote) for t in texts):
-            cited = ", ".join(repr(s) for s in record.source_ids)
-            found.append(
-                QuoteProblem(where, f"the quote does not appear in the text of {cited} at all")
+        own = [q for q in quoted(record) if q.corroboration is None]
+        if own and own[0].anchor is None:
+            quote = own[0].quote
+            texts = [sources[s].text for s in record.source_ids if s in sources and sources[s].text]
+            if quote.strip() and texts and not any(quoted_in(t, quote) for t in texts):
+                cited = ", ".join(repr(s) for s in record.source_ids)
+                found.append(
+                    QuoteProblem(where, f"the quote does not appear in the text of {cited} at all")
+                )
+        for item in quoted(record):
+            # Each anchor of the record: its own quote's, and each other outlet's.
+            said = (
+                where
+                if item.corroboration is None
+                else f"{where}, as {item.source_id!r} reports it"
             )
+            if item.anchor is not None:
+                fault = quoted_fault(item, sources.get(item.anchor.source_id))
+                if fault:
+                    found.append(QuoteProblem(said, fault))
+                continue
+            if item.corroboration is None or not item.quote.strip():
+                continue
+            text = sources[item.source_id].text if item.source_id in sources else ""
+            if text and not quoted_in(text, item.quote):
+                reason = f"the quote does not appear in the text of {item.source_id!r} at all"
+                found.append(QuoteProblem(said, reason))
     return found
 
 
@@ -164,6 +188,7 @@ __all__ = [
     "passage",
     "quote_problems",
     "quote_span",
+    "quoted_fault",
     "quoted_in",
     "quoting_records",
     "sentence_at",

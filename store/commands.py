@@ -33,9 +33,13 @@ from .articles import text_hash
 from .errors import InvalidRecord, StoreError, field_errors
 from .models import (
     TRACK_KINDS,
+    Anchor,
+    Assessment,
     Change,
+    Event,
     Kind,
     PointStatus,
+    Position,
     Proposal,
     Record,
     Response,
@@ -50,10 +54,13 @@ from .models import (
     StickingPoint,
     Track,
     model_for,
+    quoted,
 )
 from .repository import Repository
 
 # Said when a statement names no source, no new one, and is not marked unsourced.
+# The kinds of record that keep quotes, and so may be corroborated.
+QUOTING = (Position, Event, Assessment)
 NO_SOURCE = "choose a source, add a new one, or tick “No source”"
 BOTH_SOURCED_AND_UNSOURCED = "a record with sources cannot be marked unsourced"
 
@@ -560,6 +567,73 @@ class Commands:
                 return source
         return None
 
+    # -- the same news from two outlets ---------------------------------------
+
+    def corroborate(
+        self,
+        kind: str,
+        record_id: str,
+        *,
+        cite: Citation,
+        quote: str = "",
+        anchor: Anchor | Mapping[str, Any] | None = None,
+    ) -> Outcome:
+        """Another outlet's report of what a stored position, event or assessment says:
+        its source joins the record's sources, with the words it reports it in and
+        their anchor (made here when the source keeps its text and none is given). One
+        write, on the record as it stands; undo takes it back whole."""
+        with self.repo.latest():
+            record = self.repo.get(kind, record_id)
+            if not isinstance(record, QUOTING):
+                raise StoreError(f"a {kind} keeps no quotes to add another source's to")
+            draft = _Draft()
+            cited: dict[str, Any] = {}
+            self._cite(draft, cited, cite, required=True)
+            if cite.unsourced:
+                draft.errors["source_ids"] = "choose the source that reports it too"
+            draft.raise_errors(f"{kind} {record_id!r}")
+            fresh = [s for s in cited["source_ids"] if s not in record.source_ids]
+            if not fresh:
+                said = ", ".join(repr(s) for s in cited["source_ids"])
+                raise StoreError(f"{kind} {record_id!r} cites {said} already; nothing to add")
+            given = Anchor.model_validate(anchor) if anchor is not None else None
+            items = [
+                self._corroboration(draft, s, quote, given, alone=len(fresh) == 1) for s in fresh
+            ]
+            data = record.model_dump()
+            data["source_ids"] = [*record.source_ids, *fresh]
+            if isinstance(record, Sourced):
+                data["unsourced"] = False
+            data["corroborations"] = [*data.get("corroborations", []), *items]
+            updated = draft.check(type(record), data)
+            self._check_anchor(draft, updated)
+            draft.raise_errors(f"{kind} {record_id!r}")
+            return self._put([*draft.records, updated])
+
+    def _corroboration(
+        self, draft: _Draft, source_id: str, quote: str, anchor: Anchor | None, alone: bool
+    ) -> dict[str, Any]:
+        """A source's corroboration: the quote and its anchor when they are this source's
+        (or it is the only source added), the anchor made where the source keeps text."""
+        from .anchors import anchor_quote
+
+        if anchor is not None and anchor.source_id != source_id:
+            return {"source_id": source_id}
+        if anchor is None and not alone:
+            return {"source_id": source_id}
+        item: dict[str, Any] = {"source_id": source_id, "quote": quote}
+        if anchor is None and quote.strip() and self.repo.exists(Kind.SOURCE, source_id):
+            source = self.repo.get_as(Source, source_id)
+            if source.text:
+                anchor = anchor_quote(source, quote)
+                if anchor is None:
+                    draft.errors.setdefault(
+                        "quote", f"these words are not in the text of source {source_id!r}"
+                    )
+        if anchor is not None:
+            item["anchor"] = anchor.model_dump()
+        return item
+
     # -- undo and redo ---------------------------------------------------------
 
     def undo(self) -> Outcome:
@@ -577,18 +651,22 @@ class Commands:
     # -- shared ----------------------------------------------------------------
 
     def _check_anchor(self, draft: _Draft, record: Record | None) -> None:
-        """A quote written with an anchor must be the words its source has there."""
-        anchor = getattr(record, "anchor", None)
-        if record is None or anchor is None:
+        """A quote written with an anchor must be the words its source has there; so
+        must each corroboration's."""
+        if record is None:
             return
-        from .anchors import anchor_fault
+        from .anchors import quoted_fault
 
-        source = None
-        if self.repo.exists(Kind.SOURCE, anchor.source_id):
-            source = self.repo.get_as(Source, anchor.source_id)
-        fault = anchor_fault(record, source)
-        if fault:
-            draft.errors.setdefault("quote", fault)
+        for item in quoted(record):
+            if item.anchor is None:
+                continue
+            source = None
+            if self.repo.exists(Kind.SOURCE, item.anchor.source_id):
+                source = self.repo.get_as(Source, item.anchor.source_id)
+            fault = quoted_fault(item, source)
+            if fault:
+                field = "quote" if item.corroboration is None else "corroborations"
+                draft.errors.setdefault(field, fault)
 
     def _reanchor(self, record: Record, quote: str) -> dict[str, Any] | None:
         from .anchors import anchor_quote

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
@@ -318,20 +319,90 @@ class Anchor(Model):
     text: Text
 
 
+class Corroboration(Model):
+    """The same news from another outlet: the source that reports it too, and the words
+    it reports it in, anchored where they stand in that source's text, as the record's
+    own quote is in its own source's. The source is one of the record's sources."""
+
+    source_id: Slug
+    quote: Text = ""
+    anchor: Anchor | None = None
+
+
+@dataclass(frozen=True)
+class Quoted:
+    """One source of a record with the words it was quoted in: the record's own quote
+    (``corroboration`` None) or a corroboration's (its index)."""
+
+    source_id: str | None
+    quote: str
+    anchor: Anchor | None
+    corroboration: int | None = None
+
+    def may_be_in(self, source_id: str) -> bool:
+        """Whether these words may be looked for in ``source_id``: a corroboration's in its
+        own source; the record's own unanchored quote in any source the record cites."""
+        return self.corroboration is None or self.source_id == source_id
+
+
 def _anchor_refs(doc: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    found = []
     anchor = doc.get("anchor")
     if isinstance(anchor, Mapping) and anchor.get("source_id"):
-        return [("anchor", "source", str(anchor["source_id"]))]
-    return []
+        found.append(("anchor", "source", str(anchor["source_id"])))
+    for item in doc.get("corroborations") or []:
+        if not isinstance(item, Mapping):
+            continue
+        if item.get("source_id"):
+            found.append(("corroborations", "source", str(item["source_id"])))
+        inner = item.get("anchor")
+        if isinstance(inner, Mapping) and inner.get("source_id"):
+            found.append(("corroborations", "source", str(inner["source_id"])))
+    return found
 
 
-def _anchored(quote: str, anchor: Anchor | None, source_ids: list[str]) -> None:
-    """An anchor stands in a source the record cites. (That it holds the record's own
-    quote is checked where quotes are written, and by `parley check`.)"""
-    if anchor is None:
-        return
-    if anchor.source_id not in source_ids:
+def _anchored(
+    quote: str,
+    anchor: Anchor | None,
+    source_ids: list[str],
+    corroborations: list[Corroboration],
+) -> None:
+    """An anchor stands in a source the record cites; each corroboration's source is one
+    the record cites, other than its own quote's, once, its anchor in that source. (That
+    an anchor holds its quote is checked where quotes are written, and by `parley check`.)"""
+    if anchor is not None and anchor.source_id not in source_ids:
         raise ValueError(f"the quote is anchored in {anchor.source_id!r}, which it does not cite")
+    seen = {anchor.source_id} if anchor is not None else set()
+    for item in corroborations:
+        if item.source_id not in source_ids:
+            raise ValueError(f"corroborated by {item.source_id!r}, which it does not cite")
+        if item.source_id in seen:
+            raise ValueError(f"source {item.source_id!r} is quoted twice")
+        seen.add(item.source_id)
+        if item.anchor is not None and item.anchor.source_id != item.source_id:
+            raise ValueError(
+                f"the words of {item.source_id!r} are anchored in {item.anchor.source_id!r}"
+            )
+
+
+def _no_corroborations(items: list[Corroboration]) -> bool:
+    return not items
+
+
+def quoted(record: Record) -> list[Quoted]:
+    """Each source of a record with the words it was quoted in: its own quote first (in
+    its anchor's source, else its first source), then each corroboration. A record with
+    one quote reads as a record with one anchored quote; one with none, as none."""
+    found: list[Quoted] = []
+    quote = str(getattr(record, "quote", "") or "")
+    anchor: Anchor | None = getattr(record, "anchor", None)
+    if quote or anchor is not None:
+        sources: list[str] = list(getattr(record, "source_ids", []) or [])
+        source = anchor.source_id if anchor is not None else (sources[0] if sources else None)
+        found.append(Quoted(source, quote, anchor))
+    for index, item in enumerate(getattr(record, "corroborations", []) or []):
+        found.append(Quoted(item.source_id, item.quote, item.anchor, index))
+    return found
 
 
 class Participant(Model):
@@ -501,6 +572,10 @@ class Position(Sourced):
     round_id: Slug | None = None
     # Where the quote stands in its source's text, when it was taken from there.
     anchor: Anchor | None = None
+    # The same news from other outlets, each with its anchored quote (store/corroboration.py).
+    # Left out of the record when there are none, as a person's aliases: a store and an
+    # export written before keep their bytes.
+    corroborations: list[Corroboration] = Field(default_factory=list, exclude_if=_no_corroborations)
 
     @classmethod
     def refs_of(cls, doc: Mapping[str, Any]) -> list[tuple[str, str, str]]:
@@ -508,7 +583,7 @@ class Position(Sourced):
 
     @model_validator(mode="after")
     def _anchor(self) -> Position:
-        _anchored(self.quote, self.anchor, self.source_ids)
+        _anchored(self.quote, self.anchor, self.source_ids, self.corroborations)
         return self
 
     @property
@@ -605,6 +680,10 @@ class Event(Sourced):
     # Words quoted from the source, and where they stand in its text.
     quote: Text = ""
     anchor: Anchor | None = None
+    # The same news from other outlets, each with its anchored quote (store/corroboration.py).
+    # Left out of the record when there are none, as a person's aliases: a store and an
+    # export written before keep their bytes.
+    corroborations: list[Corroboration] = Field(default_factory=list, exclude_if=_no_corroborations)
 
     @classmethod
     def refs_of(cls, doc: Mapping[str, Any]) -> list[tuple[str, str, str]]:
@@ -612,7 +691,7 @@ class Event(Sourced):
 
     @model_validator(mode="after")
     def _anchor(self) -> Event:
-        _anchored(self.quote, self.anchor, self.source_ids)
+        _anchored(self.quote, self.anchor, self.source_ids, self.corroborations)
         return self
 
     @property
@@ -656,6 +735,10 @@ class Assessment(TrackRecord):
     quote: Text = ""
     source_ids: list[Slug] = Field(default_factory=list)
     anchor: Anchor | None = None
+    # The same news from other outlets, each with its anchored quote (store/corroboration.py).
+    # Left out of the record when there are none, as a person's aliases: a store and an
+    # export written before keep their bytes.
+    corroborations: list[Corroboration] = Field(default_factory=list, exclude_if=_no_corroborations)
 
     @classmethod
     def refs_of(cls, doc: Mapping[str, Any]) -> list[tuple[str, str, str]]:
@@ -663,7 +746,7 @@ class Assessment(TrackRecord):
 
     @model_validator(mode="after")
     def _anchor(self) -> Assessment:
-        _anchored(self.quote, self.anchor, self.source_ids)
+        _anchored(self.quote, self.anchor, self.source_ids, self.corroborations)
         return self
 
     @property
@@ -738,6 +821,21 @@ RECORD_TYPES: dict[str, type[Record]] = {
 
 # Kinds that belong to a track (everything but actors, people and sources).
 TRACK_KINDS = tuple(k for k, cls in RECORD_TYPES.items() if issubclass(cls, TrackRecord))
+# Every list of kinds, roles and kinds of source is derived here, from the models and
+# their enums, never written out again elsewhere.
+# What a record refers to comes first: the kinds every track shares (actors, people,
+# sources), then tracks, then what belongs to a track. Exports are written in this order.
+KIND_ORDER: tuple[str, ...] = (
+    *(k for k in RECORD_TYPES if k != Kind.TRACK and k not in TRACK_KINDS),
+    Kind.TRACK,
+    *TRACK_KINDS,
+)
+# Kinds whose records state something a source backs (they cite sources) ...
+CITING_KINDS = tuple(k for k, cls in RECORD_TYPES.items() if "source_ids" in cls.model_fields)
+# ... and those of them that must say so when no source reports them.
+SOURCED_KINDS = tuple(k for k, cls in RECORD_TYPES.items() if "unsourced" in cls.model_fields)
+ROLES = tuple(role.value for role in Role)
+SOURCE_KINDS = tuple(kind.value for kind in SourceKind)
 
 
 def model_for(kind: str) -> type[Record]:

@@ -389,6 +389,30 @@ def _new_response(before: Doc, after: Doc) -> Doc | None:
     return fresh[0] if len(fresh) == 1 else None
 
 
+def new_corroborations(before: Doc, after: Doc) -> list[str]:
+    """The sources a change added as other outlets' reports of the same news, when that
+    is all it did (``Commands.corroborate``)."""
+    if not _changed_fields(before, after) <= {"corroborations", "source_ids", "unsourced"}:
+        return []
+    old = {c.get("source_id") for c in before.get("corroborations") or [] if isinstance(c, Mapping)}
+    return [
+        str(c["source_id"])
+        for c in after.get("corroborations") or []
+        if isinstance(c, Mapping) and c.get("source_id") and c["source_id"] not in old
+    ]
+
+
+def _corroborated_said(records: Records, kind: str, doc: Doc, source_ids: list[str]) -> str:
+    outlets = ", ".join(_outlet(records, s) for s in source_ids)
+    return f"{outlets} as another source of {what_of(records, kind, doc)}"
+
+
+def _outlet(records: Records, source_id: str) -> str:
+    if records.exists("source", source_id):
+        return str(getattr(records.get("source", source_id), "outlet", source_id))
+    return source_id
+
+
 def _response_said(records: Records, proposal: Doc, response: Doc) -> str:
     who = _ref(records, "actor", response.get("actor_id"))
     text = f"{possessive(who)} response to {title_of(records, 'proposal', proposal)}: "
@@ -417,6 +441,9 @@ def change_words(records: Records, kind: str, before: Doc | None, after: Doc | N
     response = _new_response(before, after)
     if response is not None:
         return "recorded " + _response_said(records, after, response)
+    added = new_corroborations(before, after)
+    if added:
+        return "added " + _corroborated_said(records, kind, after, added)
     fields = ", ".join(s.field for s in fields_said(records, kind, before, after))
     return f"edited {what_of(records, kind, after)}" + (f" ({fields})" if fields else "")
 
@@ -457,6 +484,9 @@ def saved_words(records: Records, change: Change) -> str:
         response = _new_response(before, after)
         if response is not None:
             return "Recorded " + _response_said(records, after, response)
+        added = new_corroborations(before, after)
+        if added:
+            return "Added " + _corroborated_said(records, kind, after, added)
     if after is None:
         return capitalised(change_words(records, kind, before, after))
     return f"Saved {what_of(records, kind, after)}"

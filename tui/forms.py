@@ -29,18 +29,21 @@ from store import (
     Round,
     RoundFormat,
     RoundStatus,
+    Source,
     SourceKind,
     StickingPoint,
     Track,
 )
 from store.commands import Citation, Commands, NewSource, Outcome
-from store.words import capitalised, changed_by
+from store.corroboration import matches
+from store.models import RECORD_TYPES, TRACK_KINDS
+from store.words import capitalised, changed_by, kind_words
 from tui.fields import Field
 from tui.screens.conflict import conflict_detail
+from tui.screens.corroboration import offer_body, offer_title
 from tui.screens.form import FormScreen
-from tui.screens.form_result import FormErrors, OnConflict
+from tui.screens.form_result import Corroborates, FormErrors, Offer, OnConflict
 
-TRACK_BOUND = (Kind.ROUND, Kind.POINT, Kind.POSITION, Kind.PROPOSAL, Kind.EVENT, Kind.ASSESSMENT)
 ROLE_FIELDS = {
     Role.PARTY: "parties",
     Role.MEDIATOR: "mediators",
@@ -186,18 +189,53 @@ FIELDS: dict[str, list[Field]] = {
     ],
 }
 
-KIND_NAMES: dict[str, str] = {
-    Kind.TRACK: Kind.TRACK,
-    Kind.ACTOR: Kind.ACTOR,
-    Kind.PERSON: Kind.PERSON,
-    Kind.SOURCE: Kind.SOURCE,
-    Kind.ROUND: Kind.ROUND,
-    Kind.POINT: "sticking point",
-    Kind.POSITION: Kind.POSITION,
-    Kind.PROPOSAL: Kind.PROPOSAL,
-    Kind.EVENT: Kind.EVENT,
-    Kind.ASSESSMENT: Kind.ASSESSMENT,
+# The short form "+ new …" in a chooser opens, one a kind a chooser lists: what names the
+# record first (filled with what was typed), then what it cannot be stored without.
+NEW_FIELDS: dict[str, list[Field]] = {
+    Kind.ACTOR: [
+        Field("name", "Name"),
+        Field("actor_kind", "Kind", "keys", _values(ActorKind)),
+        Field("aliases", "Aliases", hint="separate them with ;"),
+    ],
+    Kind.PERSON: [
+        Field("name", "Name"),
+        Field("title", "Role or title"),
+        Field("actor_id", "Speaks for", "pick", ref_kind=Kind.ACTOR),
+    ],
+    Kind.SOURCE: [
+        Field("title", "Title"),
+        Field("outlet", "Outlet"),
+        Field("published", "Published", "date"),
+        Field("source_kind", "Kind", "keys", _values(SourceKind)),
+        Field("url", "URL (optional)"),
+    ],
+    Kind.ROUND: [
+        Field("title", "Title"),
+        Field("start", "Start", "date"),
+        Field("venues", "Venues", hint="separate them with ;"),
+        Field("mediator_ids", "Mediators", "picks", ref_kind=Kind.ACTOR),
+        Field("status", "Status", "keys", _values(RoundStatus)),
+        Field("format", "Format", "keys", _values(RoundFormat)),
+        Field("participant_ids", "Participants", "picks", ref_kind=Kind.ACTOR),
+    ],
+    Kind.POINT: [
+        Field("title", "Title"),
+        Field("priority", "Priority", "keys", _values(Priority)),
+        Field("description", "Description", "area"),
+    ],
+    Kind.PROPOSAL: [
+        Field("title", "Title"),
+        Field("date", "Date", "date"),
+        Field("by_ids", "Put forward by", "picks", ref_kind=Kind.ACTOR),
+        Field("point_ids", "Sticking points it touches", "picks", ref_kind=Kind.POINT),
+        Field("summary", "Summary", "area"),
+    ],
 }
+# What a short form leaves out and a record must hold: the full form's default.
+NEW_HIDDEN: dict[str, dict[str, str]] = {Kind.POINT: {"status": "open"}}
+
+# Each kind as a person calls it, in the models' order.
+KIND_NAMES: dict[str, str] = {kind: kind_words(kind) for kind in RECORD_TYPES}
 
 
 # A new source's fields as the form names them.
@@ -265,11 +303,36 @@ class Forms:
         self.repo, self.commands, self.track_id, self.today = repo, commands, track_id, today
 
     def options(self, kind: str) -> list[tuple[str, str]]:
-        if kind in TRACK_BOUND:
+        if kind in TRACK_KINDS:
             records = self.repo.list(kind, track_id=self.track_id)
         else:
             records = sorted(self.repo.list(kind), key=lambda r: r.label.casefold())
         return [(r.id, r.label) for r in records]
+
+    def picker_setup(self, field: Field) -> dict[str, Any]:
+        """What a quick form's picker needs beyond its options: nothing, here."""
+        return {}
+
+    def new_form(self, kind: str, typed: str) -> FormScreen:
+        """The short form that adds a record of ``kind`` from a chooser's "+ new …",
+        named with what was typed there (a new source by its title)."""
+        fields = NEW_FIELDS[kind]
+        values = self._initial(kind, None, {fields[0].name: typed.strip()})
+        hidden = NEW_HIDDEN.get(kind, {})
+
+        def submit(form: dict[str, Any]) -> Outcome:
+            return self._save(kind, None, {**hidden, **form}, fields)
+
+        return FormScreen(
+            f"New {KIND_NAMES[kind]}",
+            fields,
+            values,
+            submit,
+            self.options,
+            picker_setup=self.picker_setup,
+            compact=True,
+            new_record=self.new_form,
+        )
 
     # -- record forms -------------------------------------------------------
 
@@ -313,7 +376,15 @@ class Forms:
                 return self.repo.subscribe(changed)
 
             on_conflict = OnConflict(lambda c: conflict_detail(self.repo, c), reapply, watch)
-        return FormScreen(title, fields, values, submit, self.options, on_conflict=on_conflict)
+        return FormScreen(
+            title,
+            fields,
+            values,
+            submit,
+            self.options,
+            on_conflict=on_conflict,
+            new_record=self.new_form,
+        )
 
     def _moved_since(self, kind: str, record_id: str, revision: int) -> str:
         """A line saying who changed the record since ``revision``; "" if no one did."""
@@ -358,9 +429,13 @@ class Forms:
         form: dict[str, Any],
         fields: Sequence[Field] | None = None,
         revision: int | None = None,
+        offer: bool = True,
     ) -> Outcome:
         """Run the form's command; an edit with ``revision`` only on that revision, with
-        the fields ``form`` holds (all of them, but when an edit is reapplied)."""
+        the fields ``form`` holds (all of them, but when an edit is reapplied). A new
+        record that repeats one stored is offered to it first (``offer``)."""
+        if record is None and offer:
+            self.offer_match(kind, form, lambda: self._save(kind, None, form, fields, offer=False))
         values = dict(form)
         names = {f.name for f in (fields or FIELDS[kind])}
         cite = take_citation(values) if "source_ids" in names & values.keys() else None
@@ -385,6 +460,50 @@ class Forms:
             lambda: self.commands.create(kind, values, track_id=self.track_id, cite=cite), names
         )
 
+    def offer_match(self, kind: str, form: dict[str, Any], as_new: Callable[[], Outcome]) -> None:
+        """Raise ``Corroborates`` when the new record a form holds repeats one stored (the
+        same news from another outlet): the form then offers to add its source and
+        anchored quote to that one, or to save it as new (``as_new``)."""
+        if kind not in (Kind.POSITION, Kind.EVENT):
+            return
+        values = dict(form)
+        cite = take_citation(values)
+        new = cite.new_source
+        if cite.unsourced or not (cite.source_ids or new is not None):
+            return
+        found = matches(self.repo, kind, self.track_id, values, cite.source_ids)
+        if not found:
+            return
+        match = found[0]
+        quote = str(values.get("quote") or "")
+        anchor = values.get("anchor")
+        outlets = [
+            self.repo.get_as(Source, s).outlet
+            for s in cite.source_ids
+            if self.repo.exists(Kind.SOURCE, s)
+        ] + ([new.outlet] if new is not None else [])
+        said = " and ".join(dict.fromkeys(outlets)) or "this source"
+        record_kind = match.kind
+
+        def add() -> Outcome:
+            return run(
+                lambda: self.commands.corroborate(
+                    record_kind, match.record.id, cite=cite, quote=quote, anchor=anchor
+                )
+            )
+
+        new_words = new.outlet if new is not None else ""
+        raise Corroborates(
+            Offer(
+                title=offer_title(match),
+                body=offer_body(self.repo, match, cite.source_ids, new_words, quote),
+                add_words=f"add {said}" + (" and its quote" if quote else "") + " to it",
+                new_words=f"save as a new {KIND_NAMES[kind]}",
+                add=add,
+                as_new=as_new,
+            )
+        )
+
     # -- quick actions ------------------------------------------------------
 
     def status_form(self, record: Round | StickingPoint) -> FormScreen:
@@ -405,7 +524,14 @@ class Forms:
         def submit(form: dict[str, Any]) -> Outcome:
             return self.set_status(record, form)
 
-        return FormScreen(f"Set status: {record.label}", fields, values, submit, self.options)
+        return FormScreen(
+            f"Set status: {record.label}",
+            fields,
+            values,
+            submit,
+            self.options,
+            new_record=self.new_form,
+        )
 
     def set_status(
         self, record: Round | StickingPoint, form: dict[str, Any], names: set[str] | None = None
@@ -452,7 +578,9 @@ class Forms:
         def submit(form: dict[str, Any]) -> Outcome:
             return self.respond(form)
 
-        return FormScreen("Record a response", fields, values, submit, self.options)
+        return FormScreen(
+            "Record a response", fields, values, submit, self.options, new_record=self.new_form
+        )
 
     def respond(self, form: dict[str, Any], names: set[str] | None = None) -> Outcome:
         form = dict(form)

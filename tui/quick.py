@@ -259,18 +259,23 @@ class QuickForms(Forms):
         values = self._initial_quick(preset, selected)
         fields = self._passage_fields(kind, fields)
 
-        def submit(form: dict[str, Any]) -> Outcome:
+        def submit(form: dict[str, Any], offer: bool = True) -> Outcome:
+            typed = form
             form = self._anchored(form)
+            if offer:
+                # Before a new speaker is made: added to a stored record, it needs none.
+                self.offer_match(kind, form, lambda: submit(typed, offer=False))
             person = self._new_speaker(form.get("speaker_id"))
             if person is None:
-                return self._save(kind, None, form, fields)
+                return self._save(kind, None, form, fields, offer=False)
             made = self.commands.create(
                 Kind.PERSON,
                 {"name": person.name, "title": person.title, "actor_id": person.actor_id},
             )
             assert made.record is not None
             try:
-                outcome = self._save(kind, None, {**form, "speaker_id": made.record.id}, fields)
+                speaker = {**form, "speaker_id": made.record.id}
+                outcome = self._save(kind, None, speaker, fields, offer=False)
             except Exception:
                 # The record was not saved: nor is the person made for it.
                 self.commands.delete(Kind.PERSON, made.record.id)
@@ -304,6 +309,7 @@ class QuickForms(Forms):
             compact=True,
             # Filled from the article, the form is mostly there: Enter saves it.
             enter_saves=self.passage is not None,
+            new_record=self.new_form,
         )
 
     def _initial_quick(self, preset: dict[str, Any], selected: Record | None) -> dict[str, Any]:

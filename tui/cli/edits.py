@@ -33,6 +33,14 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from store.models import (
+    CITING_KINDS,
+    RECORD_TYPES,
+    ROLES,
+    SOURCE_KINDS,
+    SOURCED_KINDS,
+    TRACK_KINDS,
+)
 from tui.cli import Failure, Parser, UsageError, one_line
 
 if TYPE_CHECKING:
@@ -40,29 +48,15 @@ if TYPE_CHECKING:
     from store.commands import Citation, Outcome
     from store.models import Change, Record
 
-# The kinds of record, as store.RECORD_TYPES names them (a test keeps the two equal);
-# written out so that building the parser imports no models.
-KINDS = (
-    "track",
-    "actor",
-    "person",
-    "source",
-    "round",
-    "point",
-    "position",
-    "proposal",
-    "event",
-    "assessment",
-)
-TRACK_KINDS = ("round", "point", "position", "proposal", "event", "assessment")
-SOURCED_KINDS = ("position", "event")
-CITING_KINDS = ("round", "point", "position", "proposal", "event", "assessment")
+KINDS = tuple(RECORD_TYPES)
 # Set through `set-status` (dated and sourced) or recorded by `parley`, not given as fields.
 MANAGED_FIELDS = ("id", "track_id", "source_ids", "unsourced", "status_log", "responses")
 # Kept by `parley capture` and the reader, never typed: an article's text, its hash, and
 # where a quote stands in it.
 CAPTURED_FIELDS = {"source": ("text", "text_sha256")}
-ROLES = ("party", "mediator", "guarantor", "observer")
+# A quote's anchor, and other outlets' reports of the same news: made by the reader and
+# `--corroborate`, never typed.
+QUOTE_FIELDS = ("anchor", "corroborations")
 HISTORY_LIMIT = 20
 
 Add = Callable[..., argparse.ArgumentParser]
@@ -134,7 +128,7 @@ def field_options(kind: str, editing: bool = False) -> list[FieldOption]:
     cls = model_for(kind)
     found: list[FieldOption] = []
     for name, info in cls.model_fields.items():
-        if name in MANAGED_FIELDS or (editing and name == "status") or name == "anchor":
+        if name in MANAGED_FIELDS or (editing and name == "status") or name in QUOTE_FIELDS:
             continue
         if name in CAPTURED_FIELDS.get(kind, ()):
             continue
@@ -275,7 +269,6 @@ def add_source_options(parser: argparse.ArgumentParser, unsourced: bool) -> None
 
 
 NEW_SOURCE_OPTIONS = ("outlet", "title", "published", "kind", "url")
-SOURCE_KINDS = ("wire", "state media", "official statement", "analysis", "other")
 
 
 def citation(
@@ -417,9 +410,69 @@ def cmd_add(args: argparse.Namespace, repo: Repository) -> int:
                 f"to {track_id!r} (choose with --track ID)",
                 file=sys.stderr,
             )
+    if track_id is not None and corroborated(args, repo, kind, track_id, values, cite):
+        return 0
     outcome = done(lambda: Commands(repo).create(kind, values, track_id=track_id, cite=cite))
     print(written("added", kind, outcome))
     return 0
+
+
+CORROBORATE_HELP = (
+    "the same news as a stored record from another outlet: add this source and its quote to "
+    "that record (the one it repeats, or ID) instead of adding a new one"
+)
+
+
+def add_corroborate_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--corroborate", nargs="?", const="", metavar="ID", default=None, help=CORROBORATE_HELP
+    )
+
+
+def corroborated(
+    args: argparse.Namespace,
+    repo: Repository,
+    kind: str,
+    track_id: str,
+    values: dict[str, Any],
+    cite: Citation | None,
+) -> bool:
+    """A new position or event that repeats a stored one: with ``--corroborate``, its
+    source and quote added to that one (True); without, one line saying so, and False
+    (it is added as new)."""
+    from store.commands import Commands
+    from store.corroboration import matches
+
+    wanted = getattr(args, "corroborate", None)
+    if kind not in ("position", "event"):
+        return False
+    ids = list(cite.source_ids) if cite is not None else []
+    found = matches(repo, kind, track_id, values, ids)
+    if wanted is None:
+        if found:
+            match = found[0]
+            print(
+                f"parley: this {kind} repeats {kind} {match.record.id} ({match.apart}, in "
+                "like words); --corroborate adds its source to that one instead",
+                file=sys.stderr,
+            )
+        return False
+    target = wanted or (found[0].record.id if found else "")
+    if not target:
+        raise Failure(
+            f"no stored {kind} repeats this one; leave out --corroborate to add it as new"
+        )
+    if cite is None:
+        raise UsageError(f"--corroborate needs the source that reports it: {NO_SOURCE_HERE}")
+    quote = str(values.get("quote") or "")
+    outcome = done(lambda: Commands(repo).corroborate(kind, target, cite=cite, quote=quote))
+    print(f"corroborated {kind} {target}" + _new_sources(outcome))
+    return True
+
+
+def _new_sources(outcome: Outcome) -> str:
+    made = [r.id for r in outcome.records[:-1] if r.kind == "source"]
+    return ", citing the new source " + ", ".join(made) if made else ""
 
 
 def cmd_edit(args: argparse.Namespace, repo: Repository) -> int:
@@ -541,6 +594,15 @@ def cmd_position(args: argparse.Namespace, repo: Repository) -> int:
         )
     commands = Commands(repo)
     firmness = _choice(args.firmness, [f.value for f in Firmness])
+    said = {
+        "point_id": args.point,
+        "actor_id": args.actor,
+        "date": args.date,
+        "stance": args.stance,
+        "quote": args.quote or "",
+    }
+    if corroborated(args, repo, "position", track_id, said, cite):
+        return 0
     outcome = done(
         lambda: commands.record_position(
             track_id,
@@ -839,6 +901,7 @@ def register(add: Add) -> None:
     p.add_argument("--round", metavar="ID", help="the round it was stated during")
     p.add_argument("--track", metavar="ID", help="the track (default: the sticking point's)")
     add_source_options(p, unsourced=True)
+    add_corroborate_option(p)
 
     add(
         "undo",
@@ -900,6 +963,8 @@ def _populate(kind: str, editing: bool) -> Callable[[argparse.ArgumentParser], N
             parser.set_defaults(track=None)
         if kind in CITING_KINDS:
             add_source_options(parser, unsourced=kind in SOURCED_KINDS)
+        if not editing and kind in ("position", "event"):
+            add_corroborate_option(parser)
         parser.add_argument(
             "--json",
             metavar="FILE",

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.content import Content
 
 from store import Conflict, Record
 from store.commands import Outcome
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
 
 
 class FormErrors(Exception):
@@ -54,3 +57,31 @@ class FormResult:
 
 # Given the field that changed and every value, new values for other fields.
 Follow = Callable[[str, dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A new record repeats one already stored (the same news from another outlet): what
+    to show, and the two ways on, each a write that returns what it wrote."""
+
+    title: str
+    # The stored record and the new one's source, in words.
+    body: Content
+    # What Enter (or a) does, and what n does: "add Crescent Press and its quote to it".
+    add_words: str
+    new_words: str
+    add: Callable[[], Outcome]
+    as_new: Callable[[], Outcome]
+
+
+class Corroborates(Exception):
+    """Raised by a form's submit in place of writing: the form offers ``offer``."""
+
+    def __init__(self, offer: Offer) -> None:
+        super().__init__(offer.add_words)
+        self.offer = offer
+
+
+# Given a kind of record and what was typed in a chooser, the form that adds such a
+# record named so ("+ new …"); it gives back what it saved.
+NewRecord = Callable[[str, str], "Screen[FormResult | None]"]

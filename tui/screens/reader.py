@@ -34,6 +34,7 @@ from store import (
 from store.anchors import plain, quote_span, sentence_at
 from store.articles import Sentence, named_in, paragraph_spans, sentences
 from store.commands import Commands
+from store.models import quoted
 from store.proposals import read_passage
 from tui.fields import Field
 from tui.format import MUTED
@@ -163,14 +164,16 @@ class ReaderScreen(CaptureScreen):
         for record in self.repo.citing(source.id):
             if not isinstance(record, Position | Event | Assessment):
                 continue
-            anchor = record.anchor
-            if anchor is not None and anchor.source_id == source.id:
-                spans.append(((anchor.start, anchor.end), record.kind))
-            elif anchor is None and record.quote:
-                # Quoted before the article was kept: found where its words are.
-                span = quote_span(source.text, record.quote)
-                if span is not None:
-                    spans.append((span, record.kind))
+            # Its own quote, and each other outlet's that reports the same news.
+            for item in quoted(record):
+                anchor = item.anchor
+                if anchor is not None and anchor.source_id == source.id:
+                    spans.append(((anchor.start, anchor.end), record.kind))
+                elif anchor is None and item.quote and item.may_be_in(source.id):
+                    # Quoted before the article was kept: found where its words are.
+                    span = quote_span(source.text, item.quote)
+                    if span is not None:
+                        spans.append((span, record.kind))
         return spans
 
     # -- moving ------------------------------------------------------------------
