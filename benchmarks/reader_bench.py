@@ -13,7 +13,8 @@ in a temporary git worktree, or ``--baseline-tree DIR``) in the same run:
   party (actor), sticking point, firmness and date compared with the truth;
 - keys a record: from ``p`` to the record saved with the truth's values. The wrong
   fields are mended where they stand, going down the form as a person does: the tabs
-  to reach each and one key to take the value are counted; the value's text is typed
+  (or shift+tabs, whichever are fewer) to reach each and one key to take the value
+  are counted; the value's text is typed
   and not counted. The stored record
   is then checked against the truth; a record that could not be saved so is failed.
 
@@ -220,13 +221,23 @@ async def read_statements(page: Path, truth: dict[str, Any], db: Path) -> list[d
 
 
 async def reach(pilot: Any, form: Any, name: str) -> int:
-    """Tabs from where the focus is to the field ``name``; their count."""
+    """Tabs (or shift+tabs, whichever are fewer, as a person takes) from where the focus
+    is to the field ``name``; their count."""
     box = form.query_one(f"#field-{name}")
-    for count in range(40):
+
+    def there() -> bool:
         focused = form.focused
-        if focused is not None and (focused is box or box in focused.ancestors):
+        return focused is not None and (focused is box or box in focused.ancestors)
+
+    chain = list(form.focus_chain)
+    now = chain.index(form.focused) if form.focused in chain else 0
+    target = next((i for i, w in enumerate(chain) if w is box or box in w.ancestors), now)
+    forward, back = (target - now) % len(chain), (now - target) % len(chain)
+    key = "tab" if forward <= back else "shift+tab"
+    for count in range(40):
+        if there():
             return count
-        await pilot.press("tab")
+        await pilot.press(key)
         await pilot.pause()
     return 40
 

@@ -77,7 +77,8 @@ POSITION = [
     sources_field(required=True),
     Field("date", "Date", "date", hint="follows the source until you change it"),
     Field("gist", "In brief"),
-    Field("speaker_id", "Speaker", "pick", ref_kind=Kind.PERSON),
+    # Many statements are an actor's, no one's by name: left empty, not to start on.
+    Field("speaker_id", "Speaker", "pick", ref_kind=Kind.PERSON, optional=True),
     ROUND_FIELD,
 ]
 STATUS = [
