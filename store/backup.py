@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from . import access
+from .atomic import fsync_dir, write_atomic
 from .errors import StoreError
 
 MANIFEST = "manifest.json"
@@ -54,25 +55,6 @@ def manifest(files: Mapping[str, bytes], rows: Mapping[str, int]) -> bytes:
 def folder_mode() -> int:
     """An export folder is its owner's (0700), or the group's too when shared (0770)."""
     return 0o770 if access.Access.shared_group else 0o700
-
-
-def _write_file(path: Path, data: bytes) -> None:
-    fd = access.create(path, os.O_WRONLY | os.O_EXCL)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _replaceable(folder: Path, names: set[str]) -> bool:
@@ -128,10 +110,10 @@ def write_folder(folder: Path, files: Mapping[str, bytes], rows: Mapping[str, in
         os.chmod(tmp, folder_mode())
         for name, data in files.items():
             doing = f"writing {folder / name}"
-            _write_file(tmp / name, data)
+            write_atomic(tmp / name, data, sync_folder=False)
         doing = f"writing {folder / MANIFEST}"
-        _write_file(tmp / MANIFEST, manifest(files, rows))
-        _fsync_dir(tmp)
+        write_atomic(tmp / MANIFEST, manifest(files, rows), sync_folder=False)
+        fsync_dir(tmp)
         doing = f"moving the export into {folder}"
         if st is not None:
             os.rename(folder, old)
@@ -143,7 +125,7 @@ def write_folder(folder: Path, files: Mapping[str, bytes], rows: Mapping[str, in
         else:
             os.rename(tmp, folder)
         moved_in = True
-        _fsync_dir(parent)
+        fsync_dir(parent)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         reason = exc.strerror or str(exc)

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from .models import Change, Proposal, Record, Response, Round, StickingPoint
+from .models import CITING_KINDS, Change, Proposal, Record, Response, Round, StickingPoint
 from .words import Records, kind_words, long_day, name_of, possessive, title_of
 
-# The kinds whose records state something that needs a source. Tracks, actors, people
-# and sources themselves are names, not claims.
-CLAIM_KINDS = frozenset({"round", "point", "position", "proposal", "event", "assessment"})
+# The kinds whose records state something that needs a source (those that cite one).
+# Tracks, actors, people and sources themselves are names, not claims.
+CLAIM_KINDS = frozenset(CITING_KINDS)
 
 Doc = Mapping[str, Any]
 

@@ -82,10 +82,13 @@ def _response_change(pr: Proposal, resp: Response, said: str) -> Change:
     )
 
 
-def compare(repo: Repository, track_id: str, start: date, end: date) -> Comparison:
-    """What changed on a track after ``start``, up to and including ``end``."""
-    if end < start:
-        start, end = end, start
+def _changes_of_few(
+    repo: Repository, track_id: str, start: date, end: date
+) -> list[tuple[int, Change]]:
+    """The changes of a track's rounds, sticking points and proposals from ``start``
+    to ``end`` (``start`` <= ``end``), each with its section's rank: the records a
+    track has few of, which the desk reads as models while it only counts the
+    positions, events and assessments (``store.desk``)."""
 
     def within(day: date | None) -> bool:
         return day is not None and start < day <= end
@@ -140,6 +143,18 @@ def compare(repo: Repository, track_id: str, start: date, end: date) -> Comparis
                 if was is not None and was != resp.status:
                     moved = f"{was.value} → {moved}"
                 found.append((3, _response_change(pr, resp, f"{actor(actor_id)}: {moved}")))
+    return found
+
+
+def compare(repo: Repository, track_id: str, start: date, end: date) -> Comparison:
+    """What changed on a track after ``start``, up to and including ``end``."""
+    if end < start:
+        start, end = end, start
+
+    def within(day: date | None) -> bool:
+        return day is not None and start < day <= end
+
+    found = _changes_of_few(repo, track_id, start, end)
     # Oldest first, so that each position's predecessor is known when it comes.
     last: dict[tuple[str, str], str] = {}
     for pos in reversed(repo.positions(track_id)):
@@ -193,6 +208,16 @@ def last_day(repo: Repository, track_id: str, as_of: date | None = None) -> date
     proposal or response, a position, an event), on or before ``as_of`` when given:
     where a reading ends by default, so that it opens on the latest news rather than
     on an empty week up to today."""
+    days = days_of_few(repo, track_id)
+    days += [pos.date for pos in repo.positions(track_id)]
+    days += [ev.date for ev in repo.events(track_id)]
+    return latest(days, as_of)
+
+
+def days_of_few(repo: Repository, track_id: str) -> list[date]:
+    """The days a track's rounds, status changes and proposals and responses are
+    dated: ``last_day`` but for the positions and events, which the desk reads
+    without building their models."""
     days: list[date] = []
     for r in repo.rounds(track_id):
         days += [r.end or r.start, *(e.date for e in r.status_log)]
@@ -200,15 +225,23 @@ def last_day(repo: Repository, track_id: str, as_of: date | None = None) -> date
         days += [e.date for e in p.status_log]
     for pr in repo.proposals(track_id):
         days += [pr.date, *(resp.date for resp in pr.responses if resp.date is not None)]
-    days += [pos.date for pos in repo.positions(track_id)]
-    days += [ev.date for ev in repo.events(track_id)]
-    found = [d for d in days if d is not None and (as_of is None or d <= as_of)]
-    return max(found) if found else None
+    return days
+
+
+def latest(days: list[date], as_of: date | None = None) -> date | None:
+    """The latest of ``days`` on or before ``as_of`` (any, when None)."""
+    return max((d for d in days if as_of is None or d <= as_of), default=None)
 
 
 def news_window(repo: Repository, track_id: str, as_of: date | None = None) -> tuple[date, date]:
     """The window a reading takes by default: the week up to the track's latest dated
     record (as of ``as_of``), reckoned from the data rather than the clock, so that a
     track followed in the past reads as it stood then."""
-    end = last_day(repo, track_id, as_of) or as_of or repo.today()
+    return window_to(last_day(repo, track_id, as_of), as_of or repo.today())
+
+
+def window_to(latest_news: date | None, otherwise: date) -> tuple[date, date]:
+    """The week up to a track's latest news; up to ``otherwise`` (the day asked
+    for, or today) on a track with nothing dated yet."""
+    end = latest_news or otherwise
     return end - timedelta(days=WINDOW_DAYS), end

@@ -37,7 +37,6 @@ new changes.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
@@ -53,29 +52,18 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from . import access, backup, limits
+from . import backup, limits
+
+# Written whole by store.atomic; still importable from here, where it was first.
+from .atomic import write_atomic as write_atomic
 from .commands import Commands
 from .errors import DiskError, StoreError
-from .models import RECORD_TYPES, Change, Record, track_of
+from .models import KIND_ORDER, RECORD_TYPES, Change, Record, track_of
 from .references import dangling, move_blocker
 from .repository import CHANGES, Repository
 
 EXPORT_FORMAT = "parley-export"
 EXPORT_SCHEMA = 1
-# Kinds in the order they are written: what is referred to before what refers to it.
-KIND_ORDER: tuple[str, ...] = (
-    "actor",
-    "person",
-    "source",
-    "track",
-    "round",
-    "point",
-    "position",
-    "proposal",
-    "event",
-    "assessment",
-)
-assert set(KIND_ORDER) == set(RECORD_TYPES), "every record kind must be exported"
 CHANGE_FILE = f"{CHANGES}.csv"
 # A cell may hold a long stance or a whole record as JSON; the csv module's default
 # limit (128 KiB) is lower than a store allows.
@@ -294,25 +282,6 @@ def _csv_files(document: dict[str, Any]) -> dict[str, str]:
     }
     files[CHANGE_FILE] = _csv_text(Change, document["changes"])
     return files
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` whole: a reader sees the old file or the new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        # The store's mode (owner only, or shared with the group), not the umask's.
-        with open(
-            access.create(tmp, os.O_WRONLY | os.O_TRUNC), "w", encoding="utf-8", newline=""
-        ) as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def export_csv(repo: Repository, folder: Path) -> list[Path]:

@@ -821,6 +821,21 @@ RECORD_TYPES: dict[str, type[Record]] = {
 
 # Kinds that belong to a track (everything but actors, people and sources).
 TRACK_KINDS = tuple(k for k, cls in RECORD_TYPES.items() if issubclass(cls, TrackRecord))
+# Every list of kinds, roles and kinds of source is derived here, from the models and
+# their enums, never written out again elsewhere.
+# What a record refers to comes first: the kinds every track shares (actors, people,
+# sources), then tracks, then what belongs to a track. Exports are written in this order.
+KIND_ORDER: tuple[str, ...] = (
+    *(k for k in RECORD_TYPES if k != Kind.TRACK and k not in TRACK_KINDS),
+    Kind.TRACK,
+    *TRACK_KINDS,
+)
+# Kinds whose records state something a source backs (they cite sources) ...
+CITING_KINDS = tuple(k for k, cls in RECORD_TYPES.items() if "source_ids" in cls.model_fields)
+# ... and those of them that must say so when no source reports them.
+SOURCED_KINDS = tuple(k for k, cls in RECORD_TYPES.items() if "unsourced" in cls.model_fields)
+ROLES = tuple(role.value for role in Role)
+SOURCE_KINDS = tuple(kind.value for kind in SourceKind)
 
 
 def model_for(kind: str) -> type[Record]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from .articles import _CALENDAR, DATELINES, Article, parse_calendar
+from .articles import _CALENDAR, _MONTH, DATELINES, Article, _month_number, parse_calendar
 from .models import SourceKind
 
 # Wire agencies owned by a state: their copy is state media.
@@ -103,14 +103,27 @@ _YEARED = re.compile(
     r"\b[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?,\s*\d{4}|\b\d{4}-\d{2}-\d{2})"
 )
 _YEAR = re.compile(r"(?<![\d/-])(?:19|20)\d{2}(?![\d/-])")
+# "since October 2023", "in Oct. 2023": a month of a year, which the text has reached.
+_MONTH_YEAR = re.compile(rf"(?P<month>{_MONTH})\.?,?\s+(?P<year>(?:19|20)\d{{2}})(?![\d/-])")
 _STAMP = re.compile(
     rf"^\s*[*_]*(?P<label>published|updated|posted|last updated|date|dated|issued)[*_]*"
     rf"\s*(?:on)?\s*[:\s]\s*[*_]*(?P<date>{_CALENDAR})",
     re.IGNORECASE | re.MULTILINE,
 )
-_PLACE_DATE = re.compile(
-    rf"^\s*(?:[A-Z][\w .'’-]+,\s*)?(?P<date>{_CALENDAR})\s*[.,]?\s*$", re.MULTILINE | re.I
+# A line that is only a date: "August 25, 2024", "Cairo, 25 August 2024", "Monday 26
+# August 2024 06.10 BST", "Thursday, 29 August 2024 - 07:45".
+_WEEKDAY_WORD = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?"
+_CLOCK = (
+    r"(?:\s*(?:[-–—,|·]\s*)?(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?"
+    r"(?:\s*\(?[A-Z]{2,4}(?:[+-]\d{1,2})?\)?)?)?"
 )
+_PLACE_DATE = re.compile(
+    rf"^\s*(?:{_WEEKDAY_WORD}\s*,?\s+|[A-Z][\w .'’-]+,\s*)?(?P<date>{_CALENDAR}){_CLOCK}"
+    r"\s*[.,]?\s*$",
+    re.MULTILINE | re.I,
+)
+# An accessibility link printed at a page's top.
+_SKIP_LINK = re.compile(r"^skip (?:to|navigation)\b.{0,30}$", re.IGNORECASE)
 _BYLINE = re.compile(r"^\s*[*_]*by\s+(?P<who>[^\n*_]{2,80}?)[*_]*\s*$", re.IGNORECASE)
 _STATEMENT = re.compile(
     r"^(?:joint\s+)?(?:statement|press release|communiqué|communique)\b(?:\s+(?:by|from|of)\s+"
@@ -250,6 +263,12 @@ def date_in(phrase: str, text: str, today: date) -> tuple[date | None, bool]:
 def _latest_mentioned(text: str, today: date) -> date | None:
     days = [parse_calendar(m.group(), today) for m in _YEARED.finditer(text)]
     days += [date(int(y.group()), 1, 1) for y in _YEAR.finditer(text)]
+    # A month and its year count from that month's first day, not the year's: after
+    # "since October 2023", a yearless "Aug 29" is the next August, not that year's.
+    days += [
+        date(int(m.group("year")), _month_number(m.group("month")), 1)
+        for m in _MONTH_YEAR.finditer(text)
+    ]
     known = [d for d in days if d is not None and d <= today]
     return max(known) if known else None
 
@@ -269,7 +288,10 @@ def is_furniture(line: str) -> bool:
         return True
     if _PLACE_DATE.fullmatch(bare) or re.fullmatch(r"[\d:]+\s*(?:am|pm|gmt|utc)?", bare, re.I):
         return True
-    parts = [p.strip() for p in re.split(r"\s[|·•»/]\s|\s{2,}", bare) if p.strip()]
+    if _SKIP_LINK.match(bare):
+        return True
+    # Menus and breadcrumbs: "Home | World | Contact Us", "World > Middle East".
+    parts = [p.strip() for p in re.split(r"\s[|·•»›>/]\s|\s{2,}", bare) if p.strip()]
     words = [w.casefold() for w in _WORD.findall(bare)]
     if len(parts) >= 3 and all(len(p.split()) <= 3 for p in parts):
         return True

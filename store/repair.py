@@ -25,13 +25,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from . import access
+from .atomic import FileFailed, write_atomic
 from .errors import CorruptStore, describe
 from .models import RECORD_TYPES, Change
 from .storage import (
     CHANGES,
     Op,
     _disk_error,
-    _fsync_dir,
     _parse_snapshot,
     _read_file,
     lock_path_of,
@@ -39,7 +39,6 @@ from .storage import (
     parse_journal_entry,
     take_lock,
 )
-from .tinydb_adapter import write_all
 
 
 @dataclass(frozen=True)
@@ -148,24 +147,12 @@ def repair_journal(
 
 def _set_aside(journal: Path, damaged: Path, rest: bytes, keep: int) -> None:
     """Copy ``rest`` to ``damaged`` durably, then cut the journal to ``keep`` bytes."""
-    fd, doing = None, "creating"
     try:
-        fd = access.create(damaged, os.O_WRONLY | os.O_EXCL)
-        doing = "writing"
-        write_all(fd, rest)
-        doing = "flushing {} to disk"
-        os.fsync(fd)
-        os.close(fd)
-        fd = None
-        doing = "flushing to disk the folder of"
-        _fsync_dir(damaged.parent)
-    except OSError as exc:
-        if fd is not None:
-            with contextlib.suppress(OSError):
-                os.close(fd)
+        write_atomic(damaged, rest)
+    except FileFailed as exc:
         with contextlib.suppress(OSError):
             os.unlink(damaged)
-        raise _disk_error(exc, doing, damaged, "the journal is as it was") from None
+        raise _disk_error(exc.error, exc.doing, exc.target, "the journal is as it was") from None
     try:
         fd = os.open(journal, os.O_WRONLY | os.O_NOFOLLOW)
         try:

@@ -783,6 +783,16 @@ class Repository:
         return change_words(records, kind, before, after)
 
     @staticmethod
+    def _taken_in(kind: str, record_id: str, doc: Mapping[str, Any]) -> Record:
+        try:
+            record = model_for(kind).model_validate(doc)
+        except ValidationError as exc:
+            raise InvalidRecord(f"{kind} {record_id!r}: {describe(exc)}") from None
+        if record.id != record_id:
+            raise InvalidRecord(f"{kind} {record_id!r}: written under another id ({record.id!r})")
+        return record
+
+    @staticmethod
     def _revalidate(record: Record) -> None:
         # Models are frozen but model_copy(update=...) skips validation: check again.
         try:
@@ -889,20 +899,22 @@ class Repository:
 
     def take_in(
         self,
-        writes: Mapping[tuple[str, str], Record | None],
+        writes: Mapping[tuple[str, str], Mapping[str, Any] | None],
         entries: Iterable[Change],
     ) -> builtins.list[Change]:
         """What sync writes, in one transaction: records as every machine's changes
-        leave them (None: gone), and the history entries that carry those changes
-        here (their ``seq`` is given anew, in order). Each record written takes the
-        number of the last entry naming it as its revision."""
+        leave them, as documents (None: gone), and the history entries that carry
+        those changes here (their ``seq`` is given anew, in order). Each record written
+        takes the number of the last entry naming it as its revision. Each document is
+        validated here, once: it comes from another machine."""
         storage = self.storage
         with storage.locked():
             storage.catch_up()
-            pending = dict(writes)
-            for record in pending.values():
-                if record is not None:
-                    self._revalidate(record)
+            pending: dict[tuple[str, str], Record | None] = {}
+            for (kind, record_id), doc in writes.items():
+                pending[(kind, record_id)] = (
+                    None if doc is None else self._taken_in(kind, record_id, doc)
+                )
             for (kind, record_id), record in pending.items():
                 if record is None:
                     self._check_unreferenced(kind, record_id, pending)

@@ -5,8 +5,8 @@ crash mid-write can leave a spliced file and an update costs time in
 proportion to the store. Here instead:
 
 * ``parley.json`` is a snapshot in TinyDB's layout (``tinydb_adapter``), only ever
-  replaced whole (temp file, fsync, ``os.replace``, directory fsync), so it is
-  always either the old or the new one. A checkpoint (``compact``) writes it when
+  replaced whole (``store.atomic``: temp file, fsync, ``os.replace``, directory
+  fsync), so it is always either the old or the new one. A checkpoint (``compact``) writes it when
   the last process closes the store, on ``parley compact``, and when the journal
   outgrows its bound; a snapshot from before the TinyDB layout is read too, and
   moved over by the repository;
@@ -65,6 +65,8 @@ from typing import Any
 import pydantic_core
 
 from . import access, limits
+from .atomic import FileFailed, write_all
+from .atomic import fsync_dir as _fsync_dir
 from .errors import CorruptStore, DiskError, LockedStore, TooLarge
 from .migrations import CURRENT_SCHEMA, migrate
 
@@ -72,11 +74,9 @@ from .migrations import CURRENT_SCHEMA, migrate
 from .tinydb_adapter import (
     META,
     META_ID,
-    FileFailed,
     SnapshotFile,
     digest,
     tables_part,
-    write_all,
 )
 
 FORMAT = "parley"
@@ -154,15 +154,6 @@ def _system(doing: str, target: str | Path, outcome: str = "") -> Iterator[None]
         yield
     except OSError as exc:
         raise _disk_error(exc, doing, target, outcome) from None
-
-
-def _fsync_dir(path: Path) -> None:
-    """Make the directory's entries (a file created, renamed, removed) durable."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _read_file(path: Path, offset: int = 0, size: int = -1) -> bytes | None:

@@ -19,8 +19,8 @@ What Parley uses:
 ``tinydb.storages.Storage`` (public)
     the base of ``SnapshotFile``, TinyDB's extension point for where a database
     lives. ``read()`` gives the database as TinyDB lays it out; ``write(data)``
-    replaces the file whole (a temporary file, fsync, ``os.replace``), so that
-    the file is always either the old database or the new one. Stock
+    replaces the file whole (``store.atomic``: a temporary file, fsync,
+    ``os.replace``), so that the file is always either the old database or the new one. Stock
     ``JSONStorage`` is not used for writing: it rewrites the file in place (a
     crash can leave it spliced) and in proportion to the store on every write.
 
@@ -36,18 +36,17 @@ what changed in as one change of its own (``Repository``'s outside changes).
 from __future__ import annotations
 
 import contextlib
-import glob
 import hashlib
-import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pydantic_core
 from tinydb.storages import Storage
 
-from . import access
+from .atomic import FileFailed, write_atomic
 
 # Parley's own table, and the one document in it.
 META = "_parley"
@@ -56,7 +55,6 @@ META_ID = "1"
 # digested as written without parsing.
 _START = b'{"' + META.encode() + b'":{"' + META_ID.encode() + b'":'
 Layout = dict[str, dict[str, dict[str, Any]]]
-WRITE_AT = 1 << 20
 
 
 def digest(tables_bytes: bytes | memoryview) -> str:
@@ -76,37 +74,22 @@ def tables_part(raw: bytes) -> memoryview:
     return memoryview(raw)[start:end] if 1 < start <= end else memoryview(b"")
 
 
-def write_all(fd: int, data: bytes | memoryview) -> None:
-    """Write every byte; a write the system cuts short is carried on where it stopped."""
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        if written <= 0:
-            raise OSError(5, "the system wrote nothing")
-        view = view[written:]
+def _dumps(value: Any) -> bytes:
+    """Compact UTF-8 JSON, as json.dumps with ensure_ascii=False writes it. orjson, several
+    times faster than pydantic-core's serializer; that one still for what orjson refuses
+    (a whole number past 64 bits)."""
+    try:
+        return orjson.dumps(value)
+    except orjson.JSONEncodeError:
+        return pydantic_core.to_json(value)
 
 
-def _tables_json(records: Layout, chunk: int = 4096) -> Iterator[bytes]:
-    """The tables as JSON, each after a comma, a few thousand documents at a time: a
-    large store is never held as one string. pydantic-core's serializer writes the
-    same compact UTF-8 JSON as json.dumps with ensure_ascii=False, several times faster.
-    """
+def _tables_json(records: Layout) -> Iterator[bytes]:
+    """The tables as JSON, each after a comma: a table's documents in one piece, the
+    store never joined into one string."""
     for name, table in records.items():
-        yield b"," + pydantic_core.to_json(name) + b":{"
-        items = list(table.items())
-        for start in range(0, len(items), chunk):
-            part = pydantic_core.to_json(dict(items[start : start + chunk]))[1:-1]
-            yield b"," + part if start else part
-        yield b"}"
-
-
-class FileFailed(Exception):
-    """An OSError while reading or replacing the file: what was being done, to which
-    file, for the caller to say in one line."""
-
-    def __init__(self, error: OSError, doing: str, target: str) -> None:
-        super().__init__(doing, target)
-        self.error, self.doing, self.target = error, doing, target
+        yield b"," + _dumps(name) + b":"
+        yield _dumps(table)
 
 
 class SnapshotFile(Storage):
@@ -153,63 +136,25 @@ class SnapshotFile(Storage):
         return value
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
-        """Replace the file whole with ``data`` (TinyDB's layout, ``META`` first).
+        """Replace the file whole with ``data`` (TinyDB's layout, ``META`` first), through
+        ``store.atomic``; the folder is left for the caller to flush.
 
         The meta document's ``digest`` is worked out here, over the tables as written.
         Raises ``FileFailed`` and leaves the file as it was should anything fail.
         """
         meta = dict(data[META][META_ID])
         records = {name: table for name, table in data.items() if name != META}
-        # The digest is worked out as the tables are written, and Parley's table, which
-        # holds it, written last in its place: a digest is always as long, so the
-        # tables' place in the file is known first.
-        meta["digest"] = digest(b"")
-        head = _START + json.dumps(meta, separators=(",", ":")).encode("utf-8") + b"}"
         hashed = hashlib.blake2b(digest_size=20)
-        # No other writer runs under the store's exclusive lock: a temporary file
-        # found now was left by one that a crash cut short.
-        prefix = f".{self.path.name}."
-        with contextlib.suppress(OSError):
-            for stale in self.path.parent.glob(f"{glob.escape(prefix)}*.tmp"):
-                if stale.name[len(prefix) : -len(".tmp")].isdigit():
-                    with contextlib.suppress(OSError):
-                        stale.unlink()
-        tmp = self.path.with_name(f"{prefix}{os.getpid()}.tmp")
-        fd: int | None = None
-        doing, target = "creating", str(tmp)
-        try:
-            fd = access.create(tmp, os.O_WRONLY | os.O_TRUNC)
-            doing = "writing"
-            os.lseek(fd, len(head), os.SEEK_SET)
-            pending: list[bytes] = []
-            size = 0
-            for part in _tables_json(records):
-                hashed.update(part)
-                pending.append(part)
-                size += len(part)
-                # Written a megabyte or so at a time, not a system call for each piece.
-                if size >= WRITE_AT:
-                    write_all(fd, b"".join(pending))
-                    pending, size = [], 0
-            pending.append(b"}\n")
-            write_all(fd, b"".join(pending))
-            meta["digest"] = hashed.hexdigest()
-            os.lseek(fd, 0, os.SEEK_SET)
-            write_all(fd, _START + json.dumps(meta, separators=(",", ":")).encode("utf-8") + b"}")
-            doing = "flushing {} to disk"
-            os.fsync(fd)
-            doing, target = "renaming", f"{tmp} to {self.path.name}"
-            os.replace(tmp, self.path)
-        except BaseException as exc:
-            if fd is not None:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            if isinstance(exc, OSError):
-                raise FileFailed(exc, doing, target) from None
-            raise
-        self.fd = fd
+        tables = list(_tables_json(records))
+        for part in tables:
+            hashed.update(part)
+        meta["digest"] = hashed.hexdigest()
+        head = _START + _dumps(meta) + b"}"
+        # No other writer runs under the store's exclusive lock: the temporary files of
+        # one that a crash cut short are cleared.
+        self.fd = write_atomic(
+            self.path, [head, *tables, b"}\n"], sync_folder=False, keep_open=True, clear_stale=True
+        )
 
     def close(self) -> None:
         self.raw = None

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from tui_helpers import run_cli
 
-from store import RECORD_TYPES, open_store
-from store.models import TRACK_KINDS
+from store import RECORD_TYPES, models, open_store
+from store.models import TRACK_KINDS, Kind, Role, SourceKind
 from tui.cli import edits
 
 EDIT_COMMANDS = [
@@ -69,6 +69,25 @@ def counts(db: Path) -> dict[str, int]:
 def test_the_cli_knows_every_kind_of_record() -> None:
     assert tuple(RECORD_TYPES) == edits.KINDS
     assert edits.TRACK_KINDS == TRACK_KINDS
+
+
+def test_every_list_of_kinds_roles_and_sources_is_the_models_own() -> None:
+    """The command line, the forms, the paste box and the citations offer exactly what
+    the models accept: a kind, role or kind of source added to a model shows up in each."""
+    from store import citations
+    from tui import forms
+    from tui.cli import capture
+    from tui.screens import article
+
+    assert edits.ROLES == tuple(Role) == models.ROLES
+    assert edits.SOURCE_KINDS == capture.SOURCE_KINDS == tuple(SourceKind)
+    (kind_field,) = [f for f in article.SOURCE if f.name == "source_kind"]
+    assert tuple(kind_field.choices) == tuple(SourceKind)
+    assert list(forms.KIND_NAMES) == list(RECORD_TYPES)
+    assert forms.KIND_NAMES[Kind.POINT] == "sticking point"
+    cite = {k for k, cls in RECORD_TYPES.items() if "source_ids" in cls.model_fields}
+    assert set(edits.CITING_KINDS) == citations.CLAIM_KINDS == cite == set(TRACK_KINDS)
+    assert set(edits.SOURCED_KINDS) == {Kind.POSITION, Kind.EVENT}
 
 
 @pytest.mark.parametrize("name", EDIT_COMMANDS)

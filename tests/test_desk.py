@@ -27,8 +27,8 @@ from tui_helpers import (
 from store import Actor, ActorKind, Firmness, PointStatus, Repository, open_store
 from store.brief import build_brief
 from store.commands import Citation, Commands
-from store.compare import compare
-from store.desk import BETTER, WORSE, desk
+from store.compare import compare, last_day, news_window
+from store.desk import BETTER, WORSE, desk, trend
 from store.exchange import export_document, import_json
 from tui import config
 from tui.brief import plain_text
@@ -67,6 +67,28 @@ def test_each_track_reads_one_way_with_its_reason(three: Repository) -> None:
     assert sudan.window == (date(2023, 5, 11), date(2023, 5, 18))
     assert (sudan.open_points, sudan.deadlocked, sudan.changes) == (0, 1, 2)
     assert sudan.latest_round is not None and sudan.latest_round.id == "jeddah-first-round"
+
+
+@pytest.mark.parametrize("as_of", [None, date(2024, 8, 20), date(2023, 5, 14)])
+def test_the_desk_reads_each_track_as_its_own_reading_does(
+    three: Repository, as_of: date | None
+) -> None:
+    """The desk reads every track's positions, events and assessments in one pass over
+    the stored documents, not their models: each line still says what the track's own
+    readings say (its latest news, the changes compare finds, the trend from models)."""
+    Commands(three).create(
+        "assessment",
+        {"analyst": "A regional analyst", "date": date(2023, 5, 17), "gist": "Terms harden."},
+        track_id=SUDAN,
+        cite=Citation(source_ids=["horn-desk-2023-05-18"]),
+    )
+    for row in desk(three, as_of):
+        start, end = news_window(three, row.track.id, as_of)
+        assert row.latest_news == last_day(three, row.track.id, as_of)
+        assert row.window == (start, end)
+        assert row.changes == len(compare(three, row.track.id, start, end).changes)
+        assert (row.trend, row.why) == trend(three, row.track.id, start, end)
+    assert desk(three)[1].changes == 3  # Sudan: the status change, a position, the analyst
 
 
 @run_async

@@ -292,6 +292,92 @@ def test_no_import_cycles() -> None:
     assert_no_cycles(ROOT, PACKAGES)
 
 
+# -- the order inside tui/ ------------------------------------------------------------------
+
+# Lowest first; a module may import its own layer and those below, never one above.
+TUI_LAYERS = ("helpers and widgets", "dialogs", "views", "forms", "screens", "app", "entry points")
+# The texts of a record's details, shared by views and dialogs: text, no widget, whatever
+# their folder.
+TEXT_HELPERS = {"tui.views.details"}
+
+
+def full_screens(root: Path) -> set[str]:
+    """The modules of tui/screens that are whole screens, not dialogs: those defining a
+    class based on Textual's ``Screen`` or on another whole screen, or importing one."""
+    known = modules_under(root, ("tui",))
+    screens = {m: p for m, p in known.items() if m.startswith("tui.screens.")}
+    bases: dict[tuple[str, str], set[str]] = {}
+    for module, path in screens.items():
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ClassDef):
+                bases[module, node.name] = {ast.unparse(b).split("[")[0] for b in node.bases}
+    whole, grown = {"Screen"}, True
+    while grown:
+        grown = False
+        for (_, name), based_on in bases.items():
+            if name not in whole and based_on & whole:
+                whole.add(name)
+                grown = True
+    full = {module for module, name in bases if name in whole}
+    graph = import_graph(root, ("tui",))
+    grown = True
+    while grown:
+        grown = False
+        for module in screens.keys() - full:
+            if any(edge.target in full for edge in graph[module]):
+                full.add(module)
+                grown = True
+    return full
+
+
+def tui_layer(module: str, full: set[str]) -> int | None:
+    """The index in TUI_LAYERS of ``module``; None for a package that only groups others."""
+    if module in ("tui.widgets", "tui.views", "tui.screens"):
+        return None
+    if module in TEXT_HELPERS or module.startswith("tui.widgets."):
+        return 0
+    if module.startswith("tui.screens."):
+        return TUI_LAYERS.index("screens" if module in full else "dialogs")
+    if module.startswith("tui.views."):
+        return TUI_LAYERS.index("views")
+    if module in ("tui.forms", "tui.quick"):
+        return TUI_LAYERS.index("forms")
+    if module == "tui.app":
+        return TUI_LAYERS.index("app")
+    if (
+        module == "tui"
+        or module.startswith(("tui.cli.", "tui.serve."))
+        or module
+        in (
+            "tui.cli",
+            "tui.serve",
+        )
+    ):
+        return TUI_LAYERS.index("entry points")
+    return 0
+
+
+def tui_layer_breaches(root: Path) -> list[str]:
+    """Every import in tui/ of a module from a layer above the importer's."""
+    full = full_screens(root)
+    found = []
+    for edges in import_graph(root, ("tui",)).values():
+        for edge in edges:
+            low, high = tui_layer(edge.importer, full), tui_layer(edge.target, full)
+            if low is not None and high is not None and high > low:
+                found.append(f"{edge} imports {TUI_LAYERS[high]} into {TUI_LAYERS[low]}")
+    return found
+
+
+def test_the_dashboard_keeps_its_layers_in_order() -> None:
+    """widgets < dialogs < views < forms < screens < app: a view opens a dialog but never a
+    screen, a dialog never shows a view, a widget knows none of them."""
+    assert "tui.screens.dashboard" in full_screens(ROOT)
+    assert "tui.screens.form" not in full_screens(ROOT)
+    breaches = tui_layer_breaches(ROOT)
+    assert not breaches, "\n".join(breaches)
+
+
 # -- the checks can fail ------------------------------------------------------------------
 
 
@@ -345,3 +431,55 @@ def test_the_cycle_check_passes_a_package_without_cycles(tmp_path: Path) -> None
         },
     )
     assert_no_cycles(tmp_path, ("pkg",))
+
+
+def test_every_file_replaced_whole_goes_through_one_writer() -> None:
+    """A file is replaced (written beside, flushed, renamed over) only in store/atomic.py:
+    one place holds how it is done, and a fix there reaches every file."""
+    found = []
+    for path in sorted([*(ROOT / "store").rglob("*.py"), *(ROOT / "tui").rglob("*.py")]):
+        if path == ROOT / "store" / "atomic.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "replace"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "os"
+            ):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not found, found
+
+
+def test_the_layer_check_finds_an_import_from_above(tmp_path: Path) -> None:
+    """A view that opens a whole screen, a dialog that shows a view and a widget that
+    opens a dialog, each found; a screen using a view and a view opening a dialog pass."""
+    write(
+        tmp_path,
+        {
+            "tui/__init__.py": "",
+            "tui/app.py": "from tui.screens.main import Main\n",
+            "tui/widgets/__init__.py": "",
+            "tui/widgets/table.py": "def f():\n    from tui.screens.ask import Ask\n",
+            "tui/screens/__init__.py": "",
+            "tui/screens/main.py": (
+                "from textual.screen import Screen\nfrom tui.views.list import List\n"
+                "class Main(Screen[None]):\n    pass\n"
+            ),
+            "tui/screens/ask.py": (
+                "from textual.screen import ModalScreen\nfrom tui.views.list import List\n"
+                "class Ask(ModalScreen[None]):\n    pass\n"
+            ),
+            "tui/views/__init__.py": "",
+            "tui/views/list.py": (
+                "from tui.screens.ask import Ask\nfrom tui.screens.main import Main\n"
+            ),
+        },
+    )
+    assert full_screens(tmp_path) == {"tui.screens.main"}
+    found = sorted(tui_layer_breaches(tmp_path))
+    assert len(found) == 3, found
+    assert "tui.screens.ask -> tui.views.list" in found[0]
+    assert "tui.views.list -> tui.screens.main" in found[1]
+    assert "tui.widgets.table -> tui.screens.ask" in found[2]

@@ -12,8 +12,10 @@ from pydantic import ValidationError
 
 from store.errors import describe, field_errors
 from store.models import (
+    KIND_ORDER,
     RECORD_TYPES,
     SLUG_RE,
+    TRACK_KINDS,
     Actor,
     ActorKind,
     Assessment,
@@ -609,3 +611,14 @@ def test_slugify_always_makes_a_valid_stable_slug(text: str, max_length: int) ->
     assert slugify(text, max_length=max_length) == slug
     assert slugify(slug, max_length=max_length) == slug
     build("actor", id=slug)
+
+
+def test_the_kinds_are_listed_in_an_order_that_puts_what_is_referred_to_first() -> None:
+    """An export written in KIND_ORDER and read back in it finds every record a record
+    refers to already read."""
+    assert sorted(KIND_ORDER) == sorted(RECORD_TYPES)
+    for n, kind in enumerate(KIND_ORDER):
+        for target in RECORD_TYPES[kind].refs.values():
+            assert target == kind or KIND_ORDER.index(target) < n, (kind, target)
+    track_first = KIND_ORDER.index("track")
+    assert all(KIND_ORDER.index(kind) > track_first for kind in TRACK_KINDS)

@@ -83,6 +83,10 @@ def test_navigation_section_and_date_lines_are_not_the_title() -> None:
         "World",
         "Contact Us",
         "August 25, 2024",
+        "World > Middle East",
+        "Skip to main content",
+        "Monday 26 August 2024 06.10 BST",
+        "Thursday, 29 August 2024 - 07:45",
     ):
         assert is_furniture(line), line
     assert not is_furniture("Hamas team leaves Cairo talks")
@@ -106,6 +110,21 @@ def test_a_yearless_date_takes_the_year_the_text_fits() -> None:
     )
     # Nothing to go by: the last such day before the capture day, and unsure.
     assert date_in("Aug. 22", "No year anywhere.", LATER) == (date(2026, 8, 22), True)
+
+
+@pytest.mark.parametrize(
+    "mention",
+    ["since October 2023", "since Oct. 2023", "in October, 2023", "the war of October 2023"],
+)
+def test_a_yearless_date_after_a_month_and_year_counts_from_that_month(mention: str) -> None:
+    # "October 2023" is the first of that October, not of 2023: an August without a
+    # year comes after it, in 2024.
+    text = f"The war has gone on {mention}."
+    assert date_in("Aug 29", text, LATER) == (date(2024, 8, 29), False)
+    wire = f"RIYADH, Aug 29 (Gulf Dispatch) — Ministers met.\n\nThe war began {mention}.\n"
+    assert read_article(wire, today=LATER).published == date(2024, 8, 29)
+    # A later month of that year is still that year.
+    assert date_in("Nov 3", text, LATER) == (date(2023, 11, 3), False)
 
 
 def test_a_page_with_and_without_og_tags() -> None:

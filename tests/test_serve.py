@@ -20,11 +20,13 @@ import shlex
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -33,10 +35,13 @@ from urllib.parse import urljoin, urlsplit
 import aiohttp
 import pytest
 import sample_store
+import textual_serve
 from aiohttp import web
 from tui_helpers import run_cli, seeded_store
 
 from store import open_store
+from store.models import Firmness
+from store.trends import LEVEL, Step
 from tui.cli import is_loopback, main, serve_accounts
 from tui.serve.accounts import (
     TOKEN_MIN,
@@ -47,6 +52,7 @@ from tui.serve.accounts import (
     read_users,
 )
 from tui.serve.server import QUIT_GRACE, LockedServer
+from tui.trends import BLOCKS, WEB_BLOCKS, legend, strip, use_web_glyphs
 
 ROOT = Path(__file__).resolve().parent.parent
 ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
@@ -706,6 +712,16 @@ SCREEN_TEXT = """
 """
 
 
+# Whether the keyboard is in the terminal: xterm.js takes keys through a hidden textarea.
+FOCUSED = """
+(() => {
+  const active = document.activeElement;
+  return !!active && active.classList.contains("xterm-helper-textarea")
+    && !!active.closest("#terminal");
+})()
+"""
+
+
 class DevTools:
     """Calls to one page over the Chrome DevTools protocol, and the events it sent."""
 
@@ -748,9 +764,14 @@ class DevTools:
             await asyncio.sleep(0.2)
         raise AssertionError(f"{texts} never showed; the page showed:\n{screen}")
 
-    async def press(self, key: str) -> None:
-        code = f"Digit{key}" if key.isdigit() else f"Key{key.upper()}"
-        common = {"key": key, "code": code, "windowsVirtualKeyCode": ord(key.upper())}
+    async def press(self, key: str, code: str = "", shift: bool = False) -> None:
+        code = code or (f"Digit{key}" if key.isdigit() else f"Key{key.upper()}")
+        common = {
+            "key": key,
+            "code": code,
+            "windowsVirtualKeyCode": 191 if code == "Slash" else ord(key.upper()),
+            "modifiers": 8 if shift else 0,
+        }
         await self.call("Input.dispatchKeyEvent", type="keyDown", text=key, **common)
         await self.call("Input.dispatchKeyEvent", type="keyUp", **common)
 
@@ -794,11 +815,11 @@ def test_the_dashboard_in_headless_chromium(tmp_path: Path) -> None:
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    shot = tmp_path / "rounds.png"
+    shot = tmp_path / "points.png"
     try:
         port = _devtools_port(profile, browser)
 
-        async def drive() -> tuple[str, str, list[dict[str, Any]], bool]:
+        async def drive() -> tuple[str, str, str, str, list[dict[str, Any]], bool]:
             async with aiohttp.ClientSession() as http:
                 async with http.get(f"http://127.0.0.1:{port}/json/list") as response:
                     targets = await response.json()
@@ -810,19 +831,25 @@ def test_the_dashboard_in_headless_chromium(tmp_path: Path) -> None:
                     await tools.call("Page.addScriptToEvaluateOnNewDocument", source=CATCH_TERMINAL)
                     await tools.call("Page.navigate", url=f"{server.base}/?token={TOKEN}")
                     overview = await tools.screen_with("1 Overview", "Gap board")
-                    await tools.evaluate("document.querySelector('.xterm-helper-textarea').focus()")
+                    # No click and no focus() from here: the page itself puts the keyboard
+                    # in the terminal once its session is open.
+                    focused = await tools.evaluate(FOCUSED)
                     await tools.press("2")
                     rounds = await tools.screen_with("2 Rounds", "Doha round, mid-August 2024")
+                    await tools.press("3")
+                    points = await tools.screen_with("3 Points", "Trend", "Philadelphi")
                     await asyncio.sleep(0.5)  # the canvas catches up with the buffer
                     image = await tools.call("Page.captureScreenshot", format="png")
                     shot.write_bytes(base64.b64decode(image["data"]))
+                    await tools.press("?", code="Slash", shift=True)
+                    await tools.screen_with("Trends", f"{WEB_BLOCKS} a party's stances")
                     started = await tools.evaluate(
                         "document.body.classList.contains('-first-byte') && location.search"
                     )
                     tools.reader.cancel()
-                    return overview, rounds, tools.events, started == ""
+                    return focused, overview, rounds, points, tools.events, started == ""
 
-        overview, rounds, events, token_gone = asyncio.run(
+        focused, overview, rounds, points, events, token_gone = asyncio.run(
             asyncio.wait_for(drive(), BROWSER_TIMEOUT * 3)
         )
     finally:
@@ -832,9 +859,14 @@ def test_the_dashboard_in_headless_chromium(tmp_path: Path) -> None:
         server.stop()
     assert "Traceback" not in server.output, server.output
 
+    assert focused, "the terminal did not take the keyboard when its session opened"
     assert "Doha round, mid-August 2024" not in overview
     assert "Doha round, mid-August 2024" in rounds
     assert "Gap board" not in rounds
+    assert "Doha round, mid-August 2024" not in points
+    # The trend strips in glyphs the page's font has (see the test below), not blocks.
+    assert set(WEB_BLOCKS) & set(points)
+    assert not set(BLOCKS) & set(points)
     # Signed in, the page took the token out of its address.
     assert token_gone
     # Everything the browser asked for came from the server, nothing was refused by the
@@ -862,3 +894,54 @@ def test_the_shared_tokens_sessions_write_as_the_servers_parley_user(
     assert accounts.names == ["uxweb"] and token
     monkeypatch.delenv("PARLEY_USER")
     assert serve_accounts(args)[0].names == [getpass.getuser()]
+
+
+def _font_characters(font: Path) -> set[str]:
+    """The characters a TrueType font has glyphs for, from its Unicode cmap (format 4)."""
+    data = font.read_bytes()
+    tables = {
+        data[12 + 16 * i : 16 + 16 * i]: struct.unpack(">I", data[20 + 16 * i : 24 + 16 * i])[0]
+        for i in range(struct.unpack(">H", data[4:6])[0])
+    }
+    cmap = tables[b"cmap"]
+    found: set[str] = set()
+    for i in range(struct.unpack(">H", data[cmap + 2 : cmap + 4])[0]):
+        platform, encoding, offset = struct.unpack(
+            ">HHI", data[cmap + 4 + 8 * i : cmap + 12 + 8 * i]
+        )
+        table = cmap + offset
+        if (platform, encoding) != (3, 1) or struct.unpack(">H", data[table : table + 2])[0] != 4:
+            continue
+        segments = struct.unpack(">H", data[table + 6 : table + 8])[0] // 2
+        ends = struct.unpack(f">{segments}H", data[table + 14 : table + 14 + 2 * segments])
+        start_at = table + 16 + 2 * segments
+        starts = struct.unpack(f">{segments}H", data[start_at : start_at + 2 * segments])
+        for start, end in zip(starts, ends, strict=True):
+            found.update(chr(c) for c in range(start, end + 1) if c != 0xFFFF)
+    return found
+
+
+def test_the_browser_views_trend_strips_use_glyphs_its_font_has() -> None:
+    """The served page's font lacks block elements; a strip drawn for the browser and the
+    keys' legend of it use only characters the font has."""
+    fonts = Path(textual_serve.__file__).parent / "static" / "fonts"
+    characters = _font_characters(fonts / "RobotoMono-VariableFont_wght.ttf")
+    assert set("Parley 2024-08-21 …") <= characters
+    # The terminal's blocks are what the browser drew as blotches.
+    assert not set(BLOCKS) & characters
+    steps = [
+        Step(date(2024, 8, day), firmness, LEVEL[firmness])
+        for day, firmness in enumerate(Firmness, 1)
+    ]
+    try:
+        use_web_glyphs(True)
+        drawn = [strip(steps[:n]) for n in range(len(steps) + 1)] + [strip(steps * 2), legend()]
+        # A glyph a level, lowest first.
+        ladder = sorted({step.level: step for step in steps}.values(), key=lambda s: s.level)
+        assert strip(ladder) == WEB_BLOCKS
+    finally:
+        use_web_glyphs(False)
+    for text in drawn:
+        assert set(text) <= characters, text
+    # Back to the terminal's blocks, as every app that is not in a browser draws.
+    assert strip(ladder) == BLOCKS

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -68,14 +69,25 @@ def test_a_new_laptop_takes_in_the_whole_store(pair: tuple[Laptop, Laptop]) -> N
 
 
 def test_changes_travel_as_one_file_each_named_by_machine_and_number(
-    pair: tuple[Laptop, Laptop],
+    pair: tuple[Laptop, Laptop], remote: Path
 ) -> None:
     amal, ben = pair
     ben.commands.edit("point", POINT, {"priority": "low"})
     ben.sync()
     machine = ben.sync_repo.state().machine
     seq = ben.repo.last_change("point", POINT).seq  # type: ignore[union-attr]
-    assert (sync_dir(ben.repo.path) / "changes" / machine / f"{seq:012d}.json").is_file()
+    name = f"changes/{machine}/{seq:012d}.json"
+    shown = subprocess.run(
+        ["git", "--git-dir", str(remote), "show", f"parley:{name}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    sent = json.loads(shown.stdout)
+    assert (sent["machine"], sent["seq"]) == (machine, seq)
+    assert sent["change"]["after"]["priority"] == "low"
+    # The files are in git's objects only: nothing is checked out beside the store.
+    assert not (sync_dir(ben.repo.path) / "changes").exists()
     amal.sync()
     assert amal.repo.get("point", POINT).priority == "low"  # type: ignore[attr-defined]
     # amal's own revision numbers go on from amal's own history.

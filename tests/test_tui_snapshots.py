@@ -42,6 +42,16 @@ def test_help(snap_compare: Compare, seeded: Repository, size: tuple[int, int]) 
     assert shoot(snap_compare, seeded, size, "question_mark")
 
 
+def test_sorted_table(snap_compare: Compare, seeded: Repository) -> None:
+    """Actors, `>` three times: by name, by name the other way, then by kind (▲)."""
+    assert shoot(snap_compare, seeded, (80, 24), "5", *["greater_than_sign"] * 3)
+
+
+def test_help_filtered(snap_compare: Compare, seeded: Repository) -> None:
+    """`?` then "form": the keys that open a full form, then a form's own keys."""
+    assert shoot(snap_compare, seeded, (80, 24), "question_mark", *"form")
+
+
 @sizes
 def test_track_picker(snap_compare: Compare, seeded: Repository, size: tuple[int, int]) -> None:
     """`T`: the desk, the seed's one track on it, highlighted."""

@@ -13,10 +13,11 @@ from conftest import fixed_clock
 from textual.pilot import Pilot
 from tui_helpers import THEME, Compare, make_app, press, settle, shoot, sizes
 
-from store import Repository, Round, open_store
+from store import RECORD_TYPES, Repository, Round, open_store
 from store.commands import Commands
 
-KINDS = 10  # track, actor, person, source, round, point, position, proposal, event, assessment
+# The "Add a record" list: one line a kind.
+KINDS = len(RECORD_TYPES)
 
 
 def add(n: int) -> tuple[str, ...]:

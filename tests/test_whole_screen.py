@@ -152,4 +152,4 @@ async def test_the_timeline_s_flip_key_is_in_the_help(seeded: Repository) -> Non
         await press(pilot, "6", "question_mark")
         rows = [row.cells for row in app.screen.query_one("#help-keys", RecordTable).rows]
         assert ("F", "Flip order", "Timeline view") in rows
-        assert ("y", "Copy the selection's text", "this screen") in rows
+        assert ("y", "Copy the selection's text", "Dashboard") in rows

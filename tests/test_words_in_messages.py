@@ -436,14 +436,15 @@ async def test_the_dashboard_says_it_in_words(seeded: Repository, store_path: Pa
 @run_async
 async def test_help_names_places_as_seen_and_each_key_once(seeded: Repository) -> None:
     """`?` on a list: the places are words (no widget class names), and no key is listed
-    on two rows (the list's own keys are not listed again as the generic moves)."""
+    on two rows of one place (the list's own keys are not listed again as the generic
+    moves)."""
     async with running(seeded) as (app, pilot):
         await cursor_to(pilot, "rounds", "doha-round-2024-08")
         await keys(pilot, "question_mark")
         rows = [row.cells for row in app.screen.query_one(RecordTable).rows]
     places = {str(where) for _, _, where in rows}
-    assert "lists" in places and "this screen" in places and "everywhere" in places
+    assert "lists" in places and "Dashboard" in places and "everywhere" in places
     assert not [p for p in places if re.search(r"[a-z][A-Z]", p)], places
-    listed = [k for key, _, _ in rows for k in re.split(r" / |, ", str(key))]
+    listed = [(str(where), k) for key, _, where in rows for k in re.split(r" / |, ", str(key))]
     assert len(listed) == len(set(listed)), sorted(k for k in listed if listed.count(k) > 1)
     assert "↓ / j" in [str(key) for key, _, _ in rows]

@@ -13,6 +13,7 @@ from datetime import date
 
 from textual.actions import SkipAction
 from textual.app import App
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.driver import Driver
 from textual.message_pump import MessagePump
@@ -29,12 +30,13 @@ from store.words import long_day
 from tui import failures
 from tui.compat import hangup
 from tui.config import Config
-from tui.messages import OpenRecord, ShowAsOf, ShowTrack
+from tui.messages import LeaveDesk, OpenRecord, ShowAsOf, ShowTrack
 from tui.screens.conflicts import ConflictsScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.desk import DeskScreen
 from tui.screens.help import HelpScreen
 from tui.text import plain, reveal
+from tui.trends import use_web_glyphs
 
 POLL_SECONDS = 1.0
 
@@ -98,6 +100,9 @@ class ParleyApp(App[None]):
         self._on_views_built = on_views_built
         self._on_dialog = on_dialog
         self._on_visit = on_visit
+        # Each built when first shown, then kept for the session (``_desk_screen``).
+        self._desk: DeskScreen | None = None
+        self._dashboard: DashboardScreen | None = None
         tracks = repo.tracks()
         # A track asked for by name opens at once; otherwise the start setting decides.
         self._track_given = track_id is not None
@@ -140,6 +145,8 @@ class ParleyApp(App[None]):
         return self.repo.today()
 
     def on_mount(self) -> None:
+        # In a browser (parley serve) the trend strips take glyphs its font has.
+        use_web_glyphs(self.is_web)
         if self._config.theme:
             self.theme = self._config.theme
         if self._config.keymap:
@@ -149,23 +156,16 @@ class ParleyApp(App[None]):
             self.theme_changed_signal.subscribe(self, lambda theme: on_theme(theme.name))
         for notice in self._notices:
             self.notify(notice, severity="warning", timeout=10)
-        self._update_subtitle()
-        self._visited()
         # Every write, by this app or another process, reaches the views this way.
         self._unsubscribe = self.repo.subscribe(self._store_changed)
-        screen = DashboardScreen(
-            self.repo,
-            self.commands,
-            on_shown=self._on_shown,
-            on_views_built=self._on_views_built,
-            on_dialog=self._on_dialog,
-            visits=self._config.visits,
-        ).data_bind(ParleyApp.track_id, ParleyApp.as_of, ParleyApp.version)
-        self.push_screen(screen)
         start = self._config.start
         several = len(self.repo.tracks()) > 1
         if start == "desk" or (start == "auto" and several and not self._track_given):
-            self.show_desk()
+            # The dashboard is built on the first Enter, not beneath the desk: building
+            # it (and its views, in the background) would hold up the desk.
+            self.push_screen(self._desk_screen())
+        else:
+            self.push_screen(self._dashboard_screen())
         if self._poll:
             self.set_interval(POLL_SECONDS, self.poll_store)
 
@@ -194,12 +194,46 @@ class ParleyApp(App[None]):
                 self.track_id = tracks[0].id
         self.version = version
 
+    def _first_shown(self) -> None:
+        """The first screen, the desk or the dashboard, is on screen."""
+        if self._on_shown is not None:
+            self._on_shown()
+            self._on_shown = None
+
+    def _desk_screen(self) -> DeskScreen:
+        """The desk, built once and kept (installed) while the dashboard is in front."""
+        if self._desk is None:
+            self._desk = DeskScreen(self.repo, self.track_id, on_shown=self._first_shown)
+            self._desk.data_bind(ParleyApp.track_id, ParleyApp.as_of, ParleyApp.version)
+            self.install_screen(self._desk, "desk")
+        return self._desk
+
+    def _dashboard_screen(self) -> DashboardScreen:
+        """The dashboard, built the first time a track is shown and kept from then on."""
+        if self._dashboard is None:
+            self._dashboard = DashboardScreen(
+                self.repo,
+                self.commands,
+                on_shown=self._first_shown,
+                on_views_built=self._on_views_built,
+                on_dialog=self._on_dialog,
+                visits=self._config.visits,
+            )
+            self._dashboard.data_bind(ParleyApp.track_id, ParleyApp.as_of, ParleyApp.version)
+            self.install_screen(self._dashboard, "dashboard")
+            self._update_subtitle()
+            self._visited()
+        return self._dashboard
+
     def watch_track_id(self) -> None:
         self._update_subtitle()
         self._visited()
 
     def _visited(self) -> None:
-        if self._on_visit is None or not self.repo.exists(Kind.TRACK, self.track_id):
+        # A track is visited once its dashboard shows it; the desk visits none.
+        if self._dashboard is None or self._on_visit is None:
+            return
+        if not self.repo.exists(Kind.TRACK, self.track_id):
             return
         latest = last_day(self.repo, self.track_id)
         if latest is not None:
@@ -212,6 +246,9 @@ class ParleyApp(App[None]):
         self._update_subtitle()
 
     def _update_subtitle(self) -> None:
+        if self._dashboard is None:
+            # Only the dashboard shows it (the desk has its own): read once it is built.
+            return
         if not self.track_id or not self.repo.exists(Kind.TRACK, self.track_id):
             self.sub_title = "no track yet"
             return
@@ -275,7 +312,7 @@ class ParleyApp(App[None]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        self.push_screen(HelpScreen(self.screen))
+        self.push_screen(HelpScreen(self.screen, keymap=self._config.keymap))
 
     def action_show_desk(self) -> None:
         self.show_desk()
@@ -285,18 +322,43 @@ class ParleyApp(App[None]):
         when the track in view is gone."""
         if isinstance(self.screen, DeskScreen):
             return
-        desk = DeskScreen(self.repo, self.track_id)
-        self.push_screen(desk.data_bind(ParleyApp.as_of, ParleyApp.version))
+        desk = self._desk_screen()
+        if self.screen is self._dashboard:
+            # In its place: the dashboard stays built behind it, as the desk does
+            # behind the dashboard.
+            self.switch_screen(desk)
+        else:
+            # Over a dialog (the track in view gone while it was open).
+            self.push_screen(desk)
 
     def on_show_track(self, message: ShowTrack) -> None:
         self.track_id = message.track_id
-        if isinstance(self.screen, DeskScreen):
-            self.pop_screen()
+        self._leave_desk()
+
+    def on_leave_desk(self, message: LeaveDesk) -> None:
+        if self.track_id:
+            self._leave_desk()
+
+    async def _left_desk(self) -> None:
+        """``_leave_desk``, once the dashboard is mounted."""
+        leaving = self._leave_desk()
+        if leaving is not None:
+            await leaving
+
+    def _leave_desk(self) -> AwaitComplete | None:
+        """The dashboard in the desk's place (built if it was not), or the dialog the
+        desk was shown over."""
+        if not isinstance(self.screen, DeskScreen):
+            return None
+        dashboard = self._dashboard_screen()
+        if dashboard in self.screen_stack:
+            return self.pop_screen()
+        return self.switch_screen(dashboard)
 
     def on_show_as_of(self, message: ShowAsOf) -> None:
         self.as_of = message.as_of
 
-    def on_open_record(self, message: OpenRecord) -> None:
+    async def on_open_record(self, message: OpenRecord) -> None:
         """Bring a record into view: its track, the view that lists it, the cursor on it."""
         kind, record_id = message.kind, message.record_id
         if not self.repo.exists(kind, record_id):
@@ -305,10 +367,13 @@ class ParleyApp(App[None]):
         record: Record = self.repo.get(kind, record_id)
         if isinstance(record, Track):
             self.track_id = record.id
+            await self._left_desk()
             return
         track_id = track_of(record)
         if track_id and track_id != self.track_id:
             self.track_id = track_id
+        # Found from the desk (ctrl+p): shown on the dashboard, as from anywhere else.
+        await self._left_desk()
         screen = self.screen
         if isinstance(screen, DashboardScreen):
             screen.show_record(kind, record_id)

@@ -26,8 +26,8 @@ from rich.table import Table
 from rich.text import Text
 
 from store import Repository
+from store.atomic import write_atomic
 from store.brief import Brief, Citation, Entry, build_brief
-from store.exchange import write_atomic
 from tui.text import reveal
 
 FORMATS = ("text", "markdown", "html")

@@ -1,12 +1,17 @@
-"""What `y` and `Y` copy: a record as its detail reads, and the sources it cites."""
+"""What `y` and `Y` copy: a record as its detail reads, and the sources it cites; which
+URLs a browser is asked to open, and the opening."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from store import Kind, Record, Repository, Source
 from store.citations import cited_ids, claims
 from tui.views.details import record_detail
+
+if TYPE_CHECKING:
+    from textual.widget import Widget
 
 
 def record_text(repo: Repository, record: Record, as_of: date | None = None) -> str:
@@ -42,3 +47,14 @@ def web_url(source: Source) -> str | None:
     url = (source.url or "").strip()
     scheme = url.split(":", 1)[0].casefold()
     return url if scheme in ("http", "https") and "://" in url else None
+
+
+def open_source_url(widget: Widget, source: Source) -> None:
+    """Open the source's web page in the browser, or say why not."""
+    url = web_url(source)
+    if url is None:
+        why = "has no URL" if not source.url else "has no web URL (http or https)"
+        widget.notify(f"{source.label} {why}.", severity="warning", timeout=4)
+        return
+    widget.app.open_url(url)
+    widget.notify(f"Opening {url}", timeout=3)

@@ -43,9 +43,14 @@ class Field:
 
 
 def field_widget(
-    field: Field, value: Any, options: Options, picker_setup: PickerSetup | None = None
+    field: Field,
+    value: Any,
+    options: Options,
+    picker_setup: PickerSetup | None = None,
+    offer_new: bool = False,
 ) -> Widget:
-    """The widget that edits ``field``, showing ``value``."""
+    """The widget that edits ``field``, showing ``value``; ``offer_new``: a chooser offers
+    "+ new …" when nothing matches what was typed."""
     wid = f"field-{field.name}"
     if field.widget == "area":
         return TextArea(
@@ -72,6 +77,7 @@ def field_widget(
             chosen=chosen,
             noun=field.label.lower(),
             id=wid,
+            new_kind=field.ref_kind if offer_new else "",
             **setup,
         )
     if field.widget == "keys":
@@ -113,12 +119,17 @@ def write_field(widget: Widget, value: Any) -> None:
 
 
 def field_row(
-    field: Field, value: Any, options: Options, setup: PickerSetup | None, compact: bool
+    field: Field,
+    value: Any,
+    options: Options,
+    setup: PickerSetup | None,
+    compact: bool,
+    offer_new: bool = False,
 ) -> Vertical | Horizontal:
     """A field in its box: the label in the box's top edge, the hint and the error
     inside. The box is the field's focus ring (see screens/modal.tcss). In a quick
     form the label stands beside the field, and a bar beside it is the ring."""
-    children: list[Widget] = [field_widget(field, value, options, setup)]
+    children: list[Widget] = [field_widget(field, value, options, setup, offer_new)]
     if field.hint:
         children.append(TextBlock(literal(field.hint), classes="form-hint"))
     children.append(TextBlock(classes="form-error", id=f"error-{field.name}"))

@@ -36,14 +36,14 @@ from store import (
 )
 from store.commands import Citation, Commands, NewSource, Outcome
 from store.corroboration import matches
-from store.words import capitalised, changed_by
+from store.models import RECORD_TYPES, TRACK_KINDS
+from store.words import capitalised, changed_by, kind_words
 from tui.fields import Field
 from tui.screens.conflict import conflict_detail
 from tui.screens.corroboration import offer_body, offer_title
 from tui.screens.form import FormScreen
 from tui.screens.form_result import Corroborates, FormErrors, Offer, OnConflict
 
-TRACK_BOUND = (Kind.ROUND, Kind.POINT, Kind.POSITION, Kind.PROPOSAL, Kind.EVENT, Kind.ASSESSMENT)
 ROLE_FIELDS = {
     Role.PARTY: "parties",
     Role.MEDIATOR: "mediators",
@@ -189,18 +189,53 @@ FIELDS: dict[str, list[Field]] = {
     ],
 }
 
-KIND_NAMES: dict[str, str] = {
-    Kind.TRACK: Kind.TRACK,
-    Kind.ACTOR: Kind.ACTOR,
-    Kind.PERSON: Kind.PERSON,
-    Kind.SOURCE: Kind.SOURCE,
-    Kind.ROUND: Kind.ROUND,
-    Kind.POINT: "sticking point",
-    Kind.POSITION: Kind.POSITION,
-    Kind.PROPOSAL: Kind.PROPOSAL,
-    Kind.EVENT: Kind.EVENT,
-    Kind.ASSESSMENT: Kind.ASSESSMENT,
+# The short form "+ new …" in a chooser opens, one a kind a chooser lists: what names the
+# record first (filled with what was typed), then what it cannot be stored without.
+NEW_FIELDS: dict[str, list[Field]] = {
+    Kind.ACTOR: [
+        Field("name", "Name"),
+        Field("actor_kind", "Kind", "keys", _values(ActorKind)),
+        Field("aliases", "Aliases", hint="separate them with ;"),
+    ],
+    Kind.PERSON: [
+        Field("name", "Name"),
+        Field("title", "Role or title"),
+        Field("actor_id", "Speaks for", "pick", ref_kind=Kind.ACTOR),
+    ],
+    Kind.SOURCE: [
+        Field("title", "Title"),
+        Field("outlet", "Outlet"),
+        Field("published", "Published", "date"),
+        Field("source_kind", "Kind", "keys", _values(SourceKind)),
+        Field("url", "URL (optional)"),
+    ],
+    Kind.ROUND: [
+        Field("title", "Title"),
+        Field("start", "Start", "date"),
+        Field("venues", "Venues", hint="separate them with ;"),
+        Field("mediator_ids", "Mediators", "picks", ref_kind=Kind.ACTOR),
+        Field("status", "Status", "keys", _values(RoundStatus)),
+        Field("format", "Format", "keys", _values(RoundFormat)),
+        Field("participant_ids", "Participants", "picks", ref_kind=Kind.ACTOR),
+    ],
+    Kind.POINT: [
+        Field("title", "Title"),
+        Field("priority", "Priority", "keys", _values(Priority)),
+        Field("description", "Description", "area"),
+    ],
+    Kind.PROPOSAL: [
+        Field("title", "Title"),
+        Field("date", "Date", "date"),
+        Field("by_ids", "Put forward by", "picks", ref_kind=Kind.ACTOR),
+        Field("point_ids", "Sticking points it touches", "picks", ref_kind=Kind.POINT),
+        Field("summary", "Summary", "area"),
+    ],
 }
+# What a short form leaves out and a record must hold: the full form's default.
+NEW_HIDDEN: dict[str, dict[str, str]] = {Kind.POINT: {"status": "open"}}
+
+# Each kind as a person calls it, in the models' order.
+KIND_NAMES: dict[str, str] = {kind: kind_words(kind) for kind in RECORD_TYPES}
 
 
 # A new source's fields as the form names them.
@@ -268,11 +303,36 @@ class Forms:
         self.repo, self.commands, self.track_id, self.today = repo, commands, track_id, today
 
     def options(self, kind: str) -> list[tuple[str, str]]:
-        if kind in TRACK_BOUND:
+        if kind in TRACK_KINDS:
             records = self.repo.list(kind, track_id=self.track_id)
         else:
             records = sorted(self.repo.list(kind), key=lambda r: r.label.casefold())
         return [(r.id, r.label) for r in records]
+
+    def picker_setup(self, field: Field) -> dict[str, Any]:
+        """What a quick form's picker needs beyond its options: nothing, here."""
+        return {}
+
+    def new_form(self, kind: str, typed: str) -> FormScreen:
+        """The short form that adds a record of ``kind`` from a chooser's "+ new …",
+        named with what was typed there (a new source by its title)."""
+        fields = NEW_FIELDS[kind]
+        values = self._initial(kind, None, {fields[0].name: typed.strip()})
+        hidden = NEW_HIDDEN.get(kind, {})
+
+        def submit(form: dict[str, Any]) -> Outcome:
+            return self._save(kind, None, {**hidden, **form}, fields)
+
+        return FormScreen(
+            f"New {KIND_NAMES[kind]}",
+            fields,
+            values,
+            submit,
+            self.options,
+            picker_setup=self.picker_setup,
+            compact=True,
+            new_record=self.new_form,
+        )
 
     # -- record forms -------------------------------------------------------
 
@@ -316,7 +376,15 @@ class Forms:
                 return self.repo.subscribe(changed)
 
             on_conflict = OnConflict(lambda c: conflict_detail(self.repo, c), reapply, watch)
-        return FormScreen(title, fields, values, submit, self.options, on_conflict=on_conflict)
+        return FormScreen(
+            title,
+            fields,
+            values,
+            submit,
+            self.options,
+            on_conflict=on_conflict,
+            new_record=self.new_form,
+        )
 
     def _moved_since(self, kind: str, record_id: str, revision: int) -> str:
         """A line saying who changed the record since ``revision``; "" if no one did."""
@@ -456,7 +524,14 @@ class Forms:
         def submit(form: dict[str, Any]) -> Outcome:
             return self.set_status(record, form)
 
-        return FormScreen(f"Set status: {record.label}", fields, values, submit, self.options)
+        return FormScreen(
+            f"Set status: {record.label}",
+            fields,
+            values,
+            submit,
+            self.options,
+            new_record=self.new_form,
+        )
 
     def set_status(
         self, record: Round | StickingPoint, form: dict[str, Any], names: set[str] | None = None
@@ -503,7 +578,9 @@ class Forms:
         def submit(form: dict[str, Any]) -> Outcome:
             return self.respond(form)
 
-        return FormScreen("Record a response", fields, values, submit, self.options)
+        return FormScreen(
+            "Record a response", fields, values, submit, self.options, new_record=self.new_form
+        )
 
     def respond(self, form: dict[str, Any], names: set[str] | None = None) -> Outcome:
         form = dict(form)

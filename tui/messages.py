@@ -29,3 +29,7 @@ class ShowAsOf(Message):
     def __init__(self, as_of: date | None) -> None:
         super().__init__()
         self.as_of = as_of
+
+
+class LeaveDesk(Message):
+    """Back from the desk to the track in view (at start, the first)."""

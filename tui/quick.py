@@ -299,6 +299,7 @@ class QuickForms(Forms):
             compact=True,
             # Filled from the article, the form is mostly there: Enter saves it.
             enter_saves=self.passage is not None,
+            new_record=self.new_form,
         )
 
     def _initial_quick(self, preset: dict[str, Any], selected: Record | None) -> dict[str, Any]:

@@ -10,9 +10,36 @@ from store.trends import TOP, Convergence, Step
 
 # A block a level: accepted is the lowest, a red line or a rejection the highest.
 BLOCKS = "▁▃▄▆█"
+# The same levels for the browser view. Its font (Roboto Mono, which textual-serve's
+# page asks for) has no block elements, so the browser draws them from a fallback font
+# whose blocks overrun their cells and run into blotches; these it has, and they still
+# grow with firmness.
+WEB_BLOCKS = "_-=+#"
 # Steps drawn at most: the latest ones; an ellipsis says there were more.
 SHOWN = 6
-assert len(BLOCKS) == TOP + 1
+assert len(BLOCKS) == len(WEB_BLOCKS) == TOP + 1
+
+# The glyphs in use. One process draws for one terminal (parley serve runs an app per
+# browser tab), so the app sets them once as it starts: see ``use_web_glyphs``.
+_glyphs = BLOCKS
+
+
+def use_web_glyphs(web: bool) -> None:
+    """Draw strips for the browser's font (``web``) or a terminal's."""
+    global _glyphs
+    _glyphs = WEB_BLOCKS if web else BLOCKS
+
+
+def blocks() -> str:
+    """The glyphs a level, lowest first, as this app draws them."""
+    return _glyphs
+
+
+def legend() -> str:
+    """The strip's glyphs and what the lowest and highest mean, for the keys' help."""
+    glyphs = blocks()
+    return f"{glyphs} a party's stances, oldest first: {glyphs[0]} accepted … {glyphs[-1]} red line"
+
 
 READING_MARK = {
     "narrowing": "↓",
@@ -25,8 +52,9 @@ READING_MARK = {
 
 def strip(steps: list[Step], shown: int = SHOWN) -> str:
     """The latest ``shown`` steps as blocks, oldest first: ``▄▆█``."""
-    blocks = "".join(BLOCKS[s.level] for s in steps[-shown:])
-    return ("…" if len(steps) > shown else "") + blocks
+    glyphs = blocks()
+    drawn = "".join(glyphs[s.level] for s in steps[-shown:])
+    return ("…" if len(steps) > shown else "") + drawn
 
 
 def gap_text(reading: Convergence | None) -> str:

@@ -276,7 +276,7 @@ def print_problems(problems: Sequence[object], show_all: bool, file: TextIO) -> 
 
 
 def write_output(path: str, text: str) -> None:
-    from store.exchange import write_atomic
+    from store.atomic import write_atomic
 
     try:
         write_atomic(Path(path), text)

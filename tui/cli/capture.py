@@ -18,13 +18,13 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from store.models import SOURCE_KINDS
 from tui.cli import Failure, UsageError, iso_date
 
 if TYPE_CHECKING:
     from store import Repository
     from store.articles import Article
 
-SOURCE_KINDS = ("wire", "state media", "official statement", "analysis", "other")
 # The fields a source needs, the option for each, and how each is asked for.
 NEEDED = (
     ("outlet", "--outlet", "outlet", "Outlet"),

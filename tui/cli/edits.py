@@ -33,6 +33,14 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from store.models import (
+    CITING_KINDS,
+    RECORD_TYPES,
+    ROLES,
+    SOURCE_KINDS,
+    SOURCED_KINDS,
+    TRACK_KINDS,
+)
 from tui.cli import Failure, Parser, UsageError, one_line
 
 if TYPE_CHECKING:
@@ -40,23 +48,7 @@ if TYPE_CHECKING:
     from store.commands import Citation, Outcome
     from store.models import Change, Record
 
-# The kinds of record, as store.RECORD_TYPES names them (a test keeps the two equal);
-# written out so that building the parser imports no models.
-KINDS = (
-    "track",
-    "actor",
-    "person",
-    "source",
-    "round",
-    "point",
-    "position",
-    "proposal",
-    "event",
-    "assessment",
-)
-TRACK_KINDS = ("round", "point", "position", "proposal", "event", "assessment")
-SOURCED_KINDS = ("position", "event")
-CITING_KINDS = ("round", "point", "position", "proposal", "event", "assessment")
+KINDS = tuple(RECORD_TYPES)
 # Set through `set-status` (dated and sourced) or recorded by `parley`, not given as fields.
 MANAGED_FIELDS = ("id", "track_id", "source_ids", "unsourced", "status_log", "responses")
 # Kept by `parley capture` and the reader, never typed: an article's text, its hash, and
@@ -65,7 +57,6 @@ CAPTURED_FIELDS = {"source": ("text", "text_sha256")}
 # A quote's anchor, and other outlets' reports of the same news: made by the reader and
 # `--corroborate`, never typed.
 QUOTE_FIELDS = ("anchor", "corroborations")
-ROLES = ("party", "mediator", "guarantor", "observer")
 HISTORY_LIMIT = 20
 
 Add = Callable[..., argparse.ArgumentParser]
@@ -278,7 +269,6 @@ def add_source_options(parser: argparse.ArgumentParser, unsourced: bool) -> None
 
 
 NEW_SOURCE_OPTIONS = ("outlet", "title", "published", "kind", "url")
-SOURCE_KINDS = ("wire", "state media", "official statement", "analysis", "other")
 
 
 def citation(

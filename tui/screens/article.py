@@ -10,6 +10,7 @@ from store import Kind, Record, Repository, Source
 from store.anchors import quote_span
 from store.articles import Article
 from store.commands import Commands, Outcome
+from store.models import SOURCE_KINDS
 from store.pages import read_article
 from tui.fields import Field
 from tui.forms import run
@@ -49,7 +50,6 @@ def reader_for(
 # -- the paste box -------------------------------------------------------------------------
 
 PASTE = [Field("text", "Article", "area", hint="paste the article (text or HTML); ctrl+s goes on")]
-SOURCE_KINDS = ("wire", "state media", "official statement", "analysis", "other")
 SOURCE = [
     Field("outlet", "Outlet"),
     Field("via", "Via", hint="the outlet it relies on (“as per …”), if any"),

@@ -142,6 +142,9 @@ class DashboardScreen(ReadingScreen):
             self.call_after_refresh(self._on_shown)
 
     def on_screen_suspend(self) -> None:
+        # Out of the stack, it was the desk that took its place (T), not a dialog.
+        if self not in self.app.screen_stack:
+            return
         if self._on_dialog is not None and not self._dialog_open:
             self._dialog_open = True
             self._on_dialog(True)

@@ -7,6 +7,7 @@ list: ``/`` filters, the cursor's track is read beside the table.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from textual.app import ComposeResult
@@ -18,9 +19,9 @@ from textual.widgets import Header
 
 from store import Kind, Record, Repository, Round
 from store.desk import BETTER, TREND_WORDS, UNCHANGED, WORSE, DeskRow, desk
-from store.words import long_day, names, span
+from store.words import day, long_day, names, span
 from tui.format import ERROR, MUTED, SUCCESS, heading
-from tui.messages import ShowTrack
+from tui.messages import LeaveDesk, ShowTrack
 from tui.text import line, literal
 from tui.views.base import TableView
 from tui.widgets.footer import KeyFooter
@@ -57,6 +58,12 @@ class DeskView(TableView):
 
     _rows: dict[str, DeskRow] = {}
 
+    @property
+    def is_active(self) -> bool:
+        # Kept built behind the dashboard: a write there is read here when the desk
+        # is next in front, not on every save.
+        return self.screen.is_current
+
     def refresh_view(self) -> None:
         if self._stale:
             self._stale = False
@@ -79,6 +86,7 @@ class DeskView(TableView):
                     r.latest_round.title if r.latest_round else "—",
                     r.next_round.title if r.next_round else "—",
                 ),
+                sort=("", "", "", day(r.latest_news, "")),
             )
             for r in found
         ]
@@ -134,13 +142,19 @@ class DeskScreen(Screen[None]):
         Binding("escape", "back", "Back", id="desk.back"),
     ]
 
+    # The track in view: the cursor is on it whenever the desk comes back.
+    track_id: reactive[str] = reactive("", init=False)
     as_of: reactive[date | None] = reactive(None, init=False)
     version: reactive[int] = reactive(0, init=False)
 
-    def __init__(self, repo: Repository, track_id: str = "") -> None:
-        """``track_id``: the track in view, which the cursor starts on."""
+    def __init__(
+        self, repo: Repository, track_id: str = "", on_shown: Callable[[], None] | None = None
+    ) -> None:
+        """``track_id``: the track in view, which the cursor starts on; ``on_shown`` is
+        called once the desk is first on screen."""
         super().__init__()
-        self.repo, self.track_id = repo, track_id
+        self.repo, self._on_shown = repo, on_shown
+        self.set_reactive(DeskScreen.track_id, track_id)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="§")
@@ -157,6 +171,17 @@ class DeskScreen(Screen[None]):
         self.desk_view.focus_main()
         if self.track_id:
             self.desk_view.table.move_to_key(self.track_id)
+        if self._on_shown is not None:
+            self.call_after_refresh(self._on_shown)
+
+    def on_screen_resume(self) -> None:
+        # Back on the desk (T): what changed meanwhile read, the cursor on the track
+        # that was in view.
+        if not self.is_mounted:
+            return
+        self.desk_view.refresh_view()
+        if self.track_id:
+            self.desk_view.table.move_to_key(self.track_id)
 
     def action_filter(self) -> None:
         self.desk_view.start_filter()
@@ -164,5 +189,5 @@ class DeskScreen(Screen[None]):
     def action_back(self) -> None:
         if self.desk_view.clear_filter():
             return
-        # Back to the dashboard underneath, on the track it was showing.
-        self.dismiss()
+        # Back to the track in view (at start, the first).
+        self.post_message(LeaveDesk())

@@ -38,6 +38,7 @@ from tui.screens.form_result import (
     Follow,
     FormErrors,
     FormResult,
+    NewRecord,
     Offer,
     OnConflict,
     Submit,
@@ -91,12 +92,14 @@ class FormScreen(ModalScreen[FormResult | None]):
         enter_saves: bool = False,
         on_conflict: OnConflict | None = None,
         verb: str = "save",
+        new_record: NewRecord | None = None,
     ) -> None:
         """``compact``: a quick form, each label beside its field, starting on the first
         field left empty; ``follow`` lets a field follow another until it is changed;
         ``enter_saves``: a form filled for the user, which Enter saves (but in a text
         area, or in a picker's search with something typed); ``verb``: what ctrl+s does
-        and is labelled ("save", "apply", "compare", "find")."""
+        and is labelled ("save", "apply", "compare", "find"); ``new_record``: the form
+        for a new record of a kind, named as typed, which "+ new …" in a chooser opens."""
         super().__init__()
         self.verb = verb
         self.form_title = title
@@ -109,6 +112,7 @@ class FormScreen(ModalScreen[FormResult | None]):
         self.compact = compact
         self.enter_saves = enter_saves
         self.on_conflict = on_conflict
+        self.new_record = new_record
         self._unwatch: Callable[[], None] | None = None
         self._saving = False
         # Values a field was given by ``follow``: it follows until the user changes it.
@@ -137,7 +141,14 @@ class FormScreen(ModalScreen[FormResult | None]):
 
     def _row(self, field: Field) -> Vertical | Horizontal:
         value = self.initial.get(field.name)
-        return field_row(field, value, self.options, self.picker_setup, self.compact)
+        return field_row(
+            field,
+            value,
+            self.options,
+            self.picker_setup,
+            self.compact,
+            offer_new=self.new_record is not None,
+        )
 
     def on_mount(self) -> None:
         # A quick form starts on the first field the user must fill: the ones before it
@@ -197,6 +208,34 @@ class FormScreen(ModalScreen[FormResult | None]):
 
     def on_chooser_changed(self, event: Chooser.Changed) -> None:
         self._follow(event.chooser.id)
+
+    def on_chooser_new_wanted(self, event: Chooser.NewWanted) -> None:
+        """ "+ new …": the new record's own form, over this one; once it is saved, the
+        chooser lists it and chooses it. What was typed here stays either way."""
+        event.stop()
+        chooser, make = event.chooser, self.new_record
+        if make is None or not chooser.new_kind:
+            return
+
+        def saved(result: FormResult | None) -> None:
+            made = next(
+                (r for r in (result.records if result else []) if r.kind == chooser.new_kind),
+                None,
+            )
+            if made is None or not chooser.is_mounted:
+                return
+            chooser.add_new(made.id, made.label)
+            # As when a match is taken: a picker of one goes on to the next field.
+            self.call_after_refresh(self._after_new, chooser)
+
+        self.app.push_screen(make(chooser.new_kind, event.text), saved)
+
+    def _after_new(self, chooser: Chooser) -> None:
+        search = next(iter(chooser.query(Input)), None)
+        if search is not None:
+            self.set_focus(search)
+            if isinstance(chooser, Picker) and not chooser.multiple:
+                self.focus_next()
 
     def on_key_choice_changed(self, event: KeyChoice.Changed) -> None:
         self._follow(event.choice.id)

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.content import Content
 
 from store import Conflict, Record
 from store.commands import Outcome
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
 
 
 class FormErrors(Exception):
@@ -77,3 +80,8 @@ class Corroborates(Exception):
     def __init__(self, offer: Offer) -> None:
         super().__init__(offer.add_words)
         self.offer = offer
+
+
+# Given a kind of record and what was typed in a chooser, the form that adds such a
+# record named so ("+ new …"); it gives back what it saved.
+NewRecord = Callable[[str, str], "Screen[FormResult | None]"]

@@ -1,19 +1,31 @@
-"""`?`: every key that works where you are, and the app's own."""
+"""`?`: Parley's keys, grouped by where they work, and filtered as you type.
+
+The keys of the screen under the help come first (the Dashboard's, the reader's),
+then those of the view and list in focus, those that work everywhere, and those of
+the places one key away (a form, the reader); Textual's own keys (focus, copy)
+come last. Each is read from the bindings themselves, with the user's keymap, so a
+key rebound in the settings is listed as it now is.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingsMap, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
+from textual.widgets import Input
 
 from store.trends import TOP
 from tui.format import heading
+from tui.screens.form import FormScreen
+from tui.screens.reader import ReaderScreen
 from tui.text import line
-from tui.trends import BLOCKS
+from tui.trends import legend
+from tui.widgets.chooser import Chooser
 from tui.widgets.footer import KeyFooter
 from tui.widgets.record_table import Column, RecordTable, Row
 from tui.widgets.text_block import TextBlock
@@ -33,14 +45,16 @@ MOVES = [
 ]
 
 
-# How the Points and Positions views draw trends (see store.trends for the reasoning).
-TRENDS = line(
-    heading("Trends"),
-    f"  {BLOCKS} a party's stances, oldest first: {BLOCKS[0]} accepted … {BLOCKS[-1]} red line"
-    f" or rejected. Gap: the two firmest parties' levels added, 0–{2 * TOP}; ↓7 narrowed"
-    " from 7, ↑ widened, = same, new: none to compare, since the day w sets (a month"
-    " back, or the first position).",
-)
+def trends_hint() -> Content:
+    """How the Points and Positions views draw trends (see store.trends for the
+    reasoning), in the glyphs this app draws them with."""
+    return line(
+        heading("Trends"),
+        f"  {legend()} or rejected. Gap: the two firmest parties' levels added,"
+        f" 0–{2 * TOP}; ↓7 narrowed from 7, ↑ widened, = same, new: none to compare,"
+        " since the day w sets (a month back, or the first position).",
+    )
+
 
 KEY_NAMES = {
     "slash": "/",
@@ -75,6 +89,26 @@ PLACES = {
 }
 
 
+# A screen as a person calls it.
+SCREENS = {"DashboardScreen": "Dashboard", "ReaderScreen": "reader", "DeskScreen": "desk"}
+
+# What a form's keys do, where the binding's own word says less than it does.
+FORM_WORDS = {
+    "form.save": "Save (Apply, Compare, Find)",
+    "form.enter-save": "Next field; in a picker, its best match or “+ new …”",
+    "form.new-line": "New line in a text box",
+    "chooser.next": "Next match in a picker",
+    "chooser.previous": "Previous match in a picker",
+}
+# Bindings listed by another's row: ctrl+s is one key, named in the footer by what it does.
+UNLISTED = {"help", "form.apply", "form.compare", "form.find"}
+# Keys of a form's widgets that no binding holds.
+FORM_KEYS = [
+    ("backspace", "On an empty picker: let go of the last choice"),
+    ("a letter", "Pick the choice it marks (status, firmness, kind)"),
+]
+
+
 def _key_label(key: str) -> str:
     *mods, last = key.split("+") if key != "plus" else [key]
     return "+".join([*mods, KEY_NAMES.get(last, last)])
@@ -92,52 +126,131 @@ def _place(node: object) -> str:
     return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", type(node).__name__).lower()
 
 
+def _screen_place(screen: object) -> str:
+    name = type(screen).__name__
+    return (
+        SCREENS.get(name)
+        or re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name.removesuffix("Screen")).lower()
+    )
+
+
+# One row of the help: its place's order, the place, what it does, its keys.
+_Entry = tuple[int, str, str, list[str]]
+
+
+def _bound(
+    bindings: Iterable[BindingType], keymap: Mapping[str, str], words: Mapping[str, str]
+) -> list[tuple[str, str]]:
+    """(key, what it does) for each of a class's bindings, as ``keymap`` has them: the
+    bindings of a place not on show (a form, the reader), listed from its class."""
+    bound = BindingsMap(bindings)
+    bound.apply_keymap(dict(keymap))
+    return [
+        (key, words.get(b.id or "", "") or b.description or b.action)
+        for key, b in bound
+        if b.id not in UNLISTED
+    ]
+
+
 class HelpScreen(ModalScreen[None]):
     CSS_PATH = "modal.tcss"
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
+    AUTO_FOCUS = "#help-filter"
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="help.close"),
+        Binding("down", "move(1)", "Down", show=False, id="help.down"),
+        Binding("up", "move(-1)", "Up", show=False, id="help.up"),
+        Binding("pagedown", "move(8)", "Page down", show=False, id="help.page-down"),
+        Binding("pageup", "move(-8)", "Page up", show=False, id="help.page-up"),
+    ]
 
-    def __init__(self, screen: Screen[object]) -> None:
+    def __init__(self, screen: Screen[object], keymap: Mapping[str, str] | None = None) -> None:
+        """``keymap``: the user's keys by binding id, for the places not on show."""
         super().__init__()
         self.under = screen
+        self.keymap = dict(keymap or {})
 
-    def compose(self) -> ComposeResult:
-        # One row per action, its keys together: the screen's first, then the app's,
-        # then those of the focused widget.
-        grouped: dict[tuple[int, str, str, str], list[str]] = {}
+    def rows(self) -> list[Row]:
+        """Every key, Parley's first, one row for each action in each place."""
+        entries: dict[tuple[int, str, str], list[str]] = {}
+
+        def add(order: int, where: str, what: str, key: str) -> None:
+            keys = entries.setdefault((order, where, what), [])
+            label = _key_label(key)
+            if label not in keys:
+                keys.append(label)
+
+        here = _screen_place(self.under)
         for key, active in self.under.active_bindings.items():
-            binding = active.binding
-            node = active.node
-            order = 0 if node is self.under else 1 if node is self.app else 2
-            where = {0: "this screen", 1: "everywhere"}.get(order) or _place(node)
+            binding, node = active.binding, active.node
             what = binding.description or binding.action
-            group = (order, where, binding.action, what)
-            grouped.setdefault(group, []).append(_key_label(key))
-        rows = [
-            Row(f"{order}:{action}", (" / ".join(keys), what, where))
-            for (order, where, action, what), keys in sorted(grouped.items(), key=lambda i: i[0][0])
-        ]
+            if binding.id is None:
+                # Textual's own (focus, copy): after Parley's.
+                add(9, "everywhere", what, key)
+            elif node is self.under:
+                add(0, here, what, key)
+            elif node is self.app:
+                add(3, "everywhere", what, key)
+            else:
+                add(1, _place(node), what, key)
+        if here != "reader":
+            for key, what in _bound(ReaderScreen.BINDINGS, self.keymap, {}):
+                add(5, "reader", what, key)
+        for key, what in _bound([*FormScreen.BINDINGS, *Chooser.BINDINGS], self.keymap, FORM_WORDS):
+            add(4, "forms", what, key)
+        for key, what in FORM_KEYS:
+            add(4, "forms", what, key)
         bound = set(self.under.active_bindings)
         for keys, label, what in MOVES:
             if not bound.intersection(keys):
-                rows.append(Row(f"move:{label}", (label, what, "lists")))
+                entries[(1, "lists", what)] = [label]
+        ordered = sorted(entries.items(), key=lambda item: item[0][0])
+        return [
+            Row(f"{order}:{where}:{what}", (" / ".join(keys), what, where))
+            for (order, where, what), keys in ordered
+        ]
+
+    def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
             yield TextBlock(Content("Keys"), classes="dialog-title")
+            yield Input(
+                placeholder="type to filter: a key, what it does, or where (forms, reader…)",
+                id="help-filter",
+                compact=True,
+            )
             table = RecordTable(
                 [
                     Column("Key", width=18),
                     Column("Does", min_width=20, ratio=3),
                     Column("Where", width=16),
                 ],
+                empty_text="No key does that here; esc clears the filter.",
                 id="help-keys",
             )
-            table.set_rows(rows)
+            table.can_focus = False
+            table.set_rows(self.rows())
             yield table
-            yield TextBlock(
-                line(
-                    heading("Tip"),
-                    "  ctrl+p or f finds any record by any words in it; C compares two dates.",
-                ),
-                classes="hint",
-            )
-            yield TextBlock(TRENDS, classes="hint")
+            yield TextBlock(trends_hint(), classes="hint")
         yield KeyFooter()
+
+    @property
+    def table(self) -> RecordTable:
+        return self.query_one("#help-keys", RecordTable)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.table.set_filter(event.value.strip())
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+
+    def action_move(self, step: int) -> None:
+        table = self.table
+        table.cursor_row = max(0, min(table.cursor_row + step, table.row_count - 1))
+
+    def action_close(self) -> None:
+        """Esc: clear the filter first, then close."""
+        search = self.query_one("#help-filter", Input)
+        if search.value:
+            search.value = ""
+        else:
+            self.dismiss()

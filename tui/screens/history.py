@@ -101,7 +101,15 @@ class HistoryScreen(ModalScreen[None]):
             empty_text="No changes recorded.",
         )
         table.set_rows(
-            [Row(str(c.seq), (when(c), author_of(c), change_words(repo, c))) for c in changes]
+            [
+                # "21 Aug 2024 09:30" sorts by the change's order, which is its time's.
+                Row(
+                    str(c.seq),
+                    (when(c), author_of(c), change_words(repo, c)),
+                    sort=(f"{c.seq:012d}",),
+                )
+                for c in changes
+            ]
         )
         with Vertical(classes="dialog wide"):
             yield TextBlock(literal(title), classes="dialog-title")

@@ -11,6 +11,8 @@ opens the reader on a source, or on the passage a record quotes.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -93,6 +95,8 @@ class ReaderScreen(CaptureScreen):
         self.last = self.cursor
         self.names: tuple[list[Actor], list[Person]] = ([], [])
         self.points: list[StickingPoint] = []
+        self.track_title = ""
+        self.usual_point: str | None = None
 
     def compose(self) -> ComposeResult:
         source = self.source
@@ -136,6 +140,11 @@ class ReaderScreen(CaptureScreen):
         take in the actors and people to find in a passage, which may have changed)."""
         self.names = (self.repo.list_as(Actor), self.repo.list_as(Person))
         self.points = self.repo.list_as(StickingPoint, track_id=self.track_id)
+        self.track_title = self.repo.get(Kind.TRACK, self.track_id).label
+        # The point most statements of the track are on: proposed when a passage and
+        # the paragraphs before it name none.
+        counts = Counter(p.point_id for p in self.repo.positions(self.track_id))
+        self.usual_point = counts.most_common(1)[0][0] if counts else None
         kinds: dict[int, set[str]] = {}
         for span, kind in self._quoted_spans():
             for index, sentence in enumerate(self.found):
@@ -248,7 +257,13 @@ class ReaderScreen(CaptureScreen):
         quote = self.source.text[start:end]
         named = named_in(quote, *self.names)
         reading = read_passage(
-            quote, self._before(start), self.source.published, *self.names, self.points
+            quote,
+            self._before(start),
+            self.source.published,
+            *self.names,
+            self.points,
+            track_title=self.track_title,
+            usual_point=self.usual_point,
         )
         return Passage(
             source_id=self.source.id,

@@ -14,12 +14,11 @@ from textual.content import Content
 from store import Kind, Record, Repository, Source
 from store.citations import Claim, cited_ids, claims
 from store.words import kind_words
-from tui.clipboard import cited_sources, web_url
+from tui.clipboard import cited_sources, open_source_url, web_url
 from tui.format import MUTED, UNSOURCED, describe, heading
 from tui.passage import passage_lines
 from tui.screens.detail import DetailScreen
 from tui.text import line
-from tui.views.sources import open_source_url
 
 
 def no_source_words(claim: Claim) -> str:

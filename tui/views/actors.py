@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 
 from store import Actor, Kind, Person, Record, Track
+from store.models import ROLES
 from tui.format import MUTED, day, field, heading, name_of
 from tui.text import line
 from tui.views.base import TableView
@@ -29,7 +30,7 @@ class ActorsView(TableView):
     def rows(self) -> list[Row]:
         track = self.repo.get_as(Track, self.track_id)
         roles = {p.actor_id: p.role.value for p in track.participants}
-        order = {"party": 0, "mediator": 1, "guarantor": 2, "observer": 3}
+        order = {role: n for n, role in enumerate(ROLES)}
         actors = sorted(
             self.repo.list_as(Actor),
             key=lambda a: (order.get(roles.get(a.id, ""), 9), a.name.casefold()),

@@ -207,6 +207,13 @@ class GapBoard(RecordTable):
         left = frozen + int(self.scroll_x)
         return Strip.join([line.crop(0, frozen), line.crop(left, left + shown - frozen)])
 
+    def column_at(self, x: int) -> int | None:
+        """Scrolled sideways, the title stays at the left and the rest moves under it."""
+        frozen = self._frozen()
+        if x < frozen or self._table_width() <= self.scrollable_content_region.width:
+            return self._column_at_offset(x)
+        return self._column_at_offset(x + int(self.scroll_x))
+
     def watch_cursor_column(self) -> None:
         super().watch_cursor_column()
         # Sideways, the cursor's cell comes into view whole, beside the frozen title.

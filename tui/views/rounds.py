@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 
 from store import Kind, Record, Round
+from store.words import day
 from tui.format import STATUS_STYLE, names, span
 from tui.views.base import TableView
 from tui.views.details import round_detail
@@ -36,6 +37,8 @@ class RoundsView(TableView):
                     r.format.value,
                     (r.status.value, STATUS_STYLE[r.status]),
                 ),
+                # The dates are words ("14–16 Aug 2024"): they sort by the days.
+                sort=(f"{r.start.isoformat()} {day(r.end, '')}",),
             )
             for r in self.repo.rounds(self.track_id, self.as_of)
         ]

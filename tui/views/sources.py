@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from textual.binding import Binding
 from textual.content import Content
-from textual.widget import Widget
 
 from store import Kind, Record, Repository, Source
 from store.citations import claims
 from store.words import kind_words
-from tui.clipboard import web_url
+from tui.clipboard import open_source_url
 from tui.format import MUTED, day, describe, field, heading
 from tui.text import line, literal
 from tui.views.base import TableView
@@ -79,14 +78,3 @@ def source_detail(repo: Repository, source: Source, track_id: str) -> Content:
     if len(citing) > 200:
         parts.append(literal(f"… and {len(citing) - 200} more", MUTED))
     return Content("\n").join(parts)
-
-
-def open_source_url(widget: Widget, source: Source) -> None:
-    """Open the source's web page in the browser, or say why not."""
-    url = web_url(source)
-    if url is None:
-        why = "has no URL" if not source.url else "has no web URL (http or https)"
-        widget.notify(f"{source.label} {why}.", severity="warning", timeout=4)
-        return
-    widget.app.open_url(url)
-    widget.notify(f"Opening {url}", timeout=3)

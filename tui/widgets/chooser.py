@@ -9,6 +9,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 
+from store.words import kind_words
 from tui.text import plain
 
 
@@ -31,6 +32,18 @@ class Chooser(Vertical):
         def control(self) -> Chooser:
             return self.chooser
 
+    class NewWanted(Message):
+        """The person chose "+ new …": a new record of the chooser's kind, named ``text``."""
+
+        def __init__(self, chooser: Chooser, text: str) -> None:
+            super().__init__()
+            self.chooser = chooser
+            self.text = text
+
+        @property
+        def control(self) -> Chooser:
+            return self.chooser
+
     def __init__(
         self,
         options: Sequence[tuple[str, str]],
@@ -40,8 +53,12 @@ class Chooser(Vertical):
         noun: str = "record",
         id: str | None = None,
         classes: str = "",
+        new_kind: str = "",
     ) -> None:
+        """``new_kind``: the kind of record "+ new …" adds when nothing matches what was
+        typed; none offered when empty."""
         super().__init__(id=id, classes=classes)
+        self.new_kind = new_kind
         self.options = [(key, plain(label)) for key, label in options]
         self.labels = dict(self.options)
         self.multiple = multiple
@@ -56,6 +73,15 @@ class Chooser(Vertical):
         return Content.assemble(
             ("no match for ", "bold"), plain(f"“{text.strip()}”"), (" · ", "dim")
         )
+
+    def new_offer(self, text: str) -> str:
+        """How "+ new …" reads for ``text``."""
+        return f"+ new {kind_words(self.new_kind)}: {text.strip()}"
+
+    def add_new(self, key: str, label: str) -> None:
+        """A record made from "+ new …": listed from now on, and chosen."""
+        self.options.append((key, plain(label)))
+        self.labels[key] = plain(label)
 
     @property
     def value(self) -> list[str]:

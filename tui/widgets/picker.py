@@ -22,6 +22,8 @@ from tui.widgets.chooser import Chooser
 from tui.widgets.text_block import TextBlock
 
 SHOWN = 6
+# The id of the "+ new …" entry: never a record's (ids are slugs), nor a typed source's.
+NEW_RECORD = "\x00new"
 
 # Entries offered for what was typed: (value, how it is shown), or none.
 Extra = Callable[[str], list[tuple[str, str]]]
@@ -95,12 +97,19 @@ class Picker(Chooser):
         labels: Mapping[str, str] | None = None,
         soft: bool = False,
         id: str | None = None,
+        new_kind: str = "",
     ) -> None:
         """``aliases``: other names a record is found by; ``extra``: entries offered for
         what was typed; ``labels``: names of chosen values that are not options;
         ``soft``: what is chosen at first is a default, which the first pick replaces."""
         super().__init__(
-            options, multiple=multiple, chosen=chosen, noun=noun, id=id, classes="picker"
+            options,
+            multiple=multiple,
+            chosen=chosen,
+            noun=noun,
+            id=id,
+            classes="picker",
+            new_kind=new_kind,
         )
         self.labels.update(labels or {})
         self.aliases = aliases or {}
@@ -140,13 +149,17 @@ class Picker(Chooser):
         scored.sort()
         found = [(key, label) for _, _, key, label in scored[:SHOWN]]
         extra = self.extra(text) if self.extra else []
+        if not found and not extra and self.new_kind:
+            # Nothing stored is called that: offer to add it.
+            return [(NEW_RECORD, self.new_offer(text))]
         # What was typed comes first when nothing stored matches it.
         return [*found, *extra] if found else [*extra, *found]
 
     def _fill(self, text: str) -> None:
         found = self.matches(text)
         for key, shown in found:
-            self.labels.setdefault(key, shown)
+            if key != NEW_RECORD:
+                self.labels.setdefault(key, shown)
         self._matches = [key for key, _ in found]
         option_list = self.query_one(OptionList)
         option_list.clear_options()
@@ -154,7 +167,7 @@ class Picker(Chooser):
         option_list.set_class(not found, "-empty")
         if found:
             option_list.highlighted = 0
-        self._summarise(self.missing(text, bool(found)))
+        self._summarise(self.missing(text, any(key != NEW_RECORD for key in self._matches)))
 
     def _summarise(self, before: Content | None = None) -> None:
         names = [self.label_of(k) for k in self.chosen]
@@ -187,7 +200,7 @@ class Picker(Chooser):
                 self.screen.focus_next()
             return
         self.take(highlighted.id)
-        if not self.multiple:
+        if not self.multiple and highlighted.id != NEW_RECORD:
             self.screen.focus_next()
 
     @property
@@ -197,7 +210,11 @@ class Picker(Chooser):
         return self.query_one(SearchBox).value.strip()
 
     def take(self, key: str) -> None:
-        """Choose ``key`` (in a single picker, instead of what was chosen)."""
+        """Choose ``key`` (in a single picker, instead of what was chosen); "+ new …"
+        asks for the new record, which is chosen once it is saved."""
+        if key == NEW_RECORD:
+            self.post_message(self.NewWanted(self, self.pending))
+            return
         if self.soft:
             self.chosen, self.soft = [], False
         if self.multiple:
@@ -208,6 +225,10 @@ class Picker(Chooser):
         self.query_one(SearchBox).value = ""
         self._fill("")
         self.post_message(self.Changed(self))
+
+    def add_new(self, key: str, label: str) -> None:
+        super().add_new(key, label)
+        self.take(key)
 
     def on_search_box_empty_backspace(self, event: SearchBox.EmptyBackspace) -> None:
         event.stop()

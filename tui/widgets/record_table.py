@@ -5,10 +5,16 @@ seconds on large stores. Here column widths come from the columns' declared
 sizes and the widget's width, so setting 100,000 rows costs only building the
 list, and a repaint costs only the visible lines. Cells are plain text
 rendered as segments: nothing in a cell is ever read as markup.
+
+Any table sorts by any column: `>` and `<` step through the columns, each
+ascending then descending, and back to the table's own order; a click on a
+heading sorts by it, again reverses, a third time goes back. The heading of the
+sorted column shows ▲ or ▼, and the cursor stays on the record it was on.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -43,12 +49,45 @@ class Row:
     key: str
     cells: tuple[Cell, ...]
     haystack: str = field(default="", repr=False)
+    # What a column sorts by where its text would not ("14–16 Aug 2024" by its ISO date):
+    # a string for each column, "" where the text itself does.
+    sort: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         self.cells = tuple(
             (plain(c[0]), c[1]) if isinstance(c, tuple) else plain(c) for c in self.cells
         )
         self.haystack = " ".join(c[0] if isinstance(c, tuple) else c for c in self.cells).casefold()
+
+
+ASCENDING, DESCENDING = "▲", "▼"
+_DIGITS = re.compile(r"(\d+)")
+
+
+def sort_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Text as it sorts for a person: case aside, and numbers by their value (9 before 10)."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part)
+        for part in _DIGITS.split(text.casefold())
+        if part
+    )
+
+
+def sorted_rows(rows: Sequence[Row], column: int, reverse: bool = False) -> list[Row]:
+    """``rows`` by the text of ``column`` (or what the row sorts it by), ties in their
+    own order; rows with nothing in the column last, either way."""
+
+    def text(row: Row) -> str:
+        given = row.sort[column] if column < len(row.sort) else ""
+        if given:
+            return given
+        cell = row.cells[column] if column < len(row.cells) else ""
+        return cell[0] if isinstance(cell, tuple) else cell
+
+    keyed = [(text(row), row) for row in rows]
+    filled = [(sort_key(t), row) for t, row in keyed if t.strip()]
+    filled.sort(key=lambda pair: pair[0], reverse=reverse)
+    return [row for _, row in filled] + [row for t, row in keyed if not t.strip()]
 
 
 def _fit(text: str, width: int) -> str:
@@ -113,6 +152,16 @@ class RecordTable(ScrollView, can_focus=True):
         Binding("home,g", "first", "First", show=False, id="table.first"),
         Binding("end,G", "last", "Last", show=False, id="table.last"),
         Binding("enter", "select", "Open", show=True, id="table.open"),
+        Binding(
+            "greater_than_sign", "sort(1)", "Sort by the next column", show=False, id="table.sort"
+        ),
+        Binding(
+            "less_than_sign",
+            "sort(-1)",
+            "Sort by the previous column",
+            show=False,
+            id="table.sort-back",
+        ),
     ]
 
     cursor_row: reactive[int] = reactive(0, always_update=True)
@@ -161,6 +210,9 @@ class RecordTable(ScrollView, can_focus=True):
         # Each column's longest cell, for _widths; None until measured.
         self._measured: list[int] | None = None
         self.filter_text = ""
+        # The column the rows are sorted by (None: the table's own order), and which way.
+        self.sort_column: int | None = None
+        self.sort_reverse = False
 
     # -- data ------------------------------------------------------------------
 
@@ -168,6 +220,8 @@ class RecordTable(ScrollView, can_focus=True):
         self.columns = list(columns)
         self._measured = None
         self.cursor_column = min(self.cursor_column, max(len(self.columns) - 1, 0))
+        if self.sort_column is not None and self.sort_column >= len(self.columns):
+            self.sort_column, self.sort_reverse = None, False
         self.refresh()
 
     def set_rows(self, rows: Sequence[Row], keep_key: bool = True) -> None:
@@ -186,6 +240,8 @@ class RecordTable(ScrollView, can_focus=True):
         self.rows = (
             [r for r in self._all_rows if needle in r.haystack] if needle else self._all_rows
         )
+        if self.sort_column is not None:
+            self.rows = sorted_rows(self.rows, self.sort_column, self.sort_reverse)
         self.virtual_size = Size(max(self.size.width, self._table_width()), len(self.rows) + 1)
         index = 0
         if key is not None:
@@ -195,6 +251,32 @@ class RecordTable(ScrollView, can_focus=True):
                     break
         self.cursor_row = index
         self.refresh()
+
+    def sort_by(self, column: int | None, reverse: bool = False) -> None:
+        """Sort the rows by ``column`` (None: the table's own order), the cursor kept on
+        its record."""
+        if column is not None and not 0 <= column < len(self.columns):
+            column = None
+        self.sort_column, self.sort_reverse = column, reverse and column is not None
+        self._apply_filter(self.cursor_key)
+
+    def action_sort(self, step: int) -> None:
+        """`>` / `<`: the next or previous way to sort, each column ascending then
+        descending, then the table's own order again."""
+        ways: list[tuple[int | None, bool]] = [(None, False)]
+        ways += [(i, reverse) for i in range(len(self.columns)) for reverse in (False, True)]
+        now = (self.sort_column, self.sort_reverse)
+        at = ways.index(now) if now in ways else 0
+        self.sort_by(*ways[(at + step) % len(ways)])
+
+    def sort_by_heading(self, column: int) -> None:
+        """A click on a heading: sort by it; again, the other way; again, as before."""
+        if self.sort_column != column:
+            self.sort_by(column)
+        elif not self.sort_reverse:
+            self.sort_by(column, reverse=True)
+        else:
+            self.sort_by(None)
 
     @property
     def row_count(self) -> int:
@@ -360,7 +442,7 @@ class RecordTable(ScrollView, can_focus=True):
         base = self._shared().base
         if y == 0:
             header = self.get_component_rich_style("record-table--header")
-            cells = [(c.label, "") for c in self.columns]
+            cells = [(self._heading(i), "") for i in range(len(self.columns))]
             return self._strip(cells, base + header, width)
         index = int(self.scroll_y) + y - 1
         if not self.rows:
@@ -378,6 +460,19 @@ class RecordTable(ScrollView, can_focus=True):
                 return self._strip(cells, base, width, highlight=(self.cursor_column, cursor))
             return self._strip(cells, base + cursor, width, cursor_row=True)
         return self._strip(cells, base, width)
+
+    def _heading(self, column: int) -> str:
+        """A column's heading; the sorted one's with its arrow, kept in view when the
+        column is too narrow for both."""
+        label = self.columns[column].label
+        if column != self.sort_column:
+            return label
+        arrow = DESCENDING if self.sort_reverse else ASCENDING
+        widths = self._shared().widths
+        width = widths[column] if column < len(widths) else 0
+        if cell_len(label) + 2 > width:
+            label = _fit(label, max(width - 2, 0)).rstrip()
+        return f"{label} {arrow}" if label else arrow
 
     def _strip(
         self,
@@ -434,20 +529,32 @@ class RecordTable(ScrollView, can_focus=True):
         if key is not None:
             self.post_message(self.Selected(self, key, self.cursor_column))
 
+    def column_at(self, x: int) -> int | None:
+        """The column drawn at ``x`` cells from the table's left edge, as scrolled."""
+        return self._column_at_offset(x + int(self.scroll_x))
+
+    def _column_at_offset(self, offset: int) -> int | None:
+        """The column at ``offset`` cells from the left of the whole table."""
+        start = 0
+        for i, w in enumerate(self._widths()):
+            if start <= offset < start + w + 1:
+                return i
+            start += w + 1
+        return None
+
     def on_click(self, event: events.Click) -> None:
         if event.y == 0:
+            heading = self.column_at(event.x)
+            if heading is not None:
+                self.sort_by_heading(heading)
             return
         index = int(self.scroll_y) + event.y - 1
         if not 0 <= index < len(self.rows):
             return
         column = self.cursor_column
         if self.cell_cursor:
-            x = 0
-            for i, w in enumerate(self._widths()):
-                if x <= event.x < x + w + 1:
-                    column = i
-                    break
-                x += w + 1
+            at = self.column_at(event.x)
+            column = at if at is not None else column
         again = index == self.cursor_row and column == self.cursor_column
         self.cursor_column = column
         self.cursor_row = index

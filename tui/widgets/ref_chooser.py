@@ -14,8 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Self
 
+from textual import events
 from textual.app import ComposeResult
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Input, OptionList, SelectionList
 from textual.widgets.selection_list import Selection
 
@@ -39,6 +41,17 @@ class MatchList(SelectionList[str], can_focus=False):
         event.prevent_default()
 
 
+class NewOffer(TextBlock):
+    """ "+ new …", shown when nothing matches what was typed: enter or a click takes it."""
+
+    class Chosen(Message):
+        pass
+
+    def on_click(self, event: events.Click) -> None:
+        event.stop()
+        self.post_message(self.Chosen())
+
+
 class RefChooser(Chooser):
     """A full form's chooser: the matches listed, each ticked or not."""
 
@@ -50,9 +63,16 @@ class RefChooser(Chooser):
         chosen: Sequence[str] = (),
         noun: str = "record",
         id: str | None = None,
+        new_kind: str = "",
     ) -> None:
         super().__init__(
-            options, multiple=multiple, chosen=chosen, noun=noun, id=id, classes="ref-chooser"
+            options,
+            multiple=multiple,
+            chosen=chosen,
+            noun=noun,
+            id=id,
+            classes="ref-chooser",
+            new_kind=new_kind,
         )
         # True once up or down moved the highlight: enter then toggles what it is on.
         self.moved = False
@@ -65,6 +85,7 @@ class RefChooser(Chooser):
             compact=True,
         )
         yield MatchList(classes="ref-list", compact=True)
+        yield NewOffer(classes="ref-new")
         yield TextBlock(classes="ref-summary")
 
     def on_mount(self) -> None:
@@ -116,6 +137,12 @@ class RefChooser(Chooser):
             matches.highlighted = best
         else:
             matches.highlighted = None
+        offer = self.query_one(NewOffer)
+        offered = bool(self.new_kind and text.strip() and not shown)
+        offer.update(
+            Content.assemble(plain(self.new_offer(text)), ("  ⏎", "dim")) if offered else ""
+        )
+        offer.set_class(offered, "-shown")
         self._summarise(self.missing(text, bool(shown)))
 
     def _summarise(self, before: Content | None = None) -> None:
@@ -139,6 +166,9 @@ class RefChooser(Chooser):
         if not typed and not self.moved:
             return
         event.stop()
+        if typed and not matches.option_count and self.new_kind:
+            self.post_message(self.NewWanted(self, event.value))
+            return
         if index is None or index >= matches.option_count:
             return
         value = matches.get_option_at_index(index).value
@@ -146,6 +176,16 @@ class RefChooser(Chooser):
             self._toggle(value, False)
         elif value not in self.chosen:
             self._toggle(value, True)
+        self._clear()
+
+    def on_new_offer_chosen(self, event: NewOffer.Chosen) -> None:
+        event.stop()
+        self.post_message(self.NewWanted(self, self.search.value))
+
+    def add_new(self, key: str, label: str) -> None:
+        super().add_new(key, label)
+        self.moved = False
+        self._toggle(key, True)
         self._clear()
 
     def _clear(self) -> None:
