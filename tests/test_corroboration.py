@@ -28,7 +28,13 @@ from store.brief import build_brief
 from store.commands import Citation, Commands
 from store.compare import compare
 from store.corroboration import content_words, event_matches, matches, position_matches, similar
-from store.exchange import export_csv_files, export_document, import_json, read_csv_files
+from store.exchange import (
+    export_csv_files,
+    export_document,
+    export_json,
+    import_json,
+    read_csv_files,
+)
 from store.models import Anchor, Corroboration, quoted
 
 ARTICLES = Path(__file__).parent / "articles" / "corroboration"
@@ -409,7 +415,9 @@ def test_a_store_written_before_opens_and_exports_unchanged(tmp_path: Path) -> N
         assert "corroborations" not in json.dumps(export_document(fresh))
 
 
-def test_the_csv_export_carries_corroborations_and_reads_them_back(two: Repository) -> None:
+def test_the_csv_export_carries_corroborations_and_reads_them_back(
+    two: Repository, tmp_path: Path
+) -> None:
     Commands(two).corroborate("position", POSITION, cite=Citation([CRESCENT]), quote=CRESCENT_QUOTE)
     files = export_csv_files(two)
     header = files["position.csv"].splitlines()[0].split(",")
@@ -418,6 +426,11 @@ def test_the_csv_export_carries_corroborations_and_reads_them_back(two: Reposito
     assert problems == []
     [back] = [r for r in bundle.records if r.kind == "position" and r.id == POSITION]
     assert back == two.get_as(Position, POSITION)
+    # The JSON export carries them too, into a fresh store.
+    with open_store(tmp_path / "fresh.json", clock=fixed_clock) as fresh:
+        assert not import_json(fresh, export_json(two)).problems
+        assert fresh.get_as(Position, POSITION) == two.get_as(Position, POSITION)
+        assert quote_problems(fresh) == []
     # A row without corroborations leaves the cell empty, and reads as none.
     [plain] = [r for r in bundle.records if r.id == "hamas-philadelphi-2024-08-21"]
     assert isinstance(plain, Position) and plain.corroborations == []
