@@ -311,10 +311,21 @@ def full_screens(root: Path) -> set[str]:
         for node in ast.parse(path.read_text(encoding="utf-8")).body:
             if isinstance(node, ast.ClassDef):
                 bases[module, node.name] = {ast.unparse(b).split("[")[0] for b in node.bases}
+    # A modal screen is a dialog, and so is a class mixed into one (a guard on dismiss).
+    modal, grown = {"ModalScreen", "SystemModalScreen", "CommandPalette"}, True
+    while grown:
+        grown = False
+        for (_, name), based_on in bases.items():
+            if name not in modal and based_on & modal:
+                modal.add(name)
+                grown = True
+    mixed_in = {base for (_, name), based_on in bases.items() if name in modal for base in based_on}
     whole, grown = {"Screen"}, True
     while grown:
         grown = False
         for (_, name), based_on in bases.items():
+            if name in modal or name in mixed_in:
+                continue
             if name not in whole and based_on & whole:
                 whole.add(name)
                 grown = True
