@@ -127,7 +127,7 @@ def test_records_added_and_removed_with_tinydb_are_taken_in(seeded_file: Path) -
             "position",
         ),
         (
-            lambda db: db.table("actor").update({"actor_kind": "spaceship"}, where("id") == "qatar"),
+            lambda db: db.table("actor").update({"actor_kind": "rocket"}, where("id") == "qatar"),
             "actor 'qatar'",
         ),
     ],
