@@ -45,6 +45,9 @@ async def test_parleys_keys_come_first_grouped_by_place(seeded: Repository) -> N
     ]
     assert ("/", "Search", "reader") in rows
     assert ("u", "Undo", "Dashboard") in rows
+    # Printable keys as typed, not by their names.
+    assert (">", "Sort by the next column", "lists") in rows
+    assert ("<", "Sort by the previous column", "lists") in rows
 
 
 @run_async

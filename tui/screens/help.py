@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingsMap, BindingType
 from textual.containers import Vertical
 from textual.content import Content
+from textual.keys import key_to_character
 from textual.screen import Screen
 from textual.widgets import Input
 
@@ -112,7 +113,8 @@ FORM_KEYS = [
 
 def _key_label(key: str) -> str:
     *mods, last = key.split("+") if key != "plus" else [key]
-    return "+".join([*mods, KEY_NAMES.get(last, last)])
+    # A printable key by its character (">" for greater_than_sign), others by name.
+    return "+".join([*mods, KEY_NAMES.get(last) or key_to_character(last) or last])
 
 
 def _place(node: object) -> str:
