@@ -15,10 +15,10 @@ from .errors import (
     NotFound,
     StoreError,
 )
+from .files.storage import Preread
 from .models import *  # noqa: F403
 from .models import RECORD_TYPES, Kind, TrackRecord, model_for, slugify, track_of
-from .repository import Clock, Repository, TimelineEntry, default_author, system_clock
-from .storage import Preread
+from .records.repository import Clock, Repository, TimelineEntry, default_author, system_clock
 
 
 def open_store(

@@ -582,7 +582,8 @@ class Position(Sourced):
     round_id: Slug | None = None
     # Where the quote stands in its source's text, when it was taken from there.
     anchor: Anchor | None = None
-    # The same news from other outlets, each with its anchored quote (store/corroboration.py).
+    # The same news from other outlets, each with its anchored quote
+    # (store/reading/corroboration.py).
     # Left out of the record when there are none, as a person's aliases: a store and an
     # export written before keep their bytes.
     corroborations: list[Corroboration] = Field(default_factory=list, exclude_if=_no_corroborations)
@@ -690,7 +691,8 @@ class Event(Sourced):
     # Words quoted from the source, and where they stand in its text.
     quote: Text = ""
     anchor: Anchor | None = None
-    # The same news from other outlets, each with its anchored quote (store/corroboration.py).
+    # The same news from other outlets, each with its anchored quote
+    # (store/reading/corroboration.py).
     # Left out of the record when there are none, as a person's aliases: a store and an
     # export written before keep their bytes.
     corroborations: list[Corroboration] = Field(default_factory=list, exclude_if=_no_corroborations)
@@ -745,7 +747,8 @@ class Assessment(TrackRecord):
     quote: Text = ""
     source_ids: list[Slug] = Field(default_factory=list)
     anchor: Anchor | None = None
-    # The same news from other outlets, each with its anchored quote (store/corroboration.py).
+    # The same news from other outlets, each with its anchored quote
+    # (store/reading/corroboration.py).
     # Left out of the record when there are none, as a person's aliases: a store and an
     # export written before keep their bytes.
     corroborations: list[Corroboration] = Field(default_factory=list, exclude_if=_no_corroborations)

@@ -7,10 +7,10 @@ import subprocess
 from pathlib import Path
 
 from store import Clock, Repository, open_store
-from store.commands import Citation, Commands
-from store.exchange import export_document
+from store.exchange.importing import export_document
+from store.exchange.seed import seed
 from store.models import MERGED
-from store.seed import seed
+from store.records.commands import Citation, Commands
 from store.sync import SyncRepo
 
 SOURCE = "xinhua-2024-08-21-blinken-tour"

@@ -21,8 +21,8 @@ from conftest import actor, event, fixed_clock, source
 
 import store
 from store import CorruptStore, open_store
-from store import migrations as migrations_module
-from store import storage as storage_module
+from store.files import migrations as migrations_module
+from store.files import storage as storage_module
 from store.models import Actor, ActorKind, Track
 from tui.cli import ReadAhead
 from tui.cli import main as cli_main

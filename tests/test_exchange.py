@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from sample_store import TRACK, Clock
 
 from store import Repository, model_for, open_store
-from store.exchange import (
+from store.exchange.importing import (
     EXPORT_FORMAT,
     KIND_ORDER,
     ImportReport,
@@ -286,7 +286,7 @@ def test_bad_csv_files(sample: Repository) -> None:
     for given_files, expected in cases:
         bundle, problems = read_csv_files(given_files, "dir")
         with tempfile.TemporaryDirectory() as d, open_store(Path(d) / "t.json") as target:
-            from store.exchange import import_bundle
+            from store.exchange.importing import import_bundle
 
             report = import_bundle(target, bundle, problems)
             assert target.count() == 0

@@ -30,9 +30,9 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from store import DiskError, Repository, StoreError, open_store
-from store import repository as repository_module
-from store.exchange import EXPORT_FORMAT, EXPORT_SCHEMA, import_json
+from store.exchange.importing import EXPORT_FORMAT, EXPORT_SCHEMA, import_json
 from store.models import Track
+from store.records import repository as repository_module
 from tui.cli import main as cli_main
 
 # An export with a new record and a changed one: imported as new changes.

@@ -12,8 +12,7 @@ from textual.widgets import Input
 from tui_helpers import make_app, press, run_async, screen_text, seeded_store, settle
 
 from store import Actor, Person, Position, Round, Source, StickingPoint, open_store
-from store.commands import Commands
-from store.proposals import (
+from store.articles.proposals import (
     Reading,
     claim_of,
     firmness_of,
@@ -22,8 +21,9 @@ from store.proposals import (
     round_on,
     said_on,
 )
-from store.seed import load_seed_records
-from tui.screens.form import FormScreen
+from store.exchange.seed import load_seed_records
+from store.records.commands import Commands
+from tui.dialogs.form import FormScreen
 from tui.screens.reader import ReaderScreen
 
 MONDAY = date(2024, 8, 26)
@@ -365,7 +365,7 @@ async def test_a_new_person_is_made_with_one_key(tmp_path: Path) -> None:
 
 
 def test_curly_and_straight_quotes_match_each_other() -> None:
-    from store.anchors import anchor_fault, anchor_quote, quote_span
+    from store.articles.anchors import anchor_fault, anchor_quote, quote_span
 
     text = "Hamas called Biden’s remarks “misleading,” on Tuesday."
     assert quote_span(text, "Biden's remarks \"misleading") == (13, 40)

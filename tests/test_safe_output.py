@@ -16,9 +16,7 @@ from textual.content import Content
 from tui_helpers import dashboard, make_app, press, run_async, run_cli, screen_text, settle
 
 from store import Repository, open_store
-from store.brief import build_brief
-from store.commands import Commands
-from store.exchange import (
+from store.exchange.importing import (
     KIND_ORDER,
     export_csv,
     export_csv_files,
@@ -26,6 +24,8 @@ from store.exchange import (
     export_json,
     import_path,
 )
+from store.reading.brief import build_brief
+from store.records.commands import Commands
 from tui.brief import render, render_text
 from tui.cli import print_problems
 from tui.text import plain, reveal

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from store import Repository, open_store
+from store.exchange.seed import SEEDS_DIR, load_seed_records, seed
 from store.models import (
     Actor,
     Event,
@@ -30,7 +31,6 @@ from store.models import (
     StickingPoint,
     Track,
 )
-from store.seed import SEEDS_DIR, load_seed_records, seed
 
 SEED_FILE = SEEDS_DIR / "gaza-2024-08.json"
 # The news report the seed was written from; it lives beside the project, not in it.
