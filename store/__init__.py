@@ -15,7 +15,7 @@ from .errors import (
     NotFound,
     StoreError,
 )
-from .files.storage import Preread
+from .files.state import Preread
 from .models import *  # noqa: F403
 from .models import RECORD_TYPES, Kind, TrackRecord, model_for, slugify, track_of
 from .records.repository import Clock, Repository, TimelineEntry, default_author, system_clock

@@ -248,7 +248,7 @@ def test_a_history_line_of_many_blocks_is_read_whole(
     last["summary"] = "long " * 5000
     lines[-1] = json.dumps(last, separators=(",", ":")).encode()
     history.write_bytes(b"\n".join(lines) + b"\n")
-    monkeypatch.setattr("store.files.storage.HISTORY_BLOCK", 64)
+    monkeypatch.setattr("store.files.history.HISTORY_BLOCK", 64)
     storage = JournalStorage(db)
     try:
         read = list(storage._history_lines_backwards())

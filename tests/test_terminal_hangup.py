@@ -19,7 +19,7 @@ from tui_helpers import read_until, start_in_terminal
 
 from store import Kind, open_store
 from store.exchange.seed import seed
-from store.files.storage import lock_path_of
+from store.files.lock import lock_path_of
 from store.records.commands import Commands
 from tui.compat import hangup, pins
 

@@ -28,17 +28,11 @@ from ..errors import CorruptStore, describe
 from ..models import RECORD_TYPES, Change
 from . import access
 from .atomic import FileFailed, write_atomic
-from .storage import (
-    CHANGES,
-    Op,
-    _disk_error,
-    _parse_snapshot,
-    _read_file,
-    lock_path_of,
-    open_lock,
-    parse_journal_entry,
-    take_lock,
-)
+from .disk import disk_error, read_file
+from .journal import CHANGES, parse_journal_entry
+from .lock import lock_path_of, open_lock, take_lock
+from .snapshot import parse_snapshot
+from .state import Op
 
 
 @dataclass(frozen=True)
@@ -91,7 +85,7 @@ def _damaged_path(journal: Path, now: datetime) -> Path:
         while candidate.exists():
             candidate, n = journal.with_name(f"{stem}-{n}.damaged"), n + 1
     except OSError as exc:
-        raise _disk_error(
+        raise disk_error(
             exc, "reading the folder of", journal, "the journal is as it was"
         ) from None
     return candidate
@@ -114,15 +108,15 @@ def repair_journal(
     lock = open_lock(path)
     try:
         take_lock(lock, fcntl.LOCK_EX if apply else fcntl.LOCK_SH, path)
-        raw = _read_file(path)
+        raw = read_file(path)
         generation = 0
         if raw is not None:
             try:
-                generation = _parse_snapshot(path, raw)[1]
+                generation = parse_snapshot(path, raw)[1]
             except CorruptStore as exc:
                 raise CorruptStore(f"{exc}; repair mends only the journal") from None
             del raw
-        data = _read_file(journal) or b""
+        data = read_file(journal) or b""
         kept, offset, first_bad, reason = 0, 0, None, ""
         end = data.rfind(b"\n") + 1
         for lineno, line in enumerate(data[: max(end - 1, 0)].split(b"\n"), start=1):
@@ -152,7 +146,7 @@ def _set_aside(journal: Path, damaged: Path, rest: bytes, keep: int) -> None:
     except FileFailed as exc:
         with contextlib.suppress(OSError):
             os.unlink(damaged)
-        raise _disk_error(exc.error, exc.doing, exc.target, "the journal is as it was") from None
+        raise disk_error(exc.error, exc.doing, exc.target, "the journal is as it was") from None
     try:
         fd = os.open(journal, os.O_WRONLY | os.O_NOFOLLOW)
         try:
@@ -161,6 +155,6 @@ def _set_aside(journal: Path, damaged: Path, rest: bytes, keep: int) -> None:
         finally:
             os.close(fd)
     except OSError as exc:
-        raise _disk_error(
+        raise disk_error(
             exc, "cutting the damaged lines off", journal, f"a copy of them is in {damaged}"
         ) from None

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..articles.anchors import plain
-from ..files.storage import collector_paused
+from ..files.disk import collector_paused
 from ..models import RECORD_TYPES
 from ..records.repository import Repository
 from .words import describe, field_words

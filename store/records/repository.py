@@ -30,8 +30,11 @@ from ..errors import (
     StoreError,
     describe,
 )
-from ..files.storage import CHANGES as STORED_CHANGES
-from ..files.storage import JournalStorage, Op, Preread, collector_paused, is_seq
+from ..files.disk import collector_paused
+from ..files.journal import CHANGES as STORED_CHANGES
+from ..files.journal import is_seq
+from ..files.state import Op, Preread
+from ..files.storage import JournalStorage
 from ..models import (
     RECORD_TYPES,
     REVISION,

@@ -27,7 +27,7 @@ from typing import IO, Any
 
 from store.errors import StoreError
 from store.files.atomic import write_atomic
-from store.files.storage import collector_paused
+from store.files.disk import collector_paused
 from store.models import MERGED, RECORD_TYPES, Change, model_for
 from store.records.repository import Repository
 from store.sync.merge import (
