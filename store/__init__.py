@@ -18,7 +18,9 @@ from .errors import (
 from .files.state import Preread
 from .models import *  # noqa: F403
 from .models import RECORD_TYPES, Kind, TrackRecord, model_for, slugify, track_of
-from .records.repository import Clock, Repository, TimelineEntry, default_author, system_clock
+from .records.cache import Clock
+from .records.queries import TimelineEntry
+from .records.repository import Repository, default_author, system_clock
 
 
 def open_store(

@@ -13,7 +13,7 @@ import pytest
 from conftest import FIXED_NOW, fixed_clock
 from tinydb import Query, TinyDB, where
 
-import store.records.repository as repository_module
+import store.files.checkpoint as checkpoint_module
 from store import CorruptStore, Repository, open_store
 from store.exchange.seed import seed
 from store.models import RECORD_TYPES, REVISION
@@ -186,7 +186,7 @@ def test_a_journal_past_its_bound_is_checkpointed_while_running(
 ) -> None:
     seed(repo)
     journal = repo.path.with_name("parley.json.journal")
-    monkeypatch.setattr(repository_module, "COMPACT_AT_BYTES", journal.stat().st_size + 1)
+    monkeypatch.setattr(checkpoint_module, "COMPACT_AT_BYTES", journal.stat().st_size + 1)
     Commands(repo).edit("point", POINT, {"priority": "low"})
     assert journal.read_bytes() == b""
     with TinyDB(repo.path, access_mode="r") as db:

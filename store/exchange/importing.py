@@ -57,10 +57,11 @@ from ..errors import DiskError, StoreError
 
 # Written whole by store.files.atomic; still importable from here, where it was first.
 from ..files.atomic import write_atomic as write_atomic
+from ..files.journal import CHANGES
 from ..models import KIND_ORDER, RECORD_TYPES, Change, Record, track_of
 from ..records.commands import Commands
 from ..records.references import dangling, move_blocker
-from ..records.repository import CHANGES, Repository
+from ..records.repository import Repository
 from . import backup
 
 EXPORT_FORMAT = "parley-export"

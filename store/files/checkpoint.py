@@ -16,9 +16,17 @@ from .lock import StoreLock
 from .snapshot import FORMAT, HeldSnapshot
 from .tinydb_adapter import SnapshotFile
 
+# Fold the journal into the snapshot (a checkpoint) once it outgrows this, and when
+# the last process to have the store open closes it.
+COMPACT_AT_BYTES = 4 * 1024 * 1024
+
 
 class Checkpoint(ChangeHistory, HeldSnapshot, StoreLock):
     """Folding the journal into a new snapshot, atomically."""
+
+    def checkpoint_due(self) -> bool:
+        """Has the journal outgrown its bound? The write that took it there checkpoints."""
+        return self._journal_offset > COMPACT_AT_BYTES
 
     def compact(self) -> None:
         """Fold the journal into a new snapshot, atomically. Call under ``locked()``.
