@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 from store import Clock, Repository, open_store
-from store.exchange.importing import export_document
+from store.exchange.export import export_document
 from store.exchange.seed import seed
 from store.models import MERGED
 from store.records.commands import Citation, Commands

@@ -410,7 +410,8 @@ def test_editing_a_quote_anchors_it_again(seeded: Any) -> None:
 
 
 def test_an_anchored_quote_survives_export_and_import(seeded: Any, tmp_path: Path) -> None:
-    from store.exchange.importing import dump_export, export_document, import_path
+    from store.exchange.export import dump_export, export_document
+    from store.exchange.importing import import_path
 
     commands, source = captured_seed(seeded)
     event = anchored_event(commands, source)
@@ -426,7 +427,8 @@ def test_an_anchored_quote_survives_export_and_import(seeded: Any, tmp_path: Pat
 
 def tamper(db: Path, tmp_path: Path, change: Any) -> None:
     """Change the store as an import of an edited export would."""
-    from store.exchange.importing import dump_export, export_document, import_path
+    from store.exchange.export import dump_export, export_document
+    from store.exchange.importing import import_path
 
     with open_store(db, clock=fixed_clock) as repo:
         document = export_document(repo)
@@ -516,7 +518,7 @@ def test_capture_refuses_an_empty_article(seeded: Any) -> None:
 
 
 def test_export_keeps_the_anchor_in_json(seeded: Any) -> None:
-    from store.exchange.importing import export_document
+    from store.exchange.export import export_document
 
     commands, source = captured_seed(seeded)
     event = anchored_event(commands, source)

@@ -241,7 +241,8 @@ def test_history_of_a_store_from_before_shows_unknown_authors(
 def test_an_import_of_a_whole_store_carries_its_revisions(
     sample: Repository, tmp_path: Path
 ) -> None:
-    from store.exchange.importing import export_json, import_json
+    from store.exchange.export import export_json
+    from store.exchange.importing import import_json
 
     text = export_json(sample)
     with open_store(tmp_path / "copy.json", clock=fixed_clock) as copy:

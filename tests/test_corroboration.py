@@ -24,13 +24,9 @@ from tui_helpers import run_cli, seeded_store
 
 from store import Event, InvalidRecord, Position, Repository, Source, StoreError, open_store
 from store.articles.anchors import anchor_quote, quote_problems
-from store.exchange.importing import (
-    export_csv_files,
-    export_document,
-    export_json,
-    import_json,
-    read_csv_files,
-)
+from store.exchange.export import export_csv_files, export_document, export_json
+from store.exchange.importing import import_json
+from store.exchange.read import read_csv_files
 from store.models import Anchor, Corroboration, quoted
 from store.reading.brief import build_brief
 from store.reading.compare import compare

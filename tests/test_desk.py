@@ -36,7 +36,8 @@ from tui_helpers import (
 )
 
 from store import Actor, ActorKind, Firmness, PointStatus, Repository, Role, Track, open_store
-from store.exchange.importing import export_document, import_json
+from store.exchange.export import export_document
+from store.exchange.importing import import_json
 from store.reading.brief import build_brief
 from store.reading.compare import compare, last_day, news_window
 from store.reading.desk import BETTER, WORSE, desk, trend

@@ -35,7 +35,7 @@ from faulty_disk import build_store, files_of, lay_out
 
 import tui.cli as cli_module
 from store import Repository, StoreError, open_store
-from store.exchange.importing import EXPORT_FORMAT, EXPORT_SCHEMA
+from store.exchange.bundle import EXPORT_FORMAT, EXPORT_SCHEMA
 from tui.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

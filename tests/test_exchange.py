@@ -20,19 +20,17 @@ from hypothesis import strategies as st
 from sample_store import TRACK, Clock
 
 from store import Repository, model_for, open_store
-from store.exchange.importing import (
-    EXPORT_FORMAT,
-    KIND_ORDER,
-    ImportReport,
+from store.exchange.bundle import EXPORT_FORMAT, ImportReport
+from store.exchange.export import (
     dump_export,
     export_csv,
     export_csv_files,
     export_document,
     export_json,
-    import_json,
-    import_path,
-    read_csv_files,
 )
+from store.exchange.importing import import_json, import_path
+from store.exchange.read import read_csv_files
+from store.models import KIND_ORDER
 from tui.cli import ImportProgress, main
 
 

@@ -30,7 +30,8 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from store import DiskError, Repository, StoreError, open_store
-from store.exchange.importing import EXPORT_FORMAT, EXPORT_SCHEMA, import_json
+from store.exchange.bundle import EXPORT_FORMAT, EXPORT_SCHEMA
+from store.exchange.importing import import_json
 from store.files import checkpoint as checkpoint_module
 from store.models import Track
 from tui.cli import main as cli_main

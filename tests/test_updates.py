@@ -52,7 +52,7 @@ from store import (
     StickingPoint,
     open_store,
 )
-from store.exchange.importing import dump_export, export_document
+from store.exchange.export import dump_export, export_document
 from store.reading.words import capitalised, record_words
 from store.records.commands import Commands
 from tui.app import ParleyApp

@@ -493,7 +493,7 @@ def _brief_out(args: argparse.Namespace, text: str, what: str) -> int:
 
 
 def cmd_export(args: argparse.Namespace, repo: Repository) -> int:
-    from store.exchange.importing import dump_export, export_csv, export_document
+    from store.exchange.export import dump_export, export_csv, export_document
 
     if args.format == "csv":
         if not args.output or args.output == "-":
