@@ -21,7 +21,8 @@ import sample_store
 from store import Repository, open_store
 from store.exchange.seed import seed
 from store.files import access
-from store.models import Actor, ActorKind, Event, EventKind, Source, SourceKind
+from store.kinds import ActorKind, EventKind, SourceKind
+from store.models import Actor, Event, Source
 
 FIXED_NOW = datetime(2024, 8, 21, 12, 0, tzinfo=UTC)
 

@@ -13,7 +13,8 @@ import pytest
 from tui_helpers import run_cli
 
 from store import RECORD_TYPES, models, open_store
-from store.models import TRACK_KINDS, Kind, Role, SourceKind
+from store.kinds import Kind, Role, SourceKind
+from store.models import TRACK_KINDS
 from tui.cli import edits
 
 EDIT_COMMANDS = [

@@ -27,7 +27,6 @@ from store.articles.anchors import anchor_quote, quote_problems
 from store.exchange.export import export_csv_files, export_document, export_json
 from store.exchange.importing import import_json
 from store.exchange.read import read_csv_files
-from store.models import Anchor, Corroboration, quoted
 from store.reading.brief import build_brief
 from store.reading.compare import compare
 from store.reading.corroboration import (
@@ -37,6 +36,7 @@ from store.reading.corroboration import (
     position_matches,
     similar,
 )
+from store.record import Anchor, Corroboration, quoted
 from store.records.commands import Citation, Commands
 
 ARTICLES = Path(__file__).parent / "articles" / "corroboration"

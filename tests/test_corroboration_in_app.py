@@ -28,7 +28,7 @@ from tui_helpers import (
 from store import Event, Position, Repository, Source, open_store
 from store.articles.anchors import anchor_quote, quote_problems
 from store.articles.article import sentences
-from store.models import quoted
+from store.record import quoted
 from store.records.commands import Citation, Commands
 from tui.dialogs.corroboration import CorroborationScreen
 from tui.dialogs.form import FormScreen

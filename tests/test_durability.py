@@ -23,7 +23,8 @@ import store
 from store import CorruptStore, open_store
 from store.files import migrations as migrations_module
 from store.files import state as storage_state
-from store.models import Actor, ActorKind, Track
+from store.kinds import ActorKind
+from store.models import Actor, Track
 from tui.cli import ReadAhead
 from tui.cli import main as cli_main
 

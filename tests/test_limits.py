@@ -124,7 +124,7 @@ def test_a_field_added_later_is_bounded_without_a_word() -> None:
     """The base model holds every string to the text bound, whatever its type says."""
     from pydantic import ValidationError
 
-    from store.models import Model
+    from store.record import Model
 
     class Later(Model):
         note: str

@@ -16,7 +16,8 @@ from tinydb import Query, TinyDB, where
 import store.files.checkpoint as checkpoint_module
 from store import CorruptStore, Repository, open_store
 from store.exchange.seed import seed
-from store.models import RECORD_TYPES, REVISION
+from store.models import RECORD_TYPES
+from store.record import REVISION
 from store.records.commands import Commands
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..models import Anchor, Assessment, Event, Position, Quoted, Record, Source, quoted
+from ..models import Assessment, Event, Position, Source
+from ..record import Anchor, Quoted, Record, quoted
 from ..records.repository import Repository
 from .article import Sentence, paragraph_spans, sentences, text_hash
 

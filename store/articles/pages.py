@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from ..models import SourceKind
+from ..kinds import SourceKind
 from .article import _CALENDAR, _MONTH, DATELINES, Article, _month_number, parse_calendar
 
 # Wire agencies owned by a state: their copy is state media.

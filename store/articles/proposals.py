@@ -36,7 +36,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ..models import Actor, Firmness, Person, Round, StickingPoint
+from ..kinds import Firmness
+from ..models import Actor, Person, Round, StickingPoint
 from .article import (
     _PHRASES,
     DateGuess,

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from ..files.journal import CHANGES
-from ..models import Change, Record
+from ..models import Change
+from ..record import Record
 
 EXPORT_FORMAT = "parley-export"
 EXPORT_SCHEMA = 1

@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DiskError, StoreError
-from ..models import Change, Record, track_of
+from ..models import Change
+from ..record import Record, track_of
 from ..records.commands import Commands
 from ..records.references import dangling, move_blocker
 from ..records.repository import Repository

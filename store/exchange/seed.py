@@ -10,7 +10,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..errors import InvalidRecord, StoreError, describe
-from ..models import Change, Kind, Record, model_for
+from ..kinds import Kind
+from ..models import Change, model_for
+from ..record import Record
 from ..records.commands import Commands
 from ..records.repository import Repository
 

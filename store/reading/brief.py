@@ -22,17 +22,8 @@ from datetime import date
 from typing import Any
 
 from ..errors import NotFound
-from ..models import (
-    Change,
-    Position,
-    Proposal,
-    ResponseStatus,
-    Role,
-    Round,
-    Source,
-    StickingPoint,
-    Track,
-)
+from ..kinds import ResponseStatus, Role
+from ..models import Change, Position, Proposal, Round, Source, StickingPoint, Track
 from ..records.repository import Repository
 from .citations import Claim, change_claim, current_status, own_claim, response_claim, status_claim
 from .words import (

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ..models import CITING_KINDS, Change, Proposal, Record, Response, Round, StickingPoint
+from ..models import CITING_KINDS, Change, Proposal, Response, Round, StickingPoint
+from ..record import Record
 from .words import Records, kind_words, long_day, name_of, possessive, title_of
 
 # The kinds whose records state something that needs a source (those that cite one).

@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ..models import Proposal, Response, ResponseStatus, StatusEntry
+from ..kinds import ResponseStatus
+from ..models import Proposal, Response, StatusEntry
 from ..records.repository import Repository
 from .words import long_day, name_of, span
 

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from ..models import Event, Kind, Position
+from ..kinds import Kind
+from ..models import Event, Position
 from ..records.repository import Repository
 
 # How far apart two outlets may date the same news.

@@ -16,17 +16,8 @@ from datetime import date
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from ..models import (
-    Assessment,
-    Event,
-    Firmness,
-    Kind,
-    PointStatus,
-    Position,
-    Round,
-    StickingPoint,
-    Track,
-)
+from ..kinds import Firmness, Kind, PointStatus
+from ..models import Assessment, Event, Position, Round, StickingPoint, Track
 from ..records.repository import Repository
 from .compare import _changes_of_few, days_of_few, latest, window_to
 from .trends import LEVEL, Step, convergence

@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ..models import Firmness, Position, Role, Track
+from ..kinds import Firmness, Role
+from ..models import Position, Track
 from ..records.repository import Repository
 from .compare import news_window
 

@@ -12,7 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, NamedTuple, Protocol
 
-from ..models import RECORD_TYPES, Change, Person, Position, Record
+from ..models import RECORD_TYPES, Change, Person, Position
+from ..record import Record
 
 # What a missing value reads as in a table cell or a field.
 BLANK = "—"

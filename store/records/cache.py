@@ -16,7 +16,8 @@ from ..errors import CorruptStore, describe
 from ..files.journal import CHANGES
 from ..files.state import Op
 from ..files.storage import JournalStorage
-from ..models import RECORD_TYPES, Record, model_for
+from ..models import RECORD_TYPES, model_for
+from ..record import Record
 
 R = TypeVar("R", bound=Record)
 

@@ -31,33 +31,24 @@ from pydantic import ValidationError
 
 from ..articles.article import text_hash
 from ..errors import InvalidRecord, StoreError, field_errors
+from ..kinds import ActorKind, Kind, PointStatus, ResponseStatus, Role, RoundStatus, SourceKind
 from ..models import (
     TRACK_KINDS,
     Actor,
-    ActorKind,
-    Anchor,
     Assessment,
     Change,
     Event,
-    Kind,
-    PointStatus,
     Position,
     Proposal,
-    Record,
     Response,
-    ResponseStatus,
-    Role,
     Round,
-    RoundStatus,
     Source,
-    Sourced,
-    SourceKind,
     StatusEntry,
     StickingPoint,
     Track,
     model_for,
-    quoted,
 )
+from ..record import Anchor, Record, Sourced, quoted
 from .repository import Repository
 
 # Said when a statement names no source, no new one, and is not marked unsourced.

@@ -8,21 +8,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from ..kinds import PointStatus, Role, RoundStatus
 from ..models import (
     RECORD_TYPES,
     TRACK_KINDS,
     Assessment,
     Event,
-    PointStatus,
     Position,
     Proposal,
-    Record,
-    Role,
     Round,
-    RoundStatus,
     StickingPoint,
     Track,
 )
+from ..record import Record
 from .reads import Reads
 
 

@@ -10,7 +10,8 @@ from datetime import date
 from typing import Any
 
 from ..errors import NotFound
-from ..models import RECORD_TYPES, Change, Record, model_for, revision_of
+from ..models import RECORD_TYPES, Change, model_for
+from ..record import Record, revision_of
 from .cache import R, RecordCache
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..models import Record, track_of
+from ..record import Record, track_of
 
 # (kind, id) -> the record the reference would land on (or its stored document), or
 # None when there is none.

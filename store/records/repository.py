@@ -21,7 +21,8 @@ from ..files.disk import collector_paused
 from ..files.journal import CHANGES, is_seq
 from ..files.state import Preread
 from ..files.storage import JournalStorage
-from ..models import RECORD_TYPES, REVISION, TRACK_KINDS, Change, Record
+from ..models import RECORD_TYPES, TRACK_KINDS, Change
+from ..record import REVISION, Record
 from .cache import Clock
 from .queries import TrackQueries
 from .undo import Undo

@@ -11,8 +11,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import Conflict, IntegrityError
-from ..models import Change, Record, model_for
+from ..models import Change, model_for
 from ..reading.words import change_summary, changed_by, what_of
+from ..record import Record
 from .cache import dump_record
 from .writes import Writes
 

@@ -33,19 +33,13 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from store.models import (
-    CITING_KINDS,
-    RECORD_TYPES,
-    ROLES,
-    SOURCE_KINDS,
-    SOURCED_KINDS,
-    TRACK_KINDS,
-)
+from store.models import CITING_KINDS, RECORD_TYPES, ROLES, SOURCE_KINDS, SOURCED_KINDS, TRACK_KINDS
 from tui.cli import Failure, Parser, UsageError, one_line
 
 if TYPE_CHECKING:
     from store import Repository
-    from store.models import Change, Record
+    from store.models import Change
+    from store.record import Record
     from store.records.commands import Citation, NewActor, Outcome
 
 KINDS = tuple(RECORD_TYPES)
@@ -562,7 +556,7 @@ def with_revision(repo: Repository, record: Record) -> dict[str, Any]:
 
 
 def cmd_set_status(args: argparse.Namespace, repo: Repository) -> int:
-    from store.models import PointStatus, RoundStatus
+    from store.kinds import PointStatus, RoundStatus
     from store.records.commands import Commands
 
     words = list(args.words)
@@ -601,7 +595,7 @@ def cmd_set_status(args: argparse.Namespace, repo: Repository) -> int:
 
 
 def cmd_position(args: argparse.Namespace, repo: Repository) -> int:
-    from store.models import Firmness
+    from store.kinds import Firmness
     from store.records.commands import Commands
 
     cite = citation(args)

@@ -34,7 +34,7 @@ from store import (
 from store.articles.anchors import plain, quote_span, sentence_at
 from store.articles.article import Sentence, named_in, paragraph_spans, sentences
 from store.articles.proposals import read_passage
-from store.models import quoted
+from store.record import quoted
 from store.records.commands import Commands
 from tui.dialogs.choice import ChoiceScreen
 from tui.dialogs.form import FormScreen
