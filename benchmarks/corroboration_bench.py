@@ -45,7 +45,8 @@ def measure(n: int, directory: Path) -> dict[str, float]:
 
     from store import Position, open_store
     from store.reading.corroboration import matches
-    from store.records.commands import Citation, Commands
+    from store.records.commands import Commands
+    from store.records.drafts import Citation
 
     path = directory / f"bench-{n}.json"
     with open_store(path) as repo:

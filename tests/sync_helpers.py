@@ -10,7 +10,8 @@ from store import Clock, Repository, open_store
 from store.exchange.export import export_document
 from store.exchange.seed import seed
 from store.models import MERGED
-from store.records.commands import Citation, Commands
+from store.records.commands import Commands
+from store.records.drafts import Citation
 from store.sync import SyncRepo
 
 SOURCE = "xinhua-2024-08-21-blinken-tour"

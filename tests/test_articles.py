@@ -20,7 +20,8 @@ from store import Actor, Event, InvalidRecord, Person, Source, StoreError, open_
 from store.articles.anchors import anchor_quote, quote_problems
 from store.articles.article import named_in, resolve_date, sentences, text_hash
 from store.articles.pages import read_article
-from store.records.commands import Citation, Commands
+from store.records.commands import Commands
+from store.records.drafts import Citation
 
 ARTICLES = Path(__file__).parent / "articles"
 REPORT = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_4fa9cd2df846f441.txt"

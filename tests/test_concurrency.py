@@ -17,7 +17,8 @@ from store import Conflict, Repository, StoreError, open_store
 from store.exchange.seed import seed
 from store.models import Actor
 from store.reading.words import UNKNOWN_AUTHOR
-from store.records.commands import Citation, Commands
+from store.records.commands import Commands
+from store.records.drafts import Citation
 
 POINT = "philadelphi-corridor"
 TRACK = "gaza-ceasefire-hostage-talks"

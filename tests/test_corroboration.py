@@ -37,7 +37,8 @@ from store.reading.corroboration import (
     similar,
 )
 from store.record import Anchor, Corroboration, quoted
-from store.records.commands import Citation, Commands
+from store.records.commands import Commands
+from store.records.drafts import Citation
 
 ARTICLES = Path(__file__).parent / "articles" / "corroboration"
 FIXTURE = Path(__file__).parent / "fixtures" / "main-426f2bd"
@@ -267,7 +268,7 @@ def test_corroborate_adds_the_source_and_its_anchored_quote_in_one_write(
 
 def test_an_event_and_a_new_source_typed_in_the_form_are_one_step(two: Repository) -> None:
     commands = Commands(two)
-    from store.records.commands import NewSource
+    from store.records.drafts import NewSource
 
     new = NewSource(
         outlet="Gulf Radio", title="Hamas skips Doha", published="2024-08-15", source_kind="wire"

@@ -29,7 +29,8 @@ from store import Event, Position, Repository, Source, open_store
 from store.articles.anchors import anchor_quote, quote_problems
 from store.articles.article import sentences
 from store.record import quoted
-from store.records.commands import Citation, Commands
+from store.records.commands import Commands
+from store.records.drafts import Citation
 from tui.dialogs.corroboration import CorroborationScreen
 from tui.dialogs.form import FormScreen
 from tui.dialogs.form_result import Corroborates

@@ -41,7 +41,8 @@ from store.exchange.importing import import_json
 from store.reading.brief import build_brief
 from store.reading.compare import compare, last_day, news_window
 from store.reading.desk import BETTER, WORSE, desk, trend
-from store.records.commands import Citation, Commands
+from store.records.commands import Commands
+from store.records.drafts import Citation
 from tui import config
 from tui.brief import plain_text
 from tui.config import Config

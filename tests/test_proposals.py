@@ -12,15 +12,8 @@ from textual.widgets import Input
 from tui_helpers import make_app, press, run_async, screen_text, seeded_store, settle
 
 from store import Actor, Person, Position, Round, Source, StickingPoint, open_store
-from store.articles.proposals import (
-    Reading,
-    claim_of,
-    firmness_of,
-    name_key,
-    read_passage,
-    round_on,
-    said_on,
-)
+from store.articles.proposals import Reading, claim_of, firmness_of, read_passage, round_on
+from store.articles.speakers import name_key, said_on
 from store.exchange.seed import load_seed_records
 from store.records.commands import Commands
 from tui.dialogs.form import FormScreen

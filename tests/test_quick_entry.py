@@ -24,7 +24,7 @@ from tui_helpers import (
 )
 
 from store import Position, Proposal, Repository, Round, Source, StickingPoint, open_store
-from store.records.commands import NewSource
+from store.records.drafts import NewSource
 from tui.app import ParleyApp
 from tui.dialogs.corroboration import CorroborationScreen
 from tui.dialogs.form import FormScreen

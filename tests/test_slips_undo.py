@@ -13,7 +13,7 @@ from tui_helpers import make_app, notices, press, run_async, run_cli, screen_tex
 
 from store import Kind, Repository, open_store
 from store.exchange.seed import seed_keys
-from store.records.commands import Citation
+from store.records.drafts import Citation
 from tui.app import ParleyApp
 from tui.dialogs.confirm import ConfirmScreen
 from tui.screens.dashboard import DashboardScreen

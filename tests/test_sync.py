@@ -17,7 +17,7 @@ from sync_helpers import POINT, SOURCE, Laptop, bare_repository
 
 from store import RECORD_TYPES, Change, IntegrityError, open_store
 from store.exchange.seed import seed
-from store.reading.words import change_summary
+from store.reading.change_words import change_summary
 from store.records.commands import Commands
 from store.sync import SyncError, SyncRepo, conflict_words, sync_dir
 from tui.cli import main

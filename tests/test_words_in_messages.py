@@ -26,8 +26,10 @@ from test_updates import (
 from tui_helpers import notices, run_async, screen_text
 
 from store import RECORD_TYPES, Change, Repository, open_store
-from store.reading.words import change_summary, fields_said, long_day
-from store.records.commands import Citation, Commands, NewSource, Outcome
+from store.reading.change_words import change_summary, fields_said
+from store.reading.words import long_day
+from store.records.commands import Commands
+from store.records.drafts import Citation, NewSource, Outcome
 from tui.dialogs.confirm import ConfirmScreen
 from tui.dialogs.history import HistoryScreen, change_detail, change_words
 from tui.format import saved_notice

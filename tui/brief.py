@@ -27,7 +27,8 @@ from rich.text import Text
 
 from store import Repository
 from store.files.atomic import write_atomic
-from store.reading.brief import Brief, Citation, Entry, build_brief
+from store.reading.brief import build_brief
+from store.reading.brief_data import Brief, Citation, Entry
 from tui.text import reveal
 
 FORMATS = ("text", "markdown", "html")

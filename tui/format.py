@@ -17,6 +17,7 @@ from store import (
     RoundStatus,
     StickingPoint,
 )
+from store.reading.change_words import saved_words
 
 # The words for names and dates are the store's (shared with the brief); the views
 # import them from here with the styles.
@@ -25,7 +26,7 @@ from store.reading.words import day as day
 from store.reading.words import describe as describe
 from store.reading.words import name_of as name_of
 from store.reading.words import names as names
-from store.reading.words import record_words, saved_words
+from store.reading.words import record_words
 from store.reading.words import span as span
 from tui.text import line
 

@@ -37,7 +37,8 @@ from store import (
 from store.models import RECORD_TYPES, TRACK_KINDS
 from store.reading.corroboration import matches
 from store.reading.words import capitalised, changed_by, kind_words
-from store.records.commands import Citation, Commands, NewActor, NewSource, Outcome
+from store.records.commands import Commands
+from store.records.drafts import Citation, NewActor, NewSource, Outcome
 from tui.dialogs.conflict import conflict_detail
 from tui.dialogs.corroboration import offer_body, offer_title
 from tui.dialogs.form import FormScreen

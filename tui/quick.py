@@ -39,8 +39,9 @@ from store import (
 )
 from store.articles.anchors import anchor_quote
 from store.articles.article import DateGuess, without_dateline
-from store.articles.proposals import NewPerson, Reading, round_on
-from store.records.commands import NewSource, Outcome
+from store.articles.proposals import Reading, round_on
+from store.articles.speakers import NewPerson
+from store.records.drafts import NewSource, Outcome
 from tui.dialogs.form import FormScreen
 from tui.dialogs.form_result import FormErrors, FormResult
 from tui.fields import Field

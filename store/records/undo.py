@@ -12,7 +12,8 @@ from pydantic import ValidationError
 
 from ..errors import Conflict, IntegrityError
 from ..models import Change, model_for
-from ..reading.words import change_summary, changed_by, what_of
+from ..reading.change_words import change_summary
+from ..reading.words import changed_by, what_of
 from ..record import Record
 from .cache import dump_record
 from .writes import Writes

@@ -24,7 +24,8 @@ from ..errors import (
 from ..files.journal import CHANGES
 from ..files.state import Op
 from ..models import RECORD_TYPES, Change, model_for
-from ..reading.words import capitalised, change_summary, change_words, changed_by, what_of
+from ..reading.change_words import change_summary, change_words
+from ..reading.words import capitalised, changed_by, what_of
 from ..record import REVISION, Record, track_of
 from ..values import slugify
 from .cache import R, RecordCache, dump_record

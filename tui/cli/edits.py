@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from store import Repository
     from store.models import Change
     from store.record import Record
-    from store.records.commands import Citation, NewActor, Outcome
+    from store.records.drafts import Citation, NewActor, Outcome
 
 KINDS = tuple(RECORD_TYPES)
 # Set through `set-status` (dated and sourced) or recorded by `parley`, not given as fields.
@@ -270,7 +270,7 @@ def citation(
 ) -> Citation | None:
     """The source options, with a JSON file's ``source_ids`` (and ``unsourced``, for a
     kind that must say where it comes from) taken out of ``values``; None if none."""
-    from store.records.commands import Citation, NewSource
+    from store.records.drafts import Citation, NewSource
 
     values = values if values is not None else {}
     ids = _split(getattr(args, "source_ids", None) or [])
@@ -343,7 +343,7 @@ def done(command: Callable[[], Outcome]) -> Outcome:
     """Run a store command; a refusal worded for the dashboard's form is worded here
     for the command line."""
     from store import InvalidRecord
-    from store.records.commands import NO_SOURCE
+    from store.records.drafts import NO_SOURCE
 
     try:
         return command()
@@ -417,7 +417,7 @@ def cmd_add(args: argparse.Namespace, repo: Repository) -> int:
 
 def new_actors(args: argparse.Namespace) -> list[NewActor]:
     """The actors ``--new-party`` and ``--new-mediator`` name, each "Name, kind"."""
-    from store.records.commands import NewActor
+    from store.records.drafts import NewActor
 
     found = []
     for option, role in (("new_party", "party"), ("new_mediator", "mediator")):

@@ -26,7 +26,7 @@ from textual.widget import Widget as TextualWidget
 from textual.widgets import Input, TextArea
 
 from store import Conflict, StoreError
-from store.records.commands import Outcome
+from store.records.drafts import Outcome
 from tui.compat.private import drop_closed_watchers
 from tui.dialogs.confirm import ConfirmScreen
 from tui.dialogs.conflict import DISCARD, REAPPLY, ConflictScreen

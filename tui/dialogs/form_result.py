@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from textual.content import Content
 
 from store import Conflict, Record
-from store.records.commands import Outcome
+from store.records.drafts import Outcome
 
 if TYPE_CHECKING:
     from textual.screen import Screen

@@ -11,14 +11,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 
 from store import Change, Repository
-from store.reading.words import (
-    author_of,
-    capitalised,
-    change_summary,
-    fields_said,
-    long_day,
-    what_of,
-)
+from store.reading.change_words import change_summary, fields_said
+from store.reading.words import author_of, capitalised, long_day, what_of
 from tui.dialogs.dialog import Dialog
 from tui.format import MUTED, heading
 from tui.messages import OpenRecord

@@ -11,7 +11,8 @@ from store.articles.anchors import quote_span
 from store.articles.article import Article
 from store.articles.pages import read_article
 from store.models import SOURCE_KINDS
-from store.records.commands import Commands, Outcome
+from store.records.commands import Commands
+from store.records.drafts import Outcome
 from tui.dialogs.confirm import ConfirmScreen
 from tui.dialogs.form import FormScreen
 from tui.dialogs.form_result import FormResult

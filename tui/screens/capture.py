@@ -28,9 +28,11 @@ from store import (
     track_of,
 )
 from store.exchange.seed import is_seed
+from store.reading.change_words import step_words
 from store.reading.compare import last_day
-from store.reading.words import kind_words, record_words, step_words
-from store.records.commands import Commands, Outcome
+from store.reading.words import kind_words, record_words
+from store.records.commands import Commands
+from store.records.drafts import Outcome
 from tui.dialogs.choice import ChoiceScreen
 from tui.dialogs.confirm import ConfirmScreen
 from tui.dialogs.form import FormScreen
