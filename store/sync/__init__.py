@@ -33,7 +33,9 @@ from store.sync.merge import (
     side_time,
     side_words,
 )
-from store.sync.repo import Status, SyncError, SyncRepo, SyncReport, SyncRound, sync_dir, when
+from store.sync.repo import SyncRepo
+from store.sync.round import SyncRound
+from store.sync.state import Status, SyncError, SyncReport, sync_dir, when
 
 __all__ = [
     "Shared",
