@@ -458,6 +458,38 @@ def test_the_cycle_check_passes_a_package_without_cycles(tmp_path: Path) -> None
     assert_no_cycles(tmp_path, ("pkg",))
 
 
+# A module of the engine is read whole by whoever changes it: past this, it holds more
+# than one thing, and is split along its seams.
+STORE_MODULE_LINES = 500
+
+
+def modules_too_long(root: Path, bound: int) -> list[str]:
+    """Every module of store/ longer than ``bound`` lines, with its length."""
+    found = []
+    for path in sorted((root / "store").rglob("*.py")):
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        if lines > bound:
+            found.append(f"{path.relative_to(root)}: {lines} lines")
+    return found
+
+
+def test_no_module_of_the_store_is_past_its_bound() -> None:
+    too_long = modules_too_long(ROOT, STORE_MODULE_LINES)
+    assert not too_long, f"longer than {STORE_MODULE_LINES} lines: {too_long}"
+
+
+def test_the_length_check_finds_a_long_module(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "store/__init__.py": "",
+            "store/short.py": "x = 1\n" * 3,
+            "store/deep/long.py": "x = 1\n" * 4,
+        },
+    )
+    assert modules_too_long(tmp_path, 3) == ["store/deep/long.py: 4 lines"]
+
+
 def test_every_file_replaced_whole_goes_through_one_writer() -> None:
     """A file is replaced (written beside, flushed, renamed over) only in
     store/files/atomic.py: one place holds how it is done, and a fix there reaches every
