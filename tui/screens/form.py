@@ -171,7 +171,10 @@ class FormScreen(Dialog[FormResult | None]):
         drop_closed_watchers(self.app)
 
     def set_focus(
-        self, widget: TextualWidget | None, scroll_visible: bool = True, from_app_focus: bool = False
+        self,
+        widget: TextualWidget | None,
+        scroll_visible: bool = True,
+        from_app_focus: bool = False,
     ) -> None:
         """The form scrolls to what takes the focus itself (``on_descendant_focus``):
         Textual's own scroll, to the centre and queued apart, raced it, and either
