@@ -296,7 +296,7 @@ def search_queries(repo: Any, title: str) -> dict[str, Any]:
     try:
         from store.reading.search import search
     except ImportError:  # a baseline from before the store was grouped
-        from store.search import search  # type: ignore[import-not-found,no-redef]
+        from store.search import search  # type: ignore[no-redef]
 
     def total(query: str) -> int:
         return search(repo, query, limit=0).total
