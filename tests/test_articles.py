@@ -17,9 +17,10 @@ from conftest import fixed_clock
 from tui_helpers import run_cli, seeded_store
 
 from store import Actor, Event, InvalidRecord, Person, Source, StoreError, open_store
-from store.articles.anchors import anchor_quote, quote_problems
+from store.articles.anchors import anchor_quote
 from store.articles.article import named_in, resolve_date, sentences, text_hash
 from store.articles.pages import read_article
+from store.reading.quotes import quote_problems
 from store.records.commands import Commands
 from store.records.drafts import Citation
 

@@ -23,7 +23,7 @@ from conftest import fixed_clock
 from tui_helpers import run_cli, seeded_store
 
 from store import Event, InvalidRecord, Position, Repository, Source, StoreError, open_store
-from store.articles.anchors import anchor_quote, quote_problems
+from store.articles.anchors import anchor_quote
 from store.exchange.export import export_csv_files, export_document, export_json
 from store.exchange.importing import import_json
 from store.exchange.read import read_csv_files
@@ -36,6 +36,7 @@ from store.reading.corroboration import (
     position_matches,
     similar,
 )
+from store.reading.quotes import quote_problems
 from store.record import Anchor, Corroboration, quoted
 from store.records.commands import Commands
 from store.records.drafts import Citation

@@ -26,8 +26,9 @@ from tui_helpers import (
 )
 
 from store import Event, Position, Repository, Source, open_store
-from store.articles.anchors import anchor_quote, quote_problems
+from store.articles.anchors import anchor_quote
 from store.articles.article import sentences
+from store.reading.quotes import quote_problems
 from store.record import quoted
 from store.records.commands import Commands
 from store.records.drafts import Citation

@@ -2,7 +2,8 @@
 
 A position, an event or an assessment taken from an article keeps its quote's
 anchor: the source, and where in that source's text the quote stands. Here the
-anchor is made when a quote is written and checked when asked (`parley check`):
+anchor is made when a quote is written, and checked when asked (`parley check`, for
+every quote of the store through ``store.reading.quotes``):
 an anchor whose words are no longer there, a quote that is nowhere in the text
 its record cites, a source text that no longer matches the hash it was kept with.
 """
@@ -10,15 +11,11 @@ its record cites, a source text that no longer matches the hash it was kept with
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from ..models import Assessment, Event, Position, Source
-from ..record import Anchor, Quoted, Record, quoted
-from ..records.repository import Repository
-from .article import Sentence, paragraph_spans, sentences, text_hash
+from ..models import Source
+from ..record import Anchor, Quoted, Record
+from .article import Sentence, paragraph_spans, sentences
 
-# The kinds of record that keep a quote, and so may keep its anchor.
-QUOTING = (Position, Event, Assessment)
 # A quote may leave words out ("do everything possible … get Hamas on board").
 _GAP = re.compile(r"\s*(?:…|\.\.\.)\s*")
 
@@ -105,62 +102,6 @@ def _fault(quote: str, anchor: Anchor | None, source: Source | None) -> str:
     return ""
 
 
-@dataclass(frozen=True)
-class QuoteProblem:
-    record: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.record}: {self.reason}"
-
-
-def quote_problems(repo: Repository) -> list[QuoteProblem]:
-    """Every source text that no longer matches its hash, every anchor that no longer
-    matches its source's text, and every quote that appears nowhere in the texts of
-    the sources its record cites (when they keep any)."""
-    sources = {s.id: s for s in repo.list_as(Source)}
-    found = [
-        QuoteProblem(f"source {s.id!r}", "its text no longer matches the hash it was kept with")
-        for s in sources.values()
-        if s.text and s.text_sha256 and text_hash(s.text) != s.text_sha256
-    ]
-    for record in quoting_records(repo):
-        where = f"{record.kind} {record.id!r}"
-        own = [q for q in quoted(record) if q.corroboration is None]
-        if own and own[0].anchor is None:
-            quote = own[0].quote
-            texts = [sources[s].text for s in record.source_ids if s in sources and sources[s].text]
-            if quote.strip() and texts and not any(quoted_in(t, quote) for t in texts):
-                cited = ", ".join(repr(s) for s in record.source_ids)
-                found.append(
-                    QuoteProblem(where, f"the quote does not appear in the text of {cited} at all")
-                )
-        for item in quoted(record):
-            # Each anchor of the record: its own quote's, and each other outlet's.
-            said = (
-                where
-                if item.corroboration is None
-                else f"{where}, as {item.source_id!r} reports it"
-            )
-            if item.anchor is not None:
-                fault = quoted_fault(item, sources.get(item.anchor.source_id))
-                if fault:
-                    found.append(QuoteProblem(said, fault))
-                continue
-            if item.corroboration is None or not item.quote.strip():
-                continue
-            text = sources[item.source_id].text if item.source_id in sources else ""
-            if text and not quoted_in(text, item.quote):
-                reason = f"the quote does not appear in the text of {item.source_id!r} at all"
-                found.append(QuoteProblem(said, reason))
-    return found
-
-
-def quoting_records(repo: Repository) -> list[Position | Event | Assessment]:
-    """Every record that may keep a quote."""
-    return [*repo.list_as(Position), *repo.list_as(Event), *repo.list_as(Assessment)]
-
-
 def passage(text: str, start: int, end: int) -> tuple[str, str, str]:
     """The paragraph around the span ``start``-``end``: what comes before it, the span
     itself, and what follows, for showing a quote in context."""
@@ -181,17 +122,13 @@ def sentence_at(found: list[Sentence], offset: int) -> int:
 
 
 __all__ = [
-    "QUOTING",
-    "QuoteProblem",
     "anchor_fault",
     "anchor_quote",
     "find_quote",
     "passage",
-    "quote_problems",
     "quote_span",
     "quoted_fault",
     "quoted_in",
-    "quoting_records",
     "sentence_at",
     "sentences",
 ]

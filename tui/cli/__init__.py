@@ -409,7 +409,7 @@ def cmd_config(args: argparse.Namespace, path: Path) -> int:
 
 
 def cmd_check(args: argparse.Namespace, repo: Repository) -> int:
-    from store.articles.anchors import quote_problems
+    from store.reading.quotes import quote_problems
 
     problems: list[object] = [*repo.problems()]
     if not problems:
