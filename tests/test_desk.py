@@ -18,10 +18,12 @@ from test_updates import (
     form,
     keys,
     new_ids,
+    pick,
     reopened,
     running,
     save,
     shown_errors,
+    tabs_to,
 )
 from textual.widgets import Input
 from tui_helpers import (
@@ -54,6 +56,7 @@ from tui.widgets.record_table import RecordTable
 
 SOURCE = "xinhua-2024-08-21-blinken-tour"
 CITE = Citation(source_ids=[SOURCE])
+DOHA = "doha-round-2024-08"
 
 
 @pytest.fixture
@@ -407,6 +410,52 @@ async def test_each_track_proposes_its_own_last_round(three: Repository) -> None
         await press(pilot, "P")
         assert isinstance(app.screen, FormScreen)
         assert app.screen.values()["round_id"] == cairo[0].id
+
+
+STANCES = ("Troops stay on the corridor, as said in Doha.", "No soldier there, whatever Doha said.")
+
+
+@run_async
+async def test_the_quick_position_form_proposes_the_tracks_last_round(three: Repository) -> None:
+    """`p` on Gaza: a position dated the 17th (no round holds that day) said of the
+    Doha round. On Sudan `p` proposes no Gaza round; back on Gaza it proposes Doha
+    (the date, from the source used last, falls in no round), and the position saved
+    from it is stored in Doha."""
+    app = make_app(three)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        assert app.track_id == SEED_TRACK
+        await press(pilot, "p")
+        await pick(pilot, "point_id", "Philadelphi", "philadelphi-corridor")
+        await pick(pilot, "actor_id", "Israel", "israel")
+        await press(pilot, *tabs_to(app, "firmness"), "d")
+        await fill(pilot, "stance", STANCES[0])
+        gulf = "Gulf Wire, 2024-08-17, wire"
+        await pick(pilot, "source_ids", gulf, "+" + gulf)
+        assert form(app).values()["date"] == "2024-08-17"
+        assert form(app).values()["round_id"] is None
+        await pick(pilot, "round_id", "Doha", DOHA)
+        await save(pilot)
+        await press(pilot, "T", "down", "enter")
+        assert app.track_id == SUDAN
+        await press(pilot, "p")
+        assert form(app).values()["round_id"] is None
+        await press(pilot, "escape", "T", "up", "enter")
+        assert app.track_id == SEED_TRACK
+        await press(pilot, "p")
+        assert form(app).values()["round_id"] == DOHA
+        await pick(pilot, "point_id", "Philadelphi", "philadelphi-corridor")
+        await pick(pilot, "actor_id", "Hamas", "hamas")
+        await press(pilot, *tabs_to(app, "firmness"), "d")
+        await fill(pilot, "stance", STANCES[1])
+        await save(pilot)
+    with reopened(three.path) as fresh:
+        said = {p.actor_id: p for p in fresh.positions(SEED_TRACK) if p.stance in STANCES}
+    assert sorted(said) == ["hamas", "israel"]
+    assert said["israel"].date == said["hamas"].date == date(2024, 8, 17)
+    assert said["israel"].round_id == said["hamas"].round_id == DOHA
+    assert said["israel"].firmness == said["hamas"].firmness == Firmness.DEMAND
 
 
 @run_async
