@@ -49,6 +49,16 @@ class GapBoard(RecordTable):
     title kept in view, rather than cut every cell short.
     """
 
+    # Sideways, no gutter is kept for a vertical scroll bar: with one kept and only
+    # the horizontal bar shown, Textual sizes that bar's thumb for the gutter in one
+    # pass and without it in another, and which came last showed (Textual 8.2).
+    DEFAULT_CSS = """
+    GapBoard.-sideways {
+        overflow-x: auto;
+        scrollbar-gutter: auto;
+    }
+    """
+
     # The point's title and its status stand before the actors' columns; the gap
     # reading too, where the board shows trends.
     LEADING = 2
@@ -72,13 +82,10 @@ class GapBoard(RecordTable):
         self.actors: list[str] = []
         self.leading = self.LEADING
         self.fit_text, self.scroll_sideways = fit_text, scroll_sideways
+        self.set_class(scroll_sideways, "-sideways")
         # Each column's widest text, header included, as last filled.
         self._natural: list[int] = []
         self._laid_out: tuple[int, list[int]] | None = None
-
-    def on_mount(self) -> None:
-        if self.scroll_sideways:
-            self.styles.overflow_x = "auto"
 
     def show(
         self,
