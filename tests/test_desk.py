@@ -41,8 +41,9 @@ from store import Actor, ActorKind, Firmness, PointStatus, Repository, Role, Tra
 from store.brief import build_brief
 from store.commands import Citation, Commands
 from store.compare import compare, last_day, news_window
-from store.desk import BETTER, WORSE, desk, trend
+from store.desk import BETTER, WORSE, Many, desk, read_many, trend
 from store.exchange import export_document, import_json
+from store.trends import convergence
 from tui import config
 from tui.brief import plain_text
 from tui.config import Config
@@ -312,6 +313,42 @@ async def test_the_timeline_lists_status_changes_and_names_the_point(seeded: Rep
         text = screen_text(app)
         assert "status" in text and "Hostage-release deal: narrowing → open" in text
         assert "Israel" in text and "Philadelphi Corridor: Israeli troops" in text
+
+
+def test_the_desk_reads_each_trend_as_the_whole_history_does(three: Repository) -> None:
+    """The desk reads of each party's stances only the latest by the window's start and
+    by its end: every track reads as the gap readings over every stance do, on days
+    before, inside and after each window, with stances added before the window and on
+    its first day."""
+    commands = Commands(three)
+    for actor, firmness, on in (
+        ("israel", Firmness.DEMAND, date(2024, 8, 10)),
+        ("hamas", Firmness.FLEXIBLE, date(2024, 8, 14)),
+    ):
+        commands.record_position(
+            SEED_TRACK,
+            point_id="philadelphi-corridor",
+            actor_id=actor,
+            firmness=firmness,
+            stance="Monitors on the corridor, for a while.",
+            on=on,
+            cite=CITE,
+        )
+    days = [date(2023, 5, 11), date(2023, 5, 14), date(2024, 8, 14), date(2024, 8, 21), None]
+    readings = []
+    for as_of in days:
+        many = read_many(three, as_of)
+        for row in desk(three, as_of):
+            start, end = row.window
+            track = row.track.id
+            mine = many.get(track, Many())
+            assert convergence(
+                three, track, end, since=start, history=mine.history(start, end)
+            ) == convergence(three, track, end, since=start)
+            whole = trend(three, track, start, end)
+            assert trend(three, track, start, end, mine) == whole
+            readings.append(whole[0])
+    assert {BETTER, WORSE} <= set(readings)
 
 
 def test_brief_all_gives_the_desk_as_text(
