@@ -51,9 +51,10 @@ from tui.messages import OpenRecord, ShowAsOf
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.desk import DeskScreen
 from tui.screens.form import FormScreen
-from tui.views.base import TableView
+from tui.views.base import TableView, View
 from tui.views.overview import OverviewView
 from tui.widgets.record_table import RecordTable
+from tui.widgets.text_view import TextView
 
 SOURCE = "xinhua-2024-08-21-blinken-tour"
 CITE = Citation(source_ids=[SOURCE])
@@ -534,6 +535,38 @@ async def test_the_actors_view_lists_the_tracks_own_actors_first(three: Reposito
         assert {row.key: row.cells[2] for row in table.rows}["actor:hamas"] == "—"
         assert table.cursor_key == "actor:rapid-support"
         assert "Rapid support units" in screen_text(app)
+
+
+@run_async
+async def test_the_views_behind_the_desk_are_built_once_the_dashboard_is_back(
+    three: Repository,
+) -> None:
+    """The dashboard's other views are built while nobody types, a piece at a time, and
+    not while the desk is over it: T straight after Enter leaves them as they are;
+    back on the track they are all built, each table with its detail."""
+    built: list[int] = []
+    app = make_app(three, on_views_built=lambda: built.append(1))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "T")
+        assert isinstance(app.screen, DeskScreen)
+        board = app.get_screen("dashboard")
+        views = len(board.query(View))
+        assert views < 7
+        for _ in range(10):
+            await pilot.pause(0.05)
+        assert (len(board.query(View)), built) == (views, [])
+        await press(pilot, "enter")
+        for _ in range(200):
+            if built:
+                break
+            await pilot.pause(0.05)
+        assert built == [1]
+        assert len(board.query(View)) == 7
+        for view in board.query(TableView):
+            assert not view._stale
+            shown = view.query_one(".detail", TextView).content.plain
+            assert shown and shown != "Nothing selected.", view.key
 
 
 FIXTURES = Path(__file__).parent / "fixtures"
