@@ -35,16 +35,15 @@ from tui import failures
 from tui.compat import hangup
 from tui.config import Config
 from tui.messages import LeaveDesk, OpenRecord, ShowAsOf, ShowTrack
-from tui.screens.conflicts import ConflictsScreen
 from tui.screens.desk import DeskScreen
 from tui.screens.dialog import Palette
-from tui.screens.help import HelpScreen
 from tui.text import plain, reveal
 from tui.trends import use_web_glyphs
 
 if TYPE_CHECKING:
     # Imported when first built (``_dashboard_screen``): opened on the desk, Parley
-    # reads the dashboard's modules, a tenth of a second, once the desk is up.
+    # reads the dashboard's modules (and the forms, the help, ...: a tenth of a
+    # second) once the desk is up.
     from tui.screens.dashboard import DashboardScreen
 
 POLL_SECONDS = 1.0
@@ -376,6 +375,9 @@ class ParleyApp(App[None]):
             self.notify(report.summary().capitalize() + ".")
 
     def action_conflicts(self) -> None:
+        # Imported here, as the help is: the desk opens without the forms they read.
+        from tui.screens.conflicts import ConflictsScreen
+
         if isinstance(self.screen, ConflictsScreen):
             return
         self.push_screen(
@@ -394,6 +396,8 @@ class ParleyApp(App[None]):
             self.push_screen(Palette(id="--command-palette"))
 
     def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(self.screen, keymap=self._config.keymap))
