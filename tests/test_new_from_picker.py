@@ -10,7 +10,7 @@ from textual.widgets import Input
 from tui_helpers import edit_latest_round, make_app, press, run_async, screen_text, settle
 
 from store import Actor, Person, Position, Repository, Round, StickingPoint, open_store
-from tui.screens.form import FormScreen
+from tui.dialogs.form import FormScreen
 from tui.widgets.key_choice import KeyChoice
 from tui.widgets.picker import Picker, SearchBox
 from tui.widgets.ref_chooser import RefChooser

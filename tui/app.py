@@ -27,16 +27,16 @@ from textual.worker import get_current_worker
 
 import tui.compat  # noqa: F401  (patches Textual before any widget renders)
 from store import Kind, Record, Repository, StoreError, Track, track_of
-from store.commands import Commands
-from store.compare import last_day
+from store.reading.compare import last_day
+from store.reading.words import long_day
+from store.records.commands import Commands
 from store.sync import SyncRepo, SyncReport, SyncRound, when
-from store.words import long_day
 from tui import failures
 from tui.compat import hangup
 from tui.config import Config
+from tui.dialogs.dialog import Palette
 from tui.messages import LeaveDesk, OpenRecord, ShowAsOf, ShowTrack
 from tui.screens.desk import DeskScreen
-from tui.screens.dialog import Palette
 from tui.text import plain, reveal
 from tui.trends import use_web_glyphs
 
@@ -376,7 +376,7 @@ class ParleyApp(App[None]):
 
     def action_conflicts(self) -> None:
         # Imported here, as the help is: the desk opens without the forms they read.
-        from tui.screens.conflicts import ConflictsScreen
+        from tui.dialogs.conflicts import ConflictsScreen
 
         if isinstance(self.screen, ConflictsScreen):
             return
