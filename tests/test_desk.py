@@ -18,10 +18,12 @@ from test_updates import (
     form,
     keys,
     new_ids,
+    pick,
     reopened,
     running,
     save,
     shown_errors,
+    tabs_to,
 )
 from textual.widgets import Input
 from tui_helpers import (
@@ -40,7 +42,8 @@ from store.exchange.export import export_document
 from store.exchange.importing import import_json
 from store.reading.brief import build_brief
 from store.reading.compare import compare, last_day, news_window
-from store.reading.desk import BETTER, WORSE, desk, trend
+from store.reading.desk import BETTER, WORSE, Many, desk, read_many, trend
+from store.reading.trends import convergence
 from store.records.commands import Commands
 from store.records.drafts import Citation
 from tui import config
@@ -50,12 +53,14 @@ from tui.dialogs.form import FormScreen
 from tui.messages import OpenRecord, ShowAsOf
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.desk import DeskScreen
-from tui.views.base import TableView
+from tui.views.base import TableView, View
 from tui.views.overview import OverviewView
 from tui.widgets.record_table import RecordTable
+from tui.widgets.text_view import TextView
 
 SOURCE = "xinhua-2024-08-21-blinken-tour"
 CITE = Citation(source_ids=[SOURCE])
+DOHA = "doha-round-2024-08"
 
 
 @pytest.fixture
@@ -313,6 +318,42 @@ async def test_the_timeline_lists_status_changes_and_names_the_point(seeded: Rep
         assert "Israel" in text and "Philadelphi Corridor: Israeli troops" in text
 
 
+def test_the_desk_reads_each_trend_as_the_whole_history_does(three: Repository) -> None:
+    """The desk reads of each party's stances only the latest by the window's start and
+    by its end: every track reads as the gap readings over every stance do, on days
+    before, inside and after each window, with stances added before the window and on
+    its first day."""
+    commands = Commands(three)
+    for actor, firmness, on in (
+        ("israel", Firmness.DEMAND, date(2024, 8, 10)),
+        ("hamas", Firmness.FLEXIBLE, date(2024, 8, 14)),
+    ):
+        commands.record_position(
+            SEED_TRACK,
+            point_id="philadelphi-corridor",
+            actor_id=actor,
+            firmness=firmness,
+            stance="Monitors on the corridor, for a while.",
+            on=on,
+            cite=CITE,
+        )
+    days = [date(2023, 5, 11), date(2023, 5, 14), date(2024, 8, 14), date(2024, 8, 21), None]
+    readings = []
+    for as_of in days:
+        many = read_many(three, as_of)
+        for row in desk(three, as_of):
+            start, end = row.window
+            track = row.track.id
+            mine = many.get(track, Many())
+            assert convergence(
+                three, track, end, since=start, history=mine.history(start, end)
+            ) == convergence(three, track, end, since=start)
+            whole = trend(three, track, start, end)
+            assert trend(three, track, start, end, mine) == whole
+            readings.append(whole[0])
+    assert {BETTER, WORSE} <= set(readings)
+
+
 def test_brief_all_gives_the_desk_as_text(
     three: Repository, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -411,6 +452,52 @@ async def test_each_track_proposes_its_own_last_round(three: Repository) -> None
         assert app.screen.values()["round_id"] == cairo[0].id
 
 
+STANCES = ("Troops stay on the corridor, as said in Doha.", "No soldier there, whatever Doha said.")
+
+
+@run_async
+async def test_the_quick_position_form_proposes_the_tracks_last_round(three: Repository) -> None:
+    """`p` on Gaza: a position dated the 17th (no round holds that day) said of the
+    Doha round. On Sudan `p` proposes no Gaza round; back on Gaza it proposes Doha
+    (the date, from the source used last, falls in no round), and the position saved
+    from it is stored in Doha."""
+    app = make_app(three)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        assert app.track_id == SEED_TRACK
+        await press(pilot, "p")
+        await pick(pilot, "point_id", "Philadelphi", "philadelphi-corridor")
+        await pick(pilot, "actor_id", "Israel", "israel")
+        await press(pilot, *tabs_to(app, "firmness"), "d")
+        await fill(pilot, "stance", STANCES[0])
+        gulf = "Gulf Wire, 2024-08-17, wire"
+        await pick(pilot, "source_ids", gulf, "+" + gulf)
+        assert form(app).values()["date"] == "2024-08-17"
+        assert form(app).values()["round_id"] is None
+        await pick(pilot, "round_id", "Doha", DOHA)
+        await save(pilot)
+        await press(pilot, "T", "down", "enter")
+        assert app.track_id == SUDAN
+        await press(pilot, "p")
+        assert form(app).values()["round_id"] is None
+        await press(pilot, "escape", "T", "up", "enter")
+        assert app.track_id == SEED_TRACK
+        await press(pilot, "p")
+        assert form(app).values()["round_id"] == DOHA
+        await pick(pilot, "point_id", "Philadelphi", "philadelphi-corridor")
+        await pick(pilot, "actor_id", "Hamas", "hamas")
+        await press(pilot, *tabs_to(app, "firmness"), "d")
+        await fill(pilot, "stance", STANCES[1])
+        await save(pilot)
+    with reopened(three.path) as fresh:
+        said = {p.actor_id: p for p in fresh.positions(SEED_TRACK) if p.stance in STANCES}
+    assert sorted(said) == ["hamas", "israel"]
+    assert said["israel"].date == said["hamas"].date == date(2024, 8, 17)
+    assert said["israel"].round_id == said["hamas"].round_id == DOHA
+    assert said["israel"].firmness == said["hamas"].firmness == Firmness.DEMAND
+
+
 @run_async
 async def test_the_actors_view_lists_the_tracks_own_actors_first(three: Repository) -> None:
     """On Sudan the Actors view starts with Sudan's parties and mediators, each with its
@@ -450,6 +537,38 @@ async def test_the_actors_view_lists_the_tracks_own_actors_first(three: Reposito
         assert {row.key: row.cells[2] for row in table.rows}["actor:hamas"] == "—"
         assert table.cursor_key == "actor:rapid-support"
         assert "Rapid support units" in screen_text(app)
+
+
+@run_async
+async def test_the_views_behind_the_desk_are_built_once_the_dashboard_is_back(
+    three: Repository,
+) -> None:
+    """The dashboard's other views are built while nobody types, a piece at a time, and
+    not while the desk is over it: T straight after Enter leaves them as they are;
+    back on the track they are all built, each table with its detail."""
+    built: list[int] = []
+    app = make_app(three, on_views_built=lambda: built.append(1))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "T")
+        assert isinstance(app.screen, DeskScreen)
+        board = app.get_screen("dashboard")
+        views = len(board.query(View))
+        assert views < 7
+        for _ in range(10):
+            await pilot.pause(0.05)
+        assert (len(board.query(View)), built) == (views, [])
+        await press(pilot, "enter")
+        for _ in range(200):
+            if built:
+                break
+            await pilot.pause(0.05)
+        assert built == [1]
+        assert len(board.query(View)) == 7
+        for view in board.query(TableView):
+            assert not view._stale
+            shown = view.query_one(".detail", TextView).content.plain
+            assert shown and shown != "Nothing selected.", view.key
 
 
 FIXTURES = Path(__file__).parent / "fixtures"

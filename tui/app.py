@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.actions import SkipAction
@@ -33,16 +34,25 @@ from store.sync import SyncRepo, SyncReport, SyncRound, when
 from tui import failures
 from tui.compat import hangup
 from tui.config import Config
-from tui.dialogs.conflicts import ConflictsScreen
 from tui.dialogs.dialog import Palette
 from tui.messages import LeaveDesk, OpenRecord, ShowAsOf, ShowTrack
-from tui.screens.dashboard import DashboardScreen
 from tui.screens.desk import DeskScreen
-from tui.screens.help import HelpScreen
 from tui.text import plain, reveal
 from tui.trends import use_web_glyphs
 
+if TYPE_CHECKING:
+    # Imported when first built (``_dashboard_screen``): opened on the desk, Parley
+    # reads the dashboard's modules (and the forms, the help, ...: a tenth of a
+    # second) once the desk is up.
+    from tui.screens.dashboard import DashboardScreen
+
 POLL_SECONDS = 1.0
+# Seconds after the desk is first drawn before the dashboard's code is read.
+DASHBOARD_IMPORT_PAUSE = 0.2
+
+
+def _import_dashboard() -> None:
+    import tui.screens.dashboard  # noqa: F401
 
 
 class ParleyApp(App[None]):
@@ -168,8 +178,10 @@ class ParleyApp(App[None]):
         several = len(self.repo.tracks()) > 1
         if start == "desk" or (start == "auto" and several and not self._track_given):
             # The dashboard is built on the first Enter, not beneath the desk: building
-            # it (and its views, in the background) would hold up the desk.
+            # it (and its views, in the background) would hold up the desk. Its code is
+            # read once the desk is up, while the person reads it.
             self.push_screen(self._desk_screen())
+            self.call_after_refresh(self.set_timer, DASHBOARD_IMPORT_PAUSE, _import_dashboard)
         else:
             self.push_screen(self._dashboard_screen())
         if self._poll:
@@ -217,6 +229,8 @@ class ParleyApp(App[None]):
     def _dashboard_screen(self) -> DashboardScreen:
         """The dashboard, built the first time a track is shown and kept from then on."""
         if self._dashboard is None:
+            from tui.screens.dashboard import DashboardScreen
+
             self._dashboard = DashboardScreen(
                 self.repo,
                 self.commands,
@@ -361,6 +375,9 @@ class ParleyApp(App[None]):
             self.notify(report.summary().capitalize() + ".")
 
     def action_conflicts(self) -> None:
+        # Imported here, as the help is: the desk opens without the forms they read.
+        from tui.dialogs.conflicts import ConflictsScreen
+
         if isinstance(self.screen, ConflictsScreen):
             return
         self.push_screen(
@@ -379,6 +396,8 @@ class ParleyApp(App[None]):
             self.push_screen(Palette(id="--command-palette"))
 
     def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(self.screen, keymap=self._config.keymap))
@@ -441,5 +460,5 @@ class ParleyApp(App[None]):
         # Found from the desk (ctrl+p): shown on the dashboard, as from anywhere else.
         await self._left_desk()
         screen = self.screen
-        if isinstance(screen, DashboardScreen):
-            screen.show_record(kind, record_id)
+        if screen is self._dashboard and self._dashboard is not None:
+            self._dashboard.show_record(kind, record_id)

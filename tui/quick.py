@@ -3,8 +3,9 @@
 A new position, a status change, a new round, a response, an event. Each form
 starts on the first field the user must fill; the rest comes from what is in
 view (the sticking point, the round, the proposal, the track), the source from
-the last one used or the one the selection cites, and the date from that source.
-Pickers are type-ahead, short lists take one key, and a new source is typed in
+the last one used on the track or the one the selection cites, the date from that
+source, and a position's round from the last one used on the track, else from its
+date. Pickers are type-ahead, short lists take one key, and a new source is typed in
 the source picker on one line ("Reuters, 2024-08-25, wire"). Each form runs the
 same command as the full form of its kind.
 
@@ -182,6 +183,9 @@ class QuickForms(Forms):
         super().__init__(*args, **kwargs)
         self.sources = [s for s in sources if self.repo.exists(Kind.SOURCE, s)]
         self.passage = passage
+        # The day a form opened on and the round it proposed for it, when that round is
+        # the one last used on the track rather than the one the day falls in.
+        self._day_round: tuple[str, str] | None = None
 
     # -- the forms -----------------------------------------------------------
 
@@ -326,6 +330,13 @@ class QuickForms(Forms):
             day = self.passage.day.day.isoformat()
         values.update(date=day, start=day)
         values["round_id"] = self._round_on(day)
+        remembered = self.round_id
+        if self.passage is None and remembered and self._track_round(remembered):
+            # The round last used on this track, as the full form proposes: statements
+            # of one round come in one after another, dated days after it as often as
+            # during it. A passage's own day says better which round it speaks of.
+            values["round_id"] = remembered
+            self._day_round = (str(day), remembered)
         if self.passage is not None:
             values.update(self._from_passage(self.passage))
         values.update(preset)
@@ -430,7 +441,12 @@ class QuickForms(Forms):
         """A date follows the source it comes from, and the round the date it falls in,
         each until the user changes it."""
         if changed == "date":
-            return {"round_id": self._round_on(values.get("date"))}
+            typed = str(values.get("date"))
+            if self._day_round is not None and typed == self._day_round[0]:
+                # The day the form opened on (its field fills in after it opens) keeps
+                # the round proposed with it.
+                return {"round_id": self._day_round[1]}
+            return {"round_id": self._round_on(typed)}
         if changed != "source_ids":
             return {}
         day = self._source_day(values.get("source_ids") or [])

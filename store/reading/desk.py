@@ -93,16 +93,32 @@ class Many:
     event_days: list[date] = field(default_factory=list)
     assessment_days: list[date] = field(default_factory=list)
 
-    def history(self, end: date) -> dict[tuple[str, str], list[Step]]:
-        """``trends.firmness_history`` as of ``end``: (point, party) -> steps, oldest first."""
-        found: dict[tuple[str, str], list[tuple[date, str, Firmness]]] = {}
+    def history(self, since: date, end: date) -> dict[tuple[str, str], list[Step]]:
+        """What ``trends.convergence`` reads of ``trends.firmness_history`` as of
+        ``end``, compared with ``since``: (point, party) -> the latest step on or
+        before ``since`` (if any) and the latest on or before ``end``, oldest first.
+
+        Not every step: a track holds thousands, and building and sorting them all
+        for each track was most of the desk's cost."""
+        then: dict[tuple[str, str], tuple[date, str, Firmness]] = {}
+        now: dict[tuple[str, str], tuple[date, str, Firmness]] = {}
         for day, pos_id, point_id, actor_id, firmness in self.positions:
-            if day <= end:
-                found.setdefault((point_id, actor_id), []).append((day, pos_id, firmness))
-        return {
-            key: [Step(day, firmness, LEVEL[firmness]) for day, _, firmness in sorted(steps)]
-            for key, steps in found.items()
-        }
+            if day > end:
+                continue
+            key, step = (point_id, actor_id), (day, pos_id, firmness)
+            # The latest by (day, id), as firmness_history orders them.
+            if key not in now or step[:2] > now[key][:2]:
+                now[key] = step
+            if day <= since and (key not in then or step[:2] > then[key][:2]):
+                then[key] = step
+        found = {}
+        for key, (day, pos_id, firmness) in now.items():
+            steps = [Step(day, firmness, LEVEL[firmness])]
+            earlier = then.get(key)
+            if earlier is not None and earlier[:2] != (day, pos_id):
+                steps.insert(0, Step(earlier[0], earlier[2], LEVEL[earlier[2]]))
+            found[key] = steps
+        return found
 
     def changes(self, start: date, end: date) -> int:
         """How many of them fall in the window, as ``compare`` counts them."""
@@ -134,26 +150,34 @@ def _model_fields(repo: Repository, kind: str, doc_id: str) -> tuple[str, date, 
 def read_many(repo: Repository, as_of: date | None = None) -> dict[str, Many]:
     """Every track's positions, events and assessments dated on or before ``as_of``
     (any day when None), by track."""
-    many: defaultdict[str, Many] = defaultdict(Many)
+    # A loop of its own for each kind, with nothing in it but the reading: it runs
+    # once for each of the store's many records, so each step in it counts.
+    last = date.max if as_of is None else as_of
     day_of = date.fromisoformat
-    for kind in (Kind.POSITION, Kind.EVENT, Kind.ASSESSMENT):
+    positions: defaultdict[str, list[tuple[date, str, str, str, Firmness]]] = defaultdict(list)
+    for doc_id, doc in repo.documents(Kind.POSITION):
+        try:
+            track_id, day = doc["track_id"], day_of(doc["date"])
+            extra = (doc["point_id"], doc["actor_id"], _FIRMNESS[doc["firmness"]])
+        except (KeyError, TypeError, ValueError):
+            track_id, day, extra = _model_fields(repo, Kind.POSITION, doc_id)
+        if day <= last:
+            positions[track_id].append((day, doc_id, *extra))
+    days: dict[str, defaultdict[str, list[date]]] = {}
+    for kind in (Kind.EVENT, Kind.ASSESSMENT):
+        found = days[kind] = defaultdict(list)
         for doc_id, doc in repo.documents(kind):
             try:
                 track_id, day = doc["track_id"], day_of(doc["date"])
-                if kind == Kind.POSITION:
-                    extra = (doc["point_id"], doc["actor_id"], _FIRMNESS[doc["firmness"]])
             except (KeyError, TypeError, ValueError):
-                track_id, day, extra = _model_fields(repo, kind, doc_id)
-            if as_of is not None and day > as_of:
-                continue
-            found = many[track_id]
-            if kind == Kind.POSITION:
-                found.positions.append((day, doc_id, *extra))
-            elif kind == Kind.EVENT:
-                found.event_days.append(day)
-            else:
-                found.assessment_days.append(day)
-    return dict(many)
+                track_id, day, _ = _model_fields(repo, kind, doc_id)
+            if day <= last:
+                found[track_id].append(day)
+    events, assessments = days[Kind.EVENT], days[Kind.ASSESSMENT]
+    return {
+        track_id: Many(positions[track_id], events[track_id], assessments[track_id])
+        for track_id in positions.keys() | events.keys() | assessments.keys()
+    }
 
 
 def trend(
@@ -164,7 +188,7 @@ def trend(
     points = repo.points(track_id)
     better, worse = _status_moves(points, start, end)
     titles = {p.id: p.title for p in points}
-    history = many.history(end) if many is not None else None
+    history = many.history(start, end) if many is not None else None
     readings = convergence(repo, track_id, end, since=start, history=history)
     narrowed = [titles[k] for k, r in readings.items() if r.reading == "narrowing"]
     widened = [titles[k] for k, r in readings.items() if r.reading == "widening"]

@@ -152,6 +152,8 @@ class DashboardScreen(ReadingScreen):
             self._on_dialog(True)
 
     def on_screen_resume(self) -> None:
+        for tabs in self.query(ViewTabs):
+            tabs.resume_preload()
         # Told once the result of what the dialog did is on screen, and the frames
         # right after it (the saved notice) have been drawn.
         if self._dialog_open:

@@ -85,6 +85,15 @@ class View(Vertical):
     def reload(self) -> None:
         raise NotImplementedError
 
+    def preload(self) -> bool:
+        """Build the next piece of this view while it is hidden; False once it is all
+        built. Each piece is one turn of the app's loop: a key pressed meanwhile waits
+        for that piece, not for the whole view."""
+        if not self._stale:
+            return False
+        self.refresh_view()
+        return True
+
     def selected(self) -> Record | None:
         """The record under the cursor, for actions such as showing its sources."""
         return None
@@ -151,6 +160,30 @@ class TableView(View):
 
     # The track the rows were last filled for.
     _filled_for: str | None = None
+    # Filling the rows in the background (``preload``): the detail is the next piece.
+    _rows_only = False
+    # The rows were filled and the detail of the cursor's row not yet built.
+    _detail_wanted = False
+
+    def refresh_view(self) -> None:
+        super().refresh_view()
+        if self._detail_wanted and not self._rows_only:
+            self._show_detail(self.table.cursor_key)
+
+    def preload(self) -> bool:
+        # The rows, then the detail: on a large store either can take a tenth of a
+        # second, and a key pressed meanwhile waits for one of them only.
+        if self._stale:
+            self._rows_only = True
+            try:
+                self.refresh_view()
+            finally:
+                self._rows_only = False
+            return True
+        if self._detail_wanted:
+            self._show_detail(self.table.cursor_key)
+            return True
+        return False
 
     def show_rows(self) -> None:
         """Fill the table afresh, and the detail of the row the cursor lands on. On
@@ -160,6 +193,9 @@ class TableView(View):
         self._filled_for = self.track_id
         self.table.set_rows(self.rows(), keep_key=same_track)
         self._detail_key = None
+        if self._rows_only:
+            self._detail_wanted = True
+            return
         self._show_detail(self.table.cursor_key)
 
     def rows(self) -> list[Row]:
@@ -181,6 +217,7 @@ class TableView(View):
     _detail_key: str | None = None
 
     def _show_detail(self, key: str | None) -> None:
+        self._detail_wanted = False
         if key is not None and key == self._detail_key:
             return
         self._detail_key = key

@@ -110,30 +110,51 @@ class ViewTabs(Vertical):
         self.call_after_refresh(self.set_timer, PRELOAD_PAUSE, self._preload)
 
     async def _preload(self) -> None:
-        """Build one view not yet shown, then come back for the next after a pause.
+        """Build the next piece of a view not yet shown, then come back for the next
+        after a pause.
 
         On a large store the first visit to a view costs a tenth of a second or more
-        (mounting it, building its records); done while nobody is typing, every visit
-        is as quick as a later one. One view at a time, so a key pressed meanwhile
-        waits for one view at most.
+        (mounting it, filling its rows, its detail); done while nobody is typing, every
+        visit is as quick as a later one. One piece at a time (``View.preload``), so a
+        key pressed meanwhile waits for one piece at most. Held while another screen
+        (the desk, a dialog) is over the dashboard: no view can be shown from there,
+        and that screen's keys would wait on the pieces; ``resume_preload`` goes on.
         """
+        # Not is_current, which holds for the screen beneath the top one too.
+        if not self.screen.is_active:
+            self._preload_held = True
+            return
         for view_class in VIEWS:
             pane = self.query_one(f"#tab-{view_class.key}", TabPane)
-            if not pane.query(View):
+            found = pane.query(View)
+            if not found:
                 view = await self.view(view_class.key)
                 # The app may have begun to exit while the view mounted: its
                 # children are then gone, and there is nothing left to build for.
                 if not view.is_attached:
                     return
+            else:
+                view = found.first()
                 try:
-                    view.refresh_view()
+                    if not view.preload():
+                        continue
                 except NoMatches:
                     return
-                self.set_timer(PRELOAD_PAUSE, self._preload)
-                return
+            self.set_timer(PRELOAD_PAUSE, self._preload)
+            return
         if self._on_views_built is not None:
             self._on_views_built()
             self._on_views_built = None
+
+    # Set when the preload stopped for a screen over the dashboard.
+    _preload_held = False
+
+    def resume_preload(self) -> None:
+        """The dashboard is in front again: go on building the views not yet built."""
+        if self._preload_held:
+            self._preload_held = False
+            # Once the dashboard is drawn: its keys come first.
+            self.call_after_refresh(self.set_timer, PRELOAD_PAUSE, self._preload)
 
     async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         view = await self.view((event.pane.id or "").removeprefix("tab-"))
