@@ -170,6 +170,17 @@ class FormScreen(Dialog[FormResult | None]):
         # The text areas' watchers of the app's theme would keep them alive.
         drop_closed_watchers(self.app)
 
+    def set_focus(
+        self,
+        widget: TextualWidget | None,
+        scroll_visible: bool = True,
+        from_app_focus: bool = False,
+    ) -> None:
+        """The form scrolls to what takes the focus itself (``on_descendant_focus``):
+        Textual's own scroll, to the centre and queued apart, raced it, and either
+        could end where the fields stood."""
+        super().set_focus(widget, scroll_visible=False, from_app_focus=from_app_focus)
+
     def focus_field(self, name: str) -> None:
         """Focus the field ``name``, or the first part of it that takes the focus.
 
@@ -205,7 +216,7 @@ class FormScreen(Dialog[FormResult | None]):
             if self.focused is event.widget:
                 # Taller than the body (a group at 80x24): its top, where its title is.
                 tall = target.outer_size.height > body.scrollable_content_region.height
-                body.scroll_to_widget(target, top=tall, origin_visible=True)
+                body.scroll_to_widget(target, top=tall, origin_visible=True, animate=False)
 
         self.call_after_refresh(show)
 
