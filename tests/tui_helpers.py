@@ -147,10 +147,11 @@ async def settle(pilot: Pilot[None]) -> None:
 
 
 async def press(pilot: Pilot[None], *keys: str) -> None:
-    """Press keys one at a time, letting each land before the next, then settle."""
+    """Press keys one at a time, letting each land before the next, then settle. Pilot's
+    press waits for the app to go idle after each key; the screen is refreshed once, at
+    the end, as a terminal's is when keys come faster than frames."""
     for key in keys:
         await pilot.press(key)
-        await pilot.pause()
     await settle(pilot)
 
 
@@ -231,7 +232,6 @@ def snapshot_keys(*pressed: str) -> Callable[[Pilot[None]], Awaitable[None]]:
         await settle(pilot)
         for key in pressed:
             await pilot.press(key)
-            await pilot.pause()
         await settle(pilot)
 
     return run_before
