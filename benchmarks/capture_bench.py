@@ -288,8 +288,11 @@ async def timed_save(app: Any, pilot: Any) -> float:
 
 
 def seed_store(directory: Path) -> Path:
+    from worktree import module
+
     from store import open_store
-    from store.seed import seed
+
+    seed = module("store.exchange.seed", "store.seed").seed
 
     path = directory / "parley.json"
     with open_store(path) as repo:
@@ -341,7 +344,9 @@ SEED_SOURCE = "xinhua-2024-08-21-blinken-tour"
 
 
 def report_sentence(words: str) -> str:
-    from store.articles import sentences
+    from worktree import module
+
+    sentences = module("store.articles.article", "store.articles").sentences
 
     text = REPORT.read_text(encoding="utf-8")
     return next(s.text for s in sentences(text) if words in s.text)
@@ -431,8 +436,11 @@ def typed_road() -> list[Step]:
 def check_article(before: dict[str, set[str]], path: Path, anchored: bool) -> str:
     """What is wrong with the three records written; "" when each is as meant (and, on
     the reader's road, each quote is anchored where the report has it)."""
+    from worktree import module
+
     from store import open_store
-    from store.anchors import anchor_fault
+
+    anchor_fault = module("store.articles.anchors", "store.anchors").anchor_fault
 
     want = article_records()
     with open_store(path) as repo:

@@ -4,7 +4,7 @@ Run ``python benchmarks/corroboration_bench.py`` (``--sizes 1000,10000``). For e
 size a store is generated as ``tui_bench.py`` generates it (50 tracks, mostly
 positions and events), then, on the busiest sticking point of the first track:
 
-* match: ``store.corroboration.matches`` for a new position of that point's busiest
+* match: ``store.reading.corroboration.matches`` for a new position of that point's busiest
   party, dated on its latest position, in words alike and in other words (the median
   of 21 runs each);
 * the baseline, in the same run: saving a position (``Commands.record_position``,
@@ -44,8 +44,9 @@ def measure(n: int, directory: Path) -> dict[str, float]:
     from tui_bench import generate
 
     from store import Position, open_store
-    from store.commands import Citation, Commands
-    from store.corroboration import matches
+    from store.reading.corroboration import matches
+    from store.records.commands import Commands
+    from store.records.drafts import Citation
 
     path = directory / f"bench-{n}.json"
     with open_store(path) as repo:

@@ -29,9 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from store import open_store  # noqa: E402
-from store.commands import Commands  # noqa: E402
+from store.exchange.seed import seed  # noqa: E402
 from store.limits import ARTICLE_CHARS  # noqa: E402
-from store.seed import seed  # noqa: E402
+from store.records.commands import Commands  # noqa: E402
 
 TARGET_S = 0.5
 RUNS = 5

@@ -75,12 +75,11 @@ def same(a: object, b: object) -> bool:
 
 
 def page_reader() -> Any:
-    """The page reader of the tree in use: store.pages now, store.articles before it."""
-    try:
-        from store.pages import read_article
-    except ImportError:
-        from store.articles import read_article  # type: ignore[no-redef]
-    return read_article
+    """The page reader of the tree in use: store.articles.pages now, store.pages before
+    the store was grouped, store.articles before that."""
+    from worktree import module
+
+    return module("store.articles.pages", "store.pages", "store.articles").read_article
 
 
 def measure_capture() -> dict[str, dict[str, bool]]:
@@ -123,12 +122,15 @@ def field_right(repo: Any, name: str, value: object, want: object) -> bool:
 
 
 async def read_statements(page: Path, truth: dict[str, Any], db: Path) -> list[dict[str, Any]]:
+    from worktree import module
+
     from store import Kind, Person, Position, Source, open_store
-    from store.commands import Commands
     from tui.app import ParleyApp
     from tui.fields import write_field
-    from tui.screens.form import FormScreen
     from tui.screens.reader import ReaderScreen
+
+    Commands = module("store.records.commands", "store.commands").Commands
+    FormScreen = module("tui.dialogs.form", "tui.screens.form").FormScreen
 
     text = page_reader()(page.read_text(encoding="utf-8"), page.name, today=CAPTURE_DAY).text
     repo = open_store(db)
@@ -243,9 +245,11 @@ async def reach(pilot: Any, form: Any, name: str) -> int:
 
 
 def measure_reader() -> list[dict[str, Any]]:
-    from store import open_store
-    from store.seed import seed
+    from worktree import module
 
+    from store import open_store
+
+    seed = module("store.exchange.seed", "store.seed").seed
     found = []
     for page, truth in articles():
         with tempfile.TemporaryDirectory(prefix="parley-reader-") as tmp:

@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from store_bench import build_records, write_parley  # noqa: E402
 
 from store import open_store  # noqa: E402
-from store.commands import Commands  # noqa: E402
+from store.records.commands import Commands  # noqa: E402
 from store.sync import SyncRepo  # noqa: E402
 
 

@@ -4,6 +4,7 @@ that imports that checkout."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
@@ -12,6 +13,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 
@@ -50,3 +52,15 @@ def figures(script: str, args: list[str], tree: Path) -> dict[str, Any] | str:
     if out.returncode != 0:
         return f"failed: {' '.join(out.stderr.strip().splitlines()[-1:])}"
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def module(*names: str) -> ModuleType:
+    """The first of ``names`` the tree in use has: a module's name now first, then the
+    names it had before (the store and the dialogs were grouped into subpackages), so
+    that a baseline from before the move runs the same script."""
+    for name in names:
+        try:
+            return importlib.import_module(name)
+        except ImportError:
+            continue
+    raise ImportError(f"none of {', '.join(names)} in this tree")

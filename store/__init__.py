@@ -15,10 +15,20 @@ from .errors import (
     NotFound,
     StoreError,
 )
+from .files.state import Preread
+
+# The domain, whole: the models, what every record is, its values and its enums.
+from .kinds import *  # noqa: F403
+from .kinds import Kind
 from .models import *  # noqa: F403
-from .models import RECORD_TYPES, Kind, TrackRecord, model_for, slugify, track_of
-from .repository import Clock, Repository, TimelineEntry, default_author, system_clock
-from .storage import Preread
+from .models import RECORD_TYPES, model_for
+from .record import *  # noqa: F403
+from .record import TrackRecord, track_of
+from .records.cache import Clock
+from .records.queries import TimelineEntry
+from .records.repository import Repository, default_author, system_clock
+from .values import *  # noqa: F403
+from .values import slugify
 
 
 def open_store(

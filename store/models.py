@@ -1,24 +1,20 @@
-"""The domain: pydantic models for every kind of record Parley keeps.
+"""The domain: the pydantic models of every kind of record Parley keeps, built on
+``store.record`` (what every record is), ``store.values`` (bounded text, slugs, dates)
+and ``store.kinds`` (the enums); and every list of kinds, roles and kinds of source,
+derived from them.
 
 Records refer to each other by stable slug ids (``philadelphi-corridor``),
-never by storage ids. Every text field refuses control characters so that a
-record can never carry a terminal escape sequence into the dashboard.
+never by storage ids.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
-from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
@@ -27,392 +23,35 @@ from pydantic import (
     model_validator,
 )
 
-from .limits import ARTICLE_CHARS, LINE_CHARS, TEXT_CHARS
+from .kinds import (
+    ActorKind,
+    EventKind,
+    Firmness,
+    Kind,
+    PointStatus,
+    Priority,
+    ResponseStatus,
+    Role,
+    RoundFormat,
+    RoundStatus,
+    SourceKind,
+)
+from .limits import ARTICLE_CHARS
+from .record import (
+    Anchor,
+    Corroboration,
+    Model,
+    Record,
+    Sourced,
+    TrackRecord,
+    anchor_refs,
+    anchored,
+    no_corroborations,
+)
+from .values import Body, ISODate, Line, Slug, Text, Title, no_control
 
 # What a point's status reads as on a day before its first recorded status.
 NOT_RECORDED = "not yet recorded"
-
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
-
-# C0 controls but tab and newline, DEL, C1 controls, and lone surrogates.
-_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def _no_control(value: str) -> str:
-    found = _CONTROL_RE.search(value)
-    if found:
-        raise ValueError(f"contains a control character (U+{ord(found.group()):04X}); remove it")
-    return value
-
-
-def _one_line(value: str) -> str:
-    if "\n" in value or "\t" in value:
-        raise ValueError("must be a single line")
-    return value
-
-
-def _non_empty(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be empty")
-    return value
-
-
-def _slug(value: str) -> str:
-    if not SLUG_RE.match(value):
-        raise ValueError(
-            f"{value!r} is not a valid id: use lower-case letters, digits and single hyphens"
-        )
-    return value
-
-
-def _iso_date(value: Any) -> Any:
-    # pydantic's lax mode would take Unix timestamps and datetimes; a date is a date.
-    if isinstance(value, dt.datetime):
-        raise ValueError("must be a date (YYYY-MM-DD), not a date and time")
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"{value!r} is not a real date") from None
-    raise ValueError(f"{value!r} is not an ISO date (YYYY-MM-DD)")
-
-
-ISODate = Annotated[dt.date, BeforeValidator(_iso_date)]
-
-# Long free text (descriptions, stances, outcomes): may span lines.
-Text = Annotated[str, StringConstraints(max_length=TEXT_CHARS), AfterValidator(_no_control)]
-# Short text that names something: one line, may be empty.
-Line = Annotated[
-    str,
-    StringConstraints(max_length=LINE_CHARS),
-    AfterValidator(_no_control),
-    AfterValidator(_one_line),
-]
-# A title or name: one line, not empty.
-Title = Annotated[
-    str,
-    StringConstraints(max_length=LINE_CHARS),
-    AfterValidator(_no_control),
-    AfterValidator(_one_line),
-    AfterValidator(_non_empty),
-]
-# Stance texts, gists and event texts: not empty, may span lines.
-Body = Annotated[
-    str,
-    StringConstraints(max_length=TEXT_CHARS),
-    AfterValidator(_no_control),
-    AfterValidator(_non_empty),
-]
-Slug = Annotated[str, StringConstraints(max_length=LINE_CHARS), AfterValidator(_slug)]
-
-
-def slugify(text: str, max_length: int = 48) -> str:
-    """A stable id made from a title: ``Philadelphi Corridor`` -> ``philadelphi-corridor``."""
-    # Split words at any punctuation first: NFKD-to-ASCII drops dashes like "–" outright.
-    spaced = re.sub(r"[^\w]+", " ", text)
-    folded = unicodedata.normalize("NFKD", spaced).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
-    if len(slug) > max_length:
-        slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
-    return slug.strip("-") or "record"
-
-
-class ActorKind(StrEnum):
-    """What an actor is, wide enough for the parties of armed conflicts. The first four
-    were once the only kinds; each keeps its name and meaning, so a store written
-    then needs no step in migrations.py, and only a kind added here is new to it."""
-
-    STATE = "state"
-    MOVEMENT = "movement"
-    ORGANISATION = "organisation"
-    COALITION = "coalition"
-    GOVERNMENT = "government"
-    ARMED_GROUP = "armed group"
-    MILITARY = "military"
-    PARAMILITARY = "paramilitary"
-    MILITIA = "militia"
-    MEDIATOR_BODY = "mediator body"
-
-
-class Role(StrEnum):
-    PARTY = "party"
-    MEDIATOR = "mediator"
-    GUARANTOR = "guarantor"
-    OBSERVER = "observer"
-
-
-class RoundFormat(StrEnum):
-    DIRECT = "direct"
-    PROXIMITY = "proximity"
-    SHUTTLE = "shuttle"
-
-
-class RoundStatus(StrEnum):
-    SCHEDULED = "scheduled"
-    UNDER_WAY = "under way"
-    CONCLUDED = "concluded"
-    STALLED = "stalled"
-    COLLAPSED = "collapsed"
-
-
-class PointStatus(StrEnum):
-    OPEN = "open"
-    NARROWING = "narrowing"
-    BRIDGED = "bridged"
-    AGREED = "agreed"
-    DEADLOCKED = "deadlocked"
-
-
-class Priority(StrEnum):
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-
-
-class Firmness(StrEnum):
-    RED_LINE = "red line"
-    DEMAND = "demand"
-    CONDITIONAL = "conditional"
-    FLEXIBLE = "flexible"
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-
-
-class ResponseStatus(StrEnum):
-    PENDING = "pending"
-    ACCEPTED = "accepted"
-    ACCEPTED_WITH_CONDITIONS = "accepted with conditions"
-    REJECTED = "rejected"
-
-
-class EventKind(StrEnum):
-    STATEMENT = "statement"
-    ACCUSATION = "accusation"
-    MILITARY = "military"
-    ARMS_SALE = "arms sale"
-    ASSASSINATION = "assassination"
-    CASUALTIES = "casualties"
-    DIPLOMATIC = "diplomatic"
-    OTHER = "other"
-
-
-class SourceKind(StrEnum):
-    WIRE = "wire"
-    STATE_MEDIA = "state media"
-    OFFICIAL_STATEMENT = "official statement"
-    ANALYSIS = "analysis"
-    OTHER = "other"
-
-
-class Kind(StrEnum):
-    """The kinds of record; each names its table in the store."""
-
-    TRACK = "track"
-    ACTOR = "actor"
-    PERSON = "person"
-    SOURCE = "source"
-    ROUND = "round"
-    POINT = "point"
-    POSITION = "position"
-    PROPOSAL = "proposal"
-    EVENT = "event"
-    ASSESSMENT = "assessment"
-
-
-class Model(BaseModel):
-    # Every string of every record is bounded (store/limits.py), a field added later too.
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, use_enum_values=False, str_max_length=TEXT_CHARS
-    )
-
-
-# The key under which a stored document carries its revision: the number of the change
-# that last wrote it. It is the store's bookkeeping, not a field of the record, and no
-# field can be named so (pydantic keeps names with a leading underscore private).
-REVISION = "_rev"
-
-
-def revision_of(doc: Mapping[str, Any]) -> int:
-    """A stored document's revision; 0 for one written before records carried one."""
-    value = doc.get(REVISION)
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-
-class Record(Model):
-    """A stored record: its kind names its table, its id is a slug unique per kind."""
-
-    kind: ClassVar[Kind]
-    # References to other records: field name -> kind of record referred to.
-    refs: ClassVar[dict[str, str]] = {}
-
-    id: Slug
-
-    @model_validator(mode="before")
-    @classmethod
-    def _stored(cls, data: Any) -> Any:
-        # A stored document carries its revision beside the fields: read past it.
-        if isinstance(data, dict) and REVISION in data:
-            data = dict(data)  # the stored document itself stays as it is
-            del data[REVISION]
-        return data
-
-    @property
-    def label(self) -> str:
-        """How the record is named in lists and messages."""
-        for name in ("title", "name", "outlet"):
-            value = getattr(self, name, None)
-            if value:
-                return str(value)
-        return self.id
-
-    def references(self) -> list[tuple[str, str, str]]:
-        """Every (field, kind, id) this record refers to."""
-        return self.refs_of(self.model_dump(mode="json"))
-
-    @classmethod
-    def refs_of(cls, doc: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-        """The references in a stored document of this kind, without building the model."""
-        found: list[tuple[str, str, str]] = []
-        for field, kind in cls.refs.items():
-            value = doc.get(field)
-            if value is None:
-                continue
-            for ref in value if isinstance(value, list) else [value]:
-                found.append((field, kind, ref))
-        return found
-
-    @property
-    def sort_date(self) -> dt.date | None:
-        return None
-
-
-class TrackRecord(Record):
-    """A record that belongs to one track: everything but tracks, actors, people and
-    sources. Each kind declares ``track_id`` among its own fields, in its own place."""
-
-    if TYPE_CHECKING:
-        track_id: str
-
-
-def track_of(record: Record) -> str | None:
-    """The track a record belongs to; None for a track, an actor, a person, a source."""
-    return record.track_id if isinstance(record, TrackRecord) else None
-
-
-class Sourced(TrackRecord):
-    """A claim that must say where it comes from, or say explicitly that nothing does."""
-
-    source_ids: list[Slug] = Field(default_factory=list)
-    unsourced: bool = False
-
-    @model_validator(mode="after")
-    def _sourced(self) -> Sourced:
-        if not self.source_ids and not self.unsourced:
-            raise ValueError("give at least one source, or mark the record as unsourced")
-        if self.source_ids and self.unsourced:
-            raise ValueError("a record with sources cannot also be marked unsourced")
-        return self
-
-
-class Anchor(Model):
-    """Where a quotation stands in the text its source keeps: the characters from
-    ``start`` up to ``end``, which were ``text`` when it was taken. Whether they still
-    are is for `parley check` to say: a store whose source text was changed behind
-    Parley's back still opens."""
-
-    source_id: Slug
-    start: int = Field(ge=0)
-    end: int = Field(ge=0)
-    text: Text
-
-
-class Corroboration(Model):
-    """The same news from another outlet: the source that reports it too, and the words
-    it reports it in, anchored where they stand in that source's text, as the record's
-    own quote is in its own source's. The source is one of the record's sources."""
-
-    source_id: Slug
-    quote: Text = ""
-    anchor: Anchor | None = None
-
-
-@dataclass(frozen=True)
-class Quoted:
-    """One source of a record with the words it was quoted in: the record's own quote
-    (``corroboration`` None) or a corroboration's (its index)."""
-
-    source_id: str | None
-    quote: str
-    anchor: Anchor | None
-    corroboration: int | None = None
-
-    def may_be_in(self, source_id: str) -> bool:
-        """Whether these words may be looked for in ``source_id``: a corroboration's in its
-        own source; the record's own unanchored quote in any source the record cites."""
-        return self.corroboration is None or self.source_id == source_id
-
-
-def _anchor_refs(doc: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-    found = []
-    anchor = doc.get("anchor")
-    if isinstance(anchor, Mapping) and anchor.get("source_id"):
-        found.append(("anchor", "source", str(anchor["source_id"])))
-    for item in doc.get("corroborations") or []:
-        if not isinstance(item, Mapping):
-            continue
-        if item.get("source_id"):
-            found.append(("corroborations", "source", str(item["source_id"])))
-        inner = item.get("anchor")
-        if isinstance(inner, Mapping) and inner.get("source_id"):
-            found.append(("corroborations", "source", str(inner["source_id"])))
-    return found
-
-
-def _anchored(
-    quote: str,
-    anchor: Anchor | None,
-    source_ids: list[str],
-    corroborations: list[Corroboration],
-) -> None:
-    """An anchor stands in a source the record cites; each corroboration's source is one
-    the record cites, other than its own quote's, once, its anchor in that source. (That
-    an anchor holds its quote is checked where quotes are written, and by `parley check`.)"""
-    if anchor is not None and anchor.source_id not in source_ids:
-        raise ValueError(f"the quote is anchored in {anchor.source_id!r}, which it does not cite")
-    seen = {anchor.source_id} if anchor is not None else set()
-    for item in corroborations:
-        if item.source_id not in source_ids:
-            raise ValueError(f"corroborated by {item.source_id!r}, which it does not cite")
-        if item.source_id in seen:
-            raise ValueError(f"source {item.source_id!r} is quoted twice")
-        seen.add(item.source_id)
-        if item.anchor is not None and item.anchor.source_id != item.source_id:
-            raise ValueError(
-                f"the words of {item.source_id!r} are anchored in {item.anchor.source_id!r}"
-            )
-
-
-def _no_corroborations(items: list[Corroboration]) -> bool:
-    return not items
-
-
-def quoted(record: Record) -> list[Quoted]:
-    """Each source of a record with the words it was quoted in: its own quote first (in
-    its anchor's source, else its first source), then each corroboration. A record with
-    one quote reads as a record with one anchored quote; one with none, as none."""
-    found: list[Quoted] = []
-    quote = str(getattr(record, "quote", "") or "")
-    anchor: Anchor | None = getattr(record, "anchor", None)
-    if quote or anchor is not None:
-        sources: list[str] = list(getattr(record, "source_ids", []) or [])
-        source = anchor.source_id if anchor is not None else (sources[0] if sources else None)
-        found.append(Quoted(source, quote, anchor))
-    for index, item in enumerate(getattr(record, "corroborations", []) or []):
-        found.append(Quoted(item.source_id, item.quote, item.anchor, index))
-    return found
 
 
 class Participant(Model):
@@ -582,18 +221,19 @@ class Position(Sourced):
     round_id: Slug | None = None
     # Where the quote stands in its source's text, when it was taken from there.
     anchor: Anchor | None = None
-    # The same news from other outlets, each with its anchored quote (store/corroboration.py).
+    # The same news from other outlets, each with its anchored quote
+    # (store/reading/corroboration.py).
     # Left out of the record when there are none, as a person's aliases: a store and an
     # export written before keep their bytes.
-    corroborations: list[Corroboration] = Field(default_factory=list, exclude_if=_no_corroborations)
+    corroborations: list[Corroboration] = Field(default_factory=list, exclude_if=no_corroborations)
 
     @classmethod
     def refs_of(cls, doc: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-        return super().refs_of(doc) + _anchor_refs(doc)
+        return super().refs_of(doc) + anchor_refs(doc)
 
     @model_validator(mode="after")
     def _anchor(self) -> Position:
-        _anchored(self.quote, self.anchor, self.source_ids, self.corroborations)
+        anchored(self.quote, self.anchor, self.source_ids, self.corroborations)
         return self
 
     @property
@@ -690,18 +330,19 @@ class Event(Sourced):
     # Words quoted from the source, and where they stand in its text.
     quote: Text = ""
     anchor: Anchor | None = None
-    # The same news from other outlets, each with its anchored quote (store/corroboration.py).
+    # The same news from other outlets, each with its anchored quote
+    # (store/reading/corroboration.py).
     # Left out of the record when there are none, as a person's aliases: a store and an
     # export written before keep their bytes.
-    corroborations: list[Corroboration] = Field(default_factory=list, exclude_if=_no_corroborations)
+    corroborations: list[Corroboration] = Field(default_factory=list, exclude_if=no_corroborations)
 
     @classmethod
     def refs_of(cls, doc: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-        return super().refs_of(doc) + _anchor_refs(doc)
+        return super().refs_of(doc) + anchor_refs(doc)
 
     @model_validator(mode="after")
     def _anchor(self) -> Event:
-        _anchored(self.quote, self.anchor, self.source_ids, self.corroborations)
+        anchored(self.quote, self.anchor, self.source_ids, self.corroborations)
         return self
 
     @property
@@ -725,7 +366,7 @@ class Source(Record):
     # The article itself, as taken in (`parley capture`), and the SHA-256 of its UTF-8
     # bytes: the text never changes afterwards, and `parley check` holds it to the hash.
     text: Annotated[
-        str, StringConstraints(max_length=ARTICLE_CHARS), AfterValidator(_no_control)
+        str, StringConstraints(max_length=ARTICLE_CHARS), AfterValidator(no_control)
     ] = ""
     text_sha256: Line = ""
 
@@ -745,18 +386,19 @@ class Assessment(TrackRecord):
     quote: Text = ""
     source_ids: list[Slug] = Field(default_factory=list)
     anchor: Anchor | None = None
-    # The same news from other outlets, each with its anchored quote (store/corroboration.py).
+    # The same news from other outlets, each with its anchored quote
+    # (store/reading/corroboration.py).
     # Left out of the record when there are none, as a person's aliases: a store and an
     # export written before keep their bytes.
-    corroborations: list[Corroboration] = Field(default_factory=list, exclude_if=_no_corroborations)
+    corroborations: list[Corroboration] = Field(default_factory=list, exclude_if=no_corroborations)
 
     @classmethod
     def refs_of(cls, doc: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-        return super().refs_of(doc) + _anchor_refs(doc)
+        return super().refs_of(doc) + anchor_refs(doc)
 
     @model_validator(mode="after")
     def _anchor(self) -> Assessment:
-        _anchored(self.quote, self.anchor, self.source_ids, self.corroborations)
+        anchored(self.quote, self.anchor, self.source_ids, self.corroborations)
         return self
 
     @property
@@ -828,6 +470,7 @@ RECORD_TYPES: dict[str, type[Record]] = {
         Assessment,
     )
 }
+
 
 # Kinds that belong to a track (everything but actors, people and sources).
 TRACK_KINDS = tuple(k for k, cls in RECORD_TYPES.items() if issubclass(cls, TrackRecord))

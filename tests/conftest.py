@@ -1,6 +1,6 @@
 """Shared fixtures: a fixed clock, fresh stores, the seed data and the sample store.
 
-Two data sets serve the tests: the project's seed (``store.seed``), which the dashboard
+Two data sets serve the tests: the project's seed (``store.exchange.seed``), which the dashboard
 tests and snapshots show, and ``sample_store``, a small track with every kind of record
 and a history, which the brief, export/import, CLI and serve tests read. Helpers that
 are not fixtures are in ``tui_helpers.py``.
@@ -18,9 +18,11 @@ import desk_store
 import pytest
 import sample_store
 
-from store import Repository, access, open_store
-from store.models import Actor, ActorKind, Event, EventKind, Source, SourceKind
-from store.seed import seed
+from store import Repository, open_store
+from store.exchange.seed import seed
+from store.files import access
+from store.kinds import ActorKind, EventKind, SourceKind
+from store.models import Actor, Event, Source
 
 FIXED_NOW = datetime(2024, 8, 21, 12, 0, tzinfo=UTC)
 

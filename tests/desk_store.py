@@ -32,8 +32,8 @@ from store import (
     StickingPoint,
     Track,
 )
-from store.commands import Commands
-from store.seed import seed
+from store.exchange.seed import seed
+from store.records.commands import Commands
 
 SUDAN = "sudan-jeddah-talks"
 PORTS = "port-inspection-talks"

@@ -2,7 +2,7 @@
 
 ``Faults`` makes the Nth call of ``os.open``, ``os.write``, ``os.fsync``, ``os.replace``
 or ``os.ftruncate`` fail, the way SQLite's I/O-error tests do; those are the calls
-through which the storage reaches the disk (``store/storage.py``).
+through which the storage reaches the disk (``store/files/storage.py``).
 
 ``Disk`` keeps what a power cut would leave of one folder: the content of each file as
 of its last fsync, and the folder's entries as of the folder's last fsync. It can cut

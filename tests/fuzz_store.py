@@ -26,7 +26,7 @@ from sample_store import Clock
 from sample_store import build as build_sample
 
 from store import open_store
-from store.exchange import export_json
+from store.exchange.export import export_json
 from tui.cli import main as cli_main
 
 STORE_FILES = ("parley.json", "parley.json.journal", "parley.json.history")

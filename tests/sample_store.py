@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from store import Repository, model_for
-from store.models import Record
+from store.record import Record
 
 TRACK = "talks"
 HOSTILE_ACTOR = "<script>alert('x')</script> Hamas"

@@ -7,10 +7,11 @@ import subprocess
 from pathlib import Path
 
 from store import Clock, Repository, open_store
-from store.commands import Citation, Commands
-from store.exchange import export_document
+from store.exchange.export import export_document
+from store.exchange.seed import seed
 from store.models import MERGED
-from store.seed import seed
+from store.records.commands import Commands
+from store.records.drafts import Citation
 from store.sync import SyncRepo
 
 SOURCE = "xinhua-2024-08-21-blinken-tour"

@@ -12,7 +12,7 @@ import pytest
 from tui_helpers import run_cli
 
 from store import open_store
-from store.access import OWNER_AND_GROUP, OWNER_ONLY
+from store.files.access import OWNER_AND_GROUP, OWNER_ONLY
 
 
 @pytest.fixture(autouse=True)

@@ -17,10 +17,11 @@ from conftest import fixed_clock
 from tui_helpers import run_cli, seeded_store
 
 from store import Actor, Event, InvalidRecord, Person, Source, StoreError, open_store
-from store.anchors import anchor_quote, quote_problems
-from store.articles import named_in, resolve_date, sentences, text_hash
-from store.commands import Citation, Commands
-from store.pages import read_article
+from store.articles.anchors import anchor_quote, quote_problems
+from store.articles.article import named_in, resolve_date, sentences, text_hash
+from store.articles.pages import read_article
+from store.records.commands import Commands
+from store.records.drafts import Citation
 
 ARTICLES = Path(__file__).parent / "articles"
 REPORT = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_4fa9cd2df846f441.txt"
@@ -410,7 +411,8 @@ def test_editing_a_quote_anchors_it_again(seeded: Any) -> None:
 
 
 def test_an_anchored_quote_survives_export_and_import(seeded: Any, tmp_path: Path) -> None:
-    from store.exchange import dump_export, export_document, import_path
+    from store.exchange.export import dump_export, export_document
+    from store.exchange.importing import import_path
 
     commands, source = captured_seed(seeded)
     event = anchored_event(commands, source)
@@ -426,7 +428,8 @@ def test_an_anchored_quote_survives_export_and_import(seeded: Any, tmp_path: Pat
 
 def tamper(db: Path, tmp_path: Path, change: Any) -> None:
     """Change the store as an import of an edited export would."""
-    from store.exchange import dump_export, export_document, import_path
+    from store.exchange.export import dump_export, export_document
+    from store.exchange.importing import import_path
 
     with open_store(db, clock=fixed_clock) as repo:
         document = export_document(repo)
@@ -497,7 +500,7 @@ def test_check_reports_a_tampered_quote(
 
 
 def test_a_moved_anchor_is_told_apart_from_a_missing_quote(seeded: Any) -> None:
-    from store.anchors import anchor_fault
+    from store.articles.anchors import anchor_fault
 
     commands, source = captured_seed(seeded)
     event = anchored_event(commands, source)
@@ -516,7 +519,7 @@ def test_capture_refuses_an_empty_article(seeded: Any) -> None:
 
 
 def test_export_keeps_the_anchor_in_json(seeded: Any) -> None:
-    from store.exchange import export_document
+    from store.exchange.export import export_document
 
     commands, source = captured_seed(seeded)
     event = anchored_event(commands, source)

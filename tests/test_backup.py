@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from tui_helpers import run_cli
 
-from store import access, open_store
-from store.backup import MANIFEST
+from store import open_store
+from store.exchange.backup import MANIFEST
+from store.files import access
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -24,7 +24,7 @@ from sample_store import TRACK, Clock
 from tui_helpers import run_cli
 
 from store import Repository, Source, open_store
-from store.brief import build_brief
+from store.reading.brief import build_brief
 from tui.brief import (
     md_escape,
     plain_text,
@@ -507,9 +507,9 @@ def test_store_reads_without_rich_or_textual() -> None:
     """The brief's model (and everything else in store/) is read without a UI library."""
     script = (
         "import importlib, pkgutil, sys, store\n"
-        "for m in pkgutil.iter_modules(store.__path__):\n"
-        "    importlib.import_module('store.' + m.name)\n"
-        "assert 'store.brief' in sys.modules\n"
+        "for m in pkgutil.walk_packages(store.__path__, 'store.'):\n"
+        "    importlib.import_module(m.name)\n"
+        "assert 'store.reading.brief' in sys.modules\n"
         "print(' '.join(sorted({n.split('.')[0] for n in sys.modules})))\n"
     )
     root = Path(__file__).resolve().parent.parent

@@ -16,7 +16,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-from store.brief import Brief, Citation, Entry, Section
+from store.reading.brief_data import Brief, Citation, Entry, Section
 from tui.brief import plain_text, render_html, render_markdown
 
 CORPUS = [

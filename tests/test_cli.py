@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from tui_helpers import run_cli
 
-from store.seed import SEEDS_DIR, load_seed_records
+from store.exchange.seed import SEEDS_DIR, load_seed_records
 from tui.cli import build_parser
 
 ANSI = re.compile(r"\x1b\[")

@@ -13,7 +13,8 @@ import pytest
 from tui_helpers import run_cli
 
 from store import RECORD_TYPES, models, open_store
-from store.models import TRACK_KINDS, Kind, Role, SourceKind
+from store.kinds import Kind, Role, SourceKind
+from store.models import TRACK_KINDS
 from tui.cli import edits
 
 EDIT_COMMANDS = [
@@ -74,7 +75,7 @@ def test_the_cli_knows_every_kind_of_record() -> None:
 def test_every_list_of_kinds_roles_and_sources_is_the_models_own() -> None:
     """The command line, the forms, the paste box and the citations offer exactly what
     the models accept: a kind, role or kind of source added to a model shows up in each."""
-    from store import citations
+    from store.reading import citations
     from tui import forms
     from tui.cli import capture
     from tui.screens import article

@@ -14,8 +14,8 @@ from tui_helpers import dashboard, make_app, press, run_async, settle
 
 from store import Repository, StickingPoint, open_store
 from tui.cli import Collector
+from tui.dialogs.form import FormScreen
 from tui.screens.dashboard import DIALOG_CLOSED_PAUSE
-from tui.screens.form import FormScreen
 
 
 @pytest.fixture

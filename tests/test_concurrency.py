@@ -14,10 +14,11 @@ import pytest
 from conftest import actor, fixed_clock, to_old_layout, write_old_layout
 
 from store import Conflict, Repository, StoreError, open_store
-from store.commands import Citation, Commands
+from store.exchange.seed import seed
 from store.models import Actor
-from store.seed import seed
-from store.words import UNKNOWN_AUTHOR
+from store.reading.words import UNKNOWN_AUTHOR
+from store.records.commands import Commands
+from store.records.drafts import Citation
 
 POINT = "philadelphi-corridor"
 TRACK = "gaza-ceasefire-hostage-talks"
@@ -241,7 +242,8 @@ def test_history_of_a_store_from_before_shows_unknown_authors(
 def test_an_import_of_a_whole_store_carries_its_revisions(
     sample: Repository, tmp_path: Path
 ) -> None:
-    from store.exchange import export_json, import_json
+    from store.exchange.export import export_json
+    from store.exchange.importing import import_json
 
     text = export_json(sample)
     with open_store(tmp_path / "copy.json", clock=fixed_clock) as copy:

@@ -13,10 +13,10 @@ from textual.widgets import TextArea
 from tui_helpers import make_app, notices, run_async, screen_text, settle
 
 from store import Round, open_store
-from store.commands import Commands
-from store.seed import seed
-from tui.screens.conflict import ConflictScreen
-from tui.screens.history import HistoryScreen
+from store.exchange.seed import seed
+from store.records.commands import Commands
+from tui.dialogs.conflict import ConflictScreen
+from tui.dialogs.history import HistoryScreen
 from tui.widgets.record_table import RecordTable
 
 DOHA = "doha-round-2024-08"

@@ -26,7 +26,7 @@ from tui_helpers import (
 )
 
 from store import Kind, Repository, open_store
-from store.commands import Commands
+from store.records.commands import Commands
 from tui import config
 from tui.app import ParleyApp
 from tui.config import Config

@@ -23,19 +23,22 @@ from conftest import fixed_clock
 from tui_helpers import run_cli, seeded_store
 
 from store import Event, InvalidRecord, Position, Repository, Source, StoreError, open_store
-from store.anchors import anchor_quote, quote_problems
-from store.brief import build_brief
-from store.commands import Citation, Commands
-from store.compare import compare
-from store.corroboration import content_words, event_matches, matches, position_matches, similar
-from store.exchange import (
-    export_csv_files,
-    export_document,
-    export_json,
-    import_json,
-    read_csv_files,
+from store.articles.anchors import anchor_quote, quote_problems
+from store.exchange.export import export_csv_files, export_document, export_json
+from store.exchange.importing import import_json
+from store.exchange.read import read_csv_files
+from store.reading.brief import build_brief
+from store.reading.compare import compare
+from store.reading.corroboration import (
+    content_words,
+    event_matches,
+    matches,
+    position_matches,
+    similar,
 )
-from store.models import Anchor, Corroboration, quoted
+from store.record import Anchor, Corroboration, quoted
+from store.records.commands import Commands
+from store.records.drafts import Citation
 
 ARTICLES = Path(__file__).parent / "articles" / "corroboration"
 FIXTURE = Path(__file__).parent / "fixtures" / "main-426f2bd"
@@ -265,7 +268,7 @@ def test_corroborate_adds_the_source_and_its_anchored_quote_in_one_write(
 
 def test_an_event_and_a_new_source_typed_in_the_form_are_one_step(two: Repository) -> None:
     commands = Commands(two)
-    from store.commands import NewSource
+    from store.records.drafts import NewSource
 
     new = NewSource(
         outlet="Gulf Radio", title="Hamas skips Doha", published="2024-08-15", source_kind="wire"

@@ -26,17 +26,18 @@ from tui_helpers import (
 )
 
 from store import Event, Position, Repository, Source, open_store
-from store.anchors import anchor_quote, quote_problems
-from store.articles import sentences
-from store.commands import Citation, Commands
-from store.models import quoted
+from store.articles.anchors import anchor_quote, quote_problems
+from store.articles.article import sentences
+from store.record import quoted
+from store.records.commands import Commands
+from store.records.drafts import Citation
+from tui.dialogs.corroboration import CorroborationScreen
+from tui.dialogs.form import FormScreen
+from tui.dialogs.form_result import Corroborates
+from tui.dialogs.record_sources import sources_content
 from tui.forms import Forms
 from tui.passage import passage_lines
-from tui.screens.corroboration import CorroborationScreen
-from tui.screens.form import FormScreen
-from tui.screens.form_result import Corroborates
 from tui.screens.reader import ReaderScreen
-from tui.screens.record_sources import sources_content
 
 ARTICLES = Path(__file__).parent / "articles" / "corroboration"
 HARBOUR = (ARTICLES / "harbour-wire.txt").read_text(encoding="utf-8")

@@ -36,18 +36,20 @@ from tui_helpers import (
 )
 
 from store import Actor, ActorKind, Firmness, PointStatus, Repository, Role, Track, open_store
-from store.brief import build_brief
-from store.commands import Citation, Commands
-from store.compare import compare, last_day, news_window
-from store.desk import BETTER, WORSE, desk, trend
-from store.exchange import export_document, import_json
+from store.exchange.export import export_document
+from store.exchange.importing import import_json
+from store.reading.brief import build_brief
+from store.reading.compare import compare, last_day, news_window
+from store.reading.desk import BETTER, WORSE, desk, trend
+from store.records.commands import Commands
+from store.records.drafts import Citation
 from tui import config
 from tui.brief import plain_text
 from tui.config import Config
+from tui.dialogs.form import FormScreen
 from tui.messages import OpenRecord, ShowAsOf
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.desk import DeskScreen
-from tui.screens.form import FormScreen
 from tui.views.base import TableView
 from tui.views.overview import OverviewView
 from tui.widgets.record_table import RecordTable

@@ -21,9 +21,10 @@ from conftest import actor, event, fixed_clock, source
 
 import store
 from store import CorruptStore, open_store
-from store import migrations as migrations_module
-from store import storage as storage_module
-from store.models import Actor, ActorKind, Track
+from store.files import migrations as migrations_module
+from store.files import state as storage_state
+from store.kinds import ActorKind
+from store.models import Actor, Track
 from tui.cli import ReadAhead
 from tui.cli import main as cli_main
 
@@ -484,7 +485,6 @@ def test_an_older_schema_is_migrated_with_its_journal(
         return tables
 
     monkeypatch.setattr(migrations_module, "CURRENT_SCHEMA", 2)
-    monkeypatch.setattr(storage_module, "CURRENT_SCHEMA", 2)
     monkeypatch.setitem(migrations_module.MIGRATIONS, 1, rename_type)
     with open_store(store_path, clock=fixed_clock) as repo:
         assert repo.get("actor", "israel") == actor("israel", "Israel")
@@ -528,7 +528,7 @@ def test_a_failed_journal_write_leaves_nothing_behind(
 # -- the snapshot read ahead of opening ---------------------------------------------------------
 
 
-def _read_ahead(path: Path) -> storage_module.Preread | None:
+def _read_ahead(path: Path) -> storage_state.Preread | None:
     ahead = ReadAhead(path)
     ahead.start()
     return ahead.take()

@@ -35,11 +35,24 @@ from faulty_disk import build_store, files_of, lay_out
 
 import tui.cli as cli_module
 from store import Repository, StoreError, open_store
-from store.exchange import EXPORT_FORMAT, EXPORT_SCHEMA
+from store.exchange.bundle import EXPORT_FORMAT, EXPORT_SCHEMA
 from tui.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 STORE = ROOT / "store"
+# Sync reaches the disk through git, a program of its own, not through these calls.
+SYNC = STORE / "sync"
+
+
+def store_modules() -> list[Path]:
+    """Every module of store/, in its subpackages too, but sync's."""
+    return sorted(p for p in STORE.rglob("*.py") if not p.is_relative_to(SYNC))
+
+
+def site_of(path: Path) -> str:
+    """A module's name in a site: its path under store/."""
+    return path.relative_to(STORE).as_posix()
+
 
 # Functions through which the store reaches the disk, by module.
 OS_CALLS = (
@@ -110,7 +123,7 @@ def _guarded_lines(tree: ast.AST) -> set[int]:
 def call_sites() -> dict[tuple[str, int], str]:
     """(module file, line) -> the call, for every system call in store/'s modules."""
     found: dict[tuple[str, int], str] = {}
-    for path in sorted(STORE.glob("*.py")):
+    for path in store_modules():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         # Calls made on import (a module's constants) are no operation's.
         functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]
@@ -130,16 +143,16 @@ def call_sites() -> dict[tuple[str, int], str]:
                 elif func.attr in PATH_CALLS and PATHLIKE.search(ast.unparse(owner)):
                     name = f"path.{func.attr}"
             if name:
-                found[(path.name, node.lineno)] = name
+                found[(site_of(path), node.lineno)] = name
     return found
 
 
 def required_sites() -> dict[tuple[str, int], str]:
     """The sites an operation must reach: every call not guarded on the spot."""
     guarded: set[tuple[str, int]] = set()
-    for path in sorted(STORE.glob("*.py")):
+    for path in store_modules():
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        guarded.update((path.name, line) for line in _guarded_lines(tree))
+        guarded.update((site_of(path), line) for line in _guarded_lines(tree))
     return {site: name for site, name in call_sites().items() if site not in guarded}
 
 
@@ -165,7 +178,8 @@ class Calls:
         while frame is not None:
             file = Path(frame.f_code.co_filename)
             if file.is_relative_to(ROOT):
-                return (file.name, frame.f_lineno) if file.parent == STORE else None
+                inside = file.is_relative_to(STORE) and not file.is_relative_to(SYNC)
+                return (site_of(file), frame.f_lineno) if inside else None
             frame = frame.f_back  # type: ignore[assignment]
         return None
 

@@ -20,19 +20,17 @@ from hypothesis import strategies as st
 from sample_store import TRACK, Clock
 
 from store import Repository, model_for, open_store
-from store.exchange import (
-    EXPORT_FORMAT,
-    KIND_ORDER,
-    ImportReport,
+from store.exchange.bundle import EXPORT_FORMAT, ImportReport
+from store.exchange.export import (
     dump_export,
     export_csv,
     export_csv_files,
     export_document,
     export_json,
-    import_json,
-    import_path,
-    read_csv_files,
 )
+from store.exchange.importing import import_json, import_path
+from store.exchange.read import read_csv_files
+from store.models import KIND_ORDER
 from tui.cli import ImportProgress, main
 
 
@@ -286,7 +284,7 @@ def test_bad_csv_files(sample: Repository) -> None:
     for given_files, expected in cases:
         bundle, problems = read_csv_files(given_files, "dir")
         with tempfile.TemporaryDirectory() as d, open_store(Path(d) / "t.json") as target:
-            from store.exchange import import_bundle
+            from store.exchange.importing import import_bundle
 
             report = import_bundle(target, bundle, problems)
             assert target.count() == 0

@@ -48,9 +48,9 @@ from tui_helpers import (
 
 from store import Position, Repository, Round, open_store
 from tui.app import ParleyApp
-from tui.screens.confirm import ConfirmScreen
+from tui.dialogs.confirm import ConfirmScreen
+from tui.dialogs.form import FormScreen
 from tui.screens.dashboard import DashboardScreen
-from tui.screens.form import FormScreen
 from tui.widgets.ref_chooser import RefChooser
 
 

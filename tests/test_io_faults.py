@@ -30,8 +30,9 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from store import DiskError, Repository, StoreError, open_store
-from store import repository as repository_module
-from store.exchange import EXPORT_FORMAT, EXPORT_SCHEMA, import_json
+from store.exchange.bundle import EXPORT_FORMAT, EXPORT_SCHEMA
+from store.exchange.importing import import_json
+from store.files import checkpoint as checkpoint_module
 from store.models import Track
 from tui.cli import main as cli_main
 
@@ -326,7 +327,7 @@ def test_check_does_not_compact_a_store_with_problems(
     with Path(f"{store_path}.history").open("ab") as fh:
         fh.write(b'{"seq":Infinity}\n')
     # Every journal counts as long: closing the store would fold it in.
-    monkeypatch.setattr(repository_module, "COMPACT_AT_BYTES", 0)
+    monkeypatch.setattr(checkpoint_module, "COMPACT_AT_BYTES", 0)
     before = files_of(store_path.parent)
     code, out, _ = run_check(store_path)
     assert code == 1 and "not a valid change" in out

@@ -302,10 +302,11 @@ TEXT_HELPERS = {"tui.views.details"}
 
 
 def full_screens(root: Path) -> set[str]:
-    """The modules of tui/screens that are whole screens, not dialogs: those defining a
-    class based on Textual's ``Screen`` or on another whole screen, or importing one."""
+    """The modules of tui/screens and tui/dialogs that are whole screens, not dialogs: those
+    defining a class based on Textual's ``Screen`` or on another whole screen, or importing
+    one."""
     known = modules_under(root, ("tui",))
-    screens = {m: p for m, p in known.items() if m.startswith("tui.screens.")}
+    screens = {m: p for m, p in known.items() if m.startswith(("tui.screens.", "tui.dialogs."))}
     bases: dict[tuple[str, str], set[str]] = {}
     for module, path in screens.items():
         for node in ast.parse(path.read_text(encoding="utf-8")).body:
@@ -341,40 +342,51 @@ def full_screens(root: Path) -> set[str]:
     return full
 
 
-def tui_layer(module: str, full: set[str]) -> int | None:
+def misfiled(root: Path) -> list[str]:
+    """Every module of tui/screens that is no whole screen, and of tui/dialogs that is one:
+    the folder says the layer, so it must say what the module is."""
+    full = full_screens(root)
+    known = modules_under(root, ("tui",))
+    found = [
+        f"{module} is a dialog, in tui/screens"
+        for module in known
+        if module.startswith("tui.screens.") and module not in full
+    ]
+    found += [
+        f"{module} is a whole screen, in tui/dialogs"
+        for module in known
+        if module.startswith("tui.dialogs.") and module in full
+    ]
+    return sorted(found)
+
+
+def tui_layer(module: str) -> int | None:
     """The index in TUI_LAYERS of ``module``; None for a package that only groups others."""
-    if module in ("tui.widgets", "tui.views", "tui.screens"):
+    if module in ("tui.widgets", "tui.dialogs", "tui.views", "tui.screens"):
         return None
     if module in TEXT_HELPERS or module.startswith("tui.widgets."):
         return 0
-    if module.startswith("tui.screens."):
-        return TUI_LAYERS.index("screens" if module in full else "dialogs")
+    if module.startswith("tui.dialogs."):
+        return TUI_LAYERS.index("dialogs")
     if module.startswith("tui.views."):
         return TUI_LAYERS.index("views")
     if module in ("tui.forms", "tui.quick"):
         return TUI_LAYERS.index("forms")
+    if module.startswith("tui.screens."):
+        return TUI_LAYERS.index("screens")
     if module == "tui.app":
         return TUI_LAYERS.index("app")
-    if (
-        module == "tui"
-        or module.startswith(("tui.cli.", "tui.serve."))
-        or module
-        in (
-            "tui.cli",
-            "tui.serve",
-        )
-    ):
+    if module in ("tui", "tui.cli", "tui.serve") or module.startswith(("tui.cli.", "tui.serve.")):
         return TUI_LAYERS.index("entry points")
     return 0
 
 
 def tui_layer_breaches(root: Path) -> list[str]:
     """Every import in tui/ of a module from a layer above the importer's."""
-    full = full_screens(root)
     found = []
     for edges in import_graph(root, ("tui",)).values():
         for edge in edges:
-            low, high = tui_layer(edge.importer, full), tui_layer(edge.target, full)
+            low, high = tui_layer(edge.importer), tui_layer(edge.target)
             if low is not None and high is not None and high > low:
                 found.append(f"{edge} imports {TUI_LAYERS[high]} into {TUI_LAYERS[low]}")
     return found
@@ -382,9 +394,11 @@ def tui_layer_breaches(root: Path) -> list[str]:
 
 def test_the_dashboard_keeps_its_layers_in_order() -> None:
     """widgets < dialogs < views < forms < screens < app: a view opens a dialog but never a
-    screen, a dialog never shows a view, a widget knows none of them."""
+    screen, a dialog never shows a view, a widget knows none of them; tui/dialogs holds
+    the dialogs and tui/screens the whole screens."""
     assert "tui.screens.dashboard" in full_screens(ROOT)
-    assert "tui.screens.form" not in full_screens(ROOT)
+    assert "tui.dialogs.form" not in full_screens(ROOT)
+    assert misfiled(ROOT) == []
     breaches = tui_layer_breaches(ROOT)
     assert not breaches, "\n".join(breaches)
 
@@ -445,11 +459,12 @@ def test_the_cycle_check_passes_a_package_without_cycles(tmp_path: Path) -> None
 
 
 def test_every_file_replaced_whole_goes_through_one_writer() -> None:
-    """A file is replaced (written beside, flushed, renamed over) only in store/atomic.py:
-    one place holds how it is done, and a fix there reaches every file."""
+    """A file is replaced (written beside, flushed, renamed over) only in
+    store/files/atomic.py: one place holds how it is done, and a fix there reaches every
+    file."""
     found = []
     for path in sorted([*(ROOT / "store").rglob("*.py"), *(ROOT / "tui").rglob("*.py")]):
-        if path == ROOT / "store" / "atomic.py":
+        if path == ROOT / "store" / "files" / "atomic.py":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (
@@ -465,32 +480,45 @@ def test_every_file_replaced_whole_goes_through_one_writer() -> None:
 
 def test_the_layer_check_finds_an_import_from_above(tmp_path: Path) -> None:
     """A view that opens a whole screen, a dialog that shows a view and a widget that
-    opens a dialog, each found; a screen using a view and a view opening a dialog pass."""
+    opens a dialog, each found; a screen using a view and a view opening a dialog pass; a
+    whole screen among the dialogs and a dialog among the screens, each found misfiled."""
     write(
         tmp_path,
         {
             "tui/__init__.py": "",
             "tui/app.py": "from tui.screens.main import Main\n",
             "tui/widgets/__init__.py": "",
-            "tui/widgets/table.py": "def f():\n    from tui.screens.ask import Ask\n",
+            "tui/widgets/table.py": "def f():\n    from tui.dialogs.ask import Ask\n",
             "tui/screens/__init__.py": "",
             "tui/screens/main.py": (
                 "from textual.screen import Screen\nfrom tui.views.list import List\n"
                 "class Main(Screen[None]):\n    pass\n"
             ),
-            "tui/screens/ask.py": (
+            "tui/dialogs/__init__.py": "",
+            "tui/dialogs/ask.py": (
                 "from textual.screen import ModalScreen\nfrom tui.views.list import List\n"
                 "class Ask(ModalScreen[None]):\n    pass\n"
             ),
+            "tui/dialogs/whole.py": (
+                "from textual.screen import Screen\nclass Whole(Screen[None]):\n    pass\n"
+            ),
+            "tui/screens/confirm.py": (
+                "from textual.screen import ModalScreen\nclass Confirm(ModalScreen[bool]):\n"
+                "    pass\n"
+            ),
             "tui/views/__init__.py": "",
             "tui/views/list.py": (
-                "from tui.screens.ask import Ask\nfrom tui.screens.main import Main\n"
+                "from tui.dialogs.ask import Ask\nfrom tui.screens.main import Main\n"
             ),
         },
     )
-    assert full_screens(tmp_path) == {"tui.screens.main"}
+    assert full_screens(tmp_path) == {"tui.screens.main", "tui.dialogs.whole"}
+    assert misfiled(tmp_path) == [
+        "tui.dialogs.whole is a whole screen, in tui/dialogs",
+        "tui.screens.confirm is a dialog, in tui/screens",
+    ]
     found = sorted(tui_layer_breaches(tmp_path))
     assert len(found) == 3, found
-    assert "tui.screens.ask -> tui.views.list" in found[0]
+    assert "tui.dialogs.ask -> tui.views.list" in found[0]
     assert "tui.views.list -> tui.screens.main" in found[1]
-    assert "tui.widgets.table -> tui.screens.ask" in found[2]
+    assert "tui.widgets.table -> tui.dialogs.ask" in found[2]

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from tui_helpers import run_cli
 
 from store import limits, open_store
-from store.storage import JournalStorage
+from store.files.storage import JournalStorage
 
 ARTICLE = (
     "Doha, 25 August. The mediators met both delegations again on Sunday and set out "
@@ -124,7 +124,7 @@ def test_a_field_added_later_is_bounded_without_a_word() -> None:
     """The base model holds every string to the text bound, whatever its type says."""
     from pydantic import ValidationError
 
-    from store.models import Model
+    from store.record import Model
 
     class Later(Model):
         note: str
@@ -248,7 +248,7 @@ def test_a_history_line_of_many_blocks_is_read_whole(
     last["summary"] = "long " * 5000
     lines[-1] = json.dumps(last, separators=(",", ":")).encode()
     history.write_bytes(b"\n".join(lines) + b"\n")
-    monkeypatch.setattr("store.storage.HISTORY_BLOCK", 64)
+    monkeypatch.setattr("store.files.history.HISTORY_BLOCK", 64)
     storage = JournalStorage(db)
     try:
         read = list(storage._history_lines_backwards())

@@ -11,39 +11,40 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from store.errors import describe, field_errors
+from store.kinds import (
+    ActorKind,
+    EventKind,
+    Firmness,
+    PointStatus,
+    Priority,
+    ResponseStatus,
+    Role,
+    RoundFormat,
+    RoundStatus,
+    SourceKind,
+)
 from store.models import (
     KIND_ORDER,
     RECORD_TYPES,
-    SLUG_RE,
     TRACK_KINDS,
     Actor,
-    ActorKind,
     Assessment,
     Change,
     Event,
-    EventKind,
-    Firmness,
     Participant,
     Person,
-    PointStatus,
     Position,
-    Priority,
     Proposal,
-    Record,
     Response,
-    ResponseStatus,
-    Role,
     Round,
-    RoundFormat,
-    RoundStatus,
     Source,
-    SourceKind,
     StatusEntry,
     StickingPoint,
     Track,
     model_for,
-    slugify,
 )
+from store.record import Record
+from store.values import SLUG_RE, slugify
 
 # One valid record of every kind, as the store would hold it (JSON-ready values).
 VALID: dict[str, dict[str, Any]] = {

@@ -18,7 +18,7 @@ from tui_helpers import (
 )
 
 from store import Actor, Person, Position, Repository, Round, StickingPoint, open_store
-from tui.screens.form import FormScreen
+from tui.dialogs.form import FormScreen
 from tui.widgets.key_choice import KeyChoice
 from tui.widgets.picker import Picker, SearchBox
 from tui.widgets.ref_chooser import RefChooser

@@ -22,8 +22,8 @@ from conftest import fixed_clock
 from tinydb import TinyDB, where
 
 from store import Actor, ActorKind, Repository, open_store
-from store.commands import Commands
-from store.exchange import export_document
+from store.exchange.export import export_document
+from store.records.commands import Commands
 
 FIXTURES = Path(__file__).parent / "fixtures" / "main-6de1483"
 STORES = ["compacted", "journal-only"]

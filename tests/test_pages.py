@@ -13,7 +13,7 @@ import pytest
 from tui_helpers import make_app, press, run_async, run_cli, screen_text, seeded_store, settle
 
 from store import Source, open_store
-from store.pages import date_in, is_furniture, read_article
+from store.articles.pages import date_in, is_furniture, read_article
 
 CORPUS = Path(__file__).parent / "articles" / "reader"
 # Long after the news: a date without a year must find its year in the text.
@@ -203,7 +203,7 @@ def test_unsure_year_is_said() -> None:
 async def test_pasting_a_kept_article_again_offers_to_read_it(db: Path) -> None:
     from textual import events
 
-    from tui.screens.confirm import ConfirmScreen
+    from tui.dialogs.confirm import ConfirmScreen
     from tui.screens.reader import ReaderScreen
 
     text = (CORPUS / "12-last-night.txt").read_text(encoding="utf-8")

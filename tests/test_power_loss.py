@@ -22,7 +22,7 @@ from conftest import actor, event, fixed_clock, source
 from faulty_disk import LOSSES, Disk, PowerCut, build_store, files_of, lay_out, state
 
 from store import Repository, open_store
-from store.exchange import import_json
+from store.exchange.importing import import_json
 from store.models import Track
 
 Step = tuple[str, Callable[[Repository], object]]

@@ -12,18 +12,11 @@ from textual.widgets import Input
 from tui_helpers import make_app, press, run_async, screen_text, seeded_store, settle
 
 from store import Actor, Person, Position, Round, Source, StickingPoint, open_store
-from store.commands import Commands
-from store.proposals import (
-    Reading,
-    claim_of,
-    firmness_of,
-    name_key,
-    read_passage,
-    round_on,
-    said_on,
-)
-from store.seed import load_seed_records
-from tui.screens.form import FormScreen
+from store.articles.proposals import Reading, claim_of, firmness_of, read_passage, round_on
+from store.articles.speakers import name_key, said_on
+from store.exchange.seed import load_seed_records
+from store.records.commands import Commands
+from tui.dialogs.form import FormScreen
 from tui.screens.reader import ReaderScreen
 
 MONDAY = date(2024, 8, 26)
@@ -365,7 +358,7 @@ async def test_a_new_person_is_made_with_one_key(tmp_path: Path) -> None:
 
 
 def test_curly_and_straight_quotes_match_each_other() -> None:
-    from store.anchors import anchor_fault, anchor_quote, quote_span
+    from store.articles.anchors import anchor_fault, anchor_quote, quote_span
 
     text = "Hamas called Biden’s remarks “misleading,” on Tuesday."
     assert quote_span(text, "Biden's remarks \"misleading") == (13, 40)

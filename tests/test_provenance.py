@@ -25,11 +25,12 @@ from mdit_py_plugins.footnote import footnote_plugin
 from sample_store import Clock
 
 from store import Repository, open_store
-from store.brief import build_brief
-from store.commands import Citation, Commands, NewSource
 from store.models import model_for
+from store.reading.brief import build_brief
+from store.records.commands import Commands
+from store.records.drafts import Citation, NewSource
 from tui.brief import render_html, render_markdown
-from tui.screens.record_sources import sources_content
+from tui.dialogs.record_sources import sources_content
 from tui.views.details import record_detail
 
 TRACK = "talks"

@@ -11,9 +11,9 @@ from textual.widgets import Input
 from tui_helpers import SEED_TRACK, make_app, notices, press, run_async, screen_text, settle
 
 from store import Repository, Source, StickingPoint, open_store
-from store.brief import build_brief
+from store.reading.brief import build_brief
 from tui.brief import render_markdown
-from tui.screens.form import FormScreen
+from tui.dialogs.form import FormScreen
 from tui.widgets.picker import Picker
 
 

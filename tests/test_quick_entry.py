@@ -25,10 +25,10 @@ from tui_helpers import (
 )
 
 from store import Position, Proposal, Repository, Round, Source, StickingPoint, open_store
-from store.commands import NewSource
+from store.records.drafts import NewSource
 from tui.app import ParleyApp
-from tui.screens.corroboration import CorroborationScreen
-from tui.screens.form import FormScreen
+from tui.dialogs.corroboration import CorroborationScreen
+from tui.dialogs.form import FormScreen
 from tui.widgets.key_choice import key_letters
 from tui.widgets.picker import Picker, rank
 

@@ -25,10 +25,10 @@ from tui_helpers import (
 )
 
 from store import Event, Kind, Position, Source, open_store
-from store.articles import sentences
+from store.articles.article import sentences
+from tui.dialogs.record_sources import RecordSourcesScreen
 from tui.passage import passage_lines
 from tui.screens.reader import ReaderScreen
-from tui.screens.record_sources import RecordSourcesScreen
 
 REPORT = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_4fa9cd2df846f441.txt"
 ARTICLES = Path(__file__).parent / "articles"
@@ -181,7 +181,7 @@ async def test_the_paste_box_keeps_an_article_and_opens_it(tmp_path: Path) -> No
 
 
 def test_v_says_why_there_is_nothing_to_read(tmp_path: Path) -> None:
-    from store.commands import Commands
+    from store.records.commands import Commands
     from tui.screens.article import reader_for
 
     repo = seeded_store(tmp_path / "parley.json")
@@ -207,7 +207,7 @@ def test_reader_snapshot(
 
 
 def test_v_on_a_quoting_record_opens_the_reader_on_its_sentence(db: Path) -> None:
-    from store.commands import Commands
+    from store.records.commands import Commands
     from tui.screens.article import reader_for
 
     with open_store(db, clock=fixed_clock) as repo:

@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 from tui_helpers import THEME, Compare, make_app, seeded_store, settle, sizes
 
 from store import Source
-from store.commands import Commands
+from store.records.commands import Commands
 from tui.screens.reader import ReaderScreen
 
 CORPUS = Path(__file__).parent / "articles" / "reader"

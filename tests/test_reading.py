@@ -24,14 +24,21 @@ from tui_helpers import (
 )
 
 from store import Firmness, Position, Repository, StickingPoint, open_store
-from store.commands import Commands
-from store.compare import compare, news_window
-from store.search import search
-from store.seed import seed
-from store.trends import LEVEL, Convergence, convergence, default_since, firmness_history, gap
+from store.exchange.seed import seed
+from store.reading.compare import compare, news_window
+from store.reading.search import search
+from store.reading.trends import (
+    LEVEL,
+    Convergence,
+    convergence,
+    default_since,
+    firmness_history,
+    gap,
+)
+from store.records.commands import Commands
 from tui.app import ParleyApp
-from tui.screens.compare import CompareScreen
-from tui.screens.search import SearchScreen
+from tui.dialogs.compare import CompareScreen
+from tui.dialogs.search import SearchScreen
 from tui.trends import gap_text, strip
 from tui.views.base import TableView
 from tui.views.details import POSITIONS_SHOWN, point_detail

@@ -18,33 +18,35 @@ from store import (
     Repository,
     open_store,
 )
+from store.kinds import (
+    ActorKind,
+    EventKind,
+    Firmness,
+    PointStatus,
+    Priority,
+    ResponseStatus,
+    Role,
+    RoundFormat,
+    RoundStatus,
+    SourceKind,
+)
 from store.models import (
     Actor,
-    ActorKind,
     Assessment,
     Change,
     Event,
-    EventKind,
-    Firmness,
     Participant,
     Person,
-    PointStatus,
     Position,
-    Priority,
     Proposal,
-    Record,
     Response,
-    ResponseStatus,
-    Role,
     Round,
-    RoundFormat,
-    RoundStatus,
     Source,
-    SourceKind,
     StatusEntry,
     StickingPoint,
     Track,
 )
+from store.record import Record
 
 D = date.fromisoformat
 

@@ -12,33 +12,35 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from store import open_store
-from store.models import (
-    SLUG_RE,
-    Actor,
+from store.kinds import (
     ActorKind,
-    Assessment,
-    Event,
     EventKind,
     Firmness,
-    Participant,
-    Person,
     PointStatus,
-    Position,
     Priority,
-    Proposal,
-    Record,
-    Response,
     ResponseStatus,
     Role,
-    Round,
     RoundFormat,
     RoundStatus,
-    Source,
     SourceKind,
+)
+from store.models import (
+    Actor,
+    Assessment,
+    Event,
+    Participant,
+    Person,
+    Position,
+    Proposal,
+    Response,
+    Round,
+    Source,
     StatusEntry,
     StickingPoint,
     Track,
 )
+from store.record import Record
+from store.values import SLUG_RE
 
 # Broad unicode: every category but control characters and lone surrogates.
 CHARS = st.characters(exclude_categories=("Cc", "Cs"))

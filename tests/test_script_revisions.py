@@ -120,7 +120,7 @@ def test_a_read_after_the_co_editor_keeps_both_writes(
 def test_a_read_in_one_process_sees_fields_and_revision_of_the_same_write(db: Path) -> None:
     with open_store(db) as script, open_store(db) as co_editor:
         before = script.revision("point", "corridor")
-        from store.commands import Commands
+        from store.records.commands import Commands
 
         Commands(co_editor).edit("point", "corridor", {"priority": "low"})
         with script.one_read():

@@ -13,24 +13,20 @@ from typing import Any
 import pytest
 
 from store import Repository, open_store
+from store.exchange.seed import SEEDS_DIR, load_seed_records, seed
+from store.kinds import ResponseStatus, Role, RoundFormat, RoundStatus, SourceKind
 from store.models import (
     Actor,
     Event,
     Person,
     Position,
     Proposal,
-    Record,
-    ResponseStatus,
-    Role,
     Round,
-    RoundFormat,
-    RoundStatus,
     Source,
-    SourceKind,
     StickingPoint,
     Track,
 )
-from store.seed import SEEDS_DIR, load_seed_records, seed
+from store.record import Record
 
 SEED_FILE = SEEDS_DIR / "gaza-2024-08.json"
 # The news report the seed was written from; it lives beside the project, not in it.

@@ -40,8 +40,8 @@ from aiohttp import web
 from tui_helpers import run_cli, seeded_store
 
 from store import open_store
-from store.models import Firmness
-from store.trends import LEVEL, Step
+from store.kinds import Firmness
+from store.reading.trends import LEVEL, Step
 from tui.cli import is_loopback, main, serve_accounts
 from tui.serve.accounts import (
     TOKEN_MIN,

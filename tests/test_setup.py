@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from store.seed import load_seed_records
+from store.exchange.seed import load_seed_records
 from tui import cli
 from tui.config import data_dir
 

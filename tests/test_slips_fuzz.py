@@ -39,12 +39,12 @@ from tui_helpers import edit_latest_round, make_app, press, run_async, seeded_st
 from store import Kind, Repository, Source, open_store
 from tui.app import ParleyApp
 from tui.cli import main as cli_main
-from tui.screens.choice import ChoiceScreen
-from tui.screens.confirm import ConfirmScreen
+from tui.dialogs.choice import ChoiceScreen
+from tui.dialogs.confirm import ConfirmScreen
+from tui.dialogs.detail import DetailScreen
+from tui.dialogs.dialog import Dialog as DialogScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.desk import DeskScreen
-from tui.screens.detail import DetailScreen
-from tui.screens.dialog import Dialog as DialogScreen
 from tui.screens.reader import ReaderScreen
 from tui.widgets.ref_chooser import MatchList, RefChooser
 

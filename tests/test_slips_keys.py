@@ -10,10 +10,10 @@ from textual.widgets import Input, TextArea
 from tui_helpers import edit_latest_round, make_app, press, run_async, screen_text, settle
 
 from store import Repository
-from tui.screens.compare import CompareScreen
-from tui.screens.confirm import ConfirmScreen
+from tui.dialogs.compare import CompareScreen
+from tui.dialogs.confirm import ConfirmScreen
+from tui.dialogs.form import FormScreen
 from tui.screens.dashboard import DashboardScreen
-from tui.screens.form import FormScreen
 from tui.widgets.picker import Picker, SearchBox
 from tui.widgets.ref_chooser import RefChooser
 

@@ -12,10 +12,10 @@ from textual.widgets._toast import Toast
 from tui_helpers import make_app, notices, press, run_async, run_cli, screen_text, settle
 
 from store import Kind, Repository, open_store
-from store.commands import Citation
-from store.seed import seed_keys
+from store.exchange.seed import seed_keys
+from store.records.drafts import Citation
 from tui.app import ParleyApp
-from tui.screens.confirm import ConfirmScreen
+from tui.dialogs.confirm import ConfirmScreen
 from tui.screens.dashboard import DashboardScreen
 
 VIEWS = "1234567"

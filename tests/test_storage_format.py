@@ -138,9 +138,9 @@ def test_changes_read_from_the_end_match_the_whole_history(
 ) -> None:
     """Newest first, duplicates of a cut-short compaction once, a torn line ignored,
     the journal's changes first; whatever size the file is read back in."""
-    import store.storage as storage_module
+    import store.files.history as history_module
 
-    monkeypatch.setattr(storage_module, "HISTORY_BLOCK", block)
+    monkeypatch.setattr(history_module, "HISTORY_BLOCK", block)
     with open_store(store_path, clock=fixed_clock) as repo:
         for n in range(12):
             repo.add(Actor(id=f"actor-{n}", name=f"Actor «{n}»", actor_kind="state"))

@@ -12,7 +12,7 @@ import pytest
 from tui_helpers import run_cli
 
 from store import StoreError, open_store
-from store.commands import Commands
+from store.records.commands import Commands
 
 NOBODY = 65534
 as_root = pytest.mark.skipif(

@@ -16,10 +16,10 @@ import pytest
 from sync_helpers import POINT, SOURCE, Laptop, bare_repository
 
 from store import RECORD_TYPES, Change, IntegrityError, open_store
-from store.commands import Commands
-from store.seed import seed
+from store.exchange.seed import seed
+from store.reading.change_words import change_summary
+from store.records.commands import Commands
 from store.sync import SyncError, SyncRepo, conflict_words, sync_dir
-from store.words import change_summary
 from tui.cli import main
 
 

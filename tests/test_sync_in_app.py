@@ -25,7 +25,7 @@ from tui_helpers import (
 
 from store import StickingPoint, open_store
 from store.sync import SyncRepo, sync_dir
-from tui.screens.conflicts import ConflictsScreen
+from tui.dialogs.conflicts import ConflictsScreen
 
 
 async def sync_key(pilot: Pilot[None]) -> None:

@@ -8,7 +8,7 @@ from textual.app import App
 from tui_helpers import make_app, press, run_async, screen_text, settle
 
 from store import Repository
-from store.commands import Commands
+from store.records.commands import Commands
 from tui.views.gap_board import GapBoard
 from tui.widgets.record_table import RecordTable, Row, sort_key, sorted_rows
 

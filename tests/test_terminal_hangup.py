@@ -18,9 +18,9 @@ from conftest import fixed_clock
 from tui_helpers import read_until, start_in_terminal
 
 from store import Kind, open_store
-from store.commands import Commands
-from store.seed import seed
-from store.storage import lock_path_of
+from store.exchange.seed import seed
+from store.files.lock import lock_path_of
+from store.records.commands import Commands
 from tui.compat import hangup, pins
 
 

@@ -9,7 +9,7 @@ from textual.color import Color
 from tui_helpers import THEME, dashboard, make_app, run_async, settle
 
 from store import Repository
-from store.seed import seed
+from store.exchange.seed import seed
 from tui.format import FIRMNESS_STYLE, MUTED, RESPONSE_STYLE, STATUS_STYLE
 from tui.views.timeline import KIND_STYLE
 from tui.widgets.record_table import RecordTable

@@ -1,4 +1,4 @@
-"""The store file is a TinyDB database (store/tinydb_adapter.py): stock TinyDB reads what
+"""The store file is a TinyDB database (store/files/tinydb_adapter.py): stock TinyDB reads what
 Parley wrote, and what TinyDB changes in it Parley takes in as one change of its own, or
 refuses whole."""
 
@@ -13,11 +13,12 @@ import pytest
 from conftest import FIXED_NOW, fixed_clock
 from tinydb import Query, TinyDB, where
 
-import store.repository as repository_module
+import store.files.checkpoint as checkpoint_module
 from store import CorruptStore, Repository, open_store
-from store.commands import Commands
-from store.models import RECORD_TYPES, REVISION
-from store.seed import seed
+from store.exchange.seed import seed
+from store.models import RECORD_TYPES
+from store.record import REVISION
+from store.records.commands import Commands
 
 ROOT = Path(__file__).resolve().parent.parent
 POINT = "philadelphi-corridor"
@@ -186,7 +187,7 @@ def test_a_journal_past_its_bound_is_checkpointed_while_running(
 ) -> None:
     seed(repo)
     journal = repo.path.with_name("parley.json.journal")
-    monkeypatch.setattr(repository_module, "COMPACT_AT_BYTES", journal.stat().st_size + 1)
+    monkeypatch.setattr(checkpoint_module, "COMPACT_AT_BYTES", journal.stat().st_size + 1)
     Commands(repo).edit("point", POINT, {"priority": "low"})
     assert journal.read_bytes() == b""
     with TinyDB(repo.path, access_mode="r") as db:
@@ -204,10 +205,10 @@ def test_a_read_only_open_takes_nothing_in(seeded_file: Path) -> None:
 
 
 def test_parley_overrides_nothing_private_of_tinydb() -> None:
-    source = (ROOT / "store" / "tinydb_adapter.py").read_text(encoding="utf-8")
+    source = (ROOT / "store" / "files" / "tinydb_adapter.py").read_text(encoding="utf-8")
     assert "from tinydb.storages import Storage" in source
     assert "from tinydb" not in source.replace("from tinydb.storages import Storage", "")
-    for path in [*(ROOT / "store").glob("*.py"), *(ROOT / "tui").rglob("*.py")]:
+    for path in [*(ROOT / "store").rglob("*.py"), *(ROOT / "tui").rglob("*.py")]:
         if path.name != "tinydb_adapter.py":
             text = path.read_text(encoding="utf-8")
             assert "import tinydb" not in text and "from tinydb" not in text

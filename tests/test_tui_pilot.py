@@ -24,8 +24,8 @@ from tui_helpers import (
 )
 
 from store import Position, Repository, Source
-from store.seed import seed
-from store.words import describe
+from store.exchange.seed import seed
+from store.reading.words import describe
 from tui.app import ParleyApp
 from tui.compat.private import footer_key_class
 from tui.compat.styles_cache import styles_cache_class

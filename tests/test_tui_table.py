@@ -8,7 +8,7 @@ from rich.cells import cell_len
 from tui_helpers import SIZES, dashboard, make_app, press, run_async, screen_text, settle
 
 from store import Repository, Round, RoundFormat, RoundStatus
-from store.seed import seed
+from store.exchange.seed import seed
 from tui.views.base import TableView
 from tui.widgets.record_table import RecordTable
 

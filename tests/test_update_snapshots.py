@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 from tui_helpers import THEME, Compare, make_app, one_size, press, settle, shoot, sizes
 
 from store import RECORD_TYPES, Repository, Round, open_store
-from store.commands import Commands
+from store.records.commands import Commands
 
 # The "Add a record" list: one line a kind.
 KINDS = len(RECORD_TYPES)

@@ -52,16 +52,16 @@ from store import (
     StickingPoint,
     open_store,
 )
-from store.commands import Commands
-from store.exchange import dump_export, export_document
-from store.words import capitalised, record_words
+from store.exchange.export import dump_export, export_document
+from store.reading.words import capitalised, record_words
+from store.records.commands import Commands
 from tui.app import ParleyApp
-from tui.screens.choice import ChoiceScreen
-from tui.screens.confirm import ConfirmScreen
+from tui.dialogs.choice import ChoiceScreen
+from tui.dialogs.confirm import ConfirmScreen
+from tui.dialogs.form import FormScreen
+from tui.dialogs.history import HistoryScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.desk import DeskScreen
-from tui.screens.form import FormScreen
-from tui.screens.history import HistoryScreen
 from tui.widgets.record_table import RecordTable
 from tui.widgets.text_block import TextBlock
 

@@ -7,9 +7,10 @@ from datetime import date
 from tui_helpers import SEED_TRACK, dashboard, make_app, press, run_async, settle
 
 from store import Firmness, Position, Proposal, Repository, Response, ResponseStatus, Round
-from store.commands import Citation, Commands
-from store.seed import seed
-from store.trends import firmness_history
+from store.exchange.seed import seed
+from store.reading.trends import firmness_history
+from store.records.commands import Commands
+from store.records.drafts import Citation
 from tui.trends import strip
 from tui.views.details import proposal_lines, response_line, round_detail
 from tui.views.gap_board import CHANGED, NO_POSITION, SILENT, GapBoard, gap_cell

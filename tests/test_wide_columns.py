@@ -11,7 +11,7 @@ from textual.widget import Widget
 from tui_helpers import make_app, press, run_async, screen_text, settle
 
 from store import Repository, Round
-from tui.screens.history import DETAIL_LEAST as HISTORY_DETAIL_LEAST
+from tui.dialogs.history import DETAIL_LEAST as HISTORY_DETAIL_LEAST
 from tui.views.base import DETAIL_LEAST
 from tui.widgets.record_table import RecordTable, split_width
 

@@ -11,7 +11,7 @@ import sample_store
 from sample_store import Clock
 
 from store import Repository, open_store
-from store.words import day, describe, name_of, names, span, speaker_name
+from store.reading.words import day, describe, name_of, names, span, speaker_name
 
 
 @pytest.fixture

@@ -26,11 +26,13 @@ from test_updates import (
 from tui_helpers import notices, run_async, screen_text
 
 from store import RECORD_TYPES, Change, Repository, open_store
-from store.commands import Citation, Commands, NewSource, Outcome
-from store.words import change_summary, fields_said, long_day
+from store.reading.change_words import change_summary, fields_said
+from store.reading.words import long_day
+from store.records.commands import Commands
+from store.records.drafts import Citation, NewSource, Outcome
+from tui.dialogs.confirm import ConfirmScreen
+from tui.dialogs.history import HistoryScreen, change_detail, change_words
 from tui.format import saved_notice
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.history import HistoryScreen, change_detail, change_words
 from tui.widgets.record_table import RecordTable
 from tui.widgets.text_block import TextBlock
 
@@ -315,7 +317,7 @@ def test_summaries_an_older_version_wrote_read_in_words(tmp_path: Path) -> None:
     """A store whose summaries an older version wrote with ids and reprs: the history
     reads its changes again, in words."""
     with open_store(tmp_path / "seeded.json") as seeded:
-        from store.seed import seed
+        from store.exchange.seed import seed
 
         seed(seeded)
         records = [r for k in RECORD_TYPES for r in seeded.list(k)]

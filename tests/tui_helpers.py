@@ -44,11 +44,11 @@ from store import (
     Track,
     open_store,
 )
-from store.seed import seed
+from store.exchange.seed import seed
 from tui.app import ParleyApp
 from tui.cli import main
+from tui.dialogs.form import FormScreen
 from tui.screens.dashboard import DashboardScreen
-from tui.screens.form import FormScreen
 
 ROOT = Path(__file__).resolve().parents[1]
 THEME = "textual-dark"

@@ -26,18 +26,18 @@ from textual.worker import get_current_worker
 
 import tui.compat  # noqa: F401  (patches Textual before any widget renders)
 from store import Kind, Record, Repository, StoreError, Track, track_of
-from store.commands import Commands
-from store.compare import last_day
+from store.reading.compare import last_day
+from store.reading.words import long_day
+from store.records.commands import Commands
 from store.sync import SyncRepo, SyncReport, SyncRound, when
-from store.words import long_day
 from tui import failures
 from tui.compat import hangup
 from tui.config import Config
+from tui.dialogs.conflicts import ConflictsScreen
+from tui.dialogs.dialog import Palette
 from tui.messages import LeaveDesk, OpenRecord, ShowAsOf, ShowTrack
-from tui.screens.conflicts import ConflictsScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.desk import DeskScreen
-from tui.screens.dialog import Palette
 from tui.screens.help import HelpScreen
 from tui.text import plain, reveal
 from tui.trends import use_web_glyphs

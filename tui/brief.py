@@ -1,8 +1,8 @@
 """A briefing on one negotiation track, as terminal text, Markdown or HTML.
 
 The brief itself (what it says, its sections, entries and numbered sources) is
-built from the store by :func:`store.brief.build_brief`. The three renderers here
-turn the same :class:`~store.brief.Brief` into output and hold no knowledge of the
+built from the store by :func:`store.reading.brief.build_brief`. The three renderers here
+turn the same :class:`~store.reading.brief.Brief` into output and hold no knowledge of the
 domain: :func:`render_text` (rich ``Text`` objects, never markup, so ``[bold]``
 in a record prints literally), :func:`render_markdown` (store text
 backslash-escaped, sources as ``[^n]`` footnotes) and :func:`render_html` (one
@@ -26,8 +26,9 @@ from rich.table import Table
 from rich.text import Text
 
 from store import Repository
-from store.atomic import write_atomic
-from store.brief import Brief, Citation, Entry, build_brief
+from store.files.atomic import write_atomic
+from store.reading.brief import build_brief
+from store.reading.brief_data import Brief, Citation, Entry
 from tui.text import reveal
 
 FORMATS = ("text", "markdown", "html")
@@ -397,8 +398,8 @@ def brief_file(repo: Repository, track_id: str | None, as_of: date | None) -> tu
 
 def desk_text(repo: Repository, as_of: date | None = None) -> str:
     """``parley brief --all``: the desk as plain text, a paragraph a track."""
-    from store.desk import TREND_WORDS, desk
-    from store.words import long_day, span
+    from store.reading.desk import TREND_WORDS, desk
+    from store.reading.words import long_day, span
 
     rows = desk(repo, as_of)
     out = [f"Desk: {len(rows)} tracks" + (f", as of {as_of.isoformat()}" if as_of else ""), ""]

@@ -7,7 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from store import Kind, Record, Repository, Source
-from store.citations import cited_ids, claims
+from store.reading.citations import cited_ids, claims
 from tui.views.details import record_detail
 
 if TYPE_CHECKING:

@@ -195,7 +195,7 @@ def _remember(path: Path, what: str, change: Callable[[Any], bool]) -> str | Non
     import tomlkit
     from tomlkit.exceptions import TOMLKitError
 
-    from store.atomic import write_atomic
+    from store.files.atomic import write_atomic
 
     try:
         text = path.read_text(encoding="utf-8") if path.exists() else ""

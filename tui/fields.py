@@ -130,7 +130,7 @@ def field_row(
     offer_new: bool = False,
 ) -> Vertical | Horizontal:
     """A field in its box: the label in the box's top edge, the hint and the error
-    inside. The box is the field's focus ring (see screens/modal.tcss). In a quick
+    inside. The box is the field's focus ring (see dialogs/modal.tcss). In a quick
     form the label stands beside the field, and a bar beside it is the ring."""
     children: list[Widget] = [field_widget(field, value, options, setup, offer_new)]
     if field.hint:

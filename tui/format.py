@@ -17,16 +17,17 @@ from store import (
     RoundStatus,
     StickingPoint,
 )
+from store.reading.change_words import saved_words
 
 # The words for names and dates are the store's (shared with the brief); the views
 # import them from here with the styles.
-from store.citations import Claim, own_claim
-from store.words import day as day
-from store.words import describe as describe
-from store.words import name_of as name_of
-from store.words import names as names
-from store.words import record_words, saved_words
-from store.words import span as span
+from store.reading.citations import Claim, own_claim
+from store.reading.words import day as day
+from store.reading.words import describe as describe
+from store.reading.words import name_of as name_of
+from store.reading.words import names as names
+from store.reading.words import record_words
+from store.reading.words import span as span
 from tui.text import line
 
 # Colours are the theme's: "$text-error" and the like are looked up in the running

@@ -34,15 +34,16 @@ from store import (
     StickingPoint,
     Track,
 )
-from store.commands import Citation, Commands, NewActor, NewSource, Outcome
-from store.corroboration import matches
 from store.models import RECORD_TYPES, TRACK_KINDS
-from store.words import capitalised, changed_by, kind_words
+from store.reading.corroboration import matches
+from store.reading.words import capitalised, changed_by, kind_words
+from store.records.commands import Commands
+from store.records.drafts import Citation, NewActor, NewSource, Outcome
+from tui.dialogs.conflict import conflict_detail
+from tui.dialogs.corroboration import offer_body, offer_title
+from tui.dialogs.form import FormScreen
+from tui.dialogs.form_result import Corroborates, FormErrors, Offer, OnConflict
 from tui.fields import Field
-from tui.screens.conflict import conflict_detail
-from tui.screens.corroboration import offer_body, offer_title
-from tui.screens.form import FormScreen
-from tui.screens.form_result import Corroborates, FormErrors, Offer, OnConflict
 
 ROLE_FIELDS = {
     Role.PARTY: "parties",

@@ -1,7 +1,7 @@
 """Finding records by any text they hold, and keys by what they do: the command
 palette's providers, and the ranking the search screen shares with them.
 
-``store.search`` finds the records holding every word typed; here Textual's fuzzy
+``store.reading.search`` finds the records holding every word typed; here Textual's fuzzy
 matcher ranks them by how well each word meets the passage it was found in (or
 the record's name), so that a whole word, a word's start and a name rank first.
 """
@@ -18,9 +18,9 @@ from textual.content import Content
 from textual.fuzzy import Matcher
 
 from store import Kind, Repository
-from store.anchors import plain as straight
-from store.search import Found, found_label, search
-from store.words import kind_words
+from store.articles.anchors import plain as straight
+from store.reading.search import Found, found_label, search
+from store.reading.words import kind_words
 from tui.messages import OpenRecord
 from tui.text import plain
 

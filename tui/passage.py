@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.content import Content
 
 from store import Kind, Record, Repository, Source
-from store.anchors import passage, quoted_fault
-from store.models import Quoted, quoted
+from store.articles.anchors import passage, quoted_fault
+from store.record import Quoted, quoted
 from tui.format import MUTED
 from tui.text import line, shorten
 

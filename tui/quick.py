@@ -37,14 +37,15 @@ from store import (
     Source,
     StickingPoint,
 )
-from store.anchors import anchor_quote
-from store.articles import DateGuess, without_dateline
-from store.commands import NewSource, Outcome
-from store.proposals import NewPerson, Reading, round_on
+from store.articles.anchors import anchor_quote
+from store.articles.article import DateGuess, without_dateline
+from store.articles.proposals import Reading, round_on
+from store.articles.speakers import NewPerson
+from store.records.drafts import NewSource, Outcome
+from tui.dialogs.form import FormScreen
+from tui.dialogs.form_result import FormErrors, FormResult
 from tui.fields import Field
 from tui.forms import NEW_SOURCE_PREFIX, UNSOURCED, Forms
-from tui.screens.form import FormScreen
-from tui.screens.form_result import FormErrors, FormResult
 from tui.text import shorten
 from tui.widgets.picker import Extra
 

@@ -1,12 +1,12 @@
 """Trends drawn in text cells: a step strip of firmness, and the gap reading.
 
-The numbers are ``store.trends``'s; here they become a few characters a table
+The numbers are ``store.reading.trends``'s; here they become a few characters a table
 cell can hold, one block a stated position, taller the firmer.
 """
 
 from __future__ import annotations
 
-from store.trends import TOP, Convergence, Step
+from store.reading.trends import TOP, Convergence, Step
 
 # A block a level: accepted is the lowest, a red line or a rejection the highest.
 BLOCKS = "▁▃▄▆█"

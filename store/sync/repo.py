@@ -25,11 +25,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from store.atomic import write_atomic
 from store.errors import StoreError
+from store.files.atomic import write_atomic
+from store.files.disk import collector_paused
 from store.models import MERGED, RECORD_TYPES, Change, model_for
-from store.repository import Repository
-from store.storage import collector_paused
+from store.records.repository import Repository
 from store.sync.merge import (
     CHANGES_DIR,
     Key,

@@ -207,7 +207,7 @@ def iso_date(text: str) -> date:
 
 def brief_sections(text: str) -> tuple[str, ...]:
     """Names of the brief's sections, comma-separated; argparse names the option."""
-    from store.brief import parse_sections
+    from store.reading.brief import parse_sections
 
     try:
         return parse_sections(text)
@@ -276,7 +276,7 @@ def print_problems(problems: Sequence[object], show_all: bool, file: TextIO) -> 
 
 
 def write_output(path: str, text: str) -> None:
-    from store.atomic import write_atomic
+    from store.files.atomic import write_atomic
 
     try:
         write_atomic(Path(path), text)
@@ -327,7 +327,7 @@ def write_stdout(text: str, what: str) -> None:
 
 
 def cmd_dashboard(args: argparse.Namespace, repo: Repository) -> int:
-    from store.seed import seed
+    from store.exchange.seed import seed
     from tui import config
     from tui.app import ParleyApp
 
@@ -368,7 +368,7 @@ def cmd_dashboard(args: argparse.Namespace, repo: Repository) -> int:
 
 
 def cmd_seed(args: argparse.Namespace, repo: Repository) -> int:
-    from store.seed import seed, seed_again, seed_undone
+    from store.exchange.seed import seed, seed_again, seed_undone
 
     added = seed(repo)
     if added:
@@ -409,7 +409,7 @@ def cmd_config(args: argparse.Namespace, path: Path) -> int:
 
 
 def cmd_check(args: argparse.Namespace, repo: Repository) -> int:
-    from store.anchors import quote_problems
+    from store.articles.anchors import quote_problems
 
     problems: list[object] = [*repo.problems()]
     if not problems:
@@ -425,7 +425,7 @@ def cmd_check(args: argparse.Namespace, repo: Repository) -> int:
 
 def cmd_repair(args: argparse.Namespace, path: Path) -> int:
     """Runs on the files, not through an open store: the store may not open."""
-    from store.repair import repair_journal
+    from store.files.repair import repair_journal
 
     found = repair_journal(path, apply=args.apply)
     if not found.needed:
@@ -449,7 +449,7 @@ def cmd_repair(args: argparse.Namespace, path: Path) -> int:
 def cmd_brief(args: argparse.Namespace, repo: Repository) -> int:
     from rich.console import Console
 
-    from store.brief import NEEDS_SINCE, build_brief
+    from store.reading.brief import NEEDS_SINCE, build_brief
     from tui.brief import desk_text, render, render_text
 
     if args.all:
@@ -493,7 +493,7 @@ def _brief_out(args: argparse.Namespace, text: str, what: str) -> int:
 
 
 def cmd_export(args: argparse.Namespace, repo: Repository) -> int:
-    from store.exchange import dump_export, export_csv, export_document
+    from store.exchange.export import dump_export, export_csv, export_document
 
     if args.format == "csv":
         if not args.output or args.output == "-":
@@ -550,7 +550,7 @@ class ImportProgress:
 
 
 def cmd_import(args: argparse.Namespace, repo: Repository) -> int:
-    from store.exchange import import_path
+    from store.exchange.importing import import_path
 
     path = Path(args.file)
     if args.file != "-" and not path.exists():
@@ -594,7 +594,7 @@ def check_serve(args: argparse.Namespace) -> None:
 
 def serve_accounts(args: argparse.Namespace) -> tuple[Accounts, str | None]:
     """Who may sign in, and the token to print (None when each user has their own)."""
-    from store.repository import default_author
+    from store.records.repository import default_author
     from tui.serve.accounts import (
         Account,
         AccountError,
@@ -917,7 +917,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The dashboard shows them itself, once its keys are known; so does config show.
         for problem in args.settings.problems:
             print(f"parley: {one_line(problem)}", file=sys.stderr)
-    from store.access import share_with_group
+    from store.files.access import share_with_group
 
     shared = args.shared_group or args.settings.config.shared_group
     if shared or os.environ.get("PARLEY_SHARED_GROUP") == "1":

@@ -23,7 +23,7 @@ from tui.cli import Failure, UsageError, iso_date
 
 if TYPE_CHECKING:
     from store import Repository
-    from store.articles import Article
+    from store.articles.article import Article
 
 # The fields a source needs, the option for each, and how each is asked for.
 NEEDED = (
@@ -157,8 +157,8 @@ def confirm(fields: dict[str, object], unsure: bool, ask: Ask) -> None:
 
 
 def cmd_capture(args: argparse.Namespace, repo: Repository) -> int:
-    from store.commands import Commands
-    from store.pages import read_article
+    from store.articles.pages import read_article
+    from store.records.commands import Commands
 
     raw = read_input(args.file)
     article = read_article(raw, "" if args.file == "-" else args.file, today=repo.today())

@@ -1,7 +1,7 @@
 """The subcommands that change the store, and the two that read it record by record.
 
 ``add``, ``edit``, ``delete``, ``set-status``, ``position``, ``undo`` and ``redo`` write through
-``store.commands`` — the same commands the dashboard runs, so a record refused
+``store.records.commands`` — the same commands the dashboard runs, so a record refused
 there is refused here with the same one-line reason, naming the field. ``list``,
 ``show`` and ``history`` read, each record with its revision taken in the same read,
 so that a script's edit names the state it saw.
@@ -33,20 +33,14 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from store.models import (
-    CITING_KINDS,
-    RECORD_TYPES,
-    ROLES,
-    SOURCE_KINDS,
-    SOURCED_KINDS,
-    TRACK_KINDS,
-)
+from store.models import CITING_KINDS, RECORD_TYPES, ROLES, SOURCE_KINDS, SOURCED_KINDS, TRACK_KINDS
 from tui.cli import Failure, Parser, UsageError, one_line
 
 if TYPE_CHECKING:
     from store import Repository
-    from store.commands import Citation, NewActor, Outcome
-    from store.models import Change, Record
+    from store.models import Change
+    from store.record import Record
+    from store.records.drafts import Citation, NewActor, Outcome
 
 KINDS = tuple(RECORD_TYPES)
 # Set through `set-status` (dated and sourced) or recorded by `parley`, not given as fields.
@@ -276,7 +270,7 @@ def citation(
 ) -> Citation | None:
     """The source options, with a JSON file's ``source_ids`` (and ``unsourced``, for a
     kind that must say where it comes from) taken out of ``values``; None if none."""
-    from store.commands import Citation, NewSource
+    from store.records.drafts import Citation, NewSource
 
     values = values if values is not None else {}
     ids = _split(getattr(args, "source_ids", None) or [])
@@ -331,7 +325,7 @@ def pick_track(repo: Repository, given: str | None, values: dict[str, Any]) -> t
     """The track a new record goes to: the one given, else the one its sticking point
     or round belongs to, else the store's only (or first) track; and whether it was
     a guess among several."""
-    from store.brief import pick_track as only_or_first
+    from store.reading.brief import pick_track as only_or_first
 
     if given:
         return only_or_first(repo, given).id, False
@@ -349,7 +343,7 @@ def done(command: Callable[[], Outcome]) -> Outcome:
     """Run a store command; a refusal worded for the dashboard's form is worded here
     for the command line."""
     from store import InvalidRecord
-    from store.commands import NO_SOURCE
+    from store.records.drafts import NO_SOURCE
 
     try:
         return command()
@@ -388,7 +382,7 @@ def said(verb: str, changes: Sequence[Change]) -> str:
 
 
 def cmd_add(args: argparse.Namespace, repo: Repository) -> int:
-    from store.commands import Commands
+    from store.records.commands import Commands
 
     kind = args.kind
     values: dict[str, Any] = read_json(args.json) if args.json else {}
@@ -423,7 +417,7 @@ def cmd_add(args: argparse.Namespace, repo: Repository) -> int:
 
 def new_actors(args: argparse.Namespace) -> list[NewActor]:
     """The actors ``--new-party`` and ``--new-mediator`` name, each "Name, kind"."""
-    from store.commands import NewActor
+    from store.records.drafts import NewActor
 
     found = []
     for option, role in (("new_party", "party"), ("new_mediator", "mediator")):
@@ -459,8 +453,8 @@ def corroborated(
     """A new position or event that repeats a stored one: with ``--corroborate``, its
     source and quote added to that one (True); without, one line saying so, and False
     (it is added as new)."""
-    from store.commands import Commands
-    from store.corroboration import matches
+    from store.reading.corroboration import matches
+    from store.records.commands import Commands
 
     wanted = getattr(args, "corroborate", None)
     if kind not in ("position", "event"):
@@ -495,7 +489,7 @@ def _new_sources(outcome: Outcome) -> str:
 
 
 def cmd_edit(args: argparse.Namespace, repo: Repository) -> int:
-    from store.commands import Commands
+    from store.records.commands import Commands
 
     kind = args.kind
     current = repo.get(kind, args.id)
@@ -548,7 +542,7 @@ def _given_revision(args: argparse.Namespace, values: dict[str, Any]) -> int | N
 
 
 def cmd_delete(args: argparse.Namespace, repo: Repository) -> int:
-    from store.commands import Commands
+    from store.records.commands import Commands
 
     kind = args.kind
     outcome = done(lambda: Commands(repo).delete(kind, args.id, revision=args.revision))
@@ -562,8 +556,8 @@ def with_revision(repo: Repository, record: Record) -> dict[str, Any]:
 
 
 def cmd_set_status(args: argparse.Namespace, repo: Repository) -> int:
-    from store.commands import Commands
-    from store.models import PointStatus, RoundStatus
+    from store.kinds import PointStatus, RoundStatus
+    from store.records.commands import Commands
 
     words = list(args.words)
     if len(words) == 3:
@@ -601,8 +595,8 @@ def cmd_set_status(args: argparse.Namespace, repo: Repository) -> int:
 
 
 def cmd_position(args: argparse.Namespace, repo: Repository) -> int:
-    from store.commands import Commands
-    from store.models import Firmness
+    from store.kinds import Firmness
+    from store.records.commands import Commands
 
     cite = citation(args)
     track_id, guessed = pick_track(repo, args.track, {"point_id": args.point})
@@ -642,7 +636,7 @@ def cmd_position(args: argparse.Namespace, repo: Repository) -> int:
 
 
 def cmd_undo(args: argparse.Namespace, repo: Repository) -> int:
-    from store.commands import Commands
+    from store.records.commands import Commands
 
     outcome = Commands(repo).undo()
     if not outcome.changed:
@@ -652,7 +646,7 @@ def cmd_undo(args: argparse.Namespace, repo: Repository) -> int:
 
 
 def cmd_redo(args: argparse.Namespace, repo: Repository) -> int:
-    from store.commands import Commands
+    from store.records.commands import Commands
 
     outcome = Commands(repo).redo()
     if not outcome.changed:
@@ -691,7 +685,7 @@ def cmd_history(args: argparse.Namespace, repo: Repository) -> int:
     if not changes:
         print("parley: no changes recorded", file=sys.stderr)
         return 0
-    from store.words import author_of
+    from store.reading.words import author_of
 
     for change in changes:
         at = change.at.strftime("%Y-%m-%d %H:%M")
@@ -701,7 +695,7 @@ def cmd_history(args: argparse.Namespace, repo: Repository) -> int:
 
 
 def cmd_list(args: argparse.Namespace, repo: Repository) -> int:
-    from store.brief import pick_track as only_or_first
+    from store.reading.brief import pick_track as only_or_first
 
     kind = args.kind
     filters = {}

@@ -7,17 +7,18 @@ from dataclasses import replace
 from typing import Any
 
 from store import Kind, Record, Repository, Source
-from store.anchors import quote_span
-from store.articles import Article
-from store.commands import Commands, Outcome
+from store.articles.anchors import quote_span
+from store.articles.article import Article
+from store.articles.pages import read_article
 from store.models import SOURCE_KINDS
-from store.pages import read_article
+from store.records.commands import Commands
+from store.records.drafts import Outcome
+from tui.dialogs.confirm import ConfirmScreen
+from tui.dialogs.form import FormScreen
+from tui.dialogs.form_result import FormResult
 from tui.fields import Field
 from tui.forms import run
 from tui.screens.capture import CaptureScreen
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.form import FormScreen
-from tui.screens.form_result import FormResult
 from tui.screens.reader import ReaderScreen, no_options
 
 # -- opening the reader ---------------------------------------------------------------

@@ -27,18 +27,20 @@ from store import (
     StoreError,
     track_of,
 )
-from store.commands import Commands, Outcome
-from store.compare import last_day
-from store.seed import is_seed
-from store.words import kind_words, record_words, step_words
+from store.exchange.seed import is_seed
+from store.reading.change_words import step_words
+from store.reading.compare import last_day
+from store.reading.words import kind_words, record_words
+from store.records.commands import Commands
+from store.records.drafts import Outcome
+from tui.dialogs.choice import ChoiceScreen
+from tui.dialogs.confirm import ConfirmScreen
+from tui.dialogs.form import FormScreen
+from tui.dialogs.form_result import FormResult
 from tui.format import saved_notice
 from tui.forms import KIND_NAMES, Forms
 from tui.messages import ShowTrack
 from tui.quick import Passage, QuickForms, cited
-from tui.screens.choice import ChoiceScreen
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.form import FormScreen
-from tui.screens.form_result import FormResult
 from tui.views.base import View
 
 # The keys that write, by binding id. The dashboard and the reader take theirs from

@@ -11,12 +11,12 @@ from textual.css.query import NoMatches
 from textual.widgets import Header
 
 from store import Kind, Repository
-from store.commands import Commands
+from store.records.commands import Commands
+from tui.dialogs.form_result import FormResult
 from tui.messages import ShowAsOf
 from tui.palette import KeysProvider, RecordsProvider
 from tui.screens.capture import write_keys
 from tui.screens.desk import DeskScreen
-from tui.screens.form_result import FormResult
 from tui.screens.reading import ReadingScreen
 from tui.views.base import TableView, View
 from tui.views.tabs import VIEWS, ViewTabs

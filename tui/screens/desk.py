@@ -1,4 +1,4 @@
-"""The desk: every track on one screen, a line each (``store.desk``); Enter opens one.
+"""The desk: every track on one screen, a line each (``store.reading.desk``); Enter opens one.
 
 Parley opens on it when the store holds more than one track (the ``start`` setting
 chooses), and ``T`` brings it back over the dashboard. It lists like every other
@@ -18,8 +18,8 @@ from textual.screen import Screen
 from textual.widgets import Header
 
 from store import Kind, Record, Repository, Round
-from store.desk import BETTER, TREND_WORDS, UNCHANGED, WORSE, DeskRow, desk
-from store.words import day, long_day, names, span
+from store.reading.desk import BETTER, TREND_WORDS, UNCHANGED, WORSE, DeskRow, desk
+from store.reading.words import day, long_day, names, span
 from tui.format import ERROR, MUTED, SUCCESS, heading
 from tui.messages import LeaveDesk, ShowTrack
 from tui.text import line, literal

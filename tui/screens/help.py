@@ -20,10 +20,10 @@ from textual.keys import key_to_character
 from textual.screen import Screen
 from textual.widgets import Input
 
-from store.trends import TOP
+from store.reading.trends import TOP
+from tui.dialogs.dialog import Dialog
+from tui.dialogs.form import FormScreen
 from tui.format import heading
-from tui.screens.dialog import Dialog
-from tui.screens.form import FormScreen
 from tui.screens.reader import ReaderScreen
 from tui.text import line
 from tui.trends import legend
@@ -48,7 +48,7 @@ MOVES = [
 
 
 def trends_hint() -> Content:
-    """How the Points and Positions views draw trends (see store.trends for the
+    """How the Points and Positions views draw trends (see store.reading.trends for the
     reasoning), in the glyphs this app draws them with."""
     return line(
         heading("Trends"),
@@ -156,7 +156,7 @@ def _bound(
 
 
 class HelpScreen(Dialog[None]):
-    CSS_PATH = "modal.tcss"
+    CSS_PATH = "../dialogs/modal.tcss"
     AUTO_FOCUS = "#help-filter"
     BINDINGS = [
         Binding("escape", "close", "Close", id="help.close"),

@@ -31,18 +31,18 @@ from store import (
     Source,
     StickingPoint,
 )
-from store.anchors import plain, quote_span, sentence_at
-from store.articles import Sentence, named_in, paragraph_spans, sentences
-from store.commands import Commands
-from store.models import quoted
-from store.proposals import read_passage
+from store.articles.anchors import plain, quote_span, sentence_at
+from store.articles.article import Sentence, named_in, paragraph_spans, sentences
+from store.articles.proposals import read_passage
+from store.record import quoted
+from store.records.commands import Commands
+from tui.dialogs.choice import ChoiceScreen
+from tui.dialogs.form import FormScreen
+from tui.dialogs.form_result import FormResult
 from tui.fields import Field
 from tui.format import MUTED
 from tui.quick import Passage
 from tui.screens.capture import CaptureScreen, write_keys
-from tui.screens.choice import ChoiceScreen
-from tui.screens.form import FormScreen
-from tui.screens.form_result import FormResult
 from tui.text import line, literal
 from tui.widgets.footer import KeyFooter
 from tui.widgets.text_block import TextBlock

@@ -9,17 +9,17 @@ from datetime import date
 from textual.css.query import NoMatches
 
 from store import StoreError
-from store.compare import news_window
-from store.words import record_words
+from store.reading.compare import news_window
+from store.reading.words import record_words
 from tui.brief import brief_file
 from tui.clipboard import citations, record_text
+from tui.dialogs.compare import CompareScreen, compare_form
+from tui.dialogs.form_result import FormResult
+from tui.dialogs.history import HistoryScreen
+from tui.dialogs.record_sources import RecordSourcesScreen
+from tui.dialogs.search import SearchScreen
 from tui.screens.article import paste_article, reader_for
 from tui.screens.capture import CaptureScreen
-from tui.screens.compare import CompareScreen, compare_form
-from tui.screens.form_result import FormResult
-from tui.screens.history import HistoryScreen
-from tui.screens.record_sources import RecordSourcesScreen
-from tui.screens.search import SearchScreen
 
 
 class ReadingScreen(CaptureScreen):

@@ -14,8 +14,8 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from store import Record, Repository
-from store.words import capitalised, changed_by
-from tui.screens.detail import DetailScreen
+from store.reading.words import capitalised, changed_by
+from tui.dialogs.detail import DetailScreen
 from tui.widgets.record_table import Column, RecordTable, Row
 from tui.widgets.text_view import TextView
 

@@ -20,8 +20,8 @@ from store import (
     Source,
     StickingPoint,
 )
-from store.citations import response_claim, status_claim
-from store.words import participant_names
+from store.reading.citations import response_claim, status_claim
+from store.reading.words import participant_names
 from tui.format import (
     FIRMNESS_STYLE,
     MUTED,

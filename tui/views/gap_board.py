@@ -15,9 +15,9 @@ from textual.containers import ScrollableContainer
 from textual.strip import Strip
 
 from store import Kind, Position, Record, Repository, StickingPoint
-from store.trends import Convergence, Step
+from store.reading.trends import Convergence, Step
+from tui.dialogs.position_history import PositionHistoryScreen
 from tui.format import FIRMNESS_STYLE, name_of, point_status, status_width
-from tui.screens.position_history import PositionHistoryScreen
 from tui.trends import gap_text, strip
 from tui.views.base import View
 from tui.widgets.record_table import Cell, Column, RecordTable, Row

@@ -1,6 +1,6 @@
 """Overview: where the talks stand, at a glance, and what changed lately.
 
-The Since section lists every change dated in a window (``store.compare``), newest
+The Since section lists every change dated in a window (``store.reading.compare``), newest
 first: by default the week up to the track's latest news; ``w`` takes any day, ``W``
 the latest news the user had seen on their last visit (kept in their settings).
 """
@@ -19,11 +19,11 @@ from textual.reactive import reactive
 from textual.widget import Widget as TextualWidget
 
 from store import Event, Kind, PointStatus, Repository, Role, Round, Track
-from store.compare import Comparison, compare, news_window
-from store.words import long_day, name_of
+from store.reading.compare import Comparison, compare, news_window
+from store.reading.words import long_day, name_of
+from tui.dialogs.compare import Notes
+from tui.dialogs.form_result import FormResult
 from tui.format import MUTED, STATUS_STYLE, day, heading, names, span
-from tui.screens.compare import Notes
-from tui.screens.form_result import FormResult
 from tui.text import line, lines, shorten
 from tui.views.details import response_line
 from tui.views.gap_board import GapBoard, GapBoardView

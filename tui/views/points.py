@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.reactive import reactive
 
 from store import Kind, Record, StickingPoint
-from store.trends import Convergence, Step, convergence, counted_actors, firmness_history
+from store.reading.trends import Convergence, Step, convergence, counted_actors, firmness_history
 from tui.format import MUTED, day, heading, name_of, point_status, status_width
 from tui.text import line
 from tui.trends import gap_text, reading_words, strip
@@ -39,7 +39,7 @@ class PointsView(TableView):
     )
     BINDINGS = [Binding("w", "trend_since", "Gap since…", show=False, id="points.gap-since")]
 
-    # The day the gap is compared with; None for the default (see store.trends).
+    # The day the gap is compared with; None for the default (see store.reading.trends).
     since: reactive[date | None] = reactive(None, init=False)
 
     def watch_since(self) -> None:

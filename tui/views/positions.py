@@ -1,6 +1,6 @@
 """Positions: the matrix of sticking points against the track's parties and anyone
 else who took a stance, each cell with that actor's firmness over time, and each
-point's gap between the parties (see ``store.trends``)."""
+point's gap between the parties (see ``store.reading.trends``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 
 from store import Kind, Role, Track
-from store.trends import convergence, firmness_history
+from store.reading.trends import convergence, firmness_history
 from tui.views.gap_board import GapBoard, GapBoardView
 from tui.views.trend_since import ask_since
 
@@ -25,7 +25,7 @@ class PositionsView(GapBoardView):
     selects = (Kind.POINT, Kind.POSITION)
     BINDINGS = [Binding("w", "trend_since", "Gap since…", show=False, id="positions.gap-since")]
 
-    # The day the gap is compared with; None for the default (see store.trends).
+    # The day the gap is compared with; None for the default (see store.reading.trends).
     since: reactive[date | None] = reactive(None, init=False)
 
     def compose(self) -> ComposeResult:

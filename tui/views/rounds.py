@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 
 from store import Kind, Record, Round
-from store.words import day
+from store.reading.words import day
 from tui.format import STATUS_STYLE, names, span
 from tui.views.base import TableView
 from tui.views.details import round_detail

@@ -6,8 +6,8 @@ from textual.binding import Binding
 from textual.content import Content
 
 from store import Kind, Record, Repository, Source
-from store.citations import claims
-from store.words import kind_words
+from store.reading.citations import claims
+from store.reading.words import kind_words
 from tui.clipboard import open_source_url
 from tui.format import MUTED, day, describe, field, heading
 from tui.text import line, literal

@@ -8,10 +8,10 @@ from typing import Any, Protocol
 from textual.widget import Widget
 
 from store import Repository
-from store.trends import default_since
+from store.reading.trends import default_since
+from tui.dialogs.form import FormScreen
+from tui.dialogs.form_result import FormErrors, FormResult
 from tui.fields import Field
-from tui.screens.form import FormScreen
-from tui.screens.form_result import FormErrors, FormResult
 
 
 class ReadsTrends(Protocol):

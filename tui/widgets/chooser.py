@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 
-from store.words import kind_words
+from store.reading.words import kind_words
 from tui.text import plain
 
 

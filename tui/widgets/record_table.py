@@ -29,7 +29,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from store.search import fold
+from store.reading.search import fold
 from tui.text import plain
 
 # A cell is text, or text with a style string ("bold $text-error"): theme variables

@@ -1,0 +1,1 @@
+"""Exchange: export, reading an export, import, the CSV backup, the seed."""
