@@ -7,7 +7,15 @@ from pathlib import Path
 
 from conftest import fixed_clock
 from textual.widgets import Input
-from tui_helpers import edit_latest_round, make_app, press, run_async, screen_text, settle
+from tui_helpers import (
+    edit_latest_round,
+    make_app,
+    press,
+    run_async,
+    screen_text,
+    settle,
+    type_fast,
+)
 
 from store import Actor, Person, Position, Repository, Round, StickingPoint, open_store
 from tui.dialogs.form import FormScreen
@@ -40,7 +48,7 @@ async def test_a_new_party_from_a_quick_forms_picker(seeded: Repository, store_p
         await press(pilot, "G", "p")
         position = form(app)
         assert position.query_one("#field-point_id", Picker).value == [POINT]
-        await press(pilot, *"Houthis")
+        await type_fast(pilot, "Houthis")
         text = screen_text(app)
         assert "no match for “Houthis”" in text and "+ new actor: Houthis" in text, text
         await press(pilot, "enter")
@@ -55,7 +63,9 @@ async def test_a_new_party_from_a_quick_forms_picker(seeded: Repository, store_p
         assert party.pending == ""
         # Chosen as a match is: on to the next field, the firmness.
         assert app.focused is position.query_one("#field-firmness", KeyChoice)
-        await press(pilot, "d", *"Out of the sea lanes.", "ctrl+s")
+        await press(pilot, "d")
+        await type_fast(pilot, "Out of the sea lanes.")
+        await press(pilot, "ctrl+s")
         assert not isinstance(app.screen, FormScreen), screen_text(app)
     with reopened(store_path) as fresh:
         [houthis] = [a for a in fresh.list_as(Actor) if a.name == "Houthis"]
@@ -77,7 +87,7 @@ async def test_a_new_participant_from_a_full_forms_chooser(
         chooser = round_form.query_one("#field-participant_ids", RefChooser)
         before = chooser.value
         chooser.focus()
-        await press(pilot, *"Jordan")
+        await type_fast(pilot, "Jordan")
         assert "+ new actor: Jordan" in screen_text(app)
         await press(pilot, "enter")
         assert form(app).query_one("#field-name", Input).value == "Jordan"
@@ -103,14 +113,21 @@ async def test_a_new_speaker_and_the_actor_they_speak_for(
     app = make_app(seeded)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await press(pilot, "G", "p", *"hamas", "enter", "c", *"Only with guarantees.")
+        await press(pilot, "G", "p")
+        await type_fast(pilot, "hamas")
+        await press(pilot, "enter", "c")
+        await type_fast(pilot, "Only with guarantees.")
         position = form(app)
         speaker = position.query_one("#field-speaker_id", Picker)
         speaker.query_one(SearchBox).focus()
-        await press(pilot, *"Amal Haddad", "enter")
+        await type_fast(pilot, "Amal Haddad")
+        await press(pilot, "enter")
         person_form = form(app)
         assert person_form.query_one("#field-name", Input).value == "Amal Haddad"
-        await press(pilot, *"Spokesperson", "tab", *"Arab League", "enter")
+        await type_fast(pilot, "Spokesperson")
+        await press(pilot, "tab")
+        await type_fast(pilot, "Arab League")
+        await press(pilot, "enter")
         assert form(app).form_title == "New actor"
         await press(pilot, "o", "ctrl+s")
         assert app.screen is person_form
@@ -141,7 +158,9 @@ async def test_leaving_the_new_form_keeps_what_was_typed(
     app = make_app(seeded)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await press(pilot, "G", "p", "shift+tab", "backspace", *"Rafah crossing", "enter")
+        await press(pilot, "G", "p", "shift+tab", "backspace")
+        await type_fast(pilot, "Rafah crossing")
+        await press(pilot, "enter")
         assert form(app).form_title == "New sticking point"
         await press(pilot, "escape")
         position = form(app)

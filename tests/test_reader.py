@@ -61,6 +61,9 @@ def events_in(db: Path) -> dict[str, Event]:
 
 @run_async
 async def test_an_event_taken_from_the_report_keeps_its_anchor(db: Path) -> None:
+    """`n s` Enter on a sentence of the report: an event, a statement, anchored on that
+    sentence and marked E in the margin. Its sources (`o`) then show the passage its
+    quote stands in, the paragraph around the sentence."""
     before = events_in(db)
     repo = open_store(db, clock=fixed_clock)
     app = make_app(repo)
@@ -76,6 +79,15 @@ async def test_an_event_taken_from_the_report_keeps_its_anchor(db: Path) -> None
         # The sentence is now marked as backing an event.
         row = app.screen.query_one(f"#sentence-{hamas_sentence()}")
         assert "E" in str(row.query_one(".margin").render())
+        await press(pilot, "escape")
+        [event] = [e for e in repo.list_as(Event) if e.anchor is not None]
+        app.push_screen(RecordSourcesScreen(repo, event))
+        await settle(pilot)
+        shown = screen_text(app)
+        assert "In the article" in shown
+        assert "Hamas called Biden’s remarks" in shown
+    detail = "\n".join(c.plain for c in passage_lines(repo, event))
+    assert "commit more crimes against defenseless civilians" in detail
     repo.close()
 
     [new] = [e for e in events_in(db).values() if e.id not in before]
@@ -166,27 +178,6 @@ async def test_the_paste_box_keeps_an_article_and_opens_it(tmp_path: Path) -> No
             "2024-08-16",
             "official statement",
         )
-
-
-@run_async
-async def test_a_record_shows_its_passage(db: Path) -> None:
-    repo = open_store(db, clock=fixed_clock)
-    app = make_app(repo)
-    index = hamas_sentence()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await press(pilot, SOURCES_VIEW, "v", *["j"] * index, "n", "s", "enter", "escape")
-        [event] = [e for e in repo.list_as(Event) if e.anchor is not None]
-        # `o`: the sources, and the passage the quote stands in.
-        app.push_screen(RecordSourcesScreen(repo, event))
-        await settle(pilot)
-        shown = screen_text(app)
-        assert "In the article" in shown
-        assert "Hamas called Biden’s remarks" in shown
-    detail = "\n".join(c.plain for c in passage_lines(repo, event))
-    # In context: the paragraph around the sentence.
-    assert "commit more crimes against defenseless civilians" in detail
-    repo.close()
 
 
 def test_v_says_why_there_is_nothing_to_read(tmp_path: Path) -> None:

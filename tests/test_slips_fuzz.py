@@ -319,25 +319,44 @@ PASTED = itertools.count(1)
 
 
 async def open_dialog(pilot: Pilot[None], dialog: Dialog) -> Screen[Any]:
-    """Open ``dialog`` from the dashboard; the screen it opened."""
+    """Open ``dialog`` from the dashboard; the screen it opened.
+
+    A reader dialog whose reader is still in front (the sequence closed only the
+    dialog) is opened again from that reader: opening the reader costs as much as the
+    dialog. Each key of the way is sent as the terminal sends it and left to land
+    (one pause), not pressed with Pilot's two waits for an idle app and one for
+    animations."""
     app = pilot.app
     assert isinstance(app, ParleyApp)
-    await back_to_dashboard(pilot)
-    for item in dialog.path:
+    path = dialog.path
+    if path[:1] == (READER,) and _reader_in_front(app):
+        path = path[1:]
+    else:
+        await back_to_dashboard(pilot)
+    for item in path:
         if item == READER:
             app.push_screen(ReaderScreen(app.repo, app.commands, report_id(app), app.track_id))
-            await pilot.pause()
         elif item.startswith("do:"):
             await app.screen.run_action(item.removeprefix("do:"))
-            await pilot.pause()
         elif item.startswith("paste:"):
             number = str(next(PASTED))
             paste_into(app, item.removeprefix("paste:").replace("{n}", number))
-            await pilot.pause()
         else:
-            await pilot.press(item)
+            send(app, item)
+        await pilot.pause()
     await pilot.pause()
     return app.screen
+
+
+def _reader_in_front(app: ParleyApp) -> bool:
+    """The reader on the report, straight over the dashboard, nothing over it."""
+    stack = app.screen_stack
+    return (
+        len(stack) >= 2
+        and isinstance(stack[-1], ReaderScreen)
+        and isinstance(stack[-2], DashboardScreen)
+        and not isinstance(app.focused, Input)
+    )
 
 
 def is_open(screen: Screen[Any], dialog: Dialog) -> bool:

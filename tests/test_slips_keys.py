@@ -13,6 +13,7 @@ from store import Repository
 from tui.dialogs.compare import CompareScreen
 from tui.dialogs.confirm import ConfirmScreen
 from tui.dialogs.form import FormScreen
+from tui.screens.dashboard import DashboardScreen
 from tui.widgets.picker import Picker, SearchBox
 from tui.widgets.ref_chooser import RefChooser
 
@@ -33,13 +34,14 @@ async def test_enter_runs_compare_and_ctrl_s_says_compare(seeded: Repository) ->
 @run_async
 async def test_typing_a_date_replaces_it(seeded: Repository) -> None:
     """As of: the date is selected when the dialog opens, so typing replaces it, and
-    Enter applies it; ctrl+s is labelled Apply."""
+    Enter applies it, back on the dashboard; ctrl+s is labelled Apply."""
     app = make_app(seeded)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "t")
         assert "^s Apply" in screen_text(app).splitlines()[-1]
         await press(pilot, *"2024-08-17", "enter")
+        assert isinstance(app.screen, DashboardScreen)
         assert app.as_of == date(2024, 8, 17)
         # In a full form too: Tab onto a date, type, and the date is what was typed.
         await press(pilot, "2", "G", "e", "tab")

@@ -259,45 +259,34 @@ async def test_o_on_a_position_shows_its_source(app: ParleyApp) -> None:
 
 
 @run_async
-async def test_cursor_moves_do_not_pile_up_widgets(app: ParleyApp) -> None:
+async def test_cursor_moves_closed_forms_and_dialogs_leave_nothing_behind(app: ParleyApp) -> None:
+    """One session, three counts of what is still alive: cursor moves pile up no footer
+    keys; each tab switch and each closed form redraws the footer, and the old keys go;
+    closed dialogs leave no render caches behind (Textual 8.2 memoised a method on its
+    widgets' render caches, keeping them alive)."""
+    StylesCache = styles_cache_class()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await press(pilot, "6")
-
         before = alive(FooterKey)
         mounted = len(app.screen.query(FooterKey))
         for _ in range(10):
             await pilot.press("j")
         await settle(pilot)
-        assert alive(FooterKey) - before <= mounted
+        assert alive(FooterKey) - before <= mounted, "cursor moves pile up footer keys"
 
-
-@run_async
-async def test_footer_redraws_do_not_keep_old_keys(app: ParleyApp) -> None:
-    """Each tab switch and each closed form redraws the footer; the old keys must go."""
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
         await press(pilot, "3")
-
         before = alive(FooterKey)
         for _ in range(5):
             await press(pilot, "s", "escape", "2", "3")
         mounted = len(app.screen.query(FooterKey))
         assert alive(FooterKey) <= before + mounted, "footer keys outlive their footer"
 
-
-@run_async
-async def test_closed_dialogs_leave_no_render_caches_behind(app: ParleyApp) -> None:
-    """Textual 8.2 memoised a method on its widgets' render caches, keeping them alive."""
-    StylesCache = styles_cache_class()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await press(pilot, "3", "question_mark", "escape")
-
+        await press(pilot, "question_mark", "escape")
         before = alive(StylesCache)
         for _ in range(5):
             await press(pilot, "question_mark", "escape", "s", "escape")
-        assert alive(StylesCache) <= before
+        assert alive(StylesCache) <= before, "closed dialogs keep their render caches"
 
 
 @run_async

@@ -653,7 +653,9 @@ async def test_edit_a_round_then_see_its_history_then_undo(
     seeded: Repository, store_path: Path
 ) -> None:
     """`e` renames the Doha round (nothing else changes, not even its one venue "Doha,
-    Qatar"); `h` shows the change before/after; `u` puts the record back exactly."""
+    Qatar"); `h` shows the change before/after; `u` puts the record back exactly; `H`
+    then shows every change in the store, newest first (the undo), each with its
+    summary."""
     original = seeded.get_as(Round, "doha-round-2024-08")
     assert original.venues == ["Doha, Qatar"]
     async with running(seeded) as (app, pilot):
@@ -686,16 +688,8 @@ async def test_edit_a_round_then_see_its_history_then_undo(
 
         await keys(pilot, "u")
         assert "Undid: edited round Doha summit (title)" in notice_text(app)
-    with reopened(store_path) as fresh:
-        assert fresh.get_as(Round, original.id) == original
-        assert fresh.history(limit=1)[0].summary == "undid: edited round Doha summit (title)"
 
-
-@run_async
-async def test_history_of_everything(seeded: Repository) -> None:
-    """`H`: every change in the store, newest first, each with its summary."""
-    count = len(seeded.history())
-    async with running(seeded) as (app, pilot):
+        count = len(seeded.history())
         await keys(pilot, "H")
         history = app.screen
         assert isinstance(history, HistoryScreen)
@@ -708,8 +702,15 @@ async def test_history_of_everything(seeded: Repository) -> None:
         assert summaries[0] == capitalised(seeded.history(limit=1)[0].summary)
         assert "Added track Gaza ceasefire and hostage-release talks" in summaries
         assert "Added actor Hamas" in summaries
+        assert summaries[:2] == [
+            "Undid: edited round Doha summit (title)",
+            "Edited round Doha summit (title)",
+        ]
         await keys(pilot, "escape")
         assert isinstance(app.screen, DashboardScreen)
+    with reopened(store_path) as fresh:
+        assert fresh.get_as(Round, original.id) == original
+        assert fresh.history(limit=1)[0].summary == "undid: edited round Doha summit (title)"
 
 
 # -- d: delete ---------------------------------------------------------------
