@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 POLL_SECONDS = 1.0
 # Seconds after the desk is first drawn before the dashboard's code is read.
-DASHBOARD_IMPORT_PAUSE = 0.2
+DASHBOARD_IMPORT_PAUSE = 0.05
 
 
 def _import_dashboard() -> None:
