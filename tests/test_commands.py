@@ -135,6 +135,19 @@ def test_a_status_change_is_logged_with_its_date_and_source(
         "no movement",
     )
     assert entry.source_ids == [outcome.records[0].id]
+    # The same entry again adds nothing: refused in one line, the log as it was.
+    log = point.status_log
+    cite = Citation(entry.source_ids)
+    with pytest.raises(StoreError, match="deadlocked on 2024-08-25 is already logged"):
+        commands.set_status(
+            "point",
+            "philadelphi-corridor",
+            "deadlocked",
+            "2024-08-25",
+            note="no movement",
+            cite=cite,
+        )
+    assert repo.get_as(StickingPoint, "philadelphi-corridor").status_log == log
 
 
 def test_a_response_adds_to_that_partys_history(commands: Commands, repo: Repository) -> None:

@@ -11,7 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from sync_helpers import Laptop, bare_repository
 
@@ -72,6 +72,20 @@ def act(laptop: Laptop, step: tuple[str, object, str]) -> None:
     suppress_health_check=[HealthCheck.too_slow],
 )
 @given(steps)
+# One laptop logging the same status twice while another undid an unrelated edit.
+@example(
+    [
+        (0, ("priority", "dismantling-hamas", "low")),
+        (0, ("sync", "", "")),
+        (2, ("status", "dismantling-hamas", "narrowing")),
+        (0, ("sync", "", "")),
+        (2, ("sync", "", "")),
+        (0, ("priority", "philadelphi-corridor", "low")),
+        (2, ("delete", 0, "")),
+        (0, ("undo", "", "")),
+        (2, ("status", "dismantling-hamas", "narrowing")),
+    ]
+)
 def test_three_laptops_end_alike_whatever_they_did(
     plan: list[tuple[int, tuple[str, object, str]]],
 ) -> None:

@@ -55,6 +55,12 @@ class DailyCommands(RecordCommands):
             draft.errors["status"] = "choose one of " + ", ".join(sorted(choices))
         draft.raise_errors(f"status of {kind} {record_id!r}")
         data = record.model_dump()
+        if entry.model_dump() in data.get("status_log", []):
+            # The same entry twice says nothing more, and a desk merging logs keeps one.
+            raise StoreError(
+                f"status of {kind} {record_id!r}: {status} on {entry.date} is already logged"
+                " with these sources"
+            )
         data["status_log"] = [*data.get("status_log", []), entry.model_dump()]
         # The entry dated last wins; on a tie, the one logged last.
         data["status"] = sorted(data["status_log"], key=lambda e: e["date"])[-1]["status"]
