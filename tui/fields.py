@@ -129,13 +129,14 @@ def field_row(
     compact: bool,
     offer_new: bool = False,
 ) -> Vertical | Horizontal:
-    """A field in its box: the label in the box's top edge, the hint and the error
-    inside. The box is the field's focus ring (see dialogs/modal.tcss). In a quick
-    form the label stands beside the field, and a bar beside it is the ring."""
+    """A field in its box: the label in the box's top edge, the hint inside, and the
+    error below them once there is one (``FormScreen.show_errors`` adds it: most forms
+    never show one, and a widget fewer a field is a form that opens sooner). The box
+    is the field's focus ring (see dialogs/modal.tcss). In a quick form the label
+    stands beside the field, and a bar beside it is the ring."""
     children: list[Widget] = [field_widget(field, value, options, setup, offer_new)]
     if field.hint:
         children.append(TextBlock(literal(field.hint), classes="form-hint"))
-    children.append(TextBlock(classes="form-error", id=f"error-{field.name}"))
     classes, wid = f"form-row row-{field.widget}", f"row-{field.name}"
     if compact:
         label = Label(literal(field.label), classes="form-label")

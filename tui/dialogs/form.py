@@ -282,11 +282,9 @@ class FormScreen(Dialog[FormResult | None]):
         and the focus on the first of them."""
         names = {f.name for f in self.fields}
         general = [msg for key, msg in errors.items() if key not in names]
-        for block in self.query(".form-error").results(TextBlock):
-            key = (block.id or "").removeprefix("error-")
-            message = errors.get(key, "") if key else "; ".join(general)
-            block.update(literal(message) if message else Content(""))
-            block.set_class(bool(message), "-shown")
+        self._say("", "; ".join(general))
+        for field in self.fields:
+            self._say(field.name, errors.get(field.name, ""))
         for field in self.fields:
             invalid = field.name in errors
             self.query_one(f"#row-{field.name}").set_class(invalid, "-invalid")
@@ -294,6 +292,20 @@ class FormScreen(Dialog[FormResult | None]):
         first = next((f for f in self.fields if f.name in errors), None)
         if first is not None:
             self.focus_field(first.name)
+
+    def _say(self, name: str, message: str) -> None:
+        """Show ``message`` below the field ``name`` (above the fields when ""), or
+        nothing. A field's line is made the first time it has something to say."""
+        block = next(iter(self.query(f"#error-{name}").results(TextBlock)), None)
+        if block is None:
+            if not message:
+                return
+            row = self.query_one(f"#row-{name}")
+            box = row.query_one(".form-field") if self.compact else row
+            block = TextBlock(classes="form-error", id=f"error-{name}")
+            box.mount(block)
+        block.update(literal(message) if message else Content(""))
+        block.set_class(bool(message), "-shown")
 
     VERBS = ("save", "apply", "compare", "find")
 

@@ -118,14 +118,17 @@ class Picker(Chooser):
         self._matches: list[str] = []
 
     def compose(self) -> ComposeResult:
+        """The parts, filled before they are mounted: filled once mounted, each asked
+        for a layout of the form again as it opened."""
         hint = f"type to find {self.noun}, ⏎ takes the best match"
-        yield SearchBox(placeholder=hint, classes="pick-search", compact=True)
-        yield OptionList(classes="pick-list", compact=True)
-        yield TextBlock(classes="pick-chosen")
-
-    def on_mount(self) -> None:
-        self.query_one(OptionList).can_focus = False
+        self._search = SearchBox(placeholder=hint, classes="pick-search", compact=True)
+        self._list = OptionList(classes="pick-list -empty", compact=True)
+        self._list.can_focus = False
+        self._chosen = TextBlock(classes="pick-chosen")
         self._fill("")
+        yield self._search
+        yield self._list
+        yield self._chosen
 
     def set_chosen(self, chosen: Sequence[str]) -> None:
         self.chosen = [c for c in chosen if c]
@@ -161,7 +164,7 @@ class Picker(Chooser):
             if key != NEW_RECORD:
                 self.labels.setdefault(key, shown)
         self._matches = [key for key, _ in found]
-        option_list = self.query_one(OptionList)
+        option_list = self._list
         option_list.clear_options()
         option_list.add_options([Option(literal(shown), id=key) for key, shown in found])
         option_list.set_class(not found, "-empty")
@@ -179,10 +182,10 @@ class Picker(Chooser):
             text = Content.assemble(("chosen: ", "dim"), plain(" · ".join(names)))
         else:
             text = Content.assemble(("none chosen", "dim"))
-        self.query_one(".pick-chosen", TextBlock).update(Content.assemble(before or "", text))
+        self._chosen.update(Content.assemble(before or "", text))
 
     def action_move(self, step: int) -> None:
-        option_list = self.query_one(OptionList)
+        option_list = self._list
         if option_list.option_count:
             current = option_list.highlighted or 0
             option_list.highlighted = (current + step) % option_list.option_count
@@ -193,7 +196,7 @@ class Picker(Chooser):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        option_list = self.query_one(OptionList)
+        option_list = self._list
         highlighted = option_list.highlighted_option
         if not event.value.strip() or highlighted is None or highlighted.id is None:
             if not event.value.strip():
@@ -207,7 +210,7 @@ class Picker(Chooser):
     def pending(self) -> str:
         """What was typed in the search box and not taken: saving then would keep what
         was chosen before, not what the person typed (a new source typed on one line)."""
-        return self.query_one(SearchBox).value.strip()
+        return self._search.value.strip()
 
     def take(self, key: str) -> None:
         """Choose ``key`` (in a single picker, instead of what was chosen); "+ new …"
@@ -222,7 +225,7 @@ class Picker(Chooser):
                 self.chosen.append(key)
         else:
             self.chosen = [key]
-        self.query_one(SearchBox).value = ""
+        self._search.value = ""
         self._fill("")
         self.post_message(self.Changed(self))
 

@@ -76,28 +76,31 @@ class RefChooser(Chooser):
         )
         # True once up or down moved the highlight: enter then toggles what it is on.
         self.moved = False
+        self._offer: NewOffer | None = None
 
     def compose(self) -> ComposeResult:
+        """The parts, filled before they are mounted: filled once mounted, each asked
+        for a layout of the form again as it opened."""
         verb = "tick" if self.multiple else "choose"
-        yield Input(
+        self._search = Input(
             placeholder=f"type to search {self.noun}, enter to {verb}…",
             classes="ref-search",
             compact=True,
         )
-        yield MatchList(classes="ref-list", compact=True)
-        yield NewOffer(classes="ref-new")
-        yield TextBlock(classes="ref-summary")
-
-    def on_mount(self) -> None:
+        self._matches = MatchList(classes="ref-list", compact=True)
+        self._summary = TextBlock(classes="ref-summary")
         self._fill("")
+        yield self._search
+        yield self._matches
+        yield self._summary
 
     @property
     def search(self) -> Input:
-        return self.query_one(".ref-search", Input)
+        return self._search
 
     @property
     def matches(self) -> MatchList:
-        return self.query_one(MatchList)
+        return self._matches
 
     def focus(self, scroll_visible: bool = True) -> Self:
         """Focusing the chooser focuses its search box, where keys go."""
@@ -137,20 +140,23 @@ class RefChooser(Chooser):
             matches.highlighted = best
         else:
             matches.highlighted = None
-        offer = self.query_one(NewOffer)
         offered = bool(self.new_kind and text.strip() and not shown)
-        offer.update(
-            Content.assemble(plain(self.new_offer(text)), ("  ⏎", "dim")) if offered else ""
-        )
-        offer.set_class(offered, "-shown")
+        offer = self._offer
+        if offer is None and offered:
+            # Made the first time nothing matches: most choosers never offer it.
+            offer = self._offer = NewOffer(classes="ref-new")
+            self.mount(offer, before=self._summary)
+        if offer is not None:
+            offer.update(
+                Content.assemble(plain(self.new_offer(text)), ("  ⏎", "dim")) if offered else ""
+            )
+            offer.set_class(offered, "-shown")
         self._summarise(self.missing(text, bool(shown)))
 
     def _summarise(self, before: Content | None = None) -> None:
         names = [self.labels.get(k, k) for k in self.chosen]
         text = ", ".join(names) if names else "none"
-        self.query_one(".ref-summary", TextBlock).update(
-            Content.assemble(before or "", ("chosen: ", "dim"), plain(text))
-        )
+        self._summary.update(Content.assemble(before or "", ("chosen: ", "dim"), plain(text)))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
