@@ -17,6 +17,7 @@ from textual.widgets import Checkbox, Input, Label, Select, TextArea
 
 from tui.text import literal
 from tui.widgets.chooser import Chooser
+from tui.widgets.field_widgets import FieldCheckbox, FieldInput, FieldSelect, FieldTextArea
 from tui.widgets.key_choice import KeyChoice
 from tui.widgets.picker import Picker
 from tui.widgets.ref_chooser import RefChooser
@@ -56,13 +57,13 @@ def field_widget(
     "+ new …" when nothing matches what was typed."""
     wid = f"field-{field.name}"
     if field.widget == "area":
-        return TextArea(
+        return FieldTextArea(
             str(value or ""), id=wid, soft_wrap=True, show_line_numbers=False, compact=True
         )
     if field.widget == "choice":
         # Choices are the models' own enum values, never store text; as plain strings
         # they let Select find a choice as you type.
-        return Select(
+        return FieldSelect(
             [(c, c) for c in field.choices],
             value=value if value in field.choices else Select.NULL,
             id=wid,
@@ -86,12 +87,12 @@ def field_widget(
     if field.widget == "keys":
         return KeyChoice(field.choices, value=value, id=wid)
     if field.widget == "check":
-        return Checkbox(literal(field.label), bool(value), id=wid, compact=True)
+        return FieldCheckbox(literal(field.label), bool(value), id=wid, compact=True)
     if field.widget == "date":
-        return Input(
+        return FieldInput(
             str(value or ""), placeholder="YYYY-MM-DD", id=wid, classes="date", compact=True
         )
-    return Input(str(value or ""), id=wid, compact=True)
+    return FieldInput(str(value or ""), id=wid, compact=True)
 
 
 def read_field(field: Field, widget: Widget) -> Any:

@@ -115,6 +115,8 @@ class FormScreen(Dialog[FormResult | None]):
         self.new_record = new_record
         self._unwatch: Callable[[], None] | None = None
         self._saving = False
+        # Whether the form has been on screen yet (``on_screen_resume``).
+        self._shown = False
         # Values a field was given by ``follow``: it follows until the user changes it.
         self._followed: dict[str, Any] = {}
 
@@ -163,6 +165,17 @@ class FormScreen(Dialog[FormResult | None]):
         self.pristine = self.values()
         if self.on_conflict is not None and self.on_conflict.watch is not None:
             self._unwatch = self.on_conflict.watch(self._record_moved)
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        """A form first shown has its fields styled from being mounted a moment ago:
+        Textual would work out the styles of every widget of the form again (a tenth
+        of the time it took to open). Only the screen itself is styled again: it was
+        styled as it was pushed, before its own CSS was read the first time a form
+        opened. Later resumes, after a dialog over the form, restyle as ever."""
+        if not self._shown:
+            self._shown = True
+            event.refresh_styles = False
+            self.app.stylesheet.apply(self, animate=False)
 
     def on_unmount(self) -> None:
         if self._unwatch is not None:

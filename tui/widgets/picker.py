@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 
 from tui.text import literal, plain
 from tui.widgets.chooser import Chooser
+from tui.widgets.field_widgets import FieldOptionList, StyledWhenMounted
 from tui.widgets.text_block import TextBlock
 
 SHOWN = 6
@@ -51,7 +52,7 @@ def rank(query: str, label: str, terms: Sequence[str] = ()) -> int | None:
     return best
 
 
-class SearchBox(Input):
+class SearchBox(StyledWhenMounted, Input):
     """The picker's search box: backspace on an empty box lets go of the last choice."""
 
     class EmptyBackspace(Message):
@@ -122,7 +123,7 @@ class Picker(Chooser):
         for a layout of the form again as it opened."""
         hint = f"type to find {self.noun}, ⏎ takes the best match"
         self._search = SearchBox(placeholder=hint, classes="pick-search", compact=True)
-        self._list = OptionList(classes="pick-list -empty", compact=True)
+        self._list = FieldOptionList(classes="pick-list -empty", compact=True)
         self._list.can_focus = False
         self._chosen = TextBlock(classes="pick-chosen")
         self._fill("")

@@ -23,12 +23,13 @@ from textual.widgets.selection_list import Selection
 
 from tui.text import literal, plain
 from tui.widgets.chooser import Chooser
+from tui.widgets.field_widgets import FieldInput, StyledWhenMounted
 from tui.widgets.text_block import TextBlock
 
 SHOWN = 30
 
 
-class MatchList(SelectionList[str], can_focus=False):
+class MatchList(StyledWhenMounted, SelectionList[str], can_focus=False):
     """The matches, driven from the search box; a click still ticks or unticks."""
 
     def _on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -82,7 +83,7 @@ class RefChooser(Chooser):
         """The parts, filled before they are mounted: filled once mounted, each asked
         for a layout of the form again as it opened."""
         verb = "tick" if self.multiple else "choose"
-        self._search = Input(
+        self._search = FieldInput(
             placeholder=f"type to search {self.noun}, enter to {verb}…",
             classes="ref-search",
             compact=True,
