@@ -123,7 +123,6 @@ class FormScreen(Dialog[FormResult | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog form quick" if self.compact else "dialog form"):
             yield TextBlock(literal(self.form_title), classes="dialog-title")
-            yield TextBlock(classes="form-error", id="error-")
             with FormBody(classes="dialog-body"):
                 index = 0
                 while index < len(self.fields):
@@ -308,15 +307,20 @@ class FormScreen(Dialog[FormResult | None]):
 
     def _say(self, name: str, message: str) -> None:
         """Show ``message`` below the field ``name`` (above the fields when ""), or
-        nothing. A field's line is made the first time it has something to say."""
+        nothing. A line is made the first time it has something to say: most forms
+        never show one, and each widget fewer is a form that opens sooner."""
         block = next(iter(self.query(f"#error-{name}").results(TextBlock)), None)
         if block is None:
             if not message:
                 return
-            row = self.query_one(f"#row-{name}")
-            box = row.query_one(".form-field") if self.compact else row
-            block = TextBlock(classes="form-error", id=f"error-{name}")
-            box.mount(block)
+            block = TextBlock(literal(message), classes="form-error -shown", id=f"error-{name}")
+            if name:
+                row = self.query_one(f"#row-{name}")
+                (row.query_one(".form-field") if self.compact else row).mount(block)
+            else:
+                # The form's own line: below its title, above the fields.
+                self.query_one(".dialog").mount(block, before=self.query_one(FormBody))
+            return
         block.update(literal(message) if message else Content(""))
         block.set_class(bool(message), "-shown")
 
@@ -352,8 +356,7 @@ class FormScreen(Dialog[FormResult | None]):
         """Someone else changed the record: say so above the fields, before the save."""
         if self._saving:
             return  # the change is this form's own
-        self.query_one("#error-", TextBlock).update(literal(said))
-        self.query_one("#error-", TextBlock).add_class("-shown")
+        self._say("", said)
 
     def _write(self, values: dict[str, Any], write: Callable[[], Outcome | None]) -> None:
         self._saving = True
