@@ -848,6 +848,7 @@ def run_datatable(rows_path: str) -> None:
     the first cell of the first row: what Textual itself costs, on this machine now."""
     from textual.app import App, ComposeResult
     from textual.binding import Binding
+    from textual.coordinate import Coordinate
     from textual.screen import ModalScreen
     from textual.widgets import DataTable, Label
 
@@ -886,7 +887,7 @@ def run_datatable(rows_path: str) -> None:
         def action_status(self) -> None:
             def saved(status: str | None) -> None:
                 if status:
-                    self.query_one(DataTable).update_cell_at((0, 0), status)
+                    self.query_one(DataTable).update_cell_at(Coordinate(0, 0), status)
 
             self.push_screen(Dialog(), saved)
 
