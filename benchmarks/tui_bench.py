@@ -49,6 +49,7 @@ import json
 import os
 import pty
 import random
+import re
 import select
 import statistics
 import struct
@@ -435,6 +436,14 @@ def starts_line(text: str) -> Check:
     return lambda lines: any(line.startswith(text) for line in lines)
 
 
+# The Points table's heading: its Status column is as wide as the widest status shown.
+POINTS_HEADING = re.compile(r"^Status +Sticking point ")
+
+
+def matches_line(pattern: re.Pattern[str]) -> Check:
+    return lambda lines: any(pattern.match(line) for line in lines)
+
+
 @dataclass
 class Terminal:
     """A child process on a pty, and the screen it has drawn."""
@@ -528,7 +537,7 @@ class Terminal:
 VIEWS: dict[str, tuple[str, Check]] = {
     "1": ("Overview", contains("Latest round")),
     "2": ("Rounds", starts_line("Dates ")),
-    "3": ("Sticking points", starts_line("Status     Sticking point")),
+    "3": ("Sticking points", matches_line(POINTS_HEADING)),
     "4": ("Positions", starts_line("Sticking point")),
     "5": ("Actors", contains("Role here")),
     "6": ("Timeline", contains("every kind")),
@@ -739,8 +748,9 @@ def drive_parley(term: Terminal, info: dict[str, Any], only_save: bool = False) 
     }
 
 
-# Each save sets the first sticking point to the next of these; no two in a row match.
-SAVE_STATUSES = ("bridged", "agreed", "narrowing", "deadlocked", "bridged", "agreed")
+# Each save sets the first sticking point to the next of these: no two alike, as the
+# same status from the same source on the same day is refused as logged already.
+SAVE_STATUSES = ("bridged", "agreed", "narrowing", "deadlocked", "open")
 
 
 def save_status(term: Terminal, status: str) -> float:
@@ -755,8 +765,9 @@ def save_status(term: Terminal, status: str) -> float:
         # The heading can arrive a frame before the rows: read them once all is drawn.
         term.settle()
     lines = term.screen.text()
-    header = next(i for i, text in enumerate(lines) if text.startswith("Status     Sticking"))
-    title = lines[header + 1][11:40].strip()
+    header = next(i for i, text in enumerate(lines) if POINTS_HEADING.match(text))
+    column = lines[header].index("Sticking point")
+    title = lines[header + 1][column : column + 29].strip()
     term.press("s", contains("Status of"), "the status form")
     os.write(term.fd, status[0].encode())
     term.settle()
@@ -837,6 +848,7 @@ def run_datatable(rows_path: str) -> None:
     the first cell of the first row: what Textual itself costs, on this machine now."""
     from textual.app import App, ComposeResult
     from textual.binding import Binding
+    from textual.coordinate import Coordinate
     from textual.screen import ModalScreen
     from textual.widgets import DataTable, Label
 
@@ -875,7 +887,7 @@ def run_datatable(rows_path: str) -> None:
         def action_status(self) -> None:
             def saved(status: str | None) -> None:
                 if status:
-                    self.query_one(DataTable).update_cell_at((0, 0), status)
+                    self.query_one(DataTable).update_cell_at(Coordinate(0, 0), status)
 
             self.push_screen(Dialog(), saved)
 

@@ -41,11 +41,10 @@ from .record import (
     Anchor,
     Corroboration,
     Model,
+    QuotingRecord,
     Record,
     Sourced,
     TrackRecord,
-    anchor_refs,
-    anchored,
     no_corroborations,
 )
 from .values import Body, ISODate, Line, Slug, Text, Title, no_control
@@ -198,7 +197,7 @@ class StickingPoint(_HasStatusLog):
         return self.raised
 
 
-class Position(Sourced):
+class Position(QuotingRecord, Sourced):
     kind: ClassVar[Kind] = Kind.POSITION
     refs: ClassVar[dict[str, str]] = {
         "track_id": "track",
@@ -226,15 +225,6 @@ class Position(Sourced):
     # Left out of the record when there are none, as a person's aliases: a store and an
     # export written before keep their bytes.
     corroborations: list[Corroboration] = Field(default_factory=list, exclude_if=no_corroborations)
-
-    @classmethod
-    def refs_of(cls, doc: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-        return super().refs_of(doc) + anchor_refs(doc)
-
-    @model_validator(mode="after")
-    def _anchor(self) -> Position:
-        anchored(self.quote, self.anchor, self.source_ids, self.corroborations)
-        return self
 
     @property
     def label(self) -> str:
@@ -314,7 +304,7 @@ class Proposal(TrackRecord):
         return self.date
 
 
-class Event(Sourced):
+class Event(QuotingRecord, Sourced):
     kind: ClassVar[Kind] = Kind.EVENT
     refs: ClassVar[dict[str, str]] = {
         "track_id": "track",
@@ -330,20 +320,8 @@ class Event(Sourced):
     # Words quoted from the source, and where they stand in its text.
     quote: Text = ""
     anchor: Anchor | None = None
-    # The same news from other outlets, each with its anchored quote
-    # (store/reading/corroboration.py).
-    # Left out of the record when there are none, as a person's aliases: a store and an
-    # export written before keep their bytes.
+    # As a position's.
     corroborations: list[Corroboration] = Field(default_factory=list, exclude_if=no_corroborations)
-
-    @classmethod
-    def refs_of(cls, doc: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-        return super().refs_of(doc) + anchor_refs(doc)
-
-    @model_validator(mode="after")
-    def _anchor(self) -> Event:
-        anchored(self.quote, self.anchor, self.source_ids, self.corroborations)
-        return self
 
     @property
     def sort_date(self) -> dt.date:
@@ -375,7 +353,7 @@ class Source(Record):
         return f"{self.outlet}: {self.title}"
 
 
-class Assessment(TrackRecord):
+class Assessment(QuotingRecord):
     kind: ClassVar[Kind] = Kind.ASSESSMENT
     refs: ClassVar[dict[str, str]] = {"track_id": "track", "source_ids": "source"}
     track_id: Slug
@@ -386,20 +364,8 @@ class Assessment(TrackRecord):
     quote: Text = ""
     source_ids: list[Slug] = Field(default_factory=list)
     anchor: Anchor | None = None
-    # The same news from other outlets, each with its anchored quote
-    # (store/reading/corroboration.py).
-    # Left out of the record when there are none, as a person's aliases: a store and an
-    # export written before keep their bytes.
+    # As a position's.
     corroborations: list[Corroboration] = Field(default_factory=list, exclude_if=no_corroborations)
-
-    @classmethod
-    def refs_of(cls, doc: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-        return super().refs_of(doc) + anchor_refs(doc)
-
-    @model_validator(mode="after")
-    def _anchor(self) -> Assessment:
-        anchored(self.quote, self.anchor, self.source_ids, self.corroborations)
-        return self
 
     @property
     def label(self) -> str:

@@ -192,6 +192,28 @@ def no_corroborations(items: list[Corroboration]) -> bool:
     return not items
 
 
+class QuotingRecord(TrackRecord):
+    """A record that may quote its sources (a position, an event, an assessment): its
+    quote's anchor and its corroborations refer to sources, and stand in sources it
+    cites. Each kind declares ``quote``, ``anchor`` and ``corroborations`` among its own
+    fields, in its own place: a stored record keeps the order of its fields."""
+
+    if TYPE_CHECKING:
+        quote: str
+        anchor: Anchor | None
+        source_ids: list[str]
+        corroborations: list[Corroboration]
+
+    @classmethod
+    def refs_of(cls, doc: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+        return super().refs_of(doc) + anchor_refs(doc)
+
+    @model_validator(mode="after")
+    def _anchored(self) -> QuotingRecord:
+        anchored(self.quote, self.anchor, self.source_ids, self.corroborations)
+        return self
+
+
 def quoted(record: Record) -> list[Quoted]:
     """Each source of a record with the words it was quoted in: its own quote first (in
     its anchor's source, else its first source), then each corroboration. A record with

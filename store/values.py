@@ -5,6 +5,7 @@ text, titles, slugs, ISO dates."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import unicodedata
 from typing import Annotated, Any
@@ -12,6 +13,12 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, StringConstraints
 
 from .limits import LINE_CHARS, TEXT_CHARS
+
+
+def text_hash(text: str) -> str:
+    """The SHA-256 of the text's UTF-8 bytes, as a source keeps it."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 

@@ -18,11 +18,12 @@ from tui_helpers import run_cli, seeded_store
 
 from store import Actor, Event, InvalidRecord, Person, Source, StoreError, open_store
 from store.articles.anchors import anchor_quote
-from store.articles.article import named_in, resolve_date, sentences, text_hash
+from store.articles.article import named_in, resolve_date, sentences
 from store.articles.pages import read_article
 from store.reading.quotes import quote_problems
 from store.records.commands import Commands
 from store.records.drafts import Citation
+from store.values import text_hash
 
 ARTICLES = Path(__file__).parent / "articles"
 REPORT = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_4fa9cd2df846f441.txt"

@@ -9,7 +9,6 @@ pages.py; plain text and Markdown are kept exactly as they are.
 from __future__ import annotations
 
 import calendar
-import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -17,12 +16,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..models import Actor, Person
-
-
-def text_hash(text: str) -> str:
-    """The SHA-256 of the text's UTF-8 bytes, as a source keeps it."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
 
 # -- taking an article in ----------------------------------------------------------
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..articles.anchors import quoted_fault, quoted_in
-from ..articles.article import text_hash
 from ..models import Assessment, Event, Position, Source
 from ..record import quoted
 from ..records.repository import Repository
+from ..values import text_hash
 
 
 @dataclass(frozen=True)

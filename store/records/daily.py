@@ -7,11 +7,11 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from ..articles.article import text_hash
 from ..errors import InvalidRecord, StoreError
 from ..kinds import Kind, PointStatus, ResponseStatus, RoundStatus
 from ..models import Proposal, Response, Round, Source, StatusEntry, StickingPoint
 from ..record import Anchor, Sourced
+from ..values import text_hash
 from .drafts import QUOTING, Citation, Draft, Outcome
 from .edits import RecordCommands
 
