@@ -12,9 +12,11 @@ opened ``--runs`` times (after one warm-up opening) and closed with esc in betwe
 * the edit form of an actor (``e`` on it).
 
 For each: the median CPU time of the process (``time.process_time``: what the
-opening costs, little moved by other processes) and the median wall time, in ms per
-opening. "Settled" is Pilot's ``pause()`` twice: every message the opening queued has
-been handled and the screen drawn.
+opening costs, less moved by other processes than the wall time) and the median wall
+time, in ms per opening; and the thousands of Python function calls one more opening
+takes (under ``cProfile``): the work done, whatever the load of the machine.
+"Settled" is Pilot's ``pause()`` twice: every message the opening queued has been
+handled and the screen drawn.
 
 The baseline, in the same run: the same script run on Parley at ``--baseline``
 (checked out in a temporary git worktree), then on this checkout, each in a child
@@ -26,8 +28,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import json
 import os
+import pstats
 import statistics
 import sys
 import tempfile
@@ -117,9 +121,24 @@ async def open_forms(runs: int) -> dict[str, dict[str, float]]:
                     await pilot.pause()
                     if app.screen is not dashboard:
                         raise RuntimeError(f"{label}: esc left {app.screen!r} open")
+                # One more opening, profiled: the Python calls it takes count the work
+                # done whatever else the machine is doing.
+                profile = cProfile.Profile()
+                profile.enable()
+                if key:
+                    await pilot.press(key)
+                else:
+                    assert make is not None
+                    app.push_screen(make())
+                await pilot.pause()
+                await pilot.pause()
+                profile.disable()
+                await pilot.press("escape")
+                await pilot.pause()
                 figures[label] = {
                     "cpu": statistics.median(cpu) * 1000,
                     "wall": statistics.median(wall) * 1000,
+                    "calls": pstats.Stats(profile).total_calls / 1000,  # type: ignore[attr-defined]
                 }
         repo.close()
     return figures
@@ -153,13 +172,18 @@ def main() -> int:
         print(f"this checkout: {now}")
         return 1
     name = f"baseline {args.baseline}"
-    print(f"{'form':<22} {name + ' cpu':>20} {'wall':>7} {'this tree cpu':>14} {'wall':>7}")
+    print(
+        f"{'form':<22} {name + ' cpu':>20} {'wall':>7} {'calls':>7}"
+        f" {'this tree cpu':>14} {'wall':>7} {'calls':>7}"
+    )
     for label, mine in now.items():
         if isinstance(base, dict) and label in base:
-            was = f"{base[label]['cpu']:>20.0f} {base[label]['wall']:>7.0f}"
+            was = base[label]
+            before = f"{was['cpu']:>20.0f} {was['wall']:>7.0f} {was.get('calls', 0):>6.0f}k"
         else:
-            was = f"{'-':>20} {'-':>7}"
-        print(f"{label:<22} {was} {mine['cpu']:>14.0f} {mine['wall']:>7.0f}")
+            before = f"{'-':>20} {'-':>7} {'-':>7}"
+        after = f"{mine['cpu']:>14.0f} {mine['wall']:>7.0f} {mine['calls']:>6.0f}k"
+        print(f"{label:<22} {before} {after}")
     if isinstance(base, str):
         print(f"baseline: {base}")
     return 0
