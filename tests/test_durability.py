@@ -20,11 +20,12 @@ import pytest
 from conftest import actor, event, fixed_clock, source
 
 import store
-from store import CorruptStore, open_store
+from store import CorruptStore, Repository, open_store
 from store.files import migrations as migrations_module
 from store.files import state as storage_state
+from store.files.journal import CHANGES
 from store.kinds import ActorKind
-from store.models import Actor, Track
+from store.models import RECORD_TYPES, Actor, Change, Track
 from tui.cli import ReadAhead
 from tui.cli import main as cli_main
 
@@ -82,6 +83,57 @@ def _drain(conn: Connection) -> list[tuple[str, Any]]:
     return messages
 
 
+# What a check after a kill found sound: every record's document by (kind, id), and
+# the complete lines of the change log.
+Checked = tuple[dict[tuple[str, str], Any], bytes]
+
+
+def _records(repo: Repository) -> dict[tuple[str, str], Any]:
+    tables = repo.storage.tables
+    return {(kind, i): doc for kind in RECORD_TYPES for i, doc in tables.get(kind, {}).items()}
+
+
+def _change_log(repo: Repository) -> bytes:
+    """The change log's complete lines (a line cut short at its end is not yet written)."""
+    log = repo.storage.history_path
+    data = log.read_bytes() if log.exists() else b""
+    return data[: data.rfind(b"\n") + 1]
+
+
+def _checked_after_kill(repo: Repository, run: int, before: Checked) -> Checked:
+    """The store after the writer of ``run`` was killed, checked as ``repo.problems()``
+    checks a whole store, at the cost of what that writer could have touched.
+
+    What the check before found sound must be there still, unchanged: a compaction cut
+    short that lost, garbled or brought back an old record, or rewrote the change log,
+    fails here. The rest, new or changed, can only be the killed writer's (its ids carry
+    its run), and is checked as ``problems()`` checks a record (valid, under its own id,
+    its references held) and a change (valid): the records, the log's lines appended
+    since and the changes in the journal. Checking the whole store after every kill cost
+    40% of the test and could find nothing more: what is unchanged since it was found
+    sound, with every record it refers to still there, is sound still.
+    """
+    records = _records(repo)
+    lost = [key for key in before[0] if key not in records]
+    assert lost == [], f"lost after the kill of writer {run}: {lost[:5]}"
+    for (kind, doc_id), doc in records.items():
+        if before[0].get((kind, doc_id)) == doc:
+            continue
+        assert doc_id.split("-")[1:2] == [str(run)], f"{kind} {doc_id!r} changed by no writer"
+        cls = RECORD_TYPES[kind]
+        record = cls.model_validate(doc)  # a document cut short fails here
+        assert record.id == doc_id, f"{kind} {doc_id!r} is stored as {record.id!r}"
+        for field, ref_kind, ref in cls.refs_of(doc):
+            held = (ref_kind, ref) in records
+            assert held, f"{kind} {doc_id!r}: {field} refers to missing {ref_kind} {ref!r}"
+    log = _change_log(repo)
+    assert log.startswith(before[1]), f"the change log was rewritten after the kill of {run}"
+    appended = [json.loads(line) for line in log[len(before[1]) :].splitlines() if line.strip()]
+    for change in [*appended, *repo.storage.tables.get(CHANGES, {}).values()]:
+        Change.model_validate(change)
+    return records, log
+
+
 def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
     rng = random.Random(20240821)
     kills = during_compaction = acknowledged_total = 0
@@ -91,6 +143,8 @@ def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
         path = tmp_path / f"crash{store_number}.json"
         with open_store(path, clock=fixed_clock) as repo:
             repo.add(Track(id="t", title="Crash track"))
+            assert repo.problems() == []
+            checked = _records(repo), _change_log(repo)
         acknowledged: set[tuple[str, str]] = set()
         renamed: dict[str, int] = {}
         for _ in range(40):
@@ -124,7 +178,7 @@ def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
             acknowledged.update(m[1] for m in messages if m[0] == "ack")
             renamed.update(m[1] for m in messages if m[0] == "renamed")
             with open_store(path, clock=fixed_clock) as repo:
-                assert repo.problems() == []
+                checked = _checked_after_kill(repo, kills - 1, checked)
                 missing = [key for key in acknowledged if not repo.exists(*key)]
                 assert missing == [], f"after kill {kills}: lost {missing[:5]}"
                 for actor_id, n in renamed.items():
@@ -134,6 +188,9 @@ def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
                     assert name.startswith("renamed ") and int(name.split()[1]) >= n, name
         acknowledged_total += len(acknowledged)
         with open_store(path, clock=fixed_clock) as repo:
+            # The store's own check of everything, once a store has taken its 40 kills:
+            # what was checked kill by kill above agrees with it.
+            assert repo.problems() == []
             seqs = [c.seq for c in repo.history()]
             assert len(seqs) == len(set(seqs))
             repo.compact()
