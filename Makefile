@@ -52,13 +52,10 @@ lint: $(VENV)/.dev-installed
 
 # Each worker takes the next test as it finishes one, and steals from the others' queues
 # at the end: the tests differ a hundredfold in length, and none is left waiting behind a
-# long one. Two workers a core: an app-driving test spends a third of its time waiting
-# on the app, and a second worker fills the core meanwhile (on two cores: 561 s against
-# 709 s with one a core).
-WORKERS = $(shell $(PYTHON) -c "import os; print(2 * (os.cpu_count() or 1))" 2>/dev/null || echo 2)
+# long one.
 test: lint
 	@echo "make: running the tests"
-	$(BIN)/python -m pytest -q -n $(WORKERS) --dist worksteal
+	$(BIN)/python -m pytest -q -n auto --dist worksteal
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/store_bench.py
