@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import fixed_clock
 from textual.command import CommandList, CommandPalette
+from textual.pilot import Pilot
 from textual.widgets import Input
 from tui_helpers import (
     SEED_TRACK,
@@ -98,10 +99,18 @@ def test_curly_and_straight_quotes_find_each_other(seeded: Repository) -> None:
     assert "Israel's quixotic" in found[0].passage
 
 
-async def _shown(app: ParleyApp, kind: str, record_id: str) -> None:
-    """The dashboard shows the record: the view listing it has its cursor on it."""
-    view = dashboard(app).active_view
-    record = view.selected()
+async def _shown(pilot: Pilot[None], kind: str, record_id: str) -> None:
+    """The dashboard shows the record: the view listing it has its cursor on it. The
+    tab switch and the cursor land a refresh or two after the dialog closed, later on
+    a busy machine than Pilot's wait for an idle app: up to two seconds is allowed."""
+    app = pilot.app
+    assert isinstance(app, ParleyApp)
+    for _ in range(40):
+        view = dashboard(app).active_view
+        record = view.selected()
+        if record is not None and (record.kind, record.id) == (kind, record_id):
+            return
+        await pilot.pause(0.05)
     assert record is not None and (record.kind, record.id) == (kind, record_id), view.key
 
 
@@ -120,7 +129,7 @@ async def test_the_search_screen_opens_what_a_word_finds(seeded: Repository) -> 
             assert "1 record holds every word" in screen_text(app), field
             await press(pilot, "enter")
             assert not isinstance(app.screen, SearchScreen), field
-            await _shown(app, kind, record_id)
+            await _shown(pilot, kind, record_id)
     assert len(seeded.history()) == changes  # reading writes nothing
 
 
@@ -153,7 +162,7 @@ async def test_the_palette_opens_what_a_word_finds(seeded: Repository) -> None:
             assert command_list.option_count == 1, field
             await press(pilot, "enter")
             await settle(pilot)
-            await _shown(app, kind, record_id)
+            await _shown(pilot, kind, record_id)
 
 
 @run_async
