@@ -63,6 +63,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/sync_bench.py
 	$(BIN)/python benchmarks/engine_bench.py
 	$(BIN)/python benchmarks/sort_bench.py
+	$(BIN)/python benchmarks/form_bench.py
 
 # 10,000 damaged store and import files through `parley check` and `parley import`;
 # 5,000 damaged JSON and CSV exports each through the import, the store checked after;
