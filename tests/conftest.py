@@ -17,6 +17,7 @@ from typing import Any
 import desk_store
 import pytest
 import sample_store
+from textual.pilot import Pilot
 
 from store import Repository, open_store
 from store.exchange.seed import seed
@@ -153,3 +154,45 @@ def known_author(monkeypatch: pytest.MonkeyPatch) -> None:
     """Changes are by one named author whoever runs the tests, so that what shows them
     (history, snapshots) does not depend on the login."""
     monkeypatch.setenv("PARLEY_USER", "desk")
+
+
+@pytest.fixture(autouse=True)
+def frames(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A headless app's frames left undrawn (``HeadlessFrames``): Textual draws each one
+    and throws it away, a third of the dashboard tests' time. What a test reads of the
+    screen is drawn afresh (``screen_text``), and a snapshot draws the screen whole first
+    (``snap_compare``, ``tui_helpers.draw``). Tests of drawing itself, or of what no drawing
+    may break, are marked ``every_frame``."""
+    import tui_helpers
+
+    from tui.compat.private import HeadlessFrames
+
+    if request.node.get_closest_marker("every_frame"):
+        yield
+        return
+    with HeadlessFrames() as undrawn:
+        tui_helpers.UNDRAWN.append(undrawn)
+        try:
+            yield
+        finally:
+            tui_helpers.UNDRAWN.remove(undrawn)
+
+
+@pytest.fixture
+def snap_compare(snap_compare: Any) -> Any:
+    """The plugin's ``snap_compare``, with the screen drawn whole before it is shot."""
+    import inspect
+
+    import tui_helpers
+
+    def compare(app: Any, *, run_before: Any = None, **options: Any) -> bool:
+        async def before(pilot: Pilot[None]) -> None:
+            if run_before is not None:
+                done = run_before(pilot)
+                if inspect.isawaitable(done):
+                    await done
+            await tui_helpers.draw(pilot)
+
+        return bool(snap_compare(app, run_before=before, **options))
+
+    return compare

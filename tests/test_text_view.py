@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.content import Content
 from tui_helpers import run_async
 
 from tui.text import line, lines, literal
 from tui.widgets.text_view import TextView
+
+# What is tested here is how the view draws: every frame is drawn, as in a terminal.
+pytestmark = pytest.mark.every_frame
 
 WORDS = [
     "ceasefire",

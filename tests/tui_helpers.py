@@ -47,6 +47,7 @@ from store import (
 from store.exchange.seed import seed
 from tui.app import ParleyApp
 from tui.cli import main
+from tui.compat.private import HeadlessFrames
 from tui.dialogs.form import FormScreen
 from tui.screens.dashboard import DashboardScreen
 
@@ -135,6 +136,22 @@ def no_blink(app: App[Any]) -> None:
         for widget in screen.query("Input, TextArea"):
             assert isinstance(widget, Input | TextArea)
             widget.cursor_blink = False
+
+
+# Set while a test runs with frames drawn only when it looks (conftest's ``frames``).
+UNDRAWN: list[HeadlessFrames] = []
+
+
+async def draw(pilot: Pilot[None]) -> None:
+    """Draw the screen whole, and what drawing it sets off, as a terminal would have."""
+    for frames in UNDRAWN:
+        frames.drawing = True
+        try:
+            pilot.app.screen.refresh()
+            await pilot.pause()
+            await pilot.pause()
+        finally:
+            frames.drawing = False
 
 
 async def settle(pilot: Pilot[None]) -> None:

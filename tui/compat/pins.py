@@ -150,6 +150,17 @@ MESSAGE_LOOP_FAILURE = Pin(
     ),
 )
 
+HEADLESS_FRAMES = Pin(
+    name="frames drawn and thrown away by a headless app (tests only)",
+    package="textual",
+    low="8.2",
+    high="8.3",
+    upstream=(
+        "no upstream issue: a headless app renders every frame (Screen._compositor_refresh) "
+        "and App._display then discards it; Textual has no switch to skip the rendering"
+    ),
+)
+
 PINS = (
     STYLES_CACHE_LEAK,
     FOOTER_KEY,
@@ -158,6 +169,7 @@ PINS = (
     TERMINAL_HANGUP,
     SERVE_PROCESS,
     MESSAGE_LOOP_FAILURE,
+    HEADLESS_FRAMES,
 )
 
 

@@ -80,3 +80,42 @@ def session_process(service: AppService) -> Process | None:
     """
     process: Process | None = getattr(service, "_process", None)
     return process
+
+
+class HeadlessFrames:
+    """Frames of headless apps left undrawn until asked for: a switch for tests.
+
+    Pin: ``pins.HEADLESS_FRAMES``. Headless, Textual still renders every frame of
+    the top screen, after each key and each change, and ``App._display`` throws it
+    away; in the dashboard's tests that is a third of the CPU. What a test reads
+    of the screen (``App.export_screenshot``) is rendered afresh, so between the
+    moments a test looks, the frames can go undrawn. Some state is only reached by
+    drawing (a ``TextView`` measures the paragraphs it draws), so a test that
+    looks draws first (``draw``). The only way in is the screen's private
+    ``_compositor_refresh``, and the bookkeeping it does besides drawing.
+    """
+
+    def __init__(self) -> None:
+        from textual.screen import Screen
+
+        self._screen = Screen
+        self._original = Screen._compositor_refresh
+        self.drawing = False
+
+    def __enter__(self) -> HeadlessFrames:
+        original, frames = self._original, self
+
+        def refresh(screen: Any) -> None:
+            app = screen.app
+            if frames.drawing or screen is not app.screen or not app.is_headless:
+                original(screen)
+                return
+            screen._compositor._dirty_regions.clear()
+            screen._dirty_widgets.clear()
+            app._update_mouse_over(screen)
+
+        self._screen._compositor_refresh = refresh  # type: ignore[method-assign,assignment]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._screen._compositor_refresh = self._original  # type: ignore[method-assign]
