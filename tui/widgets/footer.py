@@ -111,6 +111,9 @@ class KeyFooter(Footer):
                 shown = self._keys()
             if isinstance(widget, footer_key):
                 drop_data_binds(widget)
+                # The class its watcher sets, set first without restyling: the key is
+                # styled once, when mounted, not once more for the class.
+                widget.set_class(self.compact, "-compact", update=False)
                 widget.compact = self.compact
             yield widget
         self._shown = shown
