@@ -8,6 +8,7 @@ are not fixtures are in ``tui_helpers.py``.
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -24,6 +25,7 @@ from store.exchange.seed import seed
 from store.files import access
 from store.kinds import ActorKind, EventKind, SourceKind
 from store.models import Actor, Event, Source
+from tui.compat.private import HeadlessFrames
 
 FIXED_NOW = datetime(2024, 8, 21, 12, 0, tzinfo=UTC)
 
@@ -163,9 +165,7 @@ def frames(request: pytest.FixtureRequest) -> Iterator[None]:
     screen is drawn afresh (``screen_text``), and a snapshot draws the screen whole first
     (``snap_compare``, ``tui_helpers.draw``). Tests of drawing itself, or of what no drawing
     may break, are marked ``every_frame``."""
-    import tui_helpers
-
-    from tui.compat.private import HeadlessFrames
+    import tui_helpers  # not at the top: it imports this module
 
     if request.node.get_closest_marker("every_frame"):
         yield
@@ -181,9 +181,7 @@ def frames(request: pytest.FixtureRequest) -> Iterator[None]:
 @pytest.fixture
 def snap_compare(snap_compare: Any) -> Any:
     """The plugin's ``snap_compare``, with the screen drawn whole before it is shot."""
-    import inspect
-
-    import tui_helpers
+    import tui_helpers  # not at the top: it imports this module
 
     def compare(app: Any, *, run_before: Any = None, **options: Any) -> bool:
         async def before(pilot: Pilot[None]) -> None:
