@@ -37,6 +37,7 @@ def open_store(
     preread: Preread | None = None,
     author: str | None = None,
     read_only: bool = False,
+    defer: bool = False,
 ) -> Repository:
     """Open (or start) the store at ``path``; raises StoreError with a one-line reason.
 
@@ -44,9 +45,12 @@ def open_store(
     in ``tui.cli``); it is used only if it is still the store's snapshot. ``author``
     names who the changes made through it are by (default: ``default_author()``).
     ``read_only``: leave the files as they are found (no checkpoint, nothing taken in
-    from a snapshot another program changed), as ``parley check`` does.
+    from a snapshot another program changed), as ``parley check`` does. ``defer``: read
+    the files on ``Repository.open()`` or when first used, not now.
     """
-    return Repository(path, clock=clock, preread=preread, author=author, read_only=read_only)
+    return Repository(
+        path, clock=clock, preread=preread, author=author, read_only=read_only, defer=defer
+    )
 
 
 __all__ = [  # noqa: RUF022

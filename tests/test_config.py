@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 from tui_helpers import (
     Compare,
     NoticeRecorder,
+    in_terminal,
     no_blink,
     notices,
     press,
@@ -22,7 +23,6 @@ from tui_helpers import (
     run_cli,
     settle,
     sizes,
-    start_in_terminal,
 )
 
 from store import Kind, Repository, open_store
@@ -218,15 +218,9 @@ def test_parley_starts_in_a_terminal_with_a_bad_file_and_names_the_setting(
 ) -> None:
     write_config('[keymap]\n"dashbord.undo" = "z"\n')
     db = tmp_path / "parley.json"
-    process, master = start_in_terminal(db, tmp_path)
-    try:
+    with in_terminal(db, tmp_path) as (process, master):
         seen = bytearray()
         read_until(master, b"dashbord.undo", seen)
         read_until(master, b"Overview", seen)
         os.write(master, b"q")
         assert process.wait(timeout=10) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        os.close(master)

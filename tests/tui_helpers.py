@@ -7,6 +7,7 @@ Fixtures (stores, the seed, the sample) are in ``conftest.py``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import functools
 import html
@@ -19,7 +20,7 @@ import sys
 import termios
 import time
 import unicodedata
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -325,6 +326,20 @@ def start_in_terminal(
     )
     os.close(slave)
     return process, master
+
+
+@contextlib.contextmanager
+def in_terminal(db: Path, cwd: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """``start_in_terminal``, the process killed if still running at the end, and the
+    terminal closed."""
+    process, master = start_in_terminal(db, cwd)
+    try:
+        yield process, master
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(master)
 
 
 def read_until(fd: int, wanted: bytes, seen: bytearray, timeout: float = 60) -> None:

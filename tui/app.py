@@ -41,6 +41,8 @@ from tui.text import plain, reveal
 from tui.trends import use_web_glyphs
 
 if TYPE_CHECKING:
+    from store.reading.kept_desk import KeptDesk
+
     # Imported when first built (``_dashboard_screen``): opened on the desk, Parley
     # reads the dashboard's modules (and the forms, the help, ...: a tenth of a
     # second) once the desk is up.
@@ -49,6 +51,9 @@ if TYPE_CHECKING:
 POLL_SECONDS = 1.0
 # Seconds after the desk is first drawn before the dashboard's code is read.
 DASHBOARD_IMPORT_PAUSE = 0.05
+# Seconds after a kept desk is first drawn before the store is read: the frame is written
+# out by Textual's writer thread, which reading a large store would hold up.
+READ_PAUSE = 0.05
 
 
 def _import_dashboard() -> None:
@@ -93,19 +98,24 @@ class ParleyApp(App[None]):
         notices: Sequence[str] = (),
         on_dialog: Callable[[bool], None] | None = None,
         on_visit: Callable[[str, date], None] | None = None,
+        kept: KeptDesk | None = None,
     ) -> None:
         """``on_shown`` is called once, when the dashboard is first on screen;
         ``on_views_built`` once every view has been built behind it. ``config`` gives
         the theme and the keymap, ``on_theme`` is told of each change of theme (the
         palette's "Theme"), and ``notices`` are shown once the app is up. ``on_visit``
         is told of each track shown and the latest news on it then, for the next
-        session's "since my last visit"."""
+        session's "since my last visit". ``kept``: the desk the last session left, drawn
+        first when ``repo`` is not read yet (``defer``); the store is read right after."""
         super().__init__()
         self._config = config or Config()
         self._on_theme = on_theme
         self._notices = notices
         self.repo = repo
-        self.commands = Commands(repo)
+        self._kept = kept
+        # Set when a store opened after its kept desk was drawn fails to read.
+        self.open_failed: StoreError | None = None
+        self._commands = Commands(repo) if repo.is_open else None
         self.sync_repo = SyncRepo(repo)
         # True from ctrl+g until what the sync took in is on the store (or it failed).
         self.syncing = False
@@ -119,14 +129,26 @@ class ParleyApp(App[None]):
         # Each built when first shown, then kept for the session (``_desk_screen``).
         self._desk: DeskScreen | None = None
         self._dashboard: DashboardScreen | None = None
-        tracks = repo.tracks()
+        tracks = self._track_ids()
         # A track asked for by name opens at once; otherwise the start setting decides.
         self._track_given = track_id is not None
-        self.set_reactive(ParleyApp.track_id, track_id or (tracks[0].id if tracks else ""))
+        self.set_reactive(ParleyApp.track_id, track_id or (tracks[0] if tracks else ""))
         # Given now, these are not set again (with their watchers called) once mounted:
         # that would have every view reload what it has just loaded.
         self.set_reactive(ParleyApp.as_of, None)
         self.set_reactive(ParleyApp.version, 0)
+
+    @property
+    def commands(self) -> Commands:
+        # Made once the store is read: a session's own changes are those after its start.
+        if self._commands is None:
+            self._commands = Commands(self.repo)
+        return self._commands
+
+    def _track_ids(self) -> list[str]:
+        if self._kept is not None and not self.repo.is_open:
+            return self._kept.tracks
+        return [t.id for t in self.repo.tracks()]
 
     def get_driver_class(self) -> type[Driver]:
         # One that ends the app when the terminal goes away (tui/compat/hangup.py).
@@ -175,7 +197,7 @@ class ParleyApp(App[None]):
         # Every write, by this app or another process, reaches the views this way.
         self._unsubscribe = self.repo.subscribe(self._store_changed)
         start = self._config.start
-        several = len(self.repo.tracks()) > 1
+        several = len(self._track_ids()) > 1
         if start == "desk" or (start == "auto" and several and not self._track_given):
             # The dashboard is built on the first Enter, not beneath the desk: building
             # it (and its views, in the background) would hold up the desk. Its code is
@@ -214,14 +236,34 @@ class ParleyApp(App[None]):
 
     def _first_shown(self) -> None:
         """The first screen, the desk or the dashboard, is on screen."""
+        if not self.repo.is_open:
+            # Drawn from the kept desk: the store is read once the frame is out.
+            self.set_timer(READ_PAUSE, self._read_store)
+            return
         if self._on_shown is not None:
             self._on_shown()
             self._on_shown = None
 
+    def _read_store(self) -> None:
+        """Read the store whose kept desk is on screen; keys pressed meanwhile wait."""
+        try:
+            self.repo.open()
+        except StoreError as exc:
+            self.open_failed = exc
+            self.exit(return_code=1)
+            return
+        self.commands  # noqa: B018  (the session starts now)
+        kept = self._kept
+        if kept is not None and self.repo.at_rest() != kept.snapshot:
+            # Written to since the desk was kept (or taken in at opening): read afresh.
+            self.version = self.repo.version
+        self._first_shown()
+
     def _desk_screen(self) -> DeskScreen:
         """The desk, built once and kept (installed) while the dashboard is in front."""
         if self._desk is None:
-            self._desk = DeskScreen(self.repo, self.track_id, on_shown=self._first_shown)
+            kept = self._kept.rows if self._kept is not None else None
+            self._desk = DeskScreen(self.repo, self.track_id, self._first_shown, kept)
             self._desk.data_bind(ParleyApp.track_id, ParleyApp.as_of, ParleyApp.version)
             self.install_screen(self._desk, "desk")
         return self._desk

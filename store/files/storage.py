@@ -68,6 +68,23 @@ from .lock import lock_path_of
 from .snapshot import UNREAD, parse_snapshot
 from .state import Op, Preread, Tables
 
+
+def at_rest(path: Path) -> tuple[int, int, int] | None:
+    """The snapshot's inode, size and mtime when the journal beside it is empty, as
+    the last process to close a store leaves it (the snapshot then holds every record);
+    None while the journal holds writes, or when a file cannot be read."""
+    try:
+        st = os.stat(path)
+        if os.stat(path.with_name(path.name + ".journal")).st_size:
+            return None
+    except FileNotFoundError as exc:
+        if exc.filename == str(path):
+            return None
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 # What reading the files sets: put back as it was when a read fails part way.
 _LOADED = (
     "schema",
@@ -358,3 +375,11 @@ class JournalStorage(Checkpoint):
 
     def journal_size(self) -> int:
         return self._journal_offset
+
+    def at_rest(self) -> tuple[int, int, int] | None:
+        """``at_rest(path)``, when the snapshot is the one read or written here and no
+        write is in the journal: the tables here are then the snapshot's."""
+        if self._journal_offset or self._snapshot_stat in (None, UNREAD):
+            return None
+        found = at_rest(self.path)
+        return found if found == self._snapshot_stat else None

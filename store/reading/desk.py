@@ -21,6 +21,7 @@ from ..models import Assessment, Event, Position, Round, StickingPoint, Track
 from ..records.repository import Repository
 from .compare import _changes_of_few, days_of_few, latest, window_to
 from .trends import LEVEL, Step, convergence
+from .words import names
 
 # How far each status is from an agreement; deadlock is further than open.
 STATUS_RANK = {
@@ -51,6 +52,8 @@ class DeskRow:
     latest_round: Round | None
     next_round: Round | None
     changes: int
+    # The parties' names, as the desk's detail shows them.
+    parties: str = ""
 
 
 def _status_moves(
@@ -230,6 +233,7 @@ def desk_row(
         next_round=upcoming[0] if upcoming else None,
         # As compare() counts them: the few records' changes built, the many counted.
         changes=len(_changes_of_few(repo, track.id, start, end)) + many.changes(start, end),
+        parties=names(repo, Kind.ACTOR, [p.actor_id for p in track.participants]),
     )
 
 

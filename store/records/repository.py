@@ -12,12 +12,13 @@ import os
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from os import PathLike
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from ..errors import CorruptStore, StoreError, describe
-from ..files.disk import collector_paused
+from ..files.disk import close_quietly, collector_paused
 from ..files.journal import CHANGES, is_seq
 from ..files.state import Preread
 from ..files.storage import JournalStorage
@@ -67,14 +68,39 @@ class Repository(Undo, TrackQueries):
         preread: Preread | None = None,
         author: str | None = None,
         read_only: bool = False,
+        defer: bool = False,
     ) -> None:
+        """``defer``: read the files later, on ``open()`` or when first used, so that
+        a screen kept from the last session can be drawn first."""
         self.clock: Clock = clock or system_clock
         # Every change written through this repository is recorded as by them.
         self.author = default_author() if author is None else author_name(author)
-        self.storage = JournalStorage(path, preread=preread)
+        self.path = Path(path)
+        self._listeners: builtins.list[Callable[[int], None]] = []
+        self._unread: tuple[Preread | None, bool] | None = (preread, read_only)
+        if not defer:
+            self.open()
+
+    @property
+    def is_open(self) -> bool:
+        return self._unread is None
+
+    def open(self) -> None:
+        """Read the store's files, if not read yet; raises StoreError with a one-line reason."""
+        if self._unread is None:
+            return
+        (preread, read_only), self._unread = self._unread, None
+        try:
+            self._read(preread, read_only)
+        except BaseException:
+            # Not open: closing does nothing more, and a later use tries again.
+            self._unread = (None, read_only)
+            raise
+
+    def _read(self, preread: Preread | None, read_only: bool) -> None:
+        self.storage = JournalStorage(self.path, preread=preread)
         # The store's files: closing them (``db.close()``) leaves them as they are.
         self.db = self.storage
-        self.path = self.storage.path
         self.version = 0
         # Fold a long journal into the snapshot on closing; a command that only reads
         # (``parley check``) turns it off, and leaves the files as it found them.
@@ -91,7 +117,6 @@ class Repository(Undo, TrackQueries):
         self._by_track: dict[str, dict[str, dict[str, None]]] = {}
         # Revisions of records written before records carried one, read from the history.
         self._derived: dict[tuple[str, str], int] = {}
-        self._listeners: builtins.list[Callable[[int], None]] = []
         try:
             with collector_paused():
                 self._load()
@@ -106,6 +131,16 @@ class Repository(Undo, TrackQueries):
             raise
         self.storage.on_foreign_ops = self._take_ops
         self.storage.on_reload = self._reloaded
+
+    if not TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> Any:
+            # Reached only for what open() sets: a store opened with ``defer`` is read
+            # when first used, whoever uses it.
+            if name.startswith("__") or self.__dict__.get("_unread") is None:
+                raise AttributeError(name)
+            self.open()
+            return getattr(self, name)
 
     # -- loading -------------------------------------------------------------
 
@@ -204,16 +239,34 @@ class Repository(Undo, TrackQueries):
         """Take in other processes' writes; True if anything changed."""
         return self.storage.catch_up()
 
+    def settle(self) -> None:
+        """Fold the journal into the snapshot if it is long, or if no other process has
+        the store open: what closing does before it closes the files."""
+        storage = self.storage
+        if self.compact_on_close and (storage.checkpoint_due() or storage.last_open()):
+            with storage.locked():
+                storage.catch_up()
+                if storage.journal_size():
+                    storage.compact()
+
+    def at_rest(self) -> tuple[int, int, int] | None:
+        """The snapshot's inode, size and mtime while it holds every record as read
+        here (nothing in the journal): what ``store.files.storage.at_rest`` finds
+        for the path until the next write."""
+        return self.storage.at_rest() if self.is_open else None
+
     def close(self) -> None:
         """Close the files, folding a long journal in first; should that fail (a DiskError),
         the files are closed all the same, the journal holding every write."""
+        if self._unread is not None:
+            # Never read: nothing to fold in, only the snapshot read ahead to let go of.
+            preread, read_only = self._unread
+            self._unread = (None, read_only)
+            if preread is not None:
+                close_quietly(preread[0])
+            return
         try:
-            storage = self.storage
-            if self.compact_on_close and (storage.checkpoint_due() or storage.last_open()):
-                with storage.locked():
-                    storage.catch_up()
-                    if storage.journal_size():
-                        storage.compact()
+            self.settle()
         finally:
             self.db.close()
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 if TYPE_CHECKING:
     from store import Preread, Repository
+    from store.reading.kept_desk import KeptDesk
     from tui.serve.accounts import Accounts
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -326,12 +327,32 @@ def write_stdout(text: str, what: str) -> None:
 # -- commands --------------------------------------------------------------------
 
 
+def opens_on_desk(start: str, tracks: int) -> bool:
+    """Whether the dashboard opens on the desk, by the start setting and the tracks."""
+    return start == "desk" or (start == "auto" and tracks > 1)
+
+
+def kept_desk(args: argparse.Namespace, path: Path) -> KeptDesk | None:
+    """The desk the last session kept, if Parley opens on it and the store is as then."""
+    from store import system_clock
+    from store.reading.kept_desk import kept
+
+    start = args.settings.config.start
+    if start == "track":
+        return None
+    found = kept(path, system_clock().date())
+    return found if found is not None and opens_on_desk(start, len(found.tracks)) else None
+
+
 def cmd_dashboard(args: argparse.Namespace, repo: Repository) -> int:
     from store.exchange.seed import seed
+    from store.reading.kept_desk import keep
     from tui import config
     from tui.app import ParleyApp
 
-    seed(repo)
+    if args.kept is None:
+        # A kept desk is of a store with tracks: nothing to seed.
+        seed(repo)
     settings = args.settings
     if settings.config.keymap:
         # Read again, now that the app's keys are known: a keymap entry must name one.
@@ -361,10 +382,19 @@ def cmd_dashboard(args: argparse.Namespace, repo: Repository) -> int:
         # in the collector's reach, every full collection walks their records again,
         # and one landing on a key press delays its screen by a tenth of a second.
         on_views_built=gc.freeze,
+        kept=args.kept,
     )
     app.run()
+    if app.open_failed is not None:
+        raise app.open_failed
     # Textual ends the app on a failure it could not survive: say so in the status.
-    return app.return_code or 0
+    if app.return_code:
+        return app.return_code
+    if repo.is_open and opens_on_desk(settings.config.start, len(repo.tracks())):
+        # Folded in now, not on closing: the desk is kept for the snapshot left.
+        repo.settle()
+        keep(repo)
+    return 0
 
 
 def cmd_seed(args: argparse.Namespace, repo: Repository) -> int:
@@ -950,7 +980,15 @@ def _run(args: argparse.Namespace, path: Path, ahead: ReadAhead) -> int:
         if on_files is not None:
             return int(on_files(args, path))
         read_only = getattr(args, "read_only", False)
-        with open_store(path, preread=ahead.take(), author=args.user, read_only=read_only) as repo:
+        # Opening on a desk kept from the last session, the store is read once it is drawn.
+        args.kept = kept_desk(args, path) if args.func is cmd_dashboard else None
+        with open_store(
+            path,
+            preread=ahead.take(),
+            author=args.user,
+            read_only=read_only,
+            defer=args.kept is not None,
+        ) as repo:
             return int(args.func(args, repo))
     except UsageError as exc:
         print(f"parley: {one_line(str(exc))}", file=sys.stderr)

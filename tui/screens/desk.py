@@ -19,7 +19,7 @@ from textual.widgets import Header
 
 from store import Kind, Record, Repository, Round
 from store.reading.desk import BETTER, TREND_WORDS, UNCHANGED, WORSE, DeskRow, desk
-from store.reading.words import day, long_day, names, span
+from store.reading.words import day, long_day, span
 from tui.format import ERROR, MUTED, SUCCESS, heading
 from tui.messages import LeaveDesk, ShowTrack
 from tui.text import line, literal
@@ -75,6 +75,11 @@ class DeskView(TableView):
     _rows: dict[str, DeskRow] = {}
     narrow = False
 
+    def __init__(self, repo: Repository, kept: list[DeskRow] | None = None) -> None:
+        """``kept``: the lines to show until ``repo`` is read (``kept_desk``)."""
+        super().__init__(repo)
+        self._kept = kept
+
     def on_resize(self) -> None:
         narrow = self.size.width < NARROW_BELOW
         if narrow == self.narrow:
@@ -96,7 +101,10 @@ class DeskView(TableView):
             self.reload()
 
     def rows(self) -> list[Row]:
-        found = desk(self.repo, self.as_of)
+        if self._kept is not None and not self.repo.is_open:
+            found = self._kept
+        else:
+            found, self._kept = desk(self.repo, self.as_of), None
         self._rows = {r.track.id: r for r in found}
         rows = []
         for r in found:
@@ -129,7 +137,6 @@ class DeskView(TableView):
             return Content("")
         start, end = row.window
         track = row.track
-        parties = names(self.repo, Kind.ACTOR, [p.actor_id for p in track.participants])
         return Content("\n").join(
             [
                 heading(track.title),
@@ -146,7 +153,7 @@ class DeskView(TableView):
                 line(("Latest round  ", "bold"), round_words(row.latest_round)),
                 line(("Next round    ", "bold"), round_words(row.next_round)),
                 line(("Region        ", "bold"), track.region or "—"),
-                line(("Actors        ", "bold"), parties),
+                line(("Actors        ", "bold"), row.parties),
                 literal(track.description or "—"),
             ]
         )
@@ -176,17 +183,22 @@ class DeskScreen(Screen[None]):
     version: reactive[int] = reactive(0, init=False)
 
     def __init__(
-        self, repo: Repository, track_id: str = "", on_shown: Callable[[], None] | None = None
+        self,
+        repo: Repository,
+        track_id: str = "",
+        on_shown: Callable[[], None] | None = None,
+        kept: list[DeskRow] | None = None,
     ) -> None:
         """``track_id``: the track in view, which the cursor starts on; ``on_shown`` is
-        called once the desk is first on screen."""
+        called once the desk is first on screen; ``kept``: the lines to show until
+        ``repo`` is read."""
         super().__init__()
-        self.repo, self._on_shown = repo, on_shown
+        self.repo, self._on_shown, self._kept = repo, on_shown, kept
         self.set_reactive(DeskScreen.track_id, track_id)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="§")
-        yield DeskView(self.repo).data_bind(DeskScreen.as_of, DeskScreen.version)
+        yield DeskView(self.repo, self._kept).data_bind(DeskScreen.as_of, DeskScreen.version)
         yield KeyFooter(compact=True)
 
     @property
