@@ -62,7 +62,7 @@ lint: $(VENV)/.dev-installed
 WORKERS = $(shell $(BIN)/python -c "import os; print(2 * (os.cpu_count() or 1))" 2>/dev/null || echo 2)
 test: lint
 	@echo "make: running the tests"
-	$(BIN)/python -m pytest -q -n $(WORKERS) --dist worksteal
+	$(BIN)/python -m pytest -q -n $(WORKERS) --dist worksteal --durations=15
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/store_bench.py
