@@ -105,7 +105,8 @@ TUI_ROWS = {
 def tui_figures(checkout: Path, size: int) -> dict[str, float]:
     script = checkout / "benchmarks" / "tui_bench.py"
     out = subprocess.run(
-        [sys.executable, str(script), "--sizes", str(size), "--only", "save"],
+        # Not the desk's figures (its own run, from git, which an unpacked tree lacks).
+        [sys.executable, str(script), "--sizes", str(size), "--only", "save", "--desk", "no"],
         check=True,
         capture_output=True,
         text=True,
