@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,7 @@ from tui_helpers import (
     settle,
 )
 
-from store import PointStatus, Repository, StoreError, open_store
+from store import PointStatus, Repository, StoreError, open_store, system_clock
 from store.reading.desk import desk
 from store.reading.kept_desk import KeptDesk, keep, kept, kept_path
 from store.records.commands import Commands
@@ -227,7 +227,7 @@ def test_parley_keeps_the_desk_on_quitting_and_draws_it_first_next_time(
                 os.write(master, keys)
             assert process.wait(timeout=20) == 0
 
-    today = date.today()
+    today = system_clock().date()  # the day as parley reckons it
     run((b"every track", b"q"))
     first = kept(at_rest, today)
     assert first is not None and KEPT_WHY not in {r.why for r in first.rows}
