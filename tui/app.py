@@ -196,9 +196,7 @@ class ParleyApp(App[None]):
             self.notify(notice, severity="warning", timeout=10)
         # Every write, by this app or another process, reaches the views this way.
         self._unsubscribe = self.repo.subscribe(self._store_changed)
-        start = self._config.start
-        several = len(self._track_ids()) > 1
-        if start == "desk" or (start == "auto" and several and not self._track_given):
+        if self._config.opens_on_desk(len(self._track_ids()), self._track_given):
             # The dashboard is built on the first Enter, not beneath the desk: building
             # it (and its views, in the background) would hold up the desk. Its code is
             # read once the desk is up, while the person reads it.

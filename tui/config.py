@@ -94,6 +94,11 @@ class Config(BaseModel):
         Annotated[str, AfterValidator(_binding_id)], Annotated[str, AfterValidator(_keys)]
     ] = Field(default_factory=dict)
 
+    def opens_on_desk(self, tracks: int, track_given: bool = False) -> bool:
+        """Whether Parley opens on the desk over a store of ``tracks`` tracks: the setting
+        says so, or leaves it to the store, which holds several, and no track is named."""
+        return self.start == "desk" or (self.start == "auto" and tracks > 1 and not track_given)
+
     @field_validator("store")
     @classmethod
     def _absolute(cls, path: Path | None) -> Path | None:

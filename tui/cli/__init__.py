@@ -327,21 +327,16 @@ def write_stdout(text: str, what: str) -> None:
 # -- commands --------------------------------------------------------------------
 
 
-def opens_on_desk(start: str, tracks: int) -> bool:
-    """Whether the dashboard opens on the desk, by the start setting and the tracks."""
-    return start == "desk" or (start == "auto" and tracks > 1)
-
-
 def kept_desk(args: argparse.Namespace, path: Path) -> KeptDesk | None:
     """The desk the last session kept, if Parley opens on it and the store is as then."""
     from store import system_clock
     from store.reading.kept_desk import kept
 
-    start = args.settings.config.start
-    if start == "track":
+    config = args.settings.config
+    if config.start == "track":
         return None
     found = kept(path, system_clock().date())
-    return found if found is not None and opens_on_desk(start, len(found.tracks)) else None
+    return found if found is not None and config.opens_on_desk(len(found.tracks)) else None
 
 
 def cmd_dashboard(args: argparse.Namespace, repo: Repository) -> int:
@@ -390,7 +385,7 @@ def cmd_dashboard(args: argparse.Namespace, repo: Repository) -> int:
     # Textual ends the app on a failure it could not survive: say so in the status.
     if app.return_code:
         return app.return_code
-    if repo.is_open and opens_on_desk(settings.config.start, len(repo.tracks())):
+    if repo.is_open and settings.config.opens_on_desk(len(repo.tracks())):
         # Folded in now, not on closing: the desk is kept for the snapshot left.
         repo.settle()
         keep(repo)
