@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 from tui_helpers import (
     Compare,
     NoticeRecorder,
+    exit_status,
     in_terminal,
     no_blink,
     notices,
@@ -223,4 +224,4 @@ def test_parley_starts_in_a_terminal_with_a_bad_file_and_names_the_setting(
         read_until(master, b"dashbord.undo", seen)
         read_until(master, b"Overview", seen)
         os.write(master, b"q")
-        assert process.wait(timeout=10) == 0
+        assert exit_status(process, master, timeout=10) == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from desk_store import SUDAN, SUDAN_SOURCE
 from tinydb import TinyDB
 from tui_helpers import (
     SEED_TRACK,
+    exit_status,
     in_terminal,
     make_app,
     press,
@@ -117,11 +119,12 @@ def test_the_kept_desk_is_not_used_for_a_store_that_changed_since(at_rest: Path)
     ],
     ids=["cut short", "not an object", "another format", "a row that does not validate"],
 )
-def test_a_kept_desk_that_does_not_read_is_not_used(at_rest: Path, damage: object) -> None:
+def test_a_kept_desk_that_does_not_read_is_not_used(
+    at_rest: Path, damage: Callable[[str], str]
+) -> None:
     keep_closed(at_rest)
     file = kept_path(at_rest)
     text = json.dumps(json.loads(file.read_text(encoding="utf-8")), indent=0)
-    assert callable(damage)
     file.write_text(damage(text), encoding="utf-8")
     assert kept(at_rest, TODAY) is None
 
@@ -225,7 +228,7 @@ def test_parley_keeps_the_desk_on_quitting_and_draws_it_first_next_time(
             for words, keys in steps:
                 read_until(master, words, seen)
                 os.write(master, keys)
-            assert process.wait(timeout=20) == 0
+            assert exit_status(process, master) == 0
 
     today = system_clock().date()  # the day as parley reckons it
     run((b"every track", b"q"))

@@ -342,6 +342,21 @@ def in_terminal(db: Path, cwd: Path) -> Iterator[tuple[subprocess.Popen[bytes], 
         os.close(master)
 
 
+def exit_status(process: subprocess.Popen[bytes], master: int, timeout: float = 20) -> int:
+    """The process's exit status, its terminal read meanwhile: a program whose output
+    nobody reads blocks writing it once the terminal's buffer is full, and never ends."""
+    deadline = time.monotonic() + timeout
+    while process.poll() is None:
+        assert time.monotonic() < deadline, f"the process did not end in {timeout} s"
+        ready, _, _ = select.select([master], [], [], 0.1)
+        if ready:
+            try:
+                os.read(master, 65536)
+            except OSError:  # the other side has closed: the process has ended
+                break
+    return process.wait(timeout=max(deadline - time.monotonic(), 1))
+
+
 def read_until(fd: int, wanted: bytes, seen: bytearray, timeout: float = 60) -> None:
     """Read the terminal's output into ``seen`` until ``wanted`` shows, or fail."""
     deadline = time.monotonic() + timeout
